@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as catalog from './20261126000100_catalog';
+import * as calendar from './20261126000200_calendar';
+import * as auth from './20261126000300_auth';
+import * as dossiers from './20261126000400_dossiers';
+
+export interface Migration {
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+/** Migrations in the order they run; a new one is added at the end with its timestamped name. */
+export const migrations: Record<string, Migration> = {
+  '20261126000100_catalog': catalog,
+  '20261126000200_calendar': calendar,
+  '20261126000300_auth': auth,
+  '20261126000400_dossiers': dossiers,
+};

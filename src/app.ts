@@ -1,0 +1,105 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Config } from './config';
+import { systemClock, type Clock } from './shared/clock';
+import type { AppContext } from './shared/context';
+import { errorHandler } from './shared/http';
+import { AppError, NotFoundError } from './shared/errors';
+import * as format from './shared/format';
+import { csrfProtection, sessionMiddleware } from './auth/sessions';
+import { authRoutes } from './auth/routes';
+import { CalendarService } from './calendar/repository';
+import { DossierService } from './dossiers/service';
+import { dossierPages } from './dossiers/routes';
+import { dossierApi } from './dossiers/api';
+import { catalogApi } from './catalog/api';
+import { calendarApi } from './calendar/api';
+import { adminPages } from './admin/routes';
+import { publicRoutes } from './public/routes';
+import { homeRoutes } from './home/routes';
+import { STATUS_NAMES } from './dossiers/status';
+import { CHANNEL_NAMES } from './dossiers/schema';
+import { ROLE_NAMES } from './auth/users';
+import { EVENT_NAMES } from './dossiers/events';
+
+export interface Services {
+  calendars: CalendarService;
+  dossiers: DossierService;
+}
+
+export interface AppOptions {
+  db: Knex;
+  config: Readonly<Config>;
+  clock?: Clock;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Builds the Express app; never listens (server.ts does, tests use supertest). */
+export function createApp(options: AppOptions): Express & { locals: { services: Services; ctx: AppContext } } {
+  const ctx: AppContext = {
+    db: options.db,
+    config: options.config,
+    clock: options.clock ?? systemClock,
+    log: options.log ?? ((msg, err) => console.error(msg, err ?? '')),
+  };
+  const calendars = new CalendarService(ctx.db, ctx.config.workingPeriods);
+  const services: Services = { calendars, dossiers: new DossierService(ctx, calendars) };
+
+  const app = express();
+  app.locals.services = services;
+  app.locals.ctx = ctx;
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
+  app.disable('x-powered-by');
+  if (ctx.config.env === 'production') app.set('view cache', true);
+
+  Object.assign(app.locals, format, { STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, placeName: ctx.config.placeName });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      strictTransportSecurity: ctx.config.trustProxy,
+    }),
+  );
+  app.use('/assets', express.static(path.join(ROOT, 'views/assets'), { maxAge: ctx.config.env === 'production' ? '1d' : 0 }));
+  app.use(express.urlencoded({ extended: true, limit: '200kb' }));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(sessionMiddleware(ctx));
+  app.use((req, res, next) => {
+    res.locals.currentPath = req.path;
+    res.locals.query = req.query;
+    next();
+  });
+  app.use(csrfProtection());
+
+  app.use(publicRoutes(ctx, services));
+  app.use(authRoutes(ctx));
+  app.use('/api/v1', catalogApi(ctx, services), calendarApi(ctx, services), dossierApi(ctx, services));
+  app.use(homeRoutes(ctx, services));
+  app.use(dossierPages(ctx, services));
+  app.use('/quan-tri', adminPages(ctx, services));
+
+  app.use((req, _res, next) => next(new NotFoundError('Không tìm thấy trang hoặc tài nguyên này.')));
+  app.use((err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    const e = err as { csrf?: boolean };
+    if (e?.csrf) return next(new AppError(403, 'csrf', 'Phiên làm việc của biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.'));
+    next(err);
+  });
+  app.use(errorHandler(ctx.log));
+  return app as Express & { locals: { services: Services; ctx: AppContext } };
+}

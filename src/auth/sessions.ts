@@ -1,0 +1,128 @@
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { AppContext } from '../shared/context';
+import { randomToken, sha256, toUser, userByApiToken, type User, type UserRow } from './users';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      user?: User;
+      sessionId?: string;
+      csrfToken?: string;
+      cookies: Record<string, string>;
+    }
+  }
+}
+
+export const SESSION_COOKIE = 'sid';
+const PRE_SESSION_COOKIE = 'pre';
+const SESSION_HOURS = 12;
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const key = part.slice(0, i).trim();
+    try {
+      out[key] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // a malformed cookie is ignored, not an error
+    }
+  }
+  return out;
+}
+
+function cookieOptions(ctx: AppContext, req: Request) {
+  return {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: ctx.config.trustProxy ? req.secure : false,
+    path: '/',
+  };
+}
+
+function csrfFor(ctx: AppContext, secret: string): string {
+  return crypto.createHmac('sha256', ctx.config.sessionSecret).update(secret).digest('base64url');
+}
+
+/** Loads the user from the session cookie (pages) or the bearer token (API), and prepares the CSRF token. */
+export function sessionMiddleware(ctx: AppContext) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    req.cookies = parseCookies(req.headers.cookie);
+    const auth = req.headers.authorization;
+    if (req.path.startsWith('/api/')) {
+      if (auth?.startsWith('Bearer ')) {
+        req.user = (await userByApiToken(ctx.db, auth.slice(7).trim(), ctx.clock.now())) ?? undefined;
+      }
+      return next();
+    }
+    const sid = req.cookies[SESSION_COOKIE];
+    if (sid) {
+      const now = ctx.clock.now();
+      const row = await ctx.db('sessions as s')
+        .join('users as u', 'u.id', 's.user_id')
+        .where('s.id', sha256(sid))
+        .where('s.expires_at', '>', now.toISOString())
+        .select('u.*', 's.csrf_secret')
+        .first();
+      if (row && row.active) {
+        req.user = toUser(row as UserRow);
+        req.sessionId = sha256(sid);
+        req.csrfToken = csrfFor(ctx, row.csrf_secret);
+      }
+    }
+    if (!req.csrfToken) {
+      let pre = req.cookies[PRE_SESSION_COOKIE];
+      if (!pre || pre.length < 20) {
+        pre = randomToken(18);
+        res.cookie(PRE_SESSION_COOKIE, pre, cookieOptions(ctx, req));
+      }
+      req.csrfToken = csrfFor(ctx, `pre:${pre}`);
+    }
+    res.locals.user = req.user ?? null;
+    res.locals.csrfToken = req.csrfToken;
+    next();
+  };
+}
+
+/** State-changing page requests must carry the form's CSRF token. */
+export function csrfProtection() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.path.startsWith('/api/')) return next();
+    const sent = (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined);
+    const expected = req.csrfToken ?? '';
+    const ok =
+      typeof sent === 'string' &&
+      sent.length === expected.length &&
+      crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+    if (!ok) {
+      const err = new Error('csrf') as Error & { status: number; csrf: true };
+      err.status = 403;
+      err.csrf = true;
+      return next(err);
+    }
+    next();
+  };
+}
+
+/** A new session id at every login, so a planted cookie never becomes a logged-in one. */
+export async function startSession(ctx: AppContext, req: Request, res: Response, userId: number): Promise<void> {
+  if (req.sessionId) await ctx.db('sessions').where({ id: req.sessionId }).delete();
+  const sid = randomToken(32);
+  const now = ctx.clock.now();
+  await ctx.db('sessions').insert({
+    id: sha256(sid),
+    user_id: userId,
+    csrf_secret: randomToken(24),
+    created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
+  });
+  res.cookie(SESSION_COOKIE, sid, { ...cookieOptions(ctx, req), maxAge: SESSION_HOURS * 3600_000 });
+}
+
+export async function endSession(ctx: AppContext, req: Request, res: Response): Promise<void> {
+  if (req.sessionId) await ctx.db('sessions').where({ id: req.sessionId }).delete();
+  res.clearCookie(SESSION_COOKIE, { path: '/' });
+}

@@ -1,0 +1,255 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import type { Services } from '../app';
+import { requireRole, requireUser } from '../auth/guard';
+import { isUniqueViolation } from '../db/dialect';
+import type { AppContext } from '../shared/context';
+import { ConflictError, ValidationError } from '../shared/errors';
+import { parseInput } from '../shared/http';
+import { CONTROL_CHARS, optionalText, requiredText, z } from '../shared/validation';
+import {
+  getAgency,
+  getField,
+  getProcedure,
+  insertAgency,
+  listAgencies,
+  listFields,
+  listProcedures,
+  upsertField,
+  upsertProcedure,
+  type Agency,
+  type Field,
+  type Procedure,
+} from './repository';
+
+// ---------------------------------------------------------------------------------------------
+// Input schemas, shared by the JSON API and the admin pages (which post the same shapes).
+
+export const LEVELS = ['province', 'district', 'commune'] as const;
+export const LEVEL_NAMES: Record<(typeof LEVELS)[number], string> = {
+  province: 'Cấp tỉnh',
+  district: 'Cấp huyện',
+  commune: 'Cấp xã',
+};
+export const DURATION_UNITS = ['working_days', 'working_hours'] as const;
+export const UNIT_NAMES: Record<(typeof DURATION_UNITS)[number], string> = {
+  working_days: 'ngày làm việc',
+  working_hours: 'giờ làm việc',
+};
+export const ON_SUPPLEMENT = ['restart', 'pause'] as const;
+export const ON_SUPPLEMENT_NAMES: Record<(typeof ON_SUPPLEMENT)[number], string> = {
+  restart: 'Tính lại từ đầu',
+  pause: 'Tạm dừng, tính tiếp phần còn lại',
+};
+/** Longest durations accepted: a year of working days, or as many working hours. */
+export const MAX_DAYS = 365;
+export const MAX_HOURS = 2000;
+
+/** Codes go into URLs and dossier codes (which the public look-up accepts as [0-9A-Za-z._-]). */
+export const codeText = (label: string) =>
+  requiredText(64).refine(
+    (s) => /^[A-Za-z0-9._-]+$/.test(s),
+    `${label} chỉ gồm chữ không dấu, số và các dấu . _ - (không có khoảng trắng).`,
+  );
+
+const noControl = (s: string | undefined) => s === undefined || !CONTROL_CHARS.test(s);
+const NO_CONTROL = 'Chứa ký tự điều khiển không hợp lệ.';
+
+/** A whole number; numeric strings (from HTML forms) are accepted, an empty one counts as missing. */
+const wholeNumber = (message: string) =>
+  z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      const s = v.trim();
+      if (s === '') return undefined;
+      return /^-?\d+$/.test(s) ? Number(s) : s;
+    },
+    z.number({ error: (i) => (i.input === undefined || i.input === null ? 'Không được để trống.' : message) }).int(message),
+  );
+
+const bool = z.preprocess((v) => (v === 'true' || v === '1' || v === 'on' ? true : v === 'false' || v === '0' ? false : v), z.boolean({ error: 'Chọn có hoặc không.' }));
+
+export const fieldSchema = z.object({
+  code: codeText('Mã lĩnh vực'),
+  name: requiredText(300).refine(noControl, NO_CONTROL),
+});
+export type FieldInput = z.infer<typeof fieldSchema>;
+
+export const agencySchema = z.object({
+  code: codeText('Mã cơ quan'),
+  name: requiredText(300).refine(noControl, NO_CONTROL),
+  parentCode: optionalText(64),
+  level: z.enum(LEVELS, { error: 'Cấp là province (tỉnh), district (huyện) hoặc commune (xã).' }).optional(),
+  kind: optionalText(32),
+});
+export type AgencyInput = z.infer<typeof agencySchema>;
+
+export const procedureSchema = z
+  .object({
+    code: codeText('Mã thủ tục'),
+    name: requiredText(2000).refine(noControl, NO_CONTROL),
+    fieldCode: requiredText(64),
+    agencyCode: optionalText(64),
+    level: z.preprocess((v) => (v === '' ? undefined : v), z.enum(LEVELS, { error: 'Cấp là province (tỉnh), district (huyện) hoặc commune (xã).' }).optional()),
+    statutoryDays: z.preprocess(
+      (v) => (v === '' ? null : v),
+      wholeNumber('Thời hạn theo quy định phải là số ngày nguyên.')
+        .pipe(z.number().min(0, 'Thời hạn theo quy định không được âm.').max(MAX_DAYS, `Tối đa ${MAX_DAYS} ngày.`))
+        .nullable()
+        .optional(),
+    ),
+    duration: z.object(
+      {
+        value: wholeNumber('Thời hạn giải quyết phải là số nguyên.').pipe(z.number().min(1, 'Thời hạn giải quyết phải lớn hơn 0.')),
+        unit: z.enum(DURATION_UNITS, { error: 'Đơn vị là working_days (ngày làm việc) hoặc working_hours (giờ làm việc).' }),
+      },
+      { error: 'Nhập thời hạn giải quyết: {value, unit}.' },
+    ),
+    onSupplement: z
+      .preprocess((v) => (v === '' ? undefined : v), z.enum(ON_SUPPLEMENT, { error: 'Khi bổ sung hồ sơ: restart (tính lại) hoặc pause (tạm dừng).' }).optional())
+      .transform((v) => v ?? 'restart'),
+    fee: optionalText(2000).refine(noControl, NO_CONTROL),
+    active: bool.optional().transform((v) => v ?? true),
+  })
+  .superRefine((p, issue) => {
+    const { value, unit } = p.duration;
+    if (unit === 'working_days' && value > MAX_DAYS) {
+      issue.addIssue({ code: 'custom', path: ['duration', 'value'], message: `Tối đa ${MAX_DAYS} ngày làm việc.` });
+    }
+    if (unit === 'working_hours' && value > MAX_HOURS) {
+      issue.addIssue({ code: 'custom', path: ['duration', 'value'], message: `Tối đa ${MAX_HOURS} giờ làm việc.` });
+    }
+    // A city may promise less than the law gives, never more.
+    if (unit === 'working_days' && p.statutoryDays != null && p.statutoryDays >= 0 && value > p.statutoryDays) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['duration', 'value'],
+        message: `Thời hạn cam kết (${value} ngày) không được dài hơn thời hạn theo quy định (${p.statutoryDays} ngày).`,
+      });
+    }
+  });
+export type ProcedureInput = z.infer<typeof procedureSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Use cases: each checks references and duplicates, then writes.
+
+export async function createField(db: Knex, input: FieldInput): Promise<Field> {
+  return db.transaction(async (trx) => {
+    if (await getField(trx, input.code)) throw new ConflictError(`Mã lĩnh vực ${input.code} đã tồn tại.`, 'duplicate');
+    return upsertField(trx, { code: input.code, name: input.name });
+  });
+}
+
+export async function createAgency(db: Knex, input: AgencyInput): Promise<Agency> {
+  return db.transaction(async (trx) => {
+    if (await getAgency(trx, input.code)) throw new ConflictError(`Mã cơ quan ${input.code} đã tồn tại.`, 'duplicate');
+    let parent: Agency | null = null;
+    if (input.parentCode) {
+      parent = await getAgency(trx, input.parentCode);
+      if (!parent) throw new ValidationError({ parentCode: `Không có cơ quan cấp trên mã ${input.parentCode}.` });
+    }
+    const agency: Agency = {
+      code: input.code,
+      name: input.name,
+      parentCode: parent?.code ?? null,
+      level: input.level ?? parent?.level ?? 'province',
+      kind: input.kind ?? null,
+    };
+    try {
+      return await insertAgency(trx, agency);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`Mã cơ quan ${input.code} đã tồn tại.`, 'duplicate');
+      throw err;
+    }
+  });
+}
+
+async function toProcedureRow(db: Knex, input: ProcedureInput): Promise<Omit<Procedure, 'fieldName'>> {
+  const fields: Record<string, string> = {};
+  const field = await getField(db, input.fieldCode);
+  if (!field) fields.fieldCode = `Không có lĩnh vực mã ${input.fieldCode}.`;
+  const agency = input.agencyCode ? await getAgency(db, input.agencyCode) : null;
+  if (input.agencyCode && !agency) fields.agencyCode = `Không có cơ quan mã ${input.agencyCode}.`;
+  if (Object.keys(fields).length) throw new ValidationError(fields);
+  return {
+    code: input.code,
+    name: input.name,
+    fieldCode: input.fieldCode,
+    level: input.level ?? agency?.level ?? 'province',
+    agencyCode: agency?.code ?? null,
+    statutoryDays: input.statutoryDays ?? null,
+    duration: input.duration,
+    onSupplement: input.onSupplement,
+    fee: input.fee ?? null,
+    active: input.active,
+  };
+}
+
+export async function createProcedure(db: Knex, input: ProcedureInput): Promise<Procedure> {
+  return db.transaction(async (trx) => {
+    const row = await toProcedureRow(trx, input);
+    if (await getProcedure(trx, input.code)) throw new ConflictError(`Mã thủ tục ${input.code} đã tồn tại.`, 'duplicate');
+    await upsertProcedure(trx, row);
+    return (await getProcedure(trx, input.code))!;
+  });
+}
+
+/** Updates a procedure; its code never changes (dossiers refer to it). */
+export async function updateProcedure(db: Knex, code: string, input: ProcedureInput): Promise<Procedure> {
+  return db.transaction(async (trx) => {
+    const row = await toProcedureRow(trx, { ...input, code });
+    await upsertProcedure(trx, row);
+    return (await getProcedure(trx, code))!;
+  });
+}
+
+/** Fields in Vietnamese alphabetical order (Đ after D), whatever the database collation. */
+const vietnamese = new Intl.Collator('vi');
+export async function sortedFields(db: Knex): Promise<Field[]> {
+  return (await listFields(db)).sort((a, b) => vietnamese.compare(a.name, b.name));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const procedureQuerySchema = z.object({
+  q: optionalText(200).catch(undefined),
+  fieldCode: optionalText(64).catch(undefined),
+});
+
+export function catalogApi(ctx: AppContext, _services: Services): Router {
+  const router = Router();
+  const admin = requireRole('admin');
+
+  router.get('/fields', requireUser, async (_req, res) => {
+    const items = await sortedFields(ctx.db);
+    res.json({ items, total: items.length });
+  });
+
+  router.post('/fields', admin, async (req, res) => {
+    const field = await createField(ctx.db, parseInput(fieldSchema, req.body ?? {}));
+    res.status(201).json(field);
+  });
+
+  router.get('/procedures', requireUser, async (req, res) => {
+    const filter = procedureQuerySchema.parse(req.query);
+    const items = await listProcedures(ctx.db, filter);
+    res.json({ items, total: items.length });
+  });
+
+  router.post('/procedures', admin, async (req, res) => {
+    const procedure = await createProcedure(ctx.db, parseInput(procedureSchema, req.body ?? {}));
+    res.status(201).json(procedure);
+  });
+
+  router.get('/agencies', requireUser, async (_req, res) => {
+    const items = await listAgencies(ctx.db);
+    res.json({ items, total: items.length });
+  });
+
+  router.post('/agencies', admin, async (req, res) => {
+    const agency = await createAgency(ctx.db, parseInput(agencySchema, req.body ?? {}));
+    res.status(201).json(agency);
+  });
+
+  return router;
+}

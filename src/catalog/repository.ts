@@ -1,0 +1,133 @@
+import type { Knex } from 'knex';
+import { whereContains } from '../db/dialect';
+
+export type DurationUnit = 'working_days' | 'working_hours';
+export type OnSupplement = 'restart' | 'pause';
+
+export interface Agency {
+  code: string;
+  name: string;
+  parentCode: string | null;
+  level: string;
+  kind: string | null;
+}
+
+export interface Field {
+  code: string;
+  name: string;
+}
+
+export interface Procedure {
+  code: string;
+  name: string;
+  fieldCode: string;
+  fieldName: string;
+  level: string;
+  agencyCode: string | null;
+  statutoryDays: number | null;
+  duration: { value: number; unit: DurationUnit };
+  onSupplement: OnSupplement;
+  fee: string | null;
+  active: boolean;
+}
+
+const toAgency = (r: any): Agency => ({
+  code: r.code,
+  name: r.name,
+  parentCode: r.parent_code,
+  level: r.level,
+  kind: r.kind,
+});
+
+const toProcedure = (r: any): Procedure => ({
+  code: r.code,
+  name: r.name,
+  fieldCode: r.field_code,
+  fieldName: r.field_name,
+  level: r.level,
+  agencyCode: r.agency_code,
+  statutoryDays: r.statutory_days,
+  duration: { value: r.duration_value, unit: r.duration_unit },
+  onSupplement: r.on_supplement,
+  fee: r.fee,
+  active: Boolean(r.active),
+});
+
+export async function listAgencies(db: Knex): Promise<Agency[]> {
+  return (await db('agencies').orderBy([{ column: 'level', order: 'desc' }, 'name'])).map(toAgency);
+}
+
+export async function getAgency(db: Knex, code: string): Promise<Agency | null> {
+  const row = await db('agencies').where({ code }).first();
+  return row ? toAgency(row) : null;
+}
+
+export async function insertAgency(db: Knex, a: Agency): Promise<Agency> {
+  await db('agencies').insert({ code: a.code, name: a.name, parent_code: a.parentCode, level: a.level, kind: a.kind });
+  return a;
+}
+
+export async function listFields(db: Knex): Promise<Field[]> {
+  return db('fields').select('code', 'name').orderBy('name');
+}
+
+export async function getField(db: Knex, code: string): Promise<Field | null> {
+  return (await db('fields').select('code', 'name').where({ code }).first()) ?? null;
+}
+
+export async function upsertField(db: Knex, f: Field): Promise<Field> {
+  await db('fields').insert(f).onConflict('code').merge(['name']);
+  return f;
+}
+
+function procedureQuery(db: Knex) {
+  return db('procedures as p').join('fields as f', 'f.code', 'p.field_code').select('p.*', 'f.name as field_name');
+}
+
+export interface ProcedureFilter {
+  q?: string;
+  fieldCode?: string;
+  /** Procedures a desk of this agency may receive: its own and every procedure of its level without a fixed agency. */
+  forAgency?: Agency;
+  activeOnly?: boolean;
+}
+
+export async function listProcedures(db: Knex, filter: ProcedureFilter = {}): Promise<Procedure[]> {
+  const q = procedureQuery(db).orderBy(['f.name', 'p.code']);
+  if (filter.activeOnly) q.where('p.active', true);
+  if (filter.fieldCode) q.where('p.field_code', filter.fieldCode);
+  if (filter.forAgency) {
+    const agency = filter.forAgency;
+    q.where((w) => w.where('p.agency_code', agency.code).orWhere((o) => o.whereNull('p.agency_code').where('p.level', agency.level)));
+  }
+  if (filter.q) {
+    const text = filter.q;
+    q.where((w) => {
+      whereContains(db, w, 'p.code', text);
+      whereContains(db, w, 'p.name', text);
+    });
+  }
+  return (await q).map(toProcedure);
+}
+
+export async function getProcedure(db: Knex, code: string): Promise<Procedure | null> {
+  const row = await procedureQuery(db).where('p.code', code).first();
+  return row ? toProcedure(row) : null;
+}
+
+export async function upsertProcedure(db: Knex, p: Omit<Procedure, 'fieldName'>): Promise<void> {
+  const row = {
+    code: p.code,
+    name: p.name,
+    field_code: p.fieldCode,
+    level: p.level,
+    agency_code: p.agencyCode,
+    statutory_days: p.statutoryDays,
+    duration_value: p.duration.value,
+    duration_unit: p.duration.unit,
+    on_supplement: p.onSupplement,
+    fee: p.fee,
+    active: p.active,
+  };
+  await db('procedures').insert(row).onConflict('code').merge();
+}

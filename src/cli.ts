@@ -1,0 +1,115 @@
+import { loadConfig } from './config';
+import { openDb } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { seedAll } from '../seeds/index';
+import { createApiToken, createUser, ROLES, type Role } from './auth/users';
+import { getAgency } from './catalog/repository';
+import { systemClock } from './shared/clock';
+import type { Knex } from 'knex';
+
+type Command = (db: Knex, args: Record<string, string | true>, positional: string[]) => Promise<void>;
+
+export function parseArgs(argv: string[]): { flags: Record<string, string | true>; positional: string[] } {
+  const flags: Record<string, string | true> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const [key, inline] = a.slice(2).split('=', 2);
+      if (inline !== undefined) flags[key] = inline;
+      else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) flags[key] = argv[++i];
+      else flags[key] = true;
+    } else positional.push(a);
+  }
+  return { flags, positional };
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stderr.write('Mật khẩu: ');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function need(args: Record<string, string | true>, key: string): string {
+  const v = args[key];
+  if (typeof v !== 'string' || !v.trim()) throw new Error(`Thiếu tham số --${key}`);
+  return v.trim();
+}
+
+const commands: Record<string, { help: string; run: Command }> = {
+  migrate: {
+    help: 'migrate                         áp dụng các migration còn thiếu',
+    run: async (db) => {
+      const applied = await migrateLatest(db);
+      console.log(applied.length ? `Đã áp dụng: ${applied.join(', ')}` : 'Cơ sở dữ liệu đã ở phiên bản mới nhất.');
+    },
+  },
+  seed: {
+    help: 'seed [--demo]                   nạp danh mục, lịch nghỉ (và dữ liệu demo)',
+    run: async (db, args) => {
+      await migrateLatest(db);
+      const config = loadConfig();
+      const result = await seedAll(db, { demo: args.demo === true, now: systemClock.now(), periods: config.workingPeriods });
+      console.log('Đã nạp danh mục và lịch nghỉ.');
+      for (const u of result.demoUsers) console.log(`  ${u.role} ${u.username} / ${u.password}`);
+    },
+  },
+  'user:add': {
+    help: 'user:add --username U --role R [--agency CODE] [--name "Họ tên"]   (mật khẩu từ stdin)',
+    run: async (db, args) => {
+      const username = need(args, 'username');
+      const role = need(args, 'role') as Role;
+      if (!ROLES.includes(role)) throw new Error(`Vai trò phải là một trong: ${ROLES.join(', ')}`);
+      const agencyCode = typeof args.agency === 'string' ? args.agency : null;
+      if (role !== 'admin' && !agencyCode) throw new Error('Cán bộ và lãnh đạo cần --agency');
+      if (agencyCode && !(await getAgency(db, agencyCode))) throw new Error(`Không có cơ quan mã ${agencyCode}`);
+      const password = await readStdin();
+      if (password.length < 8) throw new Error('Mật khẩu cần ít nhất 8 ký tự (đọc từ stdin).');
+      const fullName = typeof args.name === 'string' ? args.name : username;
+      const user = await createUser(db, { username, fullName, role, agencyCode, password }, systemClock.now());
+      console.log(`Đã tạo người dùng ${user.username} (${user.role}).`);
+    },
+  },
+  'token:add': {
+    help: 'token:add --username U [--name "mô tả"]   in ra token API (chỉ token)',
+    run: async (db, args) => {
+      const username = need(args, 'username');
+      const user = await db('users').where({ username }).first();
+      if (!user) throw new Error(`Không có người dùng ${username}`);
+      const token = await createApiToken(db, user.id, typeof args.name === 'string' ? args.name : 'cli', systemClock.now());
+      process.stdout.write(`${token}\n`);
+    },
+  },
+};
+
+export function registerCommand(name: string, help: string, run: Command): void {
+  commands[name] = { help, run };
+}
+
+async function main() {
+  const [name, ...rest] = process.argv.slice(2);
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(`Cách dùng: npm run --silent cli -- <lệnh>\n\n${Object.values(commands).map((c) => `  ${c.help}`).join('\n')}`);
+    process.exit(name ? 2 : 0);
+  }
+  const config = loadConfig();
+  const db = openDb(config.database);
+  try {
+    const { flags, positional } = parseArgs(rest);
+    if (name !== 'migrate' && name !== 'seed') await migrateLatest(db);
+    await command.run(db, flags, positional);
+  } catch (err) {
+    console.error(`Lỗi: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await db.destroy();
+  }
+}
+
+if (process.argv[1] && import.meta.filename === (await import('node:fs')).realpathSync(process.argv[1])) {
+  await main();
+}

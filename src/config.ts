@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z.string().trim().optional(),
+    SESSION_SECRET: z.string().min(16, 'SESSION_SECRET phải dài ít nhất 16 ký tự').optional(),
+    SEED_DEMO: z.enum(['0', '1']).default('1'),
+    TRUST_PROXY: z.enum(['0', '1']).default('0'),
+    PUBLIC_URL: z.string().url().optional(),
+    PLACE_NAME: z.string().default('Cần Thơ'),
+    WORKING_PERIODS: z
+      .string()
+      .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/, 'WORKING_PERIODS dạng 07:30-11:30,13:30-17:00')
+      .default('07:30-11:30,13:30-17:00'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'Chạy production bắt buộc phải đặt SESSION_SECRET' });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  database: { client: 'sqlite'; filename: string } | { client: 'pg'; url: string };
+  sessionSecret: string;
+  seedDemo: boolean;
+  trustProxy: boolean;
+  publicUrl: string | null;
+  placeName: string;
+  workingPeriods: { start: number; end: number }[];
+}
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+export function parsePeriods(text: string): { start: number; end: number }[] {
+  const periods = text.split(',').map((p) => {
+    const [a, b] = p.split('-');
+    return { start: minutes(a), end: minutes(b) };
+  });
+  periods.forEach((p, i) => {
+    if (p.end <= p.start || (i > 0 && p.start < periods[i - 1].end) || p.end > 24 * 60) {
+      throw new Error(`WORKING_PERIODS không hợp lệ: ${text}`);
+    }
+  });
+  return periods;
+}
+
+export function parseDatabaseUrl(url: string | undefined): Config['database'] {
+  if (!url) return { client: 'sqlite', filename: 'db/onestop.sqlite3' };
+  if (url.startsWith('sqlite:')) return { client: 'sqlite', filename: url.slice('sqlite:'.length) || ':memory:' };
+  if (/^postgres(ql)?:\/\//.test(url)) return { client: 'pg', url };
+  throw new Error(`DATABASE_URL không được hỗ trợ: ${url} (dùng sqlite:<tệp> hoặc postgres://…)`);
+}
+
+/** Reads the environment once; throws with every problem listed when it is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Cấu hình không hợp lệ:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    database: parseDatabaseUrl(e.DATABASE_URL),
+    // Outside production a fixed development secret keeps sessions across restarts.
+    sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me',
+    seedDemo: e.SEED_DEMO === '1',
+    trustProxy: e.TRUST_PROXY === '1',
+    publicUrl: e.PUBLIC_URL ?? null,
+    placeName: e.PLACE_NAME,
+    workingPeriods: parsePeriods(e.WORKING_PERIODS),
+  });
+}

@@ -1,0 +1,34 @@
+import knexFactory, { type Knex } from 'knex';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config';
+
+/** Opens the database named by the config; SQLite gets WAL, a busy timeout and foreign keys. */
+export function openDb(database: Config['database']): Knex {
+  if (database.client === 'pg') {
+    return knexFactory({
+      client: 'pg',
+      connection: database.url,
+      pool: { min: 0, max: 10 },
+    });
+  }
+  if (database.filename !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(database.filename)), { recursive: true });
+  }
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: database.filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('synchronous = NORMAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('foreign_keys = ON');
+        done(null, conn);
+      },
+    },
+  });
+}

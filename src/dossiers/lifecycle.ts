@@ -1,0 +1,156 @@
+// The dossier's lifecycle (SPEC §4) and how each action moves the deadline clock (SPEC §3). PURE.
+import type { TraceStep, WorkCalendar } from '../calendar/working-time';
+import { formatDateTime, formatNumber, weekdayName } from '../shared/format';
+import { STATUS_NAMES, type Status } from './status';
+
+export const ACTIONS = [
+  'request_supplement',
+  'receive_supplement',
+  'pause',
+  'resume',
+  'transfer',
+  'resolve',
+  'return',
+  'withdraw',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const ACTION_NAMES: Record<Action, string> = {
+  request_supplement: 'Yêu cầu bổ sung hồ sơ',
+  receive_supplement: 'Nhận hồ sơ bổ sung',
+  pause: 'Tạm dừng',
+  resume: 'Tiếp tục giải quyết',
+  transfer: 'Chuyển liên thông',
+  resolve: 'Ghi nhận kết quả',
+  return: 'Trả kết quả',
+  withdraw: 'Rút hồ sơ',
+};
+
+const RULES: Record<Action, { from: readonly Status[]; to: Status | 'same' }> = {
+  request_supplement: { from: ['processing'], to: 'awaiting_supplement' },
+  receive_supplement: { from: ['awaiting_supplement'], to: 'processing' },
+  pause: { from: ['processing'], to: 'paused' },
+  resume: { from: ['paused'], to: 'processing' },
+  transfer: { from: ['processing'], to: 'same' },
+  resolve: { from: ['processing'], to: 'resolved' },
+  return: { from: ['resolved'], to: 'returned' },
+  withdraw: { from: ['processing', 'awaiting_supplement', 'paused'], to: 'withdrawn' },
+};
+
+export function isAction(value: unknown): value is Action {
+  return typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
+}
+
+export function allowedActions(status: Status): Action[] {
+  return ACTIONS.filter((a) => RULES[a].from.includes(status));
+}
+
+export function nextStatus(status: Status, action: Action): Status {
+  const to = RULES[action].to;
+  return to === 'same' ? status : to;
+}
+
+/** Why an action cannot be taken now (Vietnamese, naming the state), or null when it can. */
+export function refusalReason(status: Status, action: Action): string | null {
+  if (RULES[action].from.includes(status)) return null;
+  const allowedIn = RULES[action].from.map((s) => `"${STATUS_NAMES[s]}"`).join(', ');
+  return `Không thể "${ACTION_NAMES[action]}" khi hồ sơ đang ở trạng thái "${STATUS_NAMES[status]}" (chỉ được khi ${allowedIn}).`;
+}
+
+/** What the clock needs to know of a dossier. */
+export interface ClockState {
+  status: Status;
+  dueAt: Date;
+  /** working minutes left when the clock stopped; null while it runs */
+  remainingMinutes: number | null;
+  durationMinutes: number;
+  onSupplement: 'restart' | 'pause';
+}
+
+export interface ClockChange {
+  dueAt: Date;
+  remainingMinutes: number | null;
+  /** set when a restart gives the dossier a whole new duration */
+  clockStartAt?: Date;
+  trace: TraceStep[];
+}
+
+const when = (at: Date) => `${formatDateTime(at)} (${weekdayName(at)})`;
+
+/** Working minutes from `at` to the deadline; negative when the deadline has already passed. */
+export function minutesLeft(cal: WorkCalendar, at: Date, dueAt: Date): number {
+  return at <= dueAt ? cal.workingMinutesBetween(at, dueAt) : -cal.workingMinutesBetween(dueAt, at);
+}
+
+/**
+ * How an action at `at` moves the deadline: a supplement request or a pause stops the clock and keeps
+ * the minutes left; receiving the supplement restarts a whole duration (restart procedures) or continues
+ * with what was left (pause procedures), as does resuming. A deadline already passed when the clock
+ * stopped stays where it was: the dossier was late and waiting does not make it on time.
+ */
+export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, at: Date): ClockChange | null {
+  switch (action) {
+    case 'request_supplement':
+    case 'pause': {
+      const left = minutesLeft(cal, at, state.dueAt);
+      const what = action === 'pause' ? 'Tạm dừng' : 'Yêu cầu bổ sung';
+      return {
+        dueAt: state.dueAt,
+        remainingMinutes: left,
+        trace: [
+          {
+            type: 'note',
+            at: at.toISOString(),
+            minutes: left,
+            text:
+              left >= 0
+                ? `${what} lúc ${when(at)}: dừng tính thời hạn, còn ${formatNumber(left)} phút làm việc.`
+                : `${what} lúc ${when(at)}: dừng tính thời hạn; hồ sơ đã quá hạn ${formatNumber(-left)} phút làm việc.`,
+          },
+        ],
+      };
+    }
+    case 'receive_supplement':
+    case 'resume': {
+      const restart = action === 'receive_supplement' && state.onSupplement === 'restart';
+      const left = state.remainingMinutes ?? 0;
+      if (restart) {
+        const start = cal.normalizeStart(at);
+        const due = cal.addWorkingMinutes(at, state.durationMinutes);
+        return {
+          dueAt: due,
+          remainingMinutes: null,
+          clockStartAt: start,
+          trace: [
+            {
+              type: 'note',
+              at: at.toISOString(),
+              minutes: state.durationMinutes,
+              text: `Nhận hồ sơ bổ sung lúc ${when(at)}: tính lại từ đầu ${formatNumber(state.durationMinutes)} phút làm việc, bắt đầu ${when(start)}.`,
+            },
+            { type: 'due', at: due.toISOString(), text: `Hạn giải quyết mới: ${when(due)}` },
+          ],
+        };
+      }
+      const what = action === 'resume' ? 'Tiếp tục giải quyết' : 'Nhận hồ sơ bổ sung';
+      if (left <= 0) {
+        return {
+          dueAt: state.dueAt,
+          remainingMinutes: null,
+          trace: [{ type: 'note', at: at.toISOString(), text: `${what} lúc ${when(at)}: hạn giải quyết đã qua, giữ nguyên ${when(state.dueAt)}.` }],
+        };
+      }
+      const due = cal.addWorkingMinutes(at, left);
+      return {
+        dueAt: due,
+        remainingMinutes: null,
+        trace: [
+          { type: 'note', at: at.toISOString(), minutes: left, text: `${what} lúc ${when(at)}: tính tiếp ${formatNumber(left)} phút làm việc còn lại.` },
+          { type: 'due', at: due.toISOString(), text: `Hạn giải quyết mới: ${when(due)}` },
+        ],
+      };
+    }
+    default:
+      return null;
+  }
+}

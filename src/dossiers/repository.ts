@@ -1,0 +1,199 @@
+import type { Knex } from 'knex';
+import { whereContains } from '../db/dialect';
+import { isoLocal } from '../shared/format';
+import type { TraceStep } from '../calendar/working-time';
+import type { Channel, ListQuery } from './schema';
+import { OPEN_STATUSES, type Status } from './status';
+
+export interface DossierRow {
+  id: number;
+  code: string;
+  procedure_code: string;
+  field_code: string;
+  received_agency_code: string;
+  agency_code: string;
+  channel: Channel;
+  applicant_name: string;
+  applicant_id_number: string | null;
+  applicant_phone: string | null;
+  applicant_email: string | null;
+  applicant_address: string | null;
+  sets: number;
+  documents: string | null;
+  received_at: string;
+  clock_start_at: string;
+  duration_minutes: number;
+  on_supplement: 'restart' | 'pause';
+  due_at: string;
+  appointment_at: string;
+  remaining_minutes: number | null;
+  status: Status;
+  finished_at: string | null;
+  returned_at: string | null;
+  outcome: 'approved' | 'refused' | null;
+  outcome_reason: string | null;
+  due_trace: string;
+  version: number;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+  // joined
+  procedure_name?: string;
+  field_name?: string;
+  agency_name?: string;
+  received_agency_name?: string;
+}
+
+export interface DossierEventRow {
+  id: number;
+  dossier_id: number;
+  type: string;
+  at: string;
+  actor_id: number | null;
+  actor_name: string;
+  data: string;
+  recorded_at: string;
+}
+
+/** Late: open with the clock running past dueAt, or finished after dueAt (an apology never changes that). */
+export function isLate(row: Pick<DossierRow, 'status' | 'due_at' | 'finished_at'>, now: Date): boolean {
+  if (row.finished_at) return row.finished_at > row.due_at;
+  return row.status === 'processing' && row.due_at < now.toISOString();
+}
+
+export function toDossierJson(row: DossierRow, now: Date) {
+  return {
+    code: row.code,
+    procedureCode: row.procedure_code,
+    procedureName: row.procedure_name,
+    fieldCode: row.field_code,
+    agencyCode: row.agency_code,
+    receivedAgencyCode: row.received_agency_code,
+    channel: row.channel,
+    applicant: {
+      name: row.applicant_name,
+      idNumber: row.applicant_id_number,
+      phone: row.applicant_phone,
+      email: row.applicant_email,
+      address: row.applicant_address,
+    },
+    sets: row.sets,
+    status: row.status,
+    receivedAt: isoLocal(row.received_at),
+    dueAt: isoLocal(row.due_at),
+    appointmentAt: isoLocal(row.appointment_at),
+    finishedAt: isoLocal(row.finished_at),
+    outcome: row.outcome,
+    late: isLate(row, now),
+    version: row.version,
+  };
+}
+
+export function toEventJson(e: DossierEventRow) {
+  return { type: e.type, at: isoLocal(e.at), actor: e.actor_name, ...JSON.parse(e.data) };
+}
+
+export function parseTrace(row: DossierRow): TraceStep[] {
+  return JSON.parse(row.due_trace) as TraceStep[];
+}
+
+function withNames(db: Knex) {
+  return db('dossiers as d')
+    .join('procedures as p', 'p.code', 'd.procedure_code')
+    .join('fields as f', 'f.code', 'd.field_code')
+    .join('agencies as a', 'a.code', 'd.agency_code')
+    .join('agencies as ra', 'ra.code', 'd.received_agency_code');
+}
+
+const NAMED_COLUMNS = ['d.*', 'p.name as procedure_name', 'f.name as field_name', 'a.name as agency_name', 'ra.name as received_agency_name'];
+
+export async function findDossier(db: Knex, code: string): Promise<DossierRow | null> {
+  const row = await withNames(db).select(NAMED_COLUMNS).where('d.code', code).first();
+  return (row as DossierRow) ?? null;
+}
+
+export async function listEvents(db: Knex, dossierId: number): Promise<DossierEventRow[]> {
+  return db('dossier_events').where({ dossier_id: dossierId }).orderBy('id');
+}
+
+/** Reserves the next number of the day for an agency; the upsert is atomic on both databases. */
+export async function nextSequence(trx: Knex.Transaction, agencyCode: string, day: string): Promise<number> {
+  const result = await trx.raw(
+    `INSERT INTO dossier_sequences (agency_code, day, last) VALUES (?, ?, 1)
+     ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
+     RETURNING last`,
+    [agencyCode, day],
+  );
+  const rows = Array.isArray(result) ? result : result.rows;
+  return Number(rows[0].last);
+}
+
+export async function insertDossier(trx: Knex.Transaction, row: Omit<DossierRow, 'id'>): Promise<number> {
+  const [inserted] = await trx('dossiers').insert(row).returning('id');
+  return typeof inserted === 'object' ? inserted.id : inserted;
+}
+
+export async function insertEvent(trx: Knex.Transaction, event: Omit<DossierEventRow, 'id'>): Promise<void> {
+  await trx('dossier_events').insert(event);
+}
+
+export interface ListScope {
+  /** null = every agency */
+  agencyCode: string | null;
+  now: Date;
+  /** the instant one working day after now, for "due soon" */
+  dueSoonUntil: Date;
+}
+
+/** Filters shared by the list page, the API and the drill-downs. */
+export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
+  const nowIso = scope.now.toISOString();
+  if (scope.agencyCode !== null) {
+    const code = scope.agencyCode;
+    q.where((w) => w.where('d.agency_code', code).orWhere('d.received_agency_code', code));
+  }
+  if (query.agencyCode) {
+    const code = query.agencyCode;
+    q.where('d.agency_code', code);
+  }
+  if (query.status === 'open') q.whereIn('d.status', OPEN_STATUSES);
+  else if (query.status) q.where('d.status', query.status);
+  if (query.fieldCode) q.where('d.field_code', query.fieldCode);
+  if (query.procedureCode) q.where('d.procedure_code', query.procedureCode);
+  if (query.late) {
+    q.where((w) =>
+      w
+        .where((o) => o.where('d.status', 'processing').where('d.due_at', '<', nowIso))
+        .orWhere((o) => o.whereNotNull('d.finished_at').whereRaw('d.finished_at > d.due_at')),
+    );
+  }
+  if (query.dueSoon) {
+    q.where('d.status', 'processing').where('d.due_at', '>=', nowIso).where('d.due_at', '<=', scope.dueSoonUntil.toISOString());
+  }
+  if (query.q) {
+    const text = query.q;
+    q.where((w) => {
+      whereContains(db, w, 'd.code', text);
+      whereContains(db, w, 'd.applicant_name', text);
+      whereContains(db, w, 'd.applicant_id_number', text);
+      whereContains(db, w, 'd.applicant_phone', text);
+    });
+  }
+  return q;
+}
+
+export async function listDossiers(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: DossierRow[]; total: number }> {
+  const base = applyListFilters(db, withNames(db), query, scope);
+  const countRow = await base.clone().clearSelect().count({ n: '*' }).first();
+  const [column, order] =
+    query.sort === '-due' ? ['d.due_at', 'desc'] :
+    query.sort === 'received' ? ['d.received_at', 'asc'] :
+    query.sort === '-received' ? ['d.received_at', 'desc'] :
+    ['d.due_at', 'asc'];
+  const items = await base
+    .select(NAMED_COLUMNS)
+    .orderBy([{ column, order }, { column: 'd.id', order: 'asc' }])
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize);
+  return { items: items as DossierRow[], total: Number(countRow?.n ?? 0) };
+}

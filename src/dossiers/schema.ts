@@ -1,0 +1,66 @@
+import { z, optionalText, requiredText, CONTROL_CHARS } from '../shared/validation';
+
+export const CHANNELS = ['in_person', 'online', 'postal'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CHANNEL_NAMES: Record<Channel, string> = {
+  in_person: 'Trực tiếp',
+  online: 'Trực tuyến',
+  postal: 'Dịch vụ bưu chính',
+};
+
+const noControl = (s: string | undefined) => s === undefined || !CONTROL_CHARS.test(s);
+const NO_CONTROL_MSG = 'Chứa ký tự điều khiển không hợp lệ.';
+
+/** An instant with an explicit offset, e.g. 2026-02-13T10:00:00+07:00. */
+export const instant = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, 'Thời điểm phải theo ISO-8601 có múi giờ, ví dụ 2026-02-13T10:00:00+07:00.')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'Thời điểm không tồn tại.')
+  .refine((s) => {
+    const y = Number(s.slice(0, 4));
+    return y >= 2000 && y <= 2100;
+  }, 'Năm phải trong khoảng 2000–2100.')
+  .transform((s) => new Date(s));
+
+export const applicantSchema = z.object({
+  name: requiredText(200).refine(noControl, NO_CONTROL_MSG),
+  idNumber: optionalText(20).refine(
+    (s) => s === undefined || /^[0-9A-Za-z]{6,20}$/.test(s),
+    'Số giấy tờ gồm 6–20 chữ số hoặc chữ cái (CCCD 12 số, mã số doanh nghiệp 10–13 số, hộ chiếu).',
+  ),
+  phone: optionalText(20)
+    .transform((s) => (s === undefined ? s : s.replace(/[\s.-]/g, '')))
+    .refine((s) => s === undefined || /^(\+84|0)\d{8,10}$/.test(s), 'Số điện thoại không hợp lệ (ví dụ 0912345678).'),
+  email: optionalText(200).refine((s) => s === undefined || z.email().safeParse(s).success, 'Địa chỉ e-mail không hợp lệ.'),
+  address: optionalText(300).refine(noControl, NO_CONTROL_MSG),
+});
+
+export const intakeSchema = z.object({
+  procedureCode: requiredText(64).refine((s) => s !== undefined, 'Chọn thủ tục.'),
+  agencyCode: optionalText(64),
+  channel: z.enum(CHANNELS, { error: 'Chọn hình thức nộp: trực tiếp, trực tuyến hoặc bưu chính.' }),
+  applicant: applicantSchema,
+  sets: z.coerce.number({ error: 'Số bộ hồ sơ phải là số.' }).int('Số bộ hồ sơ phải là số nguyên.').min(1, 'Ít nhất 1 bộ.').max(99, 'Tối đa 99 bộ.').default(1),
+  documents: optionalText(4000).refine(noControl, NO_CONTROL_MSG),
+  receivedAt: instant.optional(),
+});
+
+export type IntakeInput = z.infer<typeof intakeSchema>;
+
+const yes = z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean());
+
+export const listQuerySchema = z.object({
+  status: z.enum(['processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn', 'open']).optional().catch(undefined),
+  fieldCode: optionalText(64),
+  agencyCode: optionalText(64),
+  procedureCode: optionalText(64),
+  late: yes.optional(),
+  dueSoon: yes.optional(),
+  q: optionalText(200),
+  sort: z.enum(['due', '-due', 'received', '-received']).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50).catch(50),
+});
+
+export type ListQuery = z.infer<typeof listQuerySchema>;

@@ -1,0 +1,48 @@
+import { loadConfig } from './config';
+import { openDb } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { createApp } from './app';
+import { seedIfEmpty } from '../seeds/index';
+import { systemClock } from './shared/clock';
+
+async function main() {
+  const config = loadConfig();
+  const db = openDb(config.database);
+  const applied = await migrateLatest(db);
+  if (applied.length) console.log(`Đã áp dụng ${applied.length} migration: ${applied.join(', ')}`);
+  const seeded = await seedIfEmpty(db, { demo: config.seedDemo, now: systemClock.now(), periods: config.workingPeriods });
+  if (seeded.demoUsers.length) {
+    console.log('\nTài khoản dùng thử (demo):');
+    for (const u of seeded.demoUsers) console.log(`  ${u.role.padEnd(6)} ${u.username.padEnd(15)} mật khẩu: ${u.password}   ${u.note}`);
+    console.log('');
+  }
+
+  const app = createApp({ db, config });
+  const server = app.listen(config.port, () => {
+    const where = config.database.client === 'pg' ? 'PostgreSQL' : `SQLite ${config.database.filename}`;
+    console.log(`Một cửa đang chạy tại http://localhost:${config.port} (${where})`);
+  });
+  app.locals.onShutdown = [] as Array<() => void>;
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`Nhận ${signal}: dừng nhận kết nối mới, chờ các yêu cầu đang xử lý…`);
+    for (const stop of app.locals.onShutdown as Array<() => void>) stop();
+    server.close(async () => {
+      await db.destroy();
+      console.log('Đã đóng cơ sở dữ liệu. Tạm biệt.');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+// Vietnamese display formats; local time is always UTC+7 (Vietnam keeps no daylight saving).
+const OFFSET_MS = 7 * 60 * 60 * 1000;
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+function local(instant: Date | string): Date {
+  return new Date(new Date(instant).getTime() + OFFSET_MS);
+}
+
+/** 613655 -> "613.655" */
+export function formatNumber(n: number | null | undefined): string {
+  if (n === null || n === undefined || Number.isNaN(n)) return '';
+  const [int, frac] = Math.abs(n).toString().split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return (n < 0 ? '-' : '') + grouped + (frac ? `,${frac}` : '');
+}
+
+/** An instant or a YYYY-MM-DD date -> "dd/mm/yyyy" (instants shown in UTC+7). */
+export function formatDate(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const [y, m, d] = value.split('-');
+    return `${d}/${m}/${y}`;
+  }
+  const l = local(value);
+  return `${pad(l.getUTCDate())}/${pad(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
+}
+
+export function formatTime(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  const l = local(value);
+  return `${pad(l.getUTCHours())}:${pad(l.getUTCMinutes())}`;
+}
+
+/** "10:00 25/02/2026" */
+export function formatDateTime(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  return `${formatTime(value)} ${formatDate(value)}`;
+}
+
+const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
+
+export function weekdayName(value: Date | string): string {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return WEEKDAYS[new Date(`${value}T00:00:00Z`).getUTCDay()];
+  }
+  return WEEKDAYS[local(value).getUTCDay()];
+}
+
+/** Parts for the forms: "… giờ … phút, ngày … tháng … năm …" */
+export function dateParts(value: Date | string) {
+  const l = local(value);
+  return {
+    hour: pad(l.getUTCHours()),
+    minute: pad(l.getUTCMinutes()),
+    day: pad(l.getUTCDate()),
+    month: pad(l.getUTCMonth() + 1),
+    year: String(l.getUTCFullYear()),
+  };
+}
+
+/** UTC ISO instant -> ISO with +07:00 offset, as the API answers. */
+export function isoLocal(value: Date | string | null | undefined): string | null {
+  if (!value) return null;
+  const l = local(value);
+  return (
+    `${l.getUTCFullYear()}-${pad(l.getUTCMonth() + 1)}-${pad(l.getUTCDate())}` +
+    `T${pad(l.getUTCHours())}:${pad(l.getUTCMinutes())}:${pad(l.getUTCSeconds())}+07:00`
+  );
+}
+
+/** The local calendar date (YYYY-MM-DD) of an instant. */
+export function localDate(value: Date | string): string {
+  const l = local(value);
+  return `${l.getUTCFullYear()}-${pad(l.getUTCMonth() + 1)}-${pad(l.getUTCDate())}`;
+}
+
+/** Local "YYYY-MM-DD" + optional "HH:mm" -> the UTC instant. */
+export function fromLocal(date: string, time = '00:00'): Date {
+  return new Date(`${date}T${time}:00+07:00`);
+}

@@ -1,0 +1,50 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { ZodType } from 'zod';
+import { AppError, ValidationError } from './errors';
+import './validation';
+
+/** Parse input with a schema; on failure throw a ValidationError with one Vietnamese message per field. */
+export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.map(String).join('.') || '_';
+    fields[key] ??= issue.message;
+  }
+  throw new ValidationError(fields);
+}
+
+export function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/');
+}
+
+export function errorJson(err: AppError) {
+  return { error: { code: err.code, message: err.message, fields: err.fields } };
+}
+
+/** The one error handler: known errors keep their status and message, anything else is a 500 without details. */
+export function errorHandler(log: (msg: string, err: unknown) => void) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let appError: AppError;
+    const e = err as { type?: string; status?: number };
+    if (err instanceof AppError) appError = err;
+    else if (e?.type === 'entity.parse.failed') appError = new AppError(400, 'bad_json', 'Nội dung JSON không hợp lệ.');
+    else if (e?.type === 'entity.too.large') appError = new AppError(413, 'too_large', 'Nội dung gửi lên quá lớn.');
+    else if (e?.status && e.status >= 400 && e.status < 500) appError = new AppError(e.status, 'bad_request', 'Yêu cầu không hợp lệ.');
+    else {
+      log(`Unhandled error on ${req.method} ${req.originalUrl}`, err);
+      appError = new AppError(500, 'internal', 'Đã có lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.');
+    }
+    if (res.headersSent) return;
+    res.status(appError.status);
+    if (wantsJson(req)) {
+      res.json(errorJson(appError));
+      return;
+    }
+    res.render('errors/error', { title: 'Lỗi', error: appError }, (renderErr, html) => {
+      if (renderErr) res.type('text/plain').send(appError.message);
+      else res.send(html);
+    });
+  };
+}

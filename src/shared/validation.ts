@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+// One place for the Vietnamese wording of validation problems; schemas add their own where it reads better.
+z.config({
+  customError: (issue) => {
+    switch (issue.code) {
+      case 'invalid_type':
+        return issue.input === undefined || issue.input === null || issue.input === ''
+          ? 'Không được để trống.'
+          : 'Giá trị không đúng kiểu.';
+      case 'too_small':
+        if (issue.origin === 'string') return issue.minimum === 1 ? 'Không được để trống.' : `Cần ít nhất ${issue.minimum} ký tự.`;
+        if (issue.origin === 'array') return `Cần ít nhất ${issue.minimum} mục.`;
+        return `Phải lớn hơn hoặc bằng ${issue.minimum}.`;
+      case 'too_big':
+        if (issue.origin === 'string') return `Tối đa ${issue.maximum} ký tự.`;
+        if (issue.origin === 'array') return `Tối đa ${issue.maximum} mục.`;
+        return `Phải nhỏ hơn hoặc bằng ${issue.maximum}.`;
+      case 'invalid_value':
+        return 'Giá trị không nằm trong danh sách cho phép.';
+      case 'invalid_format':
+        if (issue.format === 'email') return 'Địa chỉ e-mail không hợp lệ.';
+        return 'Định dạng không hợp lệ.';
+      case 'unrecognized_keys':
+        return `Trường không được hỗ trợ: ${issue.keys.join(', ')}.`;
+      default:
+        return 'Giá trị không hợp lệ.';
+    }
+  },
+});
+
+/** Trimmed text; empty input becomes undefined so optional fields stay optional. */
+export const optionalText = (max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v),
+    z.string().max(max).optional(),
+  );
+
+export const requiredText = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().min(1).max(max));
+
+// Control characters other than tab/newline are never legitimate in names and addresses.
+export const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export { z };

@@ -1,0 +1,82 @@
+import request from 'supertest';
+import type { Knex } from 'knex';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { fixedClock } from '../../src/shared/clock';
+import { createApiToken, createUser, type Role } from '../../src/auth/users';
+
+export const PASSWORD = 'mat-khau-thu-nghiem';
+
+export const AGENCIES = {
+  centre: { code: '000.01.01.H13', name: 'Trung tâm Phục vụ hành chính công thành phố Cần Thơ', level: 'province' },
+  land: { code: '000.00.05.H13', name: 'Sở Nông nghiệp và Môi trường', level: 'province' },
+  ward: { code: '000.01.92.H13', name: 'Phường Ninh Kiều', level: 'commune' },
+  otherWard: { code: '000.02.92.H13', name: 'Phường Cái Khế', level: 'commune' },
+};
+
+/** A small real catalog: two fields, a land procedure (restart), a hours procedure, a pause procedure. */
+export async function seedSmallCatalog(db: Knex): Promise<void> {
+  await db('agencies').insert({ code: '000.00.00.H13', name: 'Ủy ban nhân dân thành phố Cần Thơ', level: 'province' });
+  for (const a of Object.values(AGENCIES)) await db('agencies').insert({ ...a, parent_code: '000.00.00.H13' });
+  await db('fields').insert([
+    { code: 'DAT_DAI', name: 'Đất đai' },
+    { code: 'CHUNG_THUC', name: 'Chứng thực' },
+    { code: 'BOI_THUONG_TDC', name: 'Bồi thường, hỗ trợ, tái định cư' },
+  ]);
+  await db('procedures').insert([
+    { code: '1.012756', name: 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý', field_code: 'DAT_DAI', level: 'province', agency_code: AGENCIES.land.code, statutory_days: 17, duration_value: 3, duration_unit: 'working_days', on_supplement: 'restart', fee: null, active: true },
+    { code: '2.000908', name: 'Chứng thực bản sao từ bản chính', field_code: 'CHUNG_THUC', level: 'commune', agency_code: null, statutory_days: 1, duration_value: 4, duration_unit: 'working_hours', on_supplement: 'restart', fee: '2.000 đồng/trang', active: true },
+    { code: '1.012994', name: 'Khấu trừ kinh phí bồi thường, hỗ trợ, tái định cư', field_code: 'BOI_THUONG_TDC', level: 'province', agency_code: AGENCIES.land.code, statutory_days: 10, duration_value: 10, duration_unit: 'working_days', on_supplement: 'pause', fee: null, active: true },
+  ]);
+  // Tết 2026 and the make-up Saturday of January, as announced.
+  const days = [
+    ['2026-01-01', 'holiday', 'Tết Dương lịch'],
+    ['2026-01-02', 'day_off', 'Nghỉ hoán đổi dịp Tết Dương lịch'],
+    ['2026-01-10', 'working_day', 'Làm bù cho ngày 2/1/2026'],
+    ['2026-02-16', 'holiday', 'Tết Nguyên đán Bính Ngọ (29 tháng Chạp)'],
+    ['2026-02-17', 'holiday', 'Tết Nguyên đán Bính Ngọ (mùng 1)'],
+    ['2026-02-18', 'holiday', 'Tết Nguyên đán Bính Ngọ (mùng 2)'],
+    ['2026-02-19', 'holiday', 'Tết Nguyên đán Bính Ngọ (mùng 3)'],
+    ['2026-02-20', 'holiday', 'Tết Nguyên đán Bính Ngọ (mùng 4)'],
+  ];
+  await db('calendar_days').insert(days.map(([date, kind, name]) => ({ date, kind, name, source: 'test', updated_at: '2026-01-01T00:00:00.000Z' })));
+}
+
+export interface TestUser {
+  id: number;
+  username: string;
+  role: Role;
+  agencyCode: string | null;
+  token: string;
+}
+
+export async function addUser(db: Knex, username: string, role: Role, agencyCode: string | null): Promise<TestUser> {
+  const user = await createUser(db, { username, fullName: `Nguyễn Văn ${username}`, role, agencyCode, password: PASSWORD }, new Date());
+  const token = await createApiToken(db, user.id, 'test', new Date());
+  return { id: user.id, username, role, agencyCode, token };
+}
+
+export function makeApp(db: Knex, now = '2026-02-13T03:00:00.000Z') {
+  const clock = fixedClock(now);
+  const config = loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv);
+  const errors: unknown[] = [];
+  const app = createApp({ db, config, clock, log: (_m, e) => errors.push(e) });
+  return { app, clock, errors };
+}
+
+/** The CSRF token embedded in a page's forms. */
+export function csrfFrom(html: string): string {
+  const m = html.match(/name="_csrf" value="([^"]+)"/);
+  if (!m) throw new Error('no CSRF token in page');
+  return m[1];
+}
+
+/** A supertest agent logged in through the real login form. */
+export async function loginAgent(app: Parameters<typeof request.agent>[0], username: string, password = PASSWORD) {
+  const agent = request.agent(app);
+  const page = await agent.get('/dang-nhap');
+  const res = await agent.post('/dang-nhap').type('form').send({ _csrf: csrfFrom(page.text), username, password });
+  if (res.status !== 303) throw new Error(`login failed for ${username}: ${res.status}`);
+  const home = await agent.get('/');
+  return { agent, csrf: csrfFrom(home.text) };
+}

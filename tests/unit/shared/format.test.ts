@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { dateParts, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate, weekdayName } from '../../../src/shared/format';
+import { loadConfig, parseDatabaseUrl, parsePeriods } from '../../../src/config';
+import { formatDossierCode } from '../../../src/dossiers/service';
+
+describe('Vietnamese formats', () => {
+  it('when a number has thousands, then they are grouped with dots', () => {
+    expect(formatNumber(613655)).toBe('613.655');
+    expect(formatNumber(584968)).toBe('584.968');
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(-1234567)).toBe('-1.234.567');
+    expect(formatNumber(1.5)).toBe('1,5');
+  });
+
+  it('when an instant is late in the UTC day, then it is shown on the next local day (UTC+7)', () => {
+    const at = new Date('2026-02-24T20:30:00Z');
+    expect(formatDate(at)).toBe('25/02/2026');
+    expect(formatDateTime(at)).toBe('03:30 25/02/2026');
+    expect(localDate(at)).toBe('2026-02-25');
+    expect(weekdayName(at)).toBe('Thứ Tư');
+  });
+
+  it('when a calendar date string is formatted, then no time zone shifts it', () => {
+    expect(formatDate('2026-02-17')).toBe('17/02/2026');
+    expect(weekdayName('2026-02-17')).toBe('Thứ Ba');
+  });
+
+  it('when the API shows an instant, then it carries the +07:00 offset', () => {
+    expect(isoLocal('2026-02-25T03:00:00.000Z')).toBe('2026-02-25T10:00:00+07:00');
+    expect(isoLocal(null)).toBeNull();
+    expect(fromLocal('2026-02-25', '10:00').toISOString()).toBe('2026-02-25T03:00:00.000Z');
+  });
+
+  it('when a form prints a time, then it gets hour, minute, day, month and year parts', () => {
+    expect(dateParts('2026-02-25T03:05:00.000Z')).toEqual({ hour: '10', minute: '05', day: '25', month: '02', year: '2026' });
+  });
+});
+
+describe('dossier code', () => {
+  it('when received on a local date, then the code carries that yymmdd and a 4-digit sequence', () => {
+    expect(formatDossierCode('000.00.05.H13', new Date('2026-02-13T03:00:00Z'), 7)).toBe('000.00.05.H13-260213-0007');
+    // 23:30 local on 31/12 is still 2025 locally although UTC says 16:30
+    expect(formatDossierCode('X', new Date('2025-12-31T16:30:00Z'), 1)).toBe('X-251231-0001');
+    expect(formatDossierCode('X', new Date('2025-12-31T17:30:00Z'), 12345)).toBe('X-260101-12345');
+  });
+});
+
+describe('config', () => {
+  it('when nothing is set, then SQLite in db/onestop.sqlite3 on port 3000 with the standard working periods', () => {
+    const c = loadConfig({} as NodeJS.ProcessEnv);
+    expect(c.database).toEqual({ client: 'sqlite', filename: 'db/onestop.sqlite3' });
+    expect(c.port).toBe(3000);
+    expect(c.workingPeriods).toEqual([{ start: 450, end: 690 }, { start: 810, end: 1020 }]);
+    expect(c.seedDemo).toBe(true);
+  });
+
+  it('when production has no SESSION_SECRET, then it refuses to start with a Vietnamese reason', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' } as NodeJS.ProcessEnv)).toThrow(/SESSION_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) } as NodeJS.ProcessEnv).env).toBe('production');
+  });
+
+  it('when DATABASE_URL names sqlite or postgres, then the client follows; anything else is refused', () => {
+    expect(parseDatabaseUrl('sqlite:/tmp/a.db')).toEqual({ client: 'sqlite', filename: '/tmp/a.db' });
+    expect(parseDatabaseUrl('postgres://u@h:5432/d')).toEqual({ client: 'pg', url: 'postgres://u@h:5432/d' });
+    expect(() => parseDatabaseUrl('mysql://x')).toThrow(/không được hỗ trợ/);
+  });
+
+  it('when working periods overlap or run backwards, then they are refused', () => {
+    expect(parsePeriods('08:00-12:00,13:00-17:00')).toEqual([{ start: 480, end: 720 }, { start: 780, end: 1020 }]);
+    expect(() => parsePeriods('08:00-12:00,11:00-17:00')).toThrow();
+    expect(() => parsePeriods('12:00-08:00')).toThrow();
+  });
+});
