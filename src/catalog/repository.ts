@@ -87,7 +87,7 @@ function procedureQuery(db: Knex) {
 export interface ProcedureFilter {
   q?: string;
   fieldCode?: string;
-  /** Procedures a desk of this agency may receive: its own and every procedure of its level without a fixed agency. */
+  /** Procedures a desk of this agency may receive. */
   forAgency?: Agency;
   activeOnly?: boolean;
 }
@@ -98,7 +98,8 @@ export async function listProcedures(db: Knex, filter: ProcedureFilter = {}): Pr
   if (filter.fieldCode) q.where('p.field_code', filter.fieldCode);
   if (filter.forAgency) {
     const agency = filter.forAgency;
-    q.where((w) => w.where('p.agency_code', agency.code).orWhere((o) => o.whereNull('p.agency_code').where('p.level', agency.level)));
+    // A desk receives every procedure of its level (the city's service centre receives for all departments).
+    q.where((w) => w.where('p.agency_code', agency.code).orWhere('p.level', agency.level));
   }
   if (filter.q) {
     const text = filter.q;

@@ -185,10 +185,12 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
 export async function listDossiers(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: DossierRow[]; total: number }> {
   const base = applyListFilters(db, withNames(db), query, scope);
   const countRow = await base.clone().clearSelect().count({ n: '*' }).first();
+  // Open work is read by deadline; everything else newest first.
+  const sort = query.sort ?? (query.status === 'open' || query.late || query.dueSoon || query.status === 'processing' ? 'due' : '-received');
   const [column, order] =
-    query.sort === '-due' ? ['d.due_at', 'desc'] :
-    query.sort === 'received' ? ['d.received_at', 'asc'] :
-    query.sort === '-received' ? ['d.received_at', 'desc'] :
+    sort === '-due' ? ['d.due_at', 'desc'] :
+    sort === 'received' ? ['d.received_at', 'asc'] :
+    sort === '-received' ? ['d.received_at', 'desc'] :
     ['d.due_at', 'asc'];
   const items = await base
     .select(NAMED_COLUMNS)

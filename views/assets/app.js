@@ -48,7 +48,7 @@
       });
       if (first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
         first.selected = true;
-        select.dispatchEvent(new Event('change'));
+        select.dispatchEvent(new Event('change', { bubbles: true }));
       }
     });
     input.addEventListener('keydown', function (e) {
