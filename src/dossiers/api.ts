@@ -3,7 +3,7 @@ import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { parseInput } from '../shared/http';
-import { intakeSchema, listQuerySchema } from './schema';
+import { actionInputSchema, intakeSchema, listQuerySchema } from './schema';
 import { parseTrace, toDossierJson, toEventJson } from './repository';
 
 export function dossierApi(ctx: AppContext, services: Services): Router {
@@ -23,10 +23,20 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
     res.json({ items: items.map((r) => toDossierJson(r, now)), total, page: query.page, pageSize: query.pageSize });
   });
 
+  const full = async (row: Awaited<ReturnType<typeof dossiers.get>>) => ({
+    ...toDossierJson(row, ctx.clock.now()),
+    events: (await dossiers.events(row)).map(toEventJson),
+    dueTrace: parseTrace(row),
+  });
+
   router.get('/dossiers/:code', requireUser, async (req, res) => {
-    const row = await dossiers.get(String(req.params.code), currentUser(req));
-    const events = await dossiers.events(row);
-    res.json({ ...toDossierJson(row, ctx.clock.now()), events: events.map(toEventJson), dueTrace: parseTrace(row) });
+    res.json(await full(await dossiers.get(String(req.params.code), currentUser(req))));
+  });
+
+  router.post('/dossiers/:code/actions', requireUser, async (req, res) => {
+    const input = parseInput(actionInputSchema, req.body);
+    const row = await dossiers.act(String(req.params.code), input, currentUser(req));
+    res.json(await full(row));
   });
 
   return router;

@@ -1,14 +1,16 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { getAgency, listAgencies, listFields, listProcedures } from '../catalog/repository';
-import { AppError, ValidationError } from '../shared/errors';
+import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
 import { formatDateTime, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
-import { intakeSchema, listQuerySchema } from './schema';
+import { actionInputSchema, intakeSchema, listQuerySchema } from './schema';
+import { allowedActions, ACTION_NAMES } from './lifecycle';
+import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
 import { parseTrace, isLate, type DossierRow } from './repository';
 
 /** The flat intake form -> the API's input shape. */
@@ -143,20 +145,112 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     });
   });
 
-  router.get('/ho-so/:code', requireUser, async (req, res) => {
+  const OK_TEXT: Record<string, string> = {
+    received: 'Đã tiếp nhận hồ sơ.',
+    request_supplement: 'Đã ghi yêu cầu bổ sung. In phiếu yêu cầu bổ sung để giao cho công dân.',
+    receive_supplement: 'Đã nhận hồ sơ bổ sung; thời hạn được tính lại.',
+    pause: 'Đã tạm dừng giải quyết; thời hạn ngừng chạy.',
+    resume: 'Đã tiếp tục giải quyết; thời hạn chạy tiếp.',
+    transfer: 'Đã chuyển hồ sơ.',
+    resolve: 'Đã ghi nhận kết quả giải quyết.',
+    return: 'Đã trả kết quả cho công dân.',
+    withdraw: 'Đã ghi nhận việc rút hồ sơ.',
+  };
+
+  async function renderDetail(req: Request, res: Response, row: DossierRow, extra: Record<string, unknown> = {}) {
     const user = currentUser(req);
-    const row = await dossiers.get(String(req.params.code), user);
     const events = await dossiers.events(row);
     const now = ctx.clock.now();
-    const ok = req.query.ok === 'received' ? { kind: 'ok', text: `Đã tiếp nhận hồ sơ ${row.code}. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` } : null;
+    const ok = typeof req.query.ok === 'string' ? OK_TEXT[req.query.ok] : undefined;
+    const flash =
+      req.query.ok === 'received'
+        ? { kind: 'ok', text: `Đã tiếp nhận hồ sơ ${row.code}. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }
+        : ok
+          ? { kind: 'ok', text: ok }
+          : null;
     res.render('dossiers/show', {
       title: `Hồ sơ ${row.code}`,
       d: row,
       events: events.map((e) => ({ ...e, data: JSON.parse(e.data) })),
       trace: parseTrace(row),
       late: isLate(row, now),
-      flash: ok,
+      flash,
       justReceived: req.query.ok === 'received',
+      actions: user.role === 'head' ? [] : allowedActions(row.status),
+      ACTION_NAMES,
+      agencies: (await listAgencies(ctx.db)).filter((a) => a.code !== row.agency_code),
+      actionValues: {},
+      actionErrors: {},
+      openAction: null,
+      ...extra,
+    });
+  }
+
+  router.get('/ho-so/:code', requireUser, async (req, res) => {
+    const row = await dossiers.get(String(req.params.code), currentUser(req));
+    await renderDetail(req, res, row);
+  });
+
+  router.post('/ho-so/:code/thao-tac', requireUser, async (req, res) => {
+    const user = currentUser(req);
+    const code = String(req.params.code);
+    const values = req.body as Record<string, string>;
+    try {
+      const input = parseInput(actionInputSchema, {
+        ...values,
+        at: values.atDate ? `${values.atDate}T${values.atTime || '00:00'}:00+07:00` : undefined,
+      });
+      await dossiers.act(code, input, user);
+      res.redirect(303, `/ho-so/${encodeURIComponent(code)}?ok=${encodeURIComponent(input.action)}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || ![403, 409, 422].includes(err.status)) throw err;
+      const row = await dossiers.get(code, user);
+      const errors: Record<string, string> = {};
+      for (const [k, v] of Object.entries(err.fields)) errors[k === 'at' ? 'atDate' : k] = v;
+      res.status(err.status);
+      await renderDetail(req, res, row, {
+        flash: { kind: 'error', text: err.message },
+        actionValues: values,
+        actionErrors: errors,
+        openAction: values.action,
+      });
+    }
+  });
+
+  /** Mẫu 02: the supplement request handed to the citizen, from its event in the history. */
+  router.get('/ho-so/:code/phieu-bo-sung/:eventId', requireUser, async (req, res) => {
+    const row = await dossiers.get(String(req.params.code), currentUser(req));
+    const event = (await dossiers.events(row)).find((e) => String(e.id) === req.params.eventId && e.type === 'request_supplement');
+    if (!event) throw new NotFoundError('Không tìm thấy yêu cầu bổ sung này.');
+    const agency = await getAgency(ctx.db, row.received_agency_code);
+    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
+    res.render('print/supplement', {
+      title: `Phiếu yêu cầu bổ sung ${row.code}`,
+      d: row,
+      event: { ...event, data: JSON.parse(event.data) },
+      agency,
+      parent,
+      regime: regimeOn(localDate(row.received_at)),
+      size: req.query.size === 'a4' ? 'a4' : 'a5',
+    });
+  });
+
+  /** Phiếu kiểm soát quá trình giải quyết hồ sơ: every hand-over with its time and whether it kept the deadline. */
+  router.get('/ho-so/:code/phieu-kiem-soat', requireUser, async (req, res) => {
+    const row = await dossiers.get(String(req.params.code), currentUser(req));
+    const events = await dossiers.events(row);
+    const agencies = new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
+    const agency = await getAgency(ctx.db, row.received_agency_code);
+    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
+    res.render('print/control-slip', {
+      title: `Phiếu kiểm soát ${row.code}`,
+      d: row,
+      steps: controlSlipSteps(row, events, (code) => agencies.get(code) ?? code),
+      TIMELINESS_NAMES,
+      agency,
+      parent,
+      regime: regimeOn(localDate(row.received_at)),
+      size: 'a4',
     });
   });
 

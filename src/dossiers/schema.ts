@@ -64,3 +64,21 @@ export const listQuerySchema = z.object({
 });
 
 export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** Lines of a textarea, or a JSON array: the missing papers of a supplement request. */
+const itemList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(/\r?\n/).map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().trim().min(1).max(300).refine(noControl, NO_CONTROL_MSG)).max(50).optional(),
+);
+
+export const actionInputSchema = z.object({
+  action: z.string({ error: 'Thiếu thao tác (action).' }).max(40),
+  version: z.coerce.number({ error: 'Thiếu phiên bản hồ sơ (version).' }).int().min(1),
+  at: instant.optional(),
+  reason: optionalText(2000).refine(noControl, NO_CONTROL_MSG),
+  outcome: z.enum(['approved', 'refused'], { error: 'Kết quả phải là "approved" (giải quyết) hoặc "refused" (từ chối).' }).optional(),
+  toAgencyCode: optionalText(64),
+  items: itemList,
+});
+
+export type ActionInput = z.infer<typeof actionInputSchema>;

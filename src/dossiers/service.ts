@@ -1,5 +1,5 @@
 import type { AppContext } from '../shared/context';
-import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { localDate } from '../shared/format';
 import type { User } from '../auth/users';
 import { getAgency, getProcedure } from '../catalog/repository';
@@ -15,7 +15,9 @@ import {
   nextSequence,
   type DossierRow,
 } from './repository';
-import type { IntakeInput, ListQuery } from './schema';
+import type { ActionInput, IntakeInput, ListQuery } from './schema';
+import { isAction, moveClock, nextStatus, refusalReason, type Action } from './lifecycle';
+import type { TraceStep } from '../calendar/working-time';
 
 // How far in the past a clerk's "receivedAt" may be (clock skew between a browser and the server).
 const CLOCK_SKEW_MS = 2 * 60_000;
@@ -159,6 +161,110 @@ export class DossierService {
     });
   }
 
+  /**
+   * One lifecycle action: check the state and the version, move the clock, update the dossier and append
+   * the event — all in one transaction; a stale version or a concurrent change answers 409 and writes nothing.
+   */
+  async act(code: string, input: ActionInput, user: User): Promise<DossierRow> {
+    const { db } = this.ctx;
+    if (!isAction(input.action)) {
+      throw new ValidationError({ action: `Thao tác không hợp lệ: "${input.action}".` }, 'Thao tác không hợp lệ.');
+    }
+    const action: Action = input.action;
+    const fields = requiredFor(action, input);
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+    if (user.role === 'head') throw new ForbiddenError('Lãnh đạo không thực hiện thao tác xử lý hồ sơ; cán bộ một cửa thực hiện.');
+
+    const now = this.ctx.clock.now();
+    const at = input.at ?? now;
+    checkInstant(at, now, user, 'at');
+    const calendar = await this.calendar();
+
+    return this.withRetry(() =>
+      db.transaction(async (trx) => {
+        const row = await findDossier(trx, code);
+        if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
+        const refusal = refusalReason(row.status, action);
+        if (refusal) throw new ConflictError(refusal, 'invalid_state');
+        if (input.version !== row.version) throw staleVersion(row.version);
+        const last = await trx('dossier_events').where({ dossier_id: row.id }).max({ at: 'at' }).first();
+        if (last?.at && at.toISOString() < last.at) {
+          throw new ValidationError({ at: 'Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.' });
+        }
+
+        const patch: Partial<DossierRow> = { status: nextStatus(row.status, action), updated_at: now.toISOString() };
+        const data: Record<string, unknown> = {};
+        if (input.reason) data.reason = input.reason;
+
+        const clock = moveClock(
+          calendar,
+          {
+            status: row.status,
+            dueAt: new Date(row.due_at),
+            remainingMinutes: row.remaining_minutes,
+            durationMinutes: row.duration_minutes,
+            onSupplement: row.on_supplement,
+          },
+          action,
+          at,
+        );
+        if (clock) {
+          patch.due_at = clock.dueAt.toISOString();
+          patch.remaining_minutes = clock.remainingMinutes;
+          if (clock.clockStartAt) patch.clock_start_at = clock.clockStartAt.toISOString();
+          // The promise to the citizen follows the deadline unless an apology already set a new one.
+          if (row.appointment_at === row.due_at) patch.appointment_at = patch.due_at;
+          patch.due_trace = JSON.stringify([...(JSON.parse(row.due_trace) as TraceStep[]), ...clock.trace]);
+          if (clock.remainingMinutes !== null) data.remainingMinutes = clock.remainingMinutes;
+          if (patch.due_at !== row.due_at) Object.assign(data, { dueBefore: row.due_at, dueAt: patch.due_at });
+        }
+
+        switch (action) {
+          case 'request_supplement':
+            data.items = input.items;
+            break;
+          case 'transfer': {
+            const to = await getAgency(trx, input.toAgencyCode!);
+            if (!to) throw new ValidationError({ toAgencyCode: `Không có cơ quan mã ${input.toAgencyCode}.` });
+            if (to.code === row.agency_code) throw new ValidationError({ toAgencyCode: 'Hồ sơ đang ở chính cơ quan này.' });
+            patch.agency_code = to.code;
+            Object.assign(data, { fromAgencyCode: row.agency_code, toAgencyCode: to.code, toAgencyName: to.name });
+            break;
+          }
+          case 'resolve':
+            patch.finished_at = at.toISOString();
+            patch.outcome = input.outcome!;
+            patch.outcome_reason = input.reason ?? null;
+            data.outcome = input.outcome;
+            data.late = at.toISOString() > row.due_at;
+            break;
+          case 'return':
+            patch.returned_at = at.toISOString();
+            break;
+          case 'withdraw':
+            patch.finished_at = at.toISOString();
+            patch.remaining_minutes = null;
+            break;
+        }
+
+        const updated = await trx('dossiers')
+          .where({ id: row.id, version: row.version })
+          .update({ ...patch, version: row.version + 1 });
+        if (updated !== 1) throw staleVersion(row.version);
+        await insertEvent(trx, {
+          dossier_id: row.id,
+          type: action,
+          at: at.toISOString(),
+          actor_id: user.id,
+          actor_name: user.fullName,
+          data: JSON.stringify(data),
+          recorded_at: now.toISOString(),
+        });
+        return (await findDossier(trx, code))!;
+      }),
+    );
+  }
+
   /** SQLite answers BUSY and PostgreSQL a serialization failure when writers collide: try again a few times. */
   private async withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
     for (let i = 1; ; i++) {
@@ -172,3 +278,27 @@ export class DossierService {
   }
 }
 
+
+function staleVersion(current: number): ConflictError {
+  return new ConflictError(
+    `Hồ sơ vừa được người khác cập nhật (phiên bản hiện tại ${current}). Vui lòng tải lại trang để xem thay đổi rồi thực hiện lại.`,
+    'stale_version',
+  );
+}
+
+/** The fields each action needs, with the Vietnamese message when one is missing. */
+export function requiredFor(action: Action, input: ActionInput): Record<string, string> {
+  const missing: Record<string, string> = {};
+  if (action === 'request_supplement') {
+    if (!input.reason) missing.reason = 'Nhập lý do yêu cầu bổ sung.';
+    if (!input.items?.length) missing.items = 'Liệt kê đầy đủ các giấy tờ cần bổ sung (mỗi dòng một giấy tờ).';
+  }
+  if (action === 'pause' && !input.reason) missing.reason = 'Nhập lý do tạm dừng (ví dụ: chờ thực hiện nghĩa vụ tài chính, thẩm định).';
+  if (action === 'withdraw' && !input.reason) missing.reason = 'Nhập lý do hoặc văn bản đề nghị rút hồ sơ.';
+  if (action === 'transfer' && !input.toAgencyCode) missing.toAgencyCode = 'Chọn cơ quan nhận hồ sơ.';
+  if (action === 'resolve') {
+    if (!input.outcome) missing.outcome = 'Chọn kết quả: giải quyết hoặc từ chối.';
+    else if (input.outcome === 'refused' && !input.reason) missing.reason = 'Nhập lý do từ chối giải quyết.';
+  }
+  return missing;
+}
