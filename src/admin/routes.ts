@@ -31,7 +31,7 @@ import { getField, getProcedure, listAgencies, listProcedures, upsertField, type
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
-import { formatDate, localDate } from '../shared/format';
+import { formatDate, formatNumber, localDate } from '../shared/format';
 import { parseInput } from '../shared/http';
 import { optionalText, requiredText, z } from '../shared/validation';
 
@@ -605,6 +605,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
               deleted: `Đã xóa ngày ${d} khỏi lịch. ${CALENDAR_NOTE}`,
               copied: `Đã chép lịch tạm tính năm ${year} thành lịch chính thức. ${CALENDAR_NOTE}`,
               'err:notProvisional': `Năm ${year} đã có lịch chính thức, không chép lịch tạm tính.`,
+              recomputed: `Đã tính lại hạn ${formatNumber(Number(req.query.checked) || 0)} hồ sơ đang mở; ${formatNumber(Number(req.query.moved) || 0)} hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).`,
             }),
     });
   };
@@ -633,6 +634,13 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new NotFoundError('Ngày không hợp lệ.');
     if (!(await removeCalendarDay(ctx, services, date))) throw new NotFoundError(`Lịch không có dòng nào cho ngày ${formatDate(date)}.`);
     res.redirect(303, `/quan-tri/lich?year=${date.slice(0, 4)}&ok=deleted&d=${date}`);
+  });
+
+  /** Recomputes the deadlines of open dossiers on the current calendar; each moved one gets an event. */
+  router.post('/tinh-lai-han', async (req, res) => {
+    const result = await services.dossiers.recomputeOpen(req.user!);
+    const year = yearOf(req.body?.year, Number(localDate(ctx.clock.now()).slice(0, 4)));
+    res.redirect(303, `/quan-tri/lich?year=${year}&ok=recomputed&checked=${result.checked}&moved=${result.moved.length}`);
   });
 
   /** Turns a provisional year into official rows in one go, so adding one day does not drop the others. */

@@ -1,5 +1,5 @@
 // The dossier's lifecycle (SPEC §4) and how each action moves the deadline clock (SPEC §3). PURE.
-import type { TraceStep, WorkCalendar } from '../calendar/working-time';
+import { computeDue, type TraceStep, type WorkCalendar } from '../calendar/working-time';
 import { formatDateTime, formatNumber, weekdayName } from '../shared/format';
 import { STATUS_NAMES, type Status } from './status';
 
@@ -153,4 +153,41 @@ export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, 
     default:
       return null;
   }
+}
+
+export interface ReplayEvent {
+  type: string;
+  at: Date;
+}
+
+/**
+ * The deadline a dossier has under a calendar, played again from its history: intake, then every clock
+ * move in order. Used to recompute open dossiers after an admin changes the calendar.
+ */
+export function replayDue(
+  cal: WorkCalendar,
+  base: { receivedAt: Date; duration: { value: number; unit: 'working_days' | 'working_hours' }; onSupplement: 'restart' | 'pause' },
+  events: ReplayEvent[],
+): { dueAt: Date; remainingMinutes: number | null; clockStartAt: Date; trace: TraceStep[]; status: Status } {
+  const first = computeDue(cal, base.receivedAt, base.duration);
+  let state: ClockState = {
+    status: 'processing',
+    dueAt: first.dueAt,
+    remainingMinutes: null,
+    durationMinutes: first.minutes,
+    onSupplement: base.onSupplement,
+  };
+  let clockStartAt = first.startAt;
+  const trace = [...first.trace];
+  for (const e of events) {
+    if (!isAction(e.type) || refusalReason(state.status, e.type)) continue;
+    const change = moveClock(cal, state, e.type, e.at);
+    if (change) {
+      state = { ...state, dueAt: change.dueAt, remainingMinutes: change.remainingMinutes };
+      if (change.clockStartAt) clockStartAt = change.clockStartAt;
+      trace.push(...change.trace);
+    }
+    state = { ...state, status: nextStatus(state.status, e.type) };
+  }
+  return { dueAt: state.dueAt, remainingMinutes: state.remainingMinutes, clockStartAt, trace, status: state.status };
 }

@@ -16,7 +16,8 @@ import {
   type DossierRow,
 } from './repository';
 import type { ActionInput, IntakeInput, ListQuery } from './schema';
-import { isAction, moveClock, nextStatus, refusalReason, type Action } from './lifecycle';
+import { isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
+import { OPEN_STATUSES } from './status';
 import type { TraceStep } from '../calendar/working-time';
 
 // How far in the past a clerk's "receivedAt" may be (clock skew between a browser and the server).
@@ -263,6 +264,64 @@ export class DossierService {
         return (await findDossier(trx, code))!;
       }),
     );
+  }
+
+  /**
+   * After a calendar change: play every open dossier's history again on the current calendar and move the
+   * deadlines that changed, each with a 'recompute_due' event. Dossiers whose deadline stays are untouched.
+   */
+  async recomputeOpen(user: User): Promise<{ checked: number; moved: { code: string; dueBefore: string; dueAt: string }[] }> {
+    if (user.role !== 'admin') throw new ForbiddenError('Chỉ quản trị viên được tính lại hạn giải quyết.');
+    const { db } = this.ctx;
+    const now = this.ctx.clock.now();
+    this.calendars.invalidate(); // the calendar as it is in the database now, whatever another process changed
+    const calendar = await this.calendars.get(now.getTime());
+    const open = await db('dossiers').whereIn('status', OPEN_STATUSES).select('id').orderBy('id');
+    const moved: { code: string; dueBefore: string; dueAt: string }[] = [];
+    for (const { id } of open) {
+      await this.withRetry(() =>
+        db.transaction(async (trx) => {
+          const row = (await trx('dossiers').where({ id }).first()) as DossierRow | undefined;
+          if (!row || !OPEN_STATUSES.includes(row.status)) return;
+          const events = (await listEvents(trx, id)) as { type: string; at: string; data: string }[];
+          const receive = events.find((e) => e.type === 'receive');
+          const duration = receive ? JSON.parse(receive.data).duration : undefined;
+          const replay = replayDue(
+            calendar,
+            {
+              receivedAt: new Date(row.received_at),
+              duration: duration ?? { value: row.duration_minutes / 60, unit: 'working_hours' },
+              onSupplement: row.on_supplement,
+            },
+            events.filter((e) => e.type !== 'receive').map((e) => ({ type: e.type, at: new Date(e.at) })),
+          );
+          const dueAt = replay.dueAt.toISOString();
+          if (dueAt === row.due_at && replay.remainingMinutes === row.remaining_minutes) return;
+          await trx('dossiers')
+            .where({ id, version: row.version })
+            .update({
+              due_at: dueAt,
+              remaining_minutes: replay.remainingMinutes,
+              clock_start_at: replay.clockStartAt.toISOString(),
+              appointment_at: row.appointment_at === row.due_at ? dueAt : row.appointment_at,
+              due_trace: JSON.stringify(replay.trace),
+              version: row.version + 1,
+              updated_at: now.toISOString(),
+            });
+          await insertEvent(trx, {
+            dossier_id: id,
+            type: 'recompute_due',
+            at: now.toISOString(),
+            actor_id: user.id,
+            actor_name: user.fullName,
+            data: JSON.stringify({ dueBefore: row.due_at, dueAt, reason: 'Thay đổi lịch làm việc' }),
+            recorded_at: now.toISOString(),
+          });
+          if (dueAt !== row.due_at) moved.push({ code: row.code, dueBefore: row.due_at, dueAt });
+        }),
+      );
+    }
+    return { checked: open.length, moved };
   }
 
   /** SQLite answers BUSY and PostgreSQL a serialization failure when writers collide: try again a few times. */
