@@ -4,6 +4,7 @@ import type { Role } from '../src/auth/users';
 import { loadEntries } from '../src/calendar/repository';
 import { computeDue, formatLocal, WorkCalendar, type TraceStep, type WorkingPeriod } from '../src/calendar/working-time';
 import { formatDossierCode } from '../src/dossiers/service';
+import { stateIntervals } from '../src/dossiers/lifecycle';
 import type { DossierRow } from '../src/dossiers/repository';
 import type { Channel } from '../src/dossiers/schema';
 import type { Status } from '../src/dossiers/status';
@@ -692,6 +693,25 @@ export async function seedDemo(db: Knex, opts: SeedDemoOptions): Promise<{ users
     );
     for (let i = 0; i < events.length; i += BATCH_EVENTS) {
       await trx('dossier_events').insert(events.slice(i, i + BATCH_EVENTS));
+    }
+
+    // The state intervals the reports read, derived from the same histories.
+    const states = planned.flatMap(({ story }, i) =>
+      stateIntervals(
+        story.events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data as { dueAt?: string } })),
+        { agencyCode: rows[i].agency_code },
+      ).map((s) => ({
+        dossier_id: idByCode.get(rows[i].code)!,
+        valid_from: s.validFrom,
+        valid_to: s.validTo,
+        status: s.status,
+        due_at: s.dueAt,
+        clock_running: s.clockRunning,
+        agency_code: s.agencyCode,
+      })),
+    );
+    for (let i = 0; i < states.length; i += BATCH_EVENTS) {
+      await trx('dossier_states').insert(states.slice(i, i + BATCH_EVENTS));
     }
 
     const sequenceRows = [...sequences].map(([key, last]) => {

@@ -3,6 +3,7 @@ import * as catalog from './20261126000100_catalog';
 import * as calendar from './20261126000200_calendar';
 import * as auth from './20261126000300_auth';
 import * as dossiers from './20261126000400_dossiers';
+import * as dossierStates from './20261127000500_dossier_states';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '20261126000200_calendar': calendar,
   '20261126000300_auth': auth,
   '20261126000400_dossiers': dossiers,
+  '20261127000500_dossier_states': dossierStates,
 };

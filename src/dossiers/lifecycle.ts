@@ -191,3 +191,42 @@ export function replayDue(
   }
   return { dueAt: state.dueAt, remainingMinutes: state.remainingMinutes, clockStartAt, trace, status: state.status };
 }
+
+export interface StateInterval {
+  validFrom: string;
+  validTo: string | null;
+  status: Status;
+  dueAt: string;
+  clockRunning: boolean;
+  agencyCode: string;
+}
+
+/**
+ * The dossier's states over time from its history: each event opens a new interval with the status it
+ * leads to, the deadline it set (events that move the deadline carry `dueAt`) and the handling agency.
+ */
+export function stateIntervals(
+  events: { type: string; at: string; data: { dueAt?: string; toAgencyCode?: string } }[],
+  initial: { agencyCode: string },
+): StateInterval[] {
+  const intervals: StateInterval[] = [];
+  for (const e of events) {
+    const prev = intervals[intervals.length - 1];
+    if (e.type === 'receive') {
+      intervals.push({ validFrom: e.at, validTo: null, status: 'processing', dueAt: e.data.dueAt!, clockRunning: true, agencyCode: initial.agencyCode });
+      continue;
+    }
+    if (!prev) continue;
+    const status = isAction(e.type) ? nextStatus(prev.status, e.type) : prev.status;
+    prev.validTo = e.at;
+    intervals.push({
+      validFrom: e.at,
+      validTo: null,
+      status,
+      dueAt: e.data.dueAt ?? prev.dueAt,
+      clockRunning: status === 'processing',
+      agencyCode: e.data.toAgencyCode ?? prev.agencyCode,
+    });
+  }
+  return intervals;
+}

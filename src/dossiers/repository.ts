@@ -199,3 +199,21 @@ export async function listDossiers(db: Knex, query: ListQuery, scope: ListScope)
     .offset((query.page - 1) * query.pageSize);
   return { items: items as DossierRow[], total: Number(countRow?.n ?? 0) };
 }
+
+/** Closes the dossier's current state interval at `at` and opens the next one. */
+export async function appendState(
+  trx: Knex.Transaction,
+  dossierId: number,
+  s: { at: string; status: Status; dueAt: string; agencyCode: string },
+): Promise<void> {
+  await trx('dossier_states').where({ dossier_id: dossierId }).whereNull('valid_to').update({ valid_to: s.at });
+  await trx('dossier_states').insert({
+    dossier_id: dossierId,
+    valid_from: s.at,
+    valid_to: null,
+    status: s.status,
+    due_at: s.dueAt,
+    clock_running: s.status === 'processing',
+    agency_code: s.agencyCode,
+  });
+}

@@ -7,6 +7,7 @@ import type { CalendarService } from '../calendar/repository';
 import { computeDue } from '../calendar/working-time';
 import { isRetryableConflict } from '../db/dialect';
 import {
+  appendState,
   findDossier,
   insertDossier,
   insertEvent,
@@ -129,6 +130,12 @@ export class DossierService {
             duration: procedure.duration,
           }),
           recorded_at: now.toISOString(),
+        });
+        await appendState(trx, id, {
+          at: receivedAt.toISOString(),
+          status: 'processing',
+          dueAt: due.dueAt.toISOString(),
+          agencyCode: procedure.agencyCode ?? agency.code,
         });
         return dossierCode;
       }),
@@ -261,6 +268,12 @@ export class DossierService {
           data: JSON.stringify(data),
           recorded_at: now.toISOString(),
         });
+        await appendState(trx, row.id, {
+          at: at.toISOString(),
+          status: patch.status!,
+          dueAt: patch.due_at ?? row.due_at,
+          agencyCode: patch.agency_code ?? row.agency_code,
+        });
         return (await findDossier(trx, code))!;
       }),
     );
@@ -317,6 +330,7 @@ export class DossierService {
             data: JSON.stringify({ dueBefore: row.due_at, dueAt, reason: 'Thay đổi lịch làm việc' }),
             recorded_at: now.toISOString(),
           });
+          await appendState(trx, id, { at: now.toISOString(), status: row.status, dueAt, agencyCode: row.agency_code });
           if (dueAt !== row.due_at) moved.push({ code: row.code, dueBefore: row.due_at, dueAt });
         }),
       );
