@@ -19,6 +19,8 @@ import { calendarApi } from './calendar/api';
 import { adminPages } from './admin/routes';
 import { publicRoutes } from './public/routes';
 import { homeRoutes } from './home/routes';
+import { letterApi, letterPages } from './letters/routes';
+import { reportApi, reportPages } from './reports/routes';
 import { STATUS_NAMES } from './dossiers/status';
 import { CHANNEL_NAMES } from './dossiers/schema';
 import { ROLE_NAMES } from './auth/users';
@@ -89,9 +91,18 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
 
   app.use(publicRoutes(ctx, services));
   app.use(authRoutes(ctx));
-  app.use('/api/v1', catalogApi(ctx, services), calendarApi(ctx, services), dossierApi(ctx, services));
+  app.use(
+    '/api/v1',
+    catalogApi(ctx, services),
+    calendarApi(ctx, services),
+    dossierApi(ctx, services),
+    letterApi(ctx, services),
+    reportApi(ctx, services),
+  );
   app.use(homeRoutes(ctx, services));
   app.use(dossierPages(ctx, services));
+  app.use(letterPages(ctx, services));
+  app.use(reportPages(ctx, services));
   app.use('/quan-tri', adminPages(ctx, services));
 
   app.use((req, _res, next) => next(new NotFoundError('Không tìm thấy trang hoặc tài nguyên này.')));

@@ -4,6 +4,7 @@ import { migrateLatest } from './db/migrate';
 import { createApp } from './app';
 import { seedIfEmpty } from '../seeds/index';
 import { systemClock } from './shared/clock';
+import { startLetterSweep } from './letters/routes';
 
 async function main() {
   const config = loadConfig();
@@ -22,7 +23,7 @@ async function main() {
     const where = config.database.client === 'pg' ? 'PostgreSQL' : `SQLite ${config.database.filename}`;
     console.log(`Một cửa đang chạy tại http://localhost:${config.port} (${where})`);
   });
-  app.locals.onShutdown = [] as Array<() => void>;
+  app.locals.onShutdown = [startLetterSweep(app.locals.ctx, app.locals.services)] as Array<() => void>;
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -4,6 +4,8 @@ import * as calendar from './20261126000200_calendar';
 import * as auth from './20261126000300_auth';
 import * as dossiers from './20261126000400_dossiers';
 import * as dossierStates from './20261127000500_dossier_states';
+import * as letters from './20261127000600_letters';
+import * as reportIndexes from './20261127000700_report_indexes';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -17,4 +19,6 @@ export const migrations: Record<string, Migration> = {
   '20261126000300_auth': auth,
   '20261126000400_dossiers': dossiers,
   '20261127000500_dossier_states': dossierStates,
+  '20261127000600_letters': letters,
+  '20261127000700_report_indexes': reportIndexes,
 };
