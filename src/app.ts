@@ -21,6 +21,8 @@ import { publicRoutes } from './public/routes';
 import { homeRoutes } from './home/routes';
 import { letterApi, letterPages } from './letters/routes';
 import { reportApi, reportPages } from './reports/routes';
+import { importPages } from './imports/routes';
+import { openApiRoutes } from './api/openapi';
 import { STATUS_NAMES } from './dossiers/status';
 import { CHANNEL_NAMES } from './dossiers/schema';
 import { ROLE_NAMES } from './auth/users';
@@ -93,6 +95,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.use(authRoutes(ctx));
   app.use(
     '/api/v1',
+    openApiRoutes(),
     catalogApi(ctx, services),
     calendarApi(ctx, services),
     dossierApi(ctx, services),
@@ -103,6 +106,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.use(dossierPages(ctx, services));
   app.use(letterPages(ctx, services));
   app.use(reportPages(ctx, services));
+  app.use('/quan-tri/nhap-du-lieu', importPages(ctx, services));
   app.use('/quan-tri', adminPages(ctx, services));
 
   app.use((req, _res, next) => next(new NotFoundError('Không tìm thấy trang hoặc tài nguyên này.')));
