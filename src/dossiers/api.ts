@@ -4,7 +4,7 @@ import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { parseInput } from '../shared/http';
 import { actionInputSchema, intakeSchema, listQuerySchema } from './schema';
-import { parseTrace, toDossierJson, toEventJson } from './repository';
+import { toDossierJson, toEventJson, traceJson } from './repository';
 
 export function dossierApi(ctx: AppContext, services: Services): Router {
   const router = Router();
@@ -26,7 +26,7 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
   const full = async (row: Awaited<ReturnType<typeof dossiers.get>>) => ({
     ...toDossierJson(row, ctx.clock.now()),
     events: (await dossiers.events(row)).map(toEventJson),
-    dueTrace: parseTrace(row),
+    dueTrace: traceJson(row),
   });
 
   router.get('/dossiers/:code', requireUser, async (req, res) => {

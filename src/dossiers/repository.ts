@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { whereContains } from '../db/dialect';
-import { isoLocal } from '../shared/format';
+import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
 import type { Channel, ListQuery } from './schema';
 import { OPEN_STATUSES, type Status } from './status';
@@ -57,6 +57,8 @@ export interface DossierEventRow {
 
 /** Late: open with the clock running past dueAt, or finished after dueAt (an apology never changes that). */
 export function isLate(row: Pick<DossierRow, 'status' | 'due_at' | 'finished_at'>, now: Date): boolean {
+  // A withdrawal is never late: the citizen ended it, and SPEC §6 counts it as on time.
+  if (row.status === 'withdrawn') return false;
   if (row.finished_at) return row.finished_at > row.due_at;
   return row.status === 'processing' && row.due_at < now.toISOString();
 }
@@ -90,11 +92,16 @@ export function toDossierJson(row: DossierRow, now: Date) {
 }
 
 export function toEventJson(e: DossierEventRow) {
-  return { type: e.type, at: isoLocal(e.at), actor: e.actor_name, ...JSON.parse(e.data) };
+  return { type: e.type, at: isoLocal(e.at), actor: e.actor_name, ...localizeInstants(JSON.parse(e.data)) };
 }
 
 export function parseTrace(row: DossierRow): TraceStep[] {
   return JSON.parse(row.due_trace) as TraceStep[];
+}
+
+/** The trace as the API shows it: instants with the +07:00 offset. */
+export function traceJson(row: DossierRow) {
+  return parseTrace(row).map((step) => localizeInstants(step));
 }
 
 function withNames(db: Knex) {
@@ -164,7 +171,7 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
     q.where((w) =>
       w
         .where((o) => o.where('d.status', 'processing').where('d.due_at', '<', nowIso))
-        .orWhere((o) => o.whereNotNull('d.finished_at').whereRaw('d.finished_at > d.due_at')),
+        .orWhere((o) => o.whereIn('d.status', ['resolved', 'returned']).whereRaw('d.finished_at > d.due_at')),
     );
   }
   if (query.dueSoon) {

@@ -179,9 +179,9 @@ export class DossierService {
       throw new ValidationError({ action: `Thao tác không hợp lệ: "${input.action}".` }, 'Thao tác không hợp lệ.');
     }
     const action: Action = input.action;
+    if (user.role === 'head') throw new ForbiddenError('Lãnh đạo không thực hiện thao tác xử lý hồ sơ; cán bộ một cửa thực hiện.');
     const fields = requiredFor(action, input);
     if (Object.keys(fields).length) throw new ValidationError(fields);
-    if (user.role === 'head') throw new ForbiddenError('Lãnh đạo không thực hiện thao tác xử lý hồ sơ; cán bộ một cửa thực hiện.');
 
     const now = this.ctx.clock.now();
     const at = input.at ?? now;
@@ -192,9 +192,10 @@ export class DossierService {
       db.transaction(async (trx) => {
         const row = await findDossier(trx, code);
         if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
+        // A stale version first: whoever lost a race learns that someone else changed the dossier.
+        if (input.version !== row.version) throw staleVersion(row.version);
         const refusal = refusalReason(row.status, action);
         if (refusal) throw new ConflictError(refusal, 'invalid_state');
-        if (input.version !== row.version) throw staleVersion(row.version);
         const last = await trx('dossier_events').where({ dossier_id: row.id }).max({ at: 'at' }).first();
         if (last?.at && at.toISOString() < last.at) {
           throw new ValidationError({ at: 'Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.' });

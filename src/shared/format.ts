@@ -79,3 +79,12 @@ export function localDate(value: Date | string): string {
 export function fromLocal(date: string, time = '00:00'): Date {
   return new Date(`${date}T${time}:00+07:00`);
 }
+
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+/** A copy of a flat record whose stored UTC instants are shown with +07:00, as everything in the API. */
+export function localizeInstants<T extends object>(record: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'string' && UTC_INSTANT.test(v) ? isoLocal(v) : v;
+  return out as T;
+}

@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { AGENCIES, addUser, loginAgent, makeApp, seedSmallCatalog } from '../helpers/app';
+
+// Fri 13/02/2026 10:00 in Vietnam.
+const FRI_10 = '2026-02-13T03:00:00.000Z';
+const FIRST_CODE = '000.00.05.H13-260213-0001';
+const XSS = '<script>alert(1)</script>';
+const XSS_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
+
+let t: TestDb;
+let harness: ReturnType<typeof makeApp>;
+let clerk: Awaited<ReturnType<typeof loginAgent>>;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedSmallCatalog(t.db);
+  await addUser(t.db, 'land.clerk', 'clerk', AGENCIES.land.code);
+  await addUser(t.db, 'otherward.clerk', 'clerk', AGENCIES.otherWard.code);
+  await addUser(t.db, 'city.admin', 'admin', null);
+  harness = makeApp(t.db, FRI_10);
+  clerk = await loginAgent(harness.app, 'land.clerk');
+});
+afterAll(() => t.destroy());
+
+async function rowCounts(db: Knex) {
+  const count = async (table: string) => Number((await db(table).count({ n: '*' }).first())?.n ?? 0);
+  return { dossiers: await count('dossiers'), events: await count('dossier_events'), sequences: await count('dossier_sequences') };
+}
+
+/** The intake form as a clerk fills it. */
+const form = (fields: Record<string, string> = {}) => ({
+  _csrf: clerk.csrf,
+  procedureCode: '1.012756',
+  channel: 'in_person',
+  sets: '1',
+  documents: 'Đơn đăng ký đất đai (bản chính)\nBản sao CCCD',
+  applicantName: 'Huỳnh Thị Mai',
+  applicantIdNumber: '092190007777',
+  applicantPhone: '0939 123 456',
+  applicantEmail: 'mai@example.vn',
+  applicantAddress: '8 Trần Hưng Đạo, phường Ninh Kiều',
+  ...fields,
+});
+
+const postIntake = (fields: Record<string, string> = {}) => clerk.agent.post('/ho-so').type('form').send(form(fields));
+
+describe('the intake form', () => {
+  it('when a land clerk opens the intake form, then procedures are grouped by field with "Đất đai" as a group', async () => {
+    const res = await clerk.agent.get('/ho-so/moi');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<optgroup label="Đất đai">');
+    expect(res.text).toContain('<optgroup label="Bồi thường, hỗ trợ, tái định cư">');
+    const landGroup = res.text.slice(res.text.indexOf('<optgroup label="Đất đai">'));
+    expect(landGroup.slice(0, landGroup.indexOf('</optgroup>'))).toContain('value="1.012756"');
+    expect(res.text).toContain('(3 ngày làm việc)');
+    // A province department's desk does not receive the communes' certification procedure.
+    expect(res.text).not.toContain('value="2.000908"');
+    expect(res.text).toMatch(/<input type="hidden" name="_csrf" value="[^"]+">/);
+  });
+
+  it('when the form is sent with a bad phone and e-mail, then 422, the typed values are kept, the errors sit beside their fields and nothing is written', async () => {
+    const before = await rowCounts(t.db);
+    const res = await postIntake({ applicantName: 'Trần Thị Bình', applicantPhone: '12-34', applicantEmail: 'binh@' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Dữ liệu chưa hợp lệ, vui lòng kiểm tra các ô được đánh dấu.');
+    expect(res.text).toMatch(/<input id="f-applicantName" name="applicantName" type="text" value="Trần Thị Bình"/);
+    expect(res.text).toMatch(/<input id="f-applicantPhone" name="applicantPhone" type="tel" value="12-34"/);
+    expect(res.text).toContain('<p class="field-error" id="applicantPhone-error">Số điện thoại không hợp lệ (ví dụ 0912345678).</p>');
+    expect(res.text).toContain('<p class="field-error" id="applicantEmail-error">Địa chỉ e-mail không hợp lệ.</p>');
+    expect(res.text).toMatch(/<option value="1\.012756" selected/);
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('when the applicant name is left empty, then 422 with "Không được để trống." beside the name and the phone kept', async () => {
+    const before = await rowCounts(t.db);
+    const res = await postIntake({ applicantName: '  ' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<p class="field-error" id="applicantName-error">Không được để trống.</p>');
+    expect(res.text).toContain('value="0939 123 456"');
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('when no procedure is chosen, then 422 with an error beside the procedure list', async () => {
+    const before = await rowCounts(t.db);
+    const res = await postIntake({ procedureCode: '' });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/<p class="field-error" id="procedureCode-error">[^<]+<\/p>/);
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('when a clerk slips a past receipt date into the form, then 403 with the message and nothing is written', async () => {
+    const before = await rowCounts(t.db);
+    const res = await postIntake({ receivedDate: '2026-02-12', receivedTime: '15:00' });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Chỉ quản trị viên được ghi thời điểm trong quá khứ.');
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('when "preview" is pressed, then 200 with the due date 10:00 25/02/2026 and its trace, and nothing is written', async () => {
+    const before = await rowCounts(t.db);
+    const res = await postIntake({ preview: '1' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Hẹn trả kết quả dự kiến: 10:00 25/02/2026 (Thứ Tư)');
+    expect(res.text).toContain('Hạn giải quyết: 10:00 ngày 25/02/2026 (Thứ Tư)');
+    expect(res.text).toContain('value="Huỳnh Thị Mai"');
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('when the due-date preview JSON is asked for, then it answers 25/02/2026 10:00 without writing', async () => {
+    const before = await rowCounts(t.db);
+    const res = await clerk.agent.get('/ho-so/han-du-kien?procedureCode=1.012756');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ dueAt: '2026-02-25T03:00:00.000Z', dueText: '10:00 25/02/2026 (Thứ Tư)', statutoryDays: 17, duration: { value: 3, unit: 'working_days' } });
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('when a good form is sent, then 303 to the new dossier with ok=received', async () => {
+    const res = await postIntake();
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/ho-so/${FIRST_CODE}?ok=received`);
+    const row = await t.db('dossiers').where({ code: FIRST_CODE }).first();
+    expect(row).toMatchObject({ applicant_name: 'Huỳnh Thị Mai', applicant_phone: '0939123456', channel: 'in_person', sets: 1, status: 'processing' });
+  });
+});
+
+describe('the dossier pages', () => {
+  it('when the new dossier page is opened, then it shows the code, the due date, the trace and the timeline', async () => {
+    const res = await clerk.agent.get(`/ho-so/${FIRST_CODE}?ok=received`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(`Đã tiếp nhận hồ sơ ${FIRST_CODE}. Hẹn trả kết quả 10:00 25/02/2026.`);
+    expect(res.text).toContain(`<h1>Hồ sơ <span class="code">${FIRST_CODE}</span></h1>`);
+    expect(res.text).toContain('<dt>Hạn giải quyết</dt><dd><strong>10:00 25/02/2026</strong> (Thứ Tư)</dd>');
+    expect(res.text).toContain('<dt>Tiếp nhận lúc</dt><dd>10:00 13/02/2026 (Thứ Sáu)</dd>');
+    expect(res.text).toContain('<li class="trace-due">Hạn giải quyết: 10:00 ngày 25/02/2026 (Thứ Tư)</li>');
+    expect(res.text).toMatch(/<li class="trace-skip">Bỏ qua [^<]*16\/02\/2026/);
+    expect(res.text).toMatch(/<strong>Tiếp nhận hồ sơ<\/strong> — Nguyễn Văn land\.clerk/);
+    expect(res.text).toContain('Huỳnh Thị Mai');
+  });
+
+  it('when the receipt is printed, then it has the title, code, dates, form number, an SVG QR and the public lookup URL', async () => {
+    const res = await clerk.agent.get(`/ho-so/${FIRST_CODE}/giay-tiep-nhan`);
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ/iu);
+    expect(res.text).toContain(FIRST_CODE);
+    expect(res.text).toContain('10 giờ 00 phút, ngày 13 tháng 02 năm 2026');
+    expect(res.text).toContain('10 giờ 00 phút, ngày 25 tháng 02 năm 2026');
+    expect(res.text).toContain('Mẫu số 01 – Thông tư số 03/2025/TT-VPCP');
+    expect(res.text).toContain('Thời gian giải quyết hồ sơ theo quy định là: <strong>17</strong> ngày làm việc (thành phố cam kết: 3 ngày làm việc)');
+    expect(res.text).toContain('<svg');
+    expect(res.text).toContain(`/tra-cuu/${FIRST_CODE}`);
+    expect(res.text).toContain('Huỳnh Thị Mai');
+    expect(res.text).toContain('Số thứ tự: 1');
+  });
+
+  it('when the list is searched by the applicant name, then it shows the dossier with its due date', async () => {
+    const res = await clerk.agent.get(`/ho-so?q=${encodeURIComponent('Huỳnh Thị')}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(`<a href="/ho-so/${FIRST_CODE}">${FIRST_CODE}</a>`);
+    expect(res.text).toContain('<td class="nowrap">10:00 25/02/2026</td>');
+    expect(res.text).toContain('<td>Huỳnh Thị Mai</td>');
+  });
+
+  it('when the list is searched for a name nobody has, then it says nothing matched', async () => {
+    const res = await clerk.agent.get(`/ho-so?q=${encodeURIComponent('Không Ai Cả')}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Không có hồ sơ nào khớp điều kiện lọc.');
+    expect(res.text).not.toContain(FIRST_CODE);
+  });
+
+  it('when a clerk of another agency opens the dossier or its receipt, then 404', async () => {
+    const other = await loginAgent(harness.app, 'otherward.clerk');
+    const detail = await other.agent.get(`/ho-so/${FIRST_CODE}`);
+    expect(detail.status).toBe(404);
+    expect(detail.text).not.toContain('Huỳnh Thị Mai');
+    expect((await other.agent.get(`/ho-so/${FIRST_CODE}/giay-tiep-nhan`)).status).toBe(404);
+    const list = await other.agent.get(`/ho-so?q=${encodeURIComponent('Huỳnh')}`);
+    expect(list.text).not.toContain(FIRST_CODE);
+  });
+
+  it('when an admin backdates a dossier through the form, then it gets the code of that day and a due date counted from it', async () => {
+    const admin = await loginAgent(harness.app, 'city.admin');
+    const res = await admin.agent
+      .post('/ho-so')
+      .type('form')
+      .send({ ...form({ applicantName: 'Cao Văn Lộc' }), _csrf: admin.csrf, agencyCode: AGENCIES.land.code, receivedDate: '2026-02-12', receivedTime: '15:00' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/ho-so/000.00.05.H13-260212-0001?ok=received');
+    const page = await admin.agent.get('/ho-so/000.00.05.H13-260212-0001');
+    expect(page.text).toContain('<dt>Hạn giải quyết</dt><dd><strong>15:00 24/02/2026</strong> (Thứ Ba)</dd>');
+  });
+});
+
+describe('HTML escaping', () => {
+  let code: string;
+  beforeAll(async () => {
+    const res = await postIntake({ applicantName: XSS, applicantAddress: '<img src=x onerror=alert(2)>' });
+    expect(res.status).toBe(303);
+    code = decodeURIComponent(res.headers.location.replace(/^\/ho-so\//, '').replace(/\?.*$/, ''));
+  });
+
+  it('when an applicant is named <script>alert(1)</script>, then the list shows the name escaped', async () => {
+    const res = await clerk.agent.get(`/ho-so?q=${encodeURIComponent('alert(1)')}`);
+    expect(res.text).toContain(code);
+    expect(res.text).toContain(XSS_ESCAPED);
+    expect(res.text).not.toContain(XSS);
+  });
+
+  it('when that dossier is opened, then the detail page shows the name and the address escaped', async () => {
+    const res = await clerk.agent.get(`/ho-so/${code}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(XSS_ESCAPED);
+    expect(res.text).toContain('&lt;img src=x onerror=alert(2)&gt;');
+    expect(res.text).not.toContain(XSS);
+    expect(res.text).not.toContain('<img src=x');
+  });
+
+  it('when its receipt is printed, then the name is escaped there too', async () => {
+    const res = await clerk.agent.get(`/ho-so/${code}/giay-tiep-nhan`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(XSS_ESCAPED);
+    expect(res.text).not.toContain(XSS);
+    expect(res.text).not.toContain('<img src=x');
+  });
+
+  it('when the form with that name is re-shown after an error, then the typed value is escaped in the input', async () => {
+    const res = await postIntake({ applicantName: XSS, applicantPhone: 'abc' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(`value="${XSS_ESCAPED}"`);
+    expect(res.text).not.toContain(XSS);
+  });
+});
