@@ -1,0 +1,184 @@
+import type { Knex } from 'knex';
+import type { DossierRow } from '../dossiers/repository';
+import { OPEN_STATUSES } from '../dossiers/status';
+import type { LetterRow, LetterStatus, StoredTemplate } from './draft';
+
+export type LetterWithDossier = LetterRow & {
+  dossier_code: string;
+  applicant_name: string;
+  procedure_name: string;
+  dossier_status: DossierRow['status'];
+  due_at: string;
+  appointment_at: string;
+  finished_at: string | null;
+  dossier_agency_code: string;
+  received_agency_code: string;
+};
+
+const WITH_DOSSIER = [
+  'l.*',
+  'd.code as dossier_code',
+  'd.applicant_name',
+  'p.name as procedure_name',
+  'd.status as dossier_status',
+  'd.due_at',
+  'd.appointment_at',
+  'd.finished_at',
+  'd.agency_code as dossier_agency_code',
+  'd.received_agency_code',
+];
+
+function lettersWithDossier(db: Knex) {
+  return db('letters as l').join('dossiers as d', 'd.id', 'l.dossier_id').join('procedures as p', 'p.code', 'd.procedure_code');
+}
+
+export async function findLetter(db: Knex, id: number): Promise<LetterWithDossier | null> {
+  const row = await lettersWithDossier(db).select(WITH_DOSSIER).where('l.id', id).first();
+  return (row as LetterWithDossier) ?? null;
+}
+
+export async function lettersOfDossier(db: Knex, dossierId: number): Promise<LetterRow[]> {
+  return db('letters').where({ dossier_id: dossierId }).orderBy('seq');
+}
+
+export interface LetterListQuery {
+  status?: LetterStatus;
+  /** drafts only of dossiers still open: the ones a head can still issue */
+  openOnly?: boolean;
+  /** null = every agency */
+  agencyCode: string | null;
+  page: number;
+  pageSize: number;
+}
+
+function applyLetterScope(q: Knex.QueryBuilder, query: LetterListQuery) {
+  if (query.agencyCode !== null) {
+    const code = query.agencyCode;
+    q.where((w) => w.where('d.agency_code', code).orWhere('d.received_agency_code', code));
+  }
+  if (query.status) q.where('l.status', query.status);
+  if (query.openOnly) q.whereIn('d.status', OPEN_STATUSES);
+  return q;
+}
+
+export async function listLetters(db: Knex, query: LetterListQuery): Promise<{ items: LetterWithDossier[]; total: number }> {
+  const base = applyLetterScope(lettersWithDossier(db), query);
+  const countRow = await base.clone().count({ n: '*' }).first();
+  // Drafts by urgency (earliest deadline first), issued letters newest first.
+  const order =
+    query.status === 'draft'
+      ? [{ column: 'd.due_at', order: 'asc' }, { column: 'l.id', order: 'asc' }]
+      : [{ column: 'l.issued_at', order: 'desc' }, { column: 'l.id', order: 'desc' }];
+  const items = await base
+    .select(WITH_DOSSIER)
+    .orderBy(order)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize);
+  return { items: items as LetterWithDossier[], total: Number(countRow?.n ?? 0) };
+}
+
+/** Open dossiers with the clock running and a deadline before `until` that have no letter at all. */
+export async function dossiersNeedingLetter(db: Knex, until: Date): Promise<DossierRow[]> {
+  return db('dossiers as d')
+    .join('agencies as a', 'a.code', 'd.agency_code')
+    .select('d.*', 'a.name as agency_name')
+    .where('d.status', 'processing')
+    .where('d.due_at', '<=', until.toISOString())
+    .whereNotExists((q) => q.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id'))
+    .orderBy('d.id');
+}
+
+/** Inserts drafts; a dossier that already has a letter of that seq is skipped silently. Returns how many were new. */
+export async function insertDraftsIgnoringExisting(db: Knex, rows: Omit<LetterRow, 'id'>[]): Promise<number> {
+  let created = 0;
+  for (let i = 0; i < rows.length; i += 50) {
+    const inserted = await db('letters').insert(rows.slice(i, i + 50)).onConflict(['dossier_id', 'seq']).ignore().returning('id');
+    created += inserted.length;
+  }
+  return created;
+}
+
+/** Drafts whose dossier has finished can never be issued (SPEC §5): mark them cancelled. */
+export async function cancelDraftsOfFinishedDossiers(db: Knex, now: Date): Promise<number> {
+  return db('letters')
+    .where('status', 'draft')
+    .whereIn('dossier_id', (q) => q.select('id').from('dossiers').whereNotIn('status', OPEN_STATUSES))
+    .update({ status: 'cancelled', cancelled_at: now.toISOString(), updated_at: now.toISOString(), version: db.raw('version + 1') });
+}
+
+/** Reserves the next letter number of an agency in a year; the upsert is atomic on both databases. */
+export async function nextLetterNumber(trx: Knex.Transaction, agencyCode: string, year: number): Promise<number> {
+  const result = await trx.raw(
+    `INSERT INTO letter_numbers (agency_code, year, last) VALUES (?, ?, 1)
+     ON CONFLICT (agency_code, year) DO UPDATE SET last = letter_numbers.last + 1
+     RETURNING last`,
+    [agencyCode, year],
+  );
+  const rows = Array.isArray(result) ? result : result.rows;
+  return Number(rows[0].last);
+}
+
+/** The name of the agency's head to pre-fill the signature (the first active head account). */
+export async function headNameOf(db: Knex, agencyCode: string): Promise<string | null> {
+  const row = await db('users').where({ agency_code: agencyCode, role: 'head', active: true }).orderBy('id').first();
+  return row?.full_name ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+export const EVERY_AGENCY = '*';
+
+interface TemplateRow {
+  agency_code: string;
+  number_suffix: string | null;
+  title: string | null;
+  body: string | null;
+  sms: string | null;
+  recipients: string | null;
+  signer_title: string | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+const toStored = (r: TemplateRow): StoredTemplate & { updatedAt: string; updatedBy: string | null } => ({
+  numberSuffix: r.number_suffix,
+  title: r.title,
+  body: r.body,
+  sms: r.sms,
+  recipients: r.recipients,
+  signerTitle: r.signer_title,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by,
+});
+
+export async function storedTemplate(db: Knex, agencyCode: string) {
+  const row = (await db('letter_templates').where({ agency_code: agencyCode }).first()) as TemplateRow | undefined;
+  return row ? toStored(row) : null;
+}
+
+export async function templateAgencyCodes(db: Knex): Promise<string[]> {
+  return (await db('letter_templates').select('agency_code').orderBy('agency_code')).map((r) => r.agency_code as string);
+}
+
+export async function saveTemplate(db: Knex, agencyCode: string, t: StoredTemplate, by: string, now: Date): Promise<void> {
+  const nullIfEmpty = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null);
+  await db('letter_templates')
+    .insert({
+      agency_code: agencyCode,
+      number_suffix: nullIfEmpty(t.numberSuffix),
+      title: nullIfEmpty(t.title),
+      body: nullIfEmpty(t.body),
+      sms: nullIfEmpty(t.sms),
+      recipients: nullIfEmpty(t.recipients),
+      signer_title: nullIfEmpty(t.signerTitle),
+      updated_at: now.toISOString(),
+      updated_by: by,
+    })
+    .onConflict('agency_code')
+    .merge();
+}
+
+export async function deleteTemplate(db: Knex, agencyCode: string): Promise<number> {
+  return db('letter_templates').where({ agency_code: agencyCode }).delete();
+}

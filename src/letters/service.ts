@@ -1,0 +1,591 @@
+import type { Knex } from 'knex';
+import type { Services } from '../app';
+import type { User } from '../auth/users';
+import { getAgency, listAgencies, listFields } from '../catalog/repository';
+import type { WorkCalendar } from '../calendar/working-time';
+import { isRetryableConflict, isUniqueViolation } from '../db/dialect';
+import { applyListFilters, findDossier, insertEvent, isLate, type DossierRow, type ListScope } from '../dossiers/repository';
+import { listQuerySchema } from '../dossiers/schema';
+import { clockRunning, isOpen, STATUS_NAMES } from '../dossiers/status';
+import { regimeOn } from '../forms/regime';
+import type { AppContext } from '../shared/context';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { formatDate, formatDateTime, localDate, weekdayName } from '../shared/format';
+import {
+  addresseeFor,
+  emailText,
+  letterDocument,
+  proposeAppointment,
+  resolveTemplate,
+  smsText,
+  type LetterFacts,
+  type LetterRow,
+  type LetterStatus,
+  type LetterTemplate,
+} from './draft';
+import {
+  cancelDraftsOfFinishedDossiers,
+  dossiersNeedingLetter,
+  EVERY_AGENCY,
+  findLetter,
+  headNameOf,
+  insertDraftsIgnoringExisting,
+  lettersOfDossier,
+  listLetters,
+  nextLetterNumber,
+  storedTemplate,
+  type LetterWithDossier,
+} from './repository';
+
+export interface IssueInput {
+  reason?: string;
+  newAppointmentAt?: Date;
+  /** a second (third, …) new appointment for the dossier: the head's reason for the exception */
+  overrideReason?: string;
+  /** edits made on the page together with the issuing */
+  addresseeName?: string;
+  addresseeAddress?: string;
+  signerTitle?: string;
+  signerName?: string;
+  /** the letter's version the page was showing; the API may leave it out */
+  version?: number;
+}
+
+export type DraftEdit = Omit<IssueInput, 'overrideReason'> & { version: number };
+
+const ALREADY_MOVED =
+  'Hồ sơ đã được hẹn lại một lần bằng văn bản xin lỗi đã phát hành. Mỗi hồ sơ chỉ được hẹn lại một lần; ' +
+  'muốn hẹn lại lần nữa, lãnh đạo phải ghi lý do ngoại lệ.';
+
+/** Drafting, editing and issuing apology letters (SPEC §5), and the numbers of the head's watch. */
+export class LetterService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly services: Services,
+  ) {}
+
+  private get db(): Knex {
+    return this.ctx.db;
+  }
+
+  private calendar(now: Date): Promise<WorkCalendar> {
+    return this.services.calendars.get(now.getTime());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The sweep
+
+  /**
+   * Drafts a letter for every dossier that is due soon or late and has none yet, and cancels the drafts of
+   * dossiers that finished meanwhile. Idempotent and safe with several processes: the drafts are inserted
+   * as seq 1 "on conflict do nothing" against UNIQUE(dossier_id, seq). Returns how many drafts it created.
+   */
+  async draftMissing(now: Date): Promise<number> {
+    const cal = await this.calendar(now);
+    await cancelDraftsOfFinishedDossiers(this.db, now);
+    const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
+    const dossiers = await dossiersNeedingLetter(this.db, dueSoonUntil);
+    if (!dossiers.length) return 0;
+    const heads = new Map<string, string | null>();
+    const rows: Omit<LetterRow, 'id'>[] = [];
+    for (const d of dossiers) {
+      if (!heads.has(d.agency_code)) heads.set(d.agency_code, await headNameOf(this.db, d.agency_code));
+      rows.push(this.draftRow(d, cal, now, { seq: 1, draftedFor: d.due_at < now.toISOString() ? 'late' : 'due_soon', signerName: heads.get(d.agency_code) ?? null }));
+    }
+    return insertDraftsIgnoringExisting(this.db, rows);
+  }
+
+  private draftRow(
+    d: DossierRow,
+    cal: WorkCalendar,
+    now: Date,
+    opts: { seq: number; draftedFor: LetterRow['drafted_for']; signerName: string | null; overrideReason?: string; by?: User },
+  ): Omit<LetterRow, 'id'> {
+    // After an earlier apology the new promise counts from the appointment already given, not from the deadline.
+    const promised = d.appointment_at > d.due_at ? d.appointment_at : d.due_at;
+    const proposal = proposeAppointment(cal, {
+      now,
+      dueAt: new Date(promised),
+      clockRunning: clockRunning(d.status),
+      remainingMinutes: d.remaining_minutes,
+    });
+    const at = now.toISOString();
+    return {
+      dossier_id: d.id,
+      seq: opts.seq,
+      agency_code: d.agency_code,
+      status: 'draft',
+      drafted_for: opts.draftedFor,
+      number_year: null,
+      number_seq: null,
+      number: null,
+      addressee_name: addresseeFor(d.applicant_name),
+      addressee_address: d.applicant_address,
+      reason: null,
+      original_appointment_at: d.appointment_at,
+      proposed_appointment_at: proposal.at.toISOString(),
+      new_appointment_at: proposal.at.toISOString(),
+      proposal_note: proposal.note,
+      signer_title: null,
+      signer_name: opts.signerName,
+      override_reason: opts.overrideReason ?? null,
+      title: null,
+      body: null,
+      recipients: null,
+      sms_text: null,
+      email_text: null,
+      drafted_at: at,
+      drafted_by: opts.by?.id ?? null,
+      issued_at: null,
+      issued_by: null,
+      issued_by_name: null,
+      cancelled_at: null,
+      version: 1,
+      updated_at: at,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading
+
+  canSee(letter: LetterWithDossier, user: User): boolean {
+    return user.role === 'admin' || letter.dossier_agency_code === user.agencyCode || letter.received_agency_code === user.agencyCode;
+  }
+
+  /** Heads of the dossier's agencies (handling or receiving) and admins approve and issue. */
+  canManage(letter: LetterWithDossier, user: User): boolean {
+    return (user.role === 'head' || user.role === 'admin') && this.canSee(letter, user);
+  }
+
+  async get(id: number, user: User, db: Knex = this.db): Promise<LetterWithDossier> {
+    const letter = Number.isSafeInteger(id) && id > 0 ? await findLetter(db, id) : null;
+    if (!letter || !this.canSee(letter, user)) throw new NotFoundError(`Không tìm thấy văn bản xin lỗi số hiệu ${id}.`);
+    return letter;
+  }
+
+  async list(user: User, query: { status?: LetterStatus; openOnly?: boolean; page?: number; pageSize?: number }) {
+    return listLetters(this.db, {
+      status: query.status,
+      openOnly: query.openOnly,
+      agencyCode: user.role === 'admin' ? null : (user.agencyCode ?? '__none__'),
+      page: query.page ?? 1,
+      pageSize: query.pageSize ?? 100,
+    });
+  }
+
+  async ofDossier(dossierId: number): Promise<LetterRow[]> {
+    return lettersOfDossier(this.db, dossierId);
+  }
+
+  /** The agency's template over the one for every agency over the circular's wording. */
+  async template(agencyCode: string, receivedAt: string, db: Knex = this.db): Promise<LetterTemplate> {
+    const regime = regimeOn(localDate(receivedAt));
+    return resolveTemplate(regime, await storedTemplate(db, agencyCode), await storedTemplate(db, EVERY_AGENCY));
+  }
+
+  /** What the wording needs; a draft follows the dossier's current handler, an issued letter keeps its own. */
+  async facts(letter: LetterRow, dossier: DossierRow, db: Knex = this.db): Promise<LetterFacts> {
+    const agencyCode = letter.status === 'issued' ? letter.agency_code : dossier.agency_code;
+    const agency = await getAgency(db, agencyCode);
+    const parent = agency?.parentCode ? await getAgency(db, agency.parentCode) : null;
+    return {
+      status: letter.status,
+      number: letter.number,
+      issuedAt: letter.issued_at,
+      agencyName: agency?.name ?? agencyCode,
+      parentName: parent?.name ?? this.ctx.config.placeName,
+      placeName: this.ctx.config.placeName,
+      addresseeName: letter.addressee_name,
+      addresseeAddress: letter.addressee_address,
+      applicantName: dossier.applicant_name,
+      dossierCode: dossier.code,
+      procedureName: dossier.procedure_name ?? dossier.procedure_code,
+      receivedAt: dossier.received_at,
+      originalAppointmentAt: letter.status === 'issued' ? letter.original_appointment_at : dossier.appointment_at,
+      newAppointmentAt: letter.new_appointment_at,
+      reason: letter.reason,
+      signerTitle: letter.signer_title,
+      signerName: letter.signer_name,
+      regime: regimeOn(localDate(dossier.received_at)),
+    };
+  }
+
+  /** Everything the letter's page and its print need. */
+  async view(id: number, user: User) {
+    const letter = await this.get(id, user);
+    const dossier = (await findDossier(this.db, letter.dossier_code))!;
+    const facts = await this.facts(letter, dossier);
+    const template = await this.template(facts.status === 'issued' ? letter.agency_code : dossier.agency_code, dossier.received_at);
+    const frozen = letter.status === 'issued' ? { title: letter.title, body: letter.body, recipients: letter.recipients } : undefined;
+    const now = this.ctx.clock.now();
+    const cal = await this.calendar(now);
+    const siblings = (await lettersOfDossier(this.db, letter.dossier_id)).filter((l) => l.id !== letter.id);
+    const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
+    const situation = isLate(dossier, now)
+      ? 'late'
+      : dossier.status === 'processing' && dossier.due_at <= dueSoonUntil.toISOString()
+        ? 'due_soon'
+        : isOpen(dossier.status)
+          ? 'open'
+          : 'finished';
+    // A proposal the clock has overtaken is replaced by a fresh one on the form (nothing is written).
+    const floor = [now.toISOString(), dossier.appointment_at].sort().at(-1)!;
+    const stale = letter.status === 'draft' && letter.new_appointment_at <= floor;
+    const fresh = stale ? this.draftRow(dossier, cal, now, { seq: letter.seq, draftedFor: letter.drafted_for, signerName: null }) : null;
+    return {
+      letter,
+      dossier,
+      facts,
+      template,
+      doc: letterDocument(facts, template, frozen),
+      sms: letter.sms_text ?? smsText(facts, template),
+      email: letter.status === 'issued' && letter.email_text ? JSON.parse(letter.email_text) as { subject: string; text: string } : emailText(facts, template),
+      siblings,
+      situation,
+      stale,
+      suggested: fresh ? { at: fresh.new_appointment_at, note: fresh.proposal_note } : null,
+      canManage: this.canManage(letter, user),
+      hasIssued: siblings.some((l) => l.status === 'issued'),
+      hasDraft: siblings.some((l) => l.status === 'draft'),
+      isLatest: !siblings.some((l) => l.seq > letter.seq),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writing
+
+  /** Saves a draft's fields (the reason may still be empty); a stale version answers 409. */
+  async update(id: number, input: DraftEdit, user: User): Promise<void> {
+    const now = this.ctx.clock.now();
+    await withRetry(() =>
+      this.db.transaction(async (trx) => {
+        const letter = await this.get(id, user, trx);
+        if (!this.canManage(letter, user)) throw new ForbiddenError('Chỉ lãnh đạo cơ quan hoặc quản trị viên được sửa văn bản xin lỗi.');
+        if (letter.status !== 'draft') throw new ConflictError(`Văn bản này ${letter.status === 'issued' ? 'đã phát hành' : 'đã hủy'}, không sửa được nữa.`, 'not_draft');
+        if (input.version !== letter.version) throw staleLetter(letter.version);
+        const fields: Record<string, string> = {};
+        if (input.addresseeName !== undefined && !input.addresseeName.trim()) fields.addresseeName = 'Nhập người nhận (Kính gửi).';
+        if (Object.keys(fields).length) throw new ValidationError(fields);
+        const updated = await trx('letters')
+          .where({ id, version: letter.version, status: 'draft' })
+          .update({
+            ...this.editedColumns(input),
+            version: letter.version + 1,
+            updated_at: now.toISOString(),
+          });
+        if (updated !== 1) throw staleLetter(letter.version);
+      }),
+    );
+  }
+
+  private editedColumns(input: DraftEdit | IssueInput) {
+    const cols: Partial<LetterRow> = {};
+    if (input.addresseeName !== undefined) cols.addressee_name = input.addresseeName.trim();
+    if (input.addresseeAddress !== undefined) cols.addressee_address = input.addresseeAddress.trim() || null;
+    if (input.reason !== undefined) cols.reason = input.reason.trim() || null;
+    if (input.newAppointmentAt !== undefined) cols.new_appointment_at = input.newAppointmentAt.toISOString();
+    if (input.signerTitle !== undefined) cols.signer_title = input.signerTitle.trim() || null;
+    if (input.signerName !== undefined) cols.signer_name = input.signerName.trim() || null;
+    return cols;
+  }
+
+  /**
+   * Issues a letter: number, new appointment on the dossier (appointmentAt, never dueAt), an
+   * `apology_issued` event — one transaction. The dossier must be open; a dossier gets one new appointment
+   * unless the head gives an override reason, which issues a further letter (seq + 1).
+   */
+  async issue(id: number, input: IssueInput, user: User): Promise<LetterWithDossier> {
+    if (user.role !== 'head' && user.role !== 'admin') {
+      throw new ForbiddenError('Chỉ lãnh đạo cơ quan (hoặc quản trị viên) được phát hành văn bản xin lỗi.');
+    }
+    const now = this.ctx.clock.now();
+    const cal = await this.calendar(now); // outside the transaction: SQLite has one connection
+    const issuedId = await withRetry(() =>
+      this.db.transaction(async (trx) => {
+        return this.issueIn(trx, id, input, user, now, cal);
+      }),
+    ).catch((err) => {
+      if (isUniqueViolation(err)) throw new ConflictError('Một người khác vừa hẹn lại hồ sơ này. Vui lòng tải lại trang.', 'stale_version');
+      throw err;
+    });
+    return (await findLetter(this.db, issuedId))!;
+  }
+
+  private async issueIn(trx: Knex.Transaction, id: number, input: IssueInput, user: User, now: Date, cal: WorkCalendar): Promise<number> {
+    let letter = await this.get(id, user, trx);
+    if (!this.canManage(letter, user)) throw new ForbiddenError('Bạn không có quyền phát hành văn bản xin lỗi của hồ sơ này.');
+    const dossier = (await findDossier(trx, letter.dossier_code))!;
+    if (!isOpen(dossier.status)) {
+      throw new ConflictError(
+        `Hồ sơ ${dossier.code} đã kết thúc (trạng thái "${STATUS_NAMES[dossier.status]}"): không phát hành văn bản xin lỗi, hẹn lại cho hồ sơ đã kết thúc.`,
+        'dossier_finished',
+      );
+    }
+    if (letter.status === 'cancelled') throw new ConflictError('Văn bản này đã hủy.', 'not_draft');
+    if (input.version !== undefined && input.version !== letter.version) throw staleLetter(letter.version);
+    const overrideReason = input.overrideReason?.trim() || null;
+    const letters = await lettersOfDossier(trx, letter.dossier_id);
+    const issuedBefore = letters.filter((l) => l.status === 'issued');
+
+    if (letter.status === 'issued') {
+      if (!overrideReason) throw new ConflictError(`${ALREADY_MOVED} (Văn bản số ${letter.number}.)`, 'already_issued');
+      if (letters.some((l) => l.status === 'draft')) {
+        throw new ConflictError('Hồ sơ đang có một bản nháp hẹn lại chờ phát hành; hãy phát hành bản nháp đó.', 'draft_exists');
+      }
+      // The exception is a letter of its own, numbered and printed like the first.
+      const row = this.draftRow(dossier, cal, now, {
+        seq: Math.max(...letters.map((l) => l.seq)) + 1,
+        draftedFor: 'override',
+        signerName: letter.signer_name,
+        overrideReason,
+        by: user,
+      });
+      const newId = await insertLetter(trx, { ...row, addressee_name: letter.addressee_name, addressee_address: letter.addressee_address, signer_title: letter.signer_title });
+      letter = (await findLetter(trx, newId))!;
+    } else if (issuedBefore.length && !letter.override_reason && !overrideReason) {
+      throw new ConflictError(`${ALREADY_MOVED} (Văn bản số ${issuedBefore.at(-1)!.number}.)`, 'already_issued');
+    }
+
+    const edits = { ...letter, ...this.editedColumns(input) } as LetterWithDossier;
+    const fields: Record<string, string> = {};
+    if (!edits.reason?.trim()) fields.reason = 'Nhập lý do chậm trễ: lý do được ghi vào văn bản gửi công dân.';
+    if (!input.newAppointmentAt) fields.newAppointmentAt = 'Nhập ngày, giờ hẹn trả kết quả mới.';
+    else if (input.newAppointmentAt.getTime() <= now.getTime()) fields.newAppointmentAt = 'Ngày hẹn mới không được ở trong quá khứ.';
+    else if (input.newAppointmentAt.toISOString() <= dossier.appointment_at) {
+      fields.newAppointmentAt = `Ngày hẹn mới phải sau ngày hẹn hiện tại (${formatDateTime(dossier.appointment_at)}).`;
+    }
+    if (!edits.addressee_name?.trim()) fields.addresseeName = 'Nhập người nhận (Kính gửi).';
+    if (Object.keys(fields).length) throw new ValidationError(fields, 'Chưa phát hành được: kiểm tra các ô được đánh dấu.');
+
+    // Claim the draft first: of two heads issuing it at once, the second finds it gone and gets 409.
+    const claimed = await trx('letters').where({ id: letter.id, status: 'draft', version: letter.version }).update({ version: letter.version + 1 });
+    if (claimed !== 1) throw staleLetter(letter.version);
+
+    const template = await this.template(dossier.agency_code, dossier.received_at, trx);
+    const year = Number(localDate(now).slice(0, 4));
+    const seq = await nextLetterNumber(trx, dossier.agency_code, year);
+    const number = `${seq}/${template.numberSuffix}`;
+    const issued: LetterRow = {
+      ...edits,
+      status: 'issued',
+      agency_code: dossier.agency_code,
+      number_year: year,
+      number_seq: seq,
+      number,
+      original_appointment_at: dossier.appointment_at,
+      issued_at: now.toISOString(),
+      override_reason: letter.override_reason ?? overrideReason,
+      signer_name: edits.signer_name ?? user.fullName,
+    };
+    const facts = await this.facts(issued, dossier, trx);
+    const doc = letterDocument(facts, template);
+    const email = emailText(facts, template);
+    await trx('letters')
+      .where({ id: letter.id })
+      .update({
+        ...this.editedColumns(input),
+        status: 'issued',
+        agency_code: dossier.agency_code,
+        number_year: year,
+        number_seq: seq,
+        number,
+        original_appointment_at: dossier.appointment_at,
+        override_reason: issued.override_reason,
+        signer_title: edits.signer_title ?? doc.signerTitle,
+        signer_name: issued.signer_name,
+        title: doc.title,
+        body: doc.paragraphs.join('\n'),
+        recipients: doc.recipients.join('\n'),
+        sms_text: smsText(facts, template),
+        email_text: JSON.stringify(email),
+        issued_at: now.toISOString(),
+        issued_by: user.id,
+        issued_by_name: user.fullName,
+        version: letter.version + 2,
+        updated_at: now.toISOString(),
+      });
+
+    const moved = await trx('dossiers')
+      .where({ id: dossier.id, version: dossier.version })
+      .update({ appointment_at: input.newAppointmentAt!.toISOString(), version: dossier.version + 1, updated_at: now.toISOString() });
+    if (moved !== 1) throw new ConflictError('Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang rồi phát hành lại.', 'stale_version');
+    await insertEvent(trx, {
+      dossier_id: dossier.id,
+      type: 'apology_issued',
+      at: now.toISOString(),
+      actor_id: user.id,
+      actor_name: user.fullName,
+      data: JSON.stringify({
+        letterId: letter.id,
+        number,
+        reason: edits.reason,
+        newAppointmentAt: input.newAppointmentAt!.toISOString(),
+        previousAppointmentAt: dossier.appointment_at,
+        ...(issued.override_reason ? { overrideReason: issued.override_reason } : {}),
+      }),
+      recorded_at: now.toISOString(),
+    });
+    return letter.id;
+  }
+
+  /** A head's exception: a further draft for a dossier whose appointment was already moved once. */
+  async draftOverride(id: number, overrideReason: string | undefined, user: User): Promise<number> {
+    if (user.role !== 'head' && user.role !== 'admin') throw new ForbiddenError('Chỉ lãnh đạo cơ quan được hẹn lại lần nữa.');
+    const reason = overrideReason?.trim();
+    if (!reason) throw new ValidationError({ overrideReason: 'Nhập lý do hẹn lại lần nữa (ngoại lệ).' });
+    const now = this.ctx.clock.now();
+    const cal = await this.calendar(now);
+    try {
+      return await withRetry(() =>
+        this.db.transaction(async (trx) => {
+          const letter = await this.get(id, user, trx);
+          if (!this.canManage(letter, user)) throw new ForbiddenError();
+          const dossier = (await findDossier(trx, letter.dossier_code))!;
+          if (!isOpen(dossier.status)) throw new ConflictError(`Hồ sơ ${dossier.code} đã kết thúc, không hẹn lại được.`, 'dossier_finished');
+          const letters = await lettersOfDossier(trx, letter.dossier_id);
+          const draft = letters.find((l) => l.status === 'draft');
+          if (draft) return draft.id;
+          if (!letters.some((l) => l.status === 'issued')) throw new ConflictError('Hồ sơ chưa có văn bản xin lỗi nào được phát hành.', 'not_issued');
+          const row = this.draftRow(dossier, cal, now, {
+            seq: Math.max(...letters.map((l) => l.seq)) + 1,
+            draftedFor: 'override',
+            signerName: letter.signer_name,
+            overrideReason: reason,
+            by: user,
+          });
+          return insertLetter(trx, { ...row, addressee_name: letter.addressee_name, addressee_address: letter.addressee_address, signer_title: letter.signer_title });
+        }),
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError('Một người khác vừa tạo bản hẹn lại cho hồ sơ này. Vui lòng tải lại trang.', 'stale_version');
+      throw err;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The head's watch
+
+  async dashboard(user: User) {
+    const now = this.ctx.clock.now();
+    const cal = await this.calendar(now);
+    const today = localDate(now);
+    let next = today;
+    do next = addDays(next, 1);
+    while (!cal.isWorkingDay(next));
+    const monthStart = `${today.slice(0, 7)}-01`;
+    const monthEnd = addDays(`${addDays(monthStart, 31).slice(0, 7)}-01`, -1);
+
+    const scope: ListScope = {
+      agencyCode: user.role === 'admin' ? null : (user.agencyCode ?? '__none__'),
+      now,
+      dueSoonUntil: cal.addWorkingMinutes(now, cal.minutesPerDay),
+    };
+    const link = (params: Record<string, string>) => `/ho-so?${new URLSearchParams(params)}`;
+    const count = async (params: Record<string, string>) => ({
+      n: (await this.services.dossiers.list(listQuerySchema.parse({ ...params, pageSize: 1 }), user)).total,
+      href: link(params),
+    });
+
+    const lateParams = { late: '1', status: 'open' };
+    const coverageParams = { late: '1', dueFrom: monthStart, dueTo: monthEnd };
+    const [dueToday, dueNext, late, dueSoon, drafts, lateAll, lateCovered, lateUncovered] = await Promise.all([
+      count({ status: 'processing', dueFrom: today, dueTo: today }),
+      count({ status: 'processing', dueFrom: next, dueTo: next }),
+      count(lateParams),
+      count({ dueSoon: '1' }),
+      count({ status: 'open', letter: 'draft' }),
+      count(coverageParams),
+      count({ ...coverageParams, letter: 'issued' }),
+      count({ ...coverageParams, letter: 'not_issued' }),
+    ]);
+
+    const lateList = await this.services.dossiers.list(listQuerySchema.parse({ ...lateParams, sort: 'due', pageSize: 15 }), user);
+    const lastLetter = new Map<number, LetterRow>();
+    if (lateList.items.length) {
+      const rows = (await this.db('letters').whereIn('dossier_id', lateList.items.map((d) => d.id)).orderBy('seq')) as LetterRow[];
+      for (const l of rows) lastLetter.set(l.dossier_id, l);
+    }
+    const lateness = (d: DossierRow) => cal.workingMinutesBetween(new Date(d.due_at), now) / cal.minutesPerDay;
+
+    const grouped = async (column: 'field_code' | 'agency_code', query: Record<string, string>) => {
+      const q = applyListFilters(this.db, this.db('dossiers as d'), listQuerySchema.parse(query), scope);
+      const rows = (await q.select(`d.${column} as code`).count({ n: '*' }).groupBy(`d.${column}`)) as { code: string; n: number | string }[];
+      return new Map(rows.map((r) => [String(r.code), Number(r.n)]));
+    };
+    const table = async (column: 'field_code' | 'agency_code', names: Map<string, string>, param: 'fieldCode' | 'agencyCode') => {
+      const [lateBy, soonBy] = await Promise.all([grouped(column, lateParams), grouped(column, { dueSoon: '1' })]);
+      const codes = [...new Set([...lateBy.keys(), ...soonBy.keys()])];
+      return codes
+        .map((code) => ({
+          code,
+          name: names.get(code) ?? code,
+          late: { n: lateBy.get(code) ?? 0, href: link({ ...lateParams, [param]: code }) },
+          dueSoon: { n: soonBy.get(code) ?? 0, href: link({ dueSoon: '1', [param]: code }) },
+        }))
+        .sort((a, b) => b.late.n - a.late.n || b.dueSoon.n - a.dueSoon.n || a.name.localeCompare(b.name, 'vi'));
+    };
+    const fieldNames = new Map((await listFields(this.db)).map((f) => [f.code, f.name]));
+    const agencyNames = new Map((await listAgencies(this.db)).map((a) => [a.code, a.name]));
+
+    return {
+      today,
+      next,
+      nextLabel: next === addDays(today, 1) ? `ngày mai, ${weekdayName(next)} ${formatDate(next)}` : `${weekdayName(next)} ${formatDate(next)}`,
+      month: { from: monthStart, to: monthEnd, label: `tháng ${Number(today.slice(5, 7))}/${today.slice(0, 4)}` },
+      dueToday,
+      dueNext,
+      late,
+      dueSoon,
+      drafts,
+      coverage: {
+        all: lateAll,
+        covered: lateCovered,
+        uncovered: lateUncovered,
+        percent: lateAll.n ? Math.round((lateCovered.n / lateAll.n) * 1000) / 10 : null,
+      },
+      lateList: {
+        total: lateList.total,
+        items: lateList.items.map((d) => ({ d, days: lateness(d), letter: lastLetter.get(d.id) ?? null })),
+        href: link({ ...lateParams, sort: 'due' }),
+      },
+      byField: await table('field_code', fieldNames, 'fieldCode'),
+      byAgency: await table('agency_code', agencyNames, 'agencyCode'),
+    };
+  }
+}
+
+/** The sweep's work, callable from tests and from the server's timer. */
+export async function draftMissingLetters(ctx: AppContext, services: Services, now: Date = ctx.clock.now()): Promise<number> {
+  return new LetterService(ctx, services).draftMissing(now);
+}
+
+async function insertLetter(trx: Knex.Transaction, row: Omit<LetterRow, 'id'>): Promise<number> {
+  const [inserted] = await trx('letters').insert(row).returning('id');
+  return typeof inserted === 'object' ? inserted.id : inserted;
+}
+
+function staleLetter(current: number): ConflictError {
+  return new ConflictError(
+    `Văn bản vừa được người khác cập nhật hoặc phát hành (phiên bản hiện tại ${current}). Vui lòng tải lại trang.`,
+    'stale_version',
+  );
+}
+
+
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** SQLite answers BUSY and PostgreSQL a serialization failure when writers collide: try again a few times. */
+async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (i >= attempts || !isRetryableConflict(err)) throw err;
+      await new Promise((r) => setTimeout(r, 10 * i + Math.random() * 20));
+    }
+  }
+}

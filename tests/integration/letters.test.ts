@@ -1,0 +1,492 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { addUser, AGENCIES, csrfFrom, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { draftMissingLetters } from '../../src/letters/service';
+import { startLetterSweep } from '../../src/letters/routes';
+
+/** A wall-clock reading in Vietnam (UTC+7) as an instant, and as the API writes it. */
+const vn = (local: string) => new Date(`${local}:00+07:00`);
+const api = (local: string) => `${local}:00+07:00`;
+const bearer = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
+
+const LAND = '1.012756'; // 3 working days, land department
+const PAUSE = '1.012994'; // 10 working days, land department, clock pauses on supplement
+const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
+
+let t: TestDb;
+let harness: ReturnType<typeof makeApp>;
+let landClerk: TestUser;
+let landHead: TestUser;
+let wardClerk: TestUser;
+let wardHead: TestUser;
+let otherClerk: TestUser;
+let otherHead: TestUser;
+let admin: TestUser;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedSmallCatalog(t.db);
+  landClerk = await addUser(t.db, 'canbo_dat', 'clerk', AGENCIES.land.code);
+  landHead = await addUser(t.db, 'lanhdao_dat', 'head', AGENCIES.land.code);
+  wardClerk = await addUser(t.db, 'canbo_phuong', 'clerk', AGENCIES.ward.code);
+  wardHead = await addUser(t.db, 'lanhdao_phuong', 'head', AGENCIES.ward.code);
+  otherClerk = await addUser(t.db, 'canbo_caikhe', 'clerk', AGENCIES.otherWard.code);
+  otherHead = await addUser(t.db, 'lanhdao_caikhe', 'head', AGENCIES.otherWard.code);
+  admin = await addUser(t.db, 'quantri', 'admin', null);
+  harness = makeApp(t.db, vn('2026-02-23T08:00').toISOString());
+});
+
+afterAll(async () => {
+  expect(harness.errors).toEqual([]); // no request ended in an unhandled 500
+  await t?.destroy();
+});
+
+const app = () => harness.app;
+const sweep = (at: string, h = harness) => draftMissingLetters(h.app.locals.ctx, h.app.locals.services, vn(at));
+
+async function receive(procedureCode: string, local: string, user = landClerk, name = 'Trần Thị Bích') {
+  harness.clock.set(vn(local));
+  const res = await request(app())
+    .post('/api/v1/dossiers')
+    .set(bearer(user))
+    .send({ procedureCode, channel: 'in_person', applicant: { name, phone: '0912345678', address: 'Số 12 đường 30/4, phường Ninh Kiều' } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as { code: string; dueAt: string; version: number };
+}
+
+async function act(local: string, user: TestUser, code: string, body: Record<string, unknown>) {
+  harness.clock.set(vn(local));
+  const version = (await t.db('dossiers').where({ code }).first()).version;
+  const res = await request(app()).post(`/api/v1/dossiers/${encodeURIComponent(code)}/actions`).set(bearer(user)).send({ version, ...body });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+function issue(user: TestUser, id: number, body: Record<string, unknown>) {
+  return request(app()).post(`/api/v1/letters/${id}/issue`).set(bearer(user)).send(body);
+}
+
+async function letterOf(code: string, seq = 1) {
+  const d = await t.db('dossiers').where({ code }).first();
+  return t.db('letters').where({ dossier_id: d.id, seq }).first();
+}
+
+async function letterCount(codes: string[]) {
+  const row = await t.db('letters as l').join('dossiers as d', 'd.id', 'l.dossier_id').whereIn('d.code', codes).count({ n: '*' }).first();
+  return Number(row!.n);
+}
+
+const dossierJson = async (code: string, user = landHead) =>
+  (await request(app()).get(`/api/v1/dossiers/${encodeURIComponent(code)}`).set(bearer(user))).body;
+
+// Land department, week of Mon 02/03/2026 (no holidays); the sweep runs on Wed 04/03 at 10:00.
+const codes: Record<string, string> = {};
+
+describe('the sweep drafts apology letters', () => {
+  beforeAll(async () => {
+    codes.late = (await receive(LAND, '2026-02-27T08:00')).code; // due Wed 04/03 08:00: late at 10:00
+    codes.soon = (await receive(LAND, '2026-03-02T09:00')).code; // due Thu 05/03 09:00: within 1 working day
+    codes.onTime = (await receive(LAND, '2026-03-04T09:00')).code; // due Mon 09/03 09:00
+    codes.resolvedLate = (await receive(LAND, '2026-02-26T08:00')).code; // due Tue 03/03 08:00
+    codes.paused = (await receive(PAUSE, '2026-02-26T08:00', landClerk, 'Lê Văn Hậu')).code; // 10 days, paused the next day
+    await act('2026-03-04T09:00', landClerk, codes.resolvedLate, { action: 'resolve', outcome: 'approved' });
+    await act('2026-02-27T09:00', landClerk, codes.paused, { action: 'pause', reason: 'Chờ thẩm định' });
+  });
+
+  it('when it runs, then exactly the late and the due-soon open dossiers get one draft each, pre-filled from the dossier and the engine', async () => {
+    expect(await sweep('2026-03-04T10:00')).toBe(2);
+    expect(await letterCount(Object.values(codes))).toBe(2);
+
+    const late = await letterOf(codes.late);
+    expect(late).toMatchObject({
+      status: 'draft',
+      seq: 1,
+      drafted_for: 'late',
+      agency_code: AGENCIES.land.code,
+      addressee_name: 'Ông/Bà Trần Thị Bích',
+      addressee_address: 'Số 12 đường 30/4, phường Ninh Kiều',
+      number: null,
+      reason: null,
+      signer_name: 'Nguyễn Văn lanhdao_dat',
+      drafted_by: null,
+    });
+    expect(new Date(late.original_appointment_at)).toEqual(vn('2026-03-04T08:00'));
+    // late: from now (Wed 10:00) one working day → Thu 10:00 → close of Thu 05/03
+    expect(new Date(late.proposed_appointment_at)).toEqual(vn('2026-03-05T17:00'));
+    expect(late.new_appointment_at).toBe(late.proposed_appointment_at);
+
+    const soon = await letterOf(codes.soon);
+    expect(soon).toMatchObject({ status: 'draft', drafted_for: 'due_soon' });
+    // due soon: 390 minutes unused → one day from the deadline Thu 09:00 → Fri 09:00 → close of Fri 06/03
+    expect(new Date(soon.proposed_appointment_at)).toEqual(vn('2026-03-06T17:00'));
+
+    for (const key of ['onTime', 'resolvedLate', 'paused']) expect(await letterOf(codes[key]), key).toBeUndefined();
+  });
+
+  it('when it runs again, then nothing new is drafted', async () => {
+    expect(await sweep('2026-03-04T10:05')).toBe(0);
+    expect(await letterCount(Object.values(codes))).toBe(2);
+  });
+
+  it('when two app instances sweep the same database at once, then every dossier still has exactly one draft', async () => {
+    const more = [];
+    for (let i = 0; i < 4; i++) more.push((await receive(LAND, `2026-02-27T0${8 + (i % 2)}:${i < 2 ? '00' : '30'}`, landClerk, `Người nộp ${i}`)).code);
+    const second = makeApp(t.db, vn('2026-03-04T10:10').toISOString());
+    const created = await Promise.all([sweep('2026-03-04T10:10'), sweep('2026-03-04T10:10', second), sweep('2026-03-04T10:10', second)]);
+    expect(created.reduce((a, b) => a + b, 0)).toBe(4);
+    const perDossier = await t.db('letters as l').join('dossiers as d', 'd.id', 'l.dossier_id').whereIn('d.code', more).select('d.code').count({ n: '*' }).groupBy('d.code');
+    expect(perDossier.map((r) => Number(r.n))).toEqual([1, 1, 1, 1]);
+    expect(second.errors).toEqual([]);
+  });
+});
+
+describe('issuing through the API', () => {
+  it('when a clerk tries to issue, then 403 and nothing changes', async () => {
+    harness.clock.set(vn('2026-03-04T11:00'));
+    const letter = await letterOf(codes.late);
+    const res = await issue(landClerk, letter.id, { reason: 'Chờ đo đạc', newAppointmentAt: api('2026-03-05T17:00') });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('forbidden');
+    expect((await letterOf(codes.late)).status).toBe('draft');
+  });
+
+  it('when the reason is missing or the date is wrong, then 422 with Vietnamese messages per field', async () => {
+    const { id } = await letterOf(codes.late);
+    let res = await issue(landHead, id, { newAppointmentAt: api('2026-03-05T17:00') });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields.reason).toMatch(/lý do/i);
+    res = await issue(landHead, id, { reason: 'Chờ đo đạc', newAppointmentAt: api('2026-03-04T09:00') });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields.newAppointmentAt).toBe('Ngày hẹn mới không được ở trong quá khứ.');
+    res = await issue(landHead, (await letterOf(codes.soon)).id, { reason: 'x', newAppointmentAt: api('2026-03-05T08:00') });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields.newAppointmentAt).toBe('Ngày hẹn mới phải sau ngày hẹn hiện tại (09:00 05/03/2026).');
+    expect((await letterOf(codes.late)).status).toBe('draft');
+  });
+
+  it('when the head issues, then the letter gets 1/XL, the dossier a new appointment (not a new deadline) and an event', async () => {
+    const { id } = await letterOf(codes.late);
+    const before = await t.db('dossiers').where({ code: codes.late }).first();
+    const res = await issue(landHead, id, { reason: 'Chờ kết quả đo đạc địa chính', newAppointmentAt: api('2026-03-05T17:00') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({
+      id,
+      dossierCode: codes.late,
+      status: 'issued',
+      number: '1/XL',
+      reason: 'Chờ kết quả đo đạc địa chính',
+      newAppointmentAt: api('2026-03-05T17:00'),
+      issuedAt: api('2026-03-04T11:00'),
+    });
+    const d = await dossierJson(codes.late);
+    expect(d).toMatchObject({ appointmentAt: api('2026-03-05T17:00'), dueAt: api('2026-03-04T08:00'), late: true, version: before.version + 1 });
+    expect(d.events.at(-1)).toMatchObject({
+      type: 'apology_issued',
+      actor: 'Nguyễn Văn lanhdao_dat',
+      letterId: id,
+      number: '1/XL',
+      reason: 'Chờ kết quả đo đạc địa chính',
+    });
+    expect(new Date(d.events.at(-1).newAppointmentAt)).toEqual(vn('2026-03-05T17:00'));
+    expect(new Date(d.events.at(-1).previousAppointmentAt)).toEqual(vn('2026-03-04T08:00'));
+  });
+
+  it('when the next letter of the agency is issued, then it is 2/XL', async () => {
+    const res = await issue(landHead, (await letterOf(codes.soon)).id, { reason: 'Chờ ý kiến của Chi cục Thuế', newAppointmentAt: api('2026-03-06T17:00') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.number).toBe('2/XL');
+  });
+
+  it('when the deadline of a re-appointed dossier passes, then it is late in the dossier and in the late list although the appointment is later', async () => {
+    harness.clock.set(vn('2026-03-05T14:00')); // after due Thu 09:00, before the new appointment Fri 17:00
+    const d = await dossierJson(codes.soon);
+    expect(d).toMatchObject({ late: true, appointmentAt: api('2026-03-06T17:00'), dueAt: api('2026-03-05T09:00') });
+    const list = await request(app()).get('/api/v1/dossiers?late=true&status=open&pageSize=100').set(bearer(landHead));
+    expect(list.body.items.map((x: { code: string }) => x.code)).toContain(codes.soon);
+  });
+
+  it('when an issued letter is issued again, then 409; with the head\'s override reason, a second letter moves the appointment again', async () => {
+    harness.clock.set(vn('2026-03-05T15:00'));
+    const first = await letterOf(codes.late);
+    let res = await issue(landHead, first.id, { reason: 'Vẫn chờ đo đạc', newAppointmentAt: api('2026-03-10T17:00') });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('already_issued');
+    expect((await dossierJson(codes.late)).appointmentAt).toBe(api('2026-03-05T17:00'));
+
+    res = await issue(landHead, first.id, {
+      reason: 'Vẫn chờ đo đạc',
+      newAppointmentAt: api('2026-03-10T17:00'),
+      overrideReason: 'Đơn vị đo đạc báo chậm do mưa lớn',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ number: '3/XL', seq: 2, status: 'issued', overrideReason: 'Đơn vị đo đạc báo chậm do mưa lớn' });
+    expect(res.body.id).not.toBe(first.id);
+    const d = await dossierJson(codes.late);
+    expect(d.appointmentAt).toBe(api('2026-03-10T17:00'));
+    expect(d.events.filter((e: { type: string }) => e.type === 'apology_issued')).toHaveLength(2);
+  });
+
+  it('when the dossier has finished, then its draft cannot be issued (409) and the next sweep cancels it', async () => {
+    const code = (await receive(LAND, '2026-03-02T08:00', landClerk, 'Phạm Minh Tâm')).code; // due Thu 05/03 08:00
+    expect(await sweep('2026-03-05T15:10')).toBe(1);
+    await act('2026-03-05T15:20', landClerk, code, { action: 'resolve', outcome: 'approved' });
+    harness.clock.set(vn('2026-03-05T15:30'));
+    const { id } = await letterOf(code);
+    const res = await issue(landHead, id, { reason: 'Chậm', newAppointmentAt: api('2026-03-09T17:00') });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('dossier_finished');
+    expect(res.body.error.message).toContain('đã kết thúc');
+    expect(await sweep('2026-03-05T15:40')).toBe(0);
+    expect((await letterOf(code)).status).toBe('cancelled');
+  });
+
+  it('when a head of another agency asks for the letter, then 404', async () => {
+    const { id } = await letterOf(codes.late);
+    expect((await issue(wardHead, id, { reason: 'x', newAppointmentAt: api('2026-03-20T17:00') })).status).toBe(404);
+    expect((await request(app()).get(`/api/v1/letters/${id}`).set(bearer(wardHead))).status).toBe(404);
+  });
+
+  it('when letters are listed, then drafts and issued ones come apart in the JSON shape of SPEC §7', async () => {
+    const issued = await request(app()).get('/api/v1/letters?status=issued').set(bearer(landHead));
+    expect(issued.status).toBe(200);
+    expect(issued.body.items.map((l: { number: string }) => l.number)).toEqual(['3/XL', '2/XL', '1/XL']);
+    expect(Object.keys(issued.body.items[0])).toEqual(expect.arrayContaining(['id', 'dossierCode', 'status', 'number', 'reason', 'newAppointmentAt', 'issuedAt']));
+    const drafts = await request(app()).get('/api/v1/letters?status=draft').set(bearer(landHead));
+    expect(drafts.body.items.every((l: { status: string; number: null }) => l.status === 'draft' && l.number === null)).toBe(true);
+    expect(drafts.body.total).toBe(4);
+    expect((await request(app()).get('/api/v1/letters?status=nothing').set(bearer(landHead))).status).toBe(422);
+  });
+});
+
+describe('numbering under concurrent issuing', () => {
+  it('when ten letters of one agency are issued at the same moment, then they get 1/XL … 10/XL, each once', async () => {
+    const wardCodes = [];
+    for (let i = 0; i < 10; i++) wardCodes.push((await receive(HOURS, `2026-03-09T0${7 + (i % 3)}:${String(30 + i).padStart(2, '0')}`, wardClerk, `Công dân ${i}`)).code);
+    expect(await sweep('2026-03-10T10:00')).toBe(11); // and the land dossier that was on time on 04/03
+    harness.clock.set(vn('2026-03-10T10:00'));
+    const ids = await Promise.all(wardCodes.map(async (c) => (await letterOf(c)).id as number));
+    const answers = await Promise.all(ids.map((id) => issue(wardHead, id, { reason: 'Thiếu người ký', newAppointmentAt: api('2026-03-11T17:00') })));
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const numbers = answers.map((r) => r.body.number as string);
+    expect(new Set(numbers).size).toBe(10);
+    expect(numbers.map((n) => Number(n.split('/')[0])).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(numbers.every((n) => n.endsWith('/XL'))).toBe(true);
+    const counter = await t.db('letter_numbers').where({ agency_code: AGENCIES.ward.code, year: 2026 }).first();
+    expect(counter.last).toBe(10);
+  });
+
+  it('when two heads issue the same draft at once, then one wins and the dossier gets one new appointment', async () => {
+    const code = (await receive(HOURS, '2026-03-10T08:00', wardClerk, 'Đỗ Thị Mỹ Duyên')).code;
+    await sweep('2026-03-10T10:05');
+    await addUser(t.db, 'lanhdao_phuong2', 'head', AGENCIES.ward.code).then(async (second) => {
+      harness.clock.set(vn('2026-03-10T10:05'));
+      const { id } = await letterOf(code);
+      const answers = await Promise.all([
+        issue(wardHead, id, { reason: 'A', newAppointmentAt: api('2026-03-11T17:00') }),
+        issue(second, id, { reason: 'B', newAppointmentAt: api('2026-03-12T17:00') }),
+      ]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+      const events = (await dossierJson(code, wardHead)).events.filter((e: { type: string }) => e.type === 'apology_issued');
+      expect(events).toHaveLength(1);
+      expect((await letterOf(code)).number).toBe('11/XL');
+      expect((await t.db('letter_numbers').where({ agency_code: AGENCIES.ward.code }).first()).last).toBe(11);
+    });
+  });
+});
+
+describe('the pages of a letter', () => {
+  it('when the head prints an issued letter, then it has the administrative layout and every fact of the letter', async () => {
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    const { id } = await letterOf(codes.late);
+    const res = await agent.get(`/thu-xin-loi/${id}/in`);
+    expect(res.status).toBe(200);
+    const text = res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text.toLowerCase()).toContain('cộng hòa xã hội chủ nghĩa việt nam');
+    expect(text).toContain('Độc lập - Tự do - Hạnh phúc');
+    expect(text).toContain('Số: 1/XL');
+    expect(text).toContain('Cần Thơ, ngày 04 tháng 3 năm 2026');
+    expect(text).toContain('Kính gửi: Ông/Bà Trần Thị Bích');
+    expect(text).toContain('Trần Thị Bích');
+    expect(text).toContain(codes.late);
+    expect(text).toContain('Đăng ký đất đai lần đầu');
+    expect(text).toContain('Lý do: Chờ kết quả đo đạc địa chính');
+    expect(text).toContain('17 giờ 00 phút, ngày 05 tháng 3 năm 2026');
+    expect(text).toContain('Nơi nhận:');
+    expect(text).toContain('Như trên;');
+    expect(text).toContain('Giám đốc'); // upper case through the print style
+    expect(text).toContain('Nguyễn Văn lanhdao_dat');
+    expect(text).not.toContain('Dự thảo');
+    expect(res.text).toContain('class="form-page size-a4"');
+  });
+
+  it('when a draft is printed on A5, then it says "Dự thảo" and leaves the number blank', async () => {
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    const draft = (await request(app()).get('/api/v1/letters?status=draft').set(bearer(landHead))).body.items[0];
+    const res = await agent.get(`/thu-xin-loi/${draft.id}/in?size=a5`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('class="form-page size-a5"');
+    expect(res.text).toContain('Dự thảo');
+    expect(res.text).toContain('Số: ……/XL');
+  });
+
+  it('when the head fills the reason on the page and issues, then the dossier page links the letter', async () => {
+    const code = (await receive(LAND, '2026-03-10T08:00', landClerk, 'Công ty TNHH Xây dựng Phú Lợi')).code; // due Fri 13/03 08:00
+    expect(await sweep('2026-03-12T09:00')).toBe(1);
+    harness.clock.set(vn('2026-03-12T09:30'));
+    const { id } = await letterOf(code);
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    let page = await agent.get(`/thu-xin-loi/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('value="Công ty TNHH Xây dựng Phú Lợi"');
+    const csrf = csrfFrom(page.text);
+    const form = { _csrf: csrf, version: '1', addresseeName: 'Công ty TNHH Xây dựng Phú Lợi', addresseeAddress: '', reason: '', newAppointmentDate: '2026-03-16', newAppointmentTime: '17:00', signerTitle: 'Giám đốc', signerName: 'Lê Văn Thành' };
+
+    // issuing without a reason re-renders the form with the error and keeps what was typed
+    let res = await agent.post(`/thu-xin-loi/${id}`).type('form').send({ ...form, op: 'issue' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Nhập lý do chậm trễ');
+    expect(res.text).toContain('value="Lê Văn Thành"');
+
+    res = await agent.post(`/thu-xin-loi/${id}`).type('form').send({ ...form, reason: 'Chờ ý kiến Sở Xây dựng', op: 'save' });
+    expect(res.status).toBe(303);
+    expect((await letterOf(code)).reason).toBe('Chờ ý kiến Sở Xây dựng');
+
+    // a stale version (the page before the save) is refused
+    res = await agent.post(`/thu-xin-loi/${id}`).type('form').send({ ...form, reason: 'Khác', op: 'issue' });
+    expect(res.status).toBe(409);
+
+    res = await agent.post(`/thu-xin-loi/${id}`).type('form').send({ ...form, version: '2', reason: 'Chờ ý kiến Sở Xây dựng', op: 'issue' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/thu-xin-loi/${id}?ok=issued`);
+    const letter = await letterOf(code);
+    expect(letter).toMatchObject({ status: 'issued', number: '4/XL', signer_name: 'Lê Văn Thành', signer_title: 'Giám đốc' });
+    expect(letter.body).toContain('của Quý tổ chức đúng thời hạn');
+
+    page = await agent.get(`/ho-so/${encodeURIComponent(code)}`);
+    expect(page.text).toContain(`href="/thu-xin-loi/${id}"`);
+    expect(page.text).toContain('Số 4/XL');
+  });
+
+  it('when a clerk opens a letter, then it is read-only, and the queue and the dashboard are for heads', async () => {
+    const { agent } = await loginAgent(app(), 'canbo_dat');
+    const { id } = await letterOf(codes.late);
+    const page = await agent.get(`/thu-xin-loi/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('name="op"');
+    expect((await agent.get('/thu-xin-loi')).status).toBe(403);
+    expect((await agent.get('/theo-doi')).status).toBe(403);
+  });
+
+  it("when an admin changes the agency's template, then the next letter uses its series and wording; an unknown placeholder is refused", async () => {
+    const { agent } = await loginAgent(app(), 'quantri');
+    const page = await agent.get(`/thu-xin-loi/mau?agency=${encodeURIComponent(AGENCIES.land.code)}`);
+    expect(page.status).toBe(200);
+    const csrf = csrfFrom(page.text);
+    let res = await agent.post('/thu-xin-loi/mau').type('form').send({ _csrf: csrf, agency: AGENCIES.land.code, op: 'save', body: 'Hồ sơ {{ma_ho_so}} {{ngay_hen}}' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('{{ngay_hen}}');
+    res = await agent
+      .post('/thu-xin-loi/mau')
+      .type('form')
+      .send({ _csrf: csrf, agency: AGENCIES.land.code, op: 'save', numberSuffix: 'XL-NNMT', sms: 'Ho so {{ma_ho_so}}: hen tra moi {{hen_moi_ngan}}' });
+    expect(res.status).toBe(303);
+
+    const code = (await receive(LAND, '2026-03-11T08:00', landClerk, 'Võ Minh Khôi')).code; // due Mon 16/03 08:00
+    await sweep('2026-03-13T09:00');
+    harness.clock.set(vn('2026-03-13T09:10'));
+    const answer = await issue(landHead, (await letterOf(code)).id, { reason: 'Chờ thẩm tra', newAppointmentAt: api('2026-03-17T17:00') });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ number: '5/XL-NNMT', smsText: `Ho so ${code}: hen tra moi 17:00 17/03/2026` });
+    expect((await letterOf(code)).body).toContain('Chờ thẩm tra'); // the body fell back to the circular's wording
+  });
+});
+
+describe("the head's dashboard", () => {
+  // Phường Cái Khế, April 2026; the dashboard is read on Wed 15/04/2026 at 15:00.
+  const c: Record<string, string> = {};
+  let html = '';
+
+  beforeAll(async () => {
+    c.march = (await receive(HOURS, '2026-03-27T08:00', otherClerk, 'Tháng Ba')).code; // due 27/03 14:00: late, but March
+    c.resolvedLate = (await receive(HOURS, '2026-04-01T08:00', otherClerk, 'Xong trễ')).code; // due 01/04 14:00
+    await act('2026-04-02T09:00', otherClerk, c.resolvedLate, { action: 'resolve', outcome: 'approved' });
+    c.covered = (await receive(HOURS, '2026-04-02T08:00', otherClerk, 'Có thư')).code; // due 02/04 14:00
+    expect(await sweep('2026-04-02T15:00')).toBe(2); // covered and march
+    harness.clock.set(vn('2026-04-02T15:10'));
+    const res = await issue(otherHead, (await letterOf(c.covered)).id, { reason: 'Thiếu người ký', newAppointmentAt: api('2026-04-03T17:00') });
+    expect(res.status).toBe(200);
+    c.draftOnly = (await receive(HOURS, '2026-04-06T08:00', otherClerk, 'Chỉ nháp')).code; // due 06/04 14:00
+    c.dueToday = (await receive(HOURS, '2026-04-15T08:00', otherClerk, 'Hạn hôm nay')).code; // due 15/04 14:00: late at 15:00
+    c.dueTomorrow = (await receive(HOURS, '2026-04-15T14:00', otherClerk, 'Hạn mai')).code; // due Thu 16/04 08:30
+    c.paused = (await receive(HOURS, '2026-04-15T14:30', otherClerk, 'Tạm dừng')).code; // due 16/04 09:00, then paused
+    await act('2026-04-15T14:40', otherClerk, c.paused, { action: 'pause', reason: 'Chờ xác minh' });
+    await sweep('2026-04-15T15:00');
+    harness.clock.set(vn('2026-04-15T15:00'));
+    const { agent } = await loginAgent(app(), 'lanhdao_caikhe');
+    const res2 = await agent.get('/theo-doi');
+    expect(res2.status).toBe(200);
+    html = res2.text;
+  });
+
+  const tile = (id: string) => {
+    const m = html.match(new RegExp(`href="([^"]+)" id="n-${id}">(?:<span class="num">|<strong>)?([\\d.]+)`));
+    if (!m) throw new Error(`no number ${id}`);
+    return { href: m[1].replace(/&amp;/g, '&'), n: Number(m[2].replace(/\./g, '')) };
+  };
+
+  it('when the month has four late dossiers of which one has an issued letter, then the coverage reads 1 / 4', () => {
+    expect(tile('covered').n).toBe(1);
+    expect(tile('late-month').n).toBe(4);
+    expect(tile('uncovered').n).toBe(3);
+    expect(html).toContain('25%');
+    expect(tile('late-month').href).toBe('/ho-so?late=1&dueFrom=2026-04-01&dueTo=2026-04-30');
+  });
+
+  it('when read on Wed 15/04 at 15:00, then due today, due tomorrow, late, due soon and drafts are counted', () => {
+    expect(tile('due-today').n).toBe(1);
+    expect(tile('due-next').n).toBe(1); // the paused one has no running deadline
+    expect(tile('late').n).toBe(4); // march, covered, draftOnly, dueToday
+    expect(tile('due-soon').n).toBe(1);
+    expect(tile('drafts').n).toBe(4); // march, draftOnly, dueToday, dueTomorrow
+    expect(html).toContain('ngày mai, Thứ Năm 16/04/2026');
+  });
+
+  it('when any number of the dashboard is followed, then its list has exactly that many dossiers', async () => {
+    const links = [...html.matchAll(/<a[^>]*href="(\/ho-so\?[^"]+)"[^>]*>\s*(?:<span class="num">|<strong>)?([\d.]+)/g)].map((m) => ({
+      href: m[1].replace(/&amp;/g, '&'),
+      n: Number(m[2].replace(/\./g, '')),
+    }));
+    expect(links.length).toBeGreaterThanOrEqual(12);
+    for (const { href, n } of links) {
+      const res = await request(app()).get(`/api/v1/dossiers?${href.split('?')[1]}&pageSize=1`).set(bearer(otherHead));
+      expect(res.status).toBe(200);
+      expect(res.body.total, href).toBe(n);
+    }
+    // and the page behind a link shows the same count in its heading
+    const { agent } = await loginAgent(app(), 'lanhdao_caikhe');
+    const list = await agent.get(tile('uncovered').href);
+    expect(list.text).toMatch(/<small class="muted">\(3\)<\/small>/);
+  });
+
+  it('when the late dossiers are listed, then the latest-due comes last and each shows its letter', () => {
+    const table = html.slice(html.indexOf('id="late-title"'), html.indexOf('id="by-field-title"'));
+    const order = [...table.matchAll(/href="\/ho-so\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
+    expect(order).toEqual([c.march, c.covered, c.draftOnly, c.dueToday]);
+    expect(table).toContain('Số 1/XL');
+  });
+});
+
+describe('the sweep in the server', () => {
+  it('when the server starts it, then it drafts at once, and the stop function ends it', async () => {
+    const code = (await receive(HOURS, '2026-04-20T08:00', otherClerk, 'Khởi động')).code; // due 20/04 14:00
+    harness.clock.set(vn('2026-04-21T08:00'));
+    const stop = startLetterSweep(harness.app.locals.ctx, harness.app.locals.services);
+    try {
+      await vi.waitFor(async () => expect((await letterOf(code))?.status).toBe('draft'), { timeout: 5000, interval: 50 });
+    } finally {
+      stop();
+    }
+    expect(await letterCount([code])).toBe(1);
+  });
+});
