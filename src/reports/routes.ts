@@ -1,13 +1,200 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
+import { currentUser, requireUser } from '../auth/guard';
+import type { User } from '../auth/users';
+import { SERVICE_CENTRE_KIND, getAgency, listAgencies } from '../catalog/repository';
+import { ForbiddenError, ValidationError } from '../shared/errors';
+import { dateParts, isoLocal, localDate } from '../shared/format';
+import { z, optionalText } from '../shared/validation';
+import { parseInput } from '../shared/http';
+import { AGENCY_BASES, AGENCY_BASIS_NAMES, COLUMN_INFO, type AgencyBasis, type ReportColumn } from './definitions';
+import { PERIOD_KIND_NAMES, PERIOD_KINDS, describePeriod, monthPeriod, periodHeading, reportingMonthOf, resolvePeriod, type Period } from './period';
+import { settlementReport, toSettlementJson, cellValue, type SettlementReport } from './settlement';
+import { FORM_CODE, FORM_COLUMN_ORDER, REPORT_TITLE, UNIT_LINE, headerCells, reportSheet, toCsv, toXlsx } from './export';
+import { onTimeChart, percent } from './chart';
 
-/** Report pages (filled in by the reports module). */
-export function reportPages(_ctx: AppContext, _services: Services): Router {
-  return Router();
+const settlementQuerySchema = z.object({
+  from: z.string({ error: 'Thiếu ngày bắt đầu (from=YYYY-MM-DD).' }),
+  to: z.string({ error: 'Thiếu ngày kết thúc (to=YYYY-MM-DD).' }),
+  agencyCode: optionalText(64),
+  agencyBasis: z.enum(AGENCY_BASES, { error: 'agencyBasis phải là "handling" hoặc "receiving".' }).default('handling'),
+});
+
+/**
+ * The agency a user's report covers: an admin any one or all (null); a clerk or a head only their own,
+ * which is also their default.
+ */
+export function reportAgencyFor(user: User, requested: string | undefined): string | null {
+  if (user.role === 'admin') return requested ?? null;
+  const own = user.agencyCode ?? '__none__';
+  if (requested && requested !== own) throw new ForbiddenError('Bạn chỉ xem được báo cáo của cơ quan mình.');
+  return own;
+}
+
+export async function buildReport(
+  ctx: AppContext,
+  user: User,
+  input: { from: string; to: string; agencyCode?: string; agencyBasis: AgencyBasis },
+): Promise<SettlementReport> {
+  const agencyCode = reportAgencyFor(user, input.agencyCode);
+  if (agencyCode && user.role === 'admin' && !(await getAgency(ctx.db, agencyCode))) {
+    throw new ValidationError({ agencyCode: `Không có cơ quan mã ${agencyCode}.` });
+  }
+  return settlementReport(ctx.db, { from: input.from, to: input.to, agencyCode, basis: input.agencyBasis, now: ctx.clock.now() });
+}
+
+/**
+ * How a user's report counts dossiers when they have not chosen: the public service centre receives for the
+ * departments, which handle, so its staff see the dossiers their desk received; everyone else the dossiers
+ * their agency handles.
+ */
+export async function defaultBasisFor(ctx: AppContext, user: User): Promise<AgencyBasis> {
+  if (!user.agencyCode) return 'handling';
+  const agency = await getAgency(ctx.db, user.agencyCode);
+  return agency?.kind === SERVICE_CENTRE_KIND ? 'receiving' : 'handling';
+}
+
+/** The list of the dossiers behind one number. */
+export function cellUrl(r: SettlementReport, column: ReportColumn, where: { fieldCode?: string; agencyCode?: string }): string {
+  const params = new URLSearchParams({ report: column, from: r.window.from, to: r.window.to, agencyBasis: r.basis });
+  if (where.fieldCode) params.set('fieldCode', where.fieldCode);
+  const agency = where.agencyCode ?? r.agency?.code;
+  if (agency) params.set('agencyCode', agency);
+  return `/ho-so?${params}`;
+}
+
+/** from/to/agency/basis of a report, for export and print links */
+function reportParams(r: SettlementReport): string {
+  const params = new URLSearchParams({ from: r.window.from, to: r.window.to });
+  if (r.agency) params.set('agencyCode', r.agency.code);
+  params.set('agencyBasis', r.basis);
+  return params.toString();
+}
+
+/** The reporting unit printed on the form: the agency, or for the whole city its office (Văn phòng UBND). */
+async function issuer(ctx: AppContext, r: SettlementReport) {
+  const agencies = await listAgencies(ctx.db);
+  const byCode = new Map(agencies.map((a) => [a.code, a]));
+  const own = r.agency ? byCode.get(r.agency.code) : (agencies.find((a) => a.kind === 'office') ?? agencies.find((a) => !a.parentCode));
+  const parent = own?.parentCode ? byCode.get(own.parentCode) : null;
+  return {
+    parentName: parent?.name ?? `Ủy ban nhân dân ${ctx.config.placeName}`,
+    issuerName: own?.name ?? 'Bộ phận tiếp nhận và trả kết quả',
+  };
+}
+
+function exportName(r: SettlementReport, ext: string): string {
+  const agency = r.agency ? `_${r.agency.code}` : '';
+  return `bao-cao-II06a_${r.window.from}_${r.window.to}${agency}.${ext}`;
+}
+
+export function reportPages(ctx: AppContext, _services: Services): Router {
+  const router = Router();
+
+  const view = (r: SettlementReport) => ({
+    report: r,
+    COLUMN_INFO,
+    FORM_COLUMN_ORDER,
+    headerCells,
+    cellValue,
+    percent,
+    periodHeading,
+    AGENCY_BASIS_NAMES,
+    UNIT_LINE,
+    FORM_CODE,
+    REPORT_TITLE,
+    isoLocal,
+  });
+
+  router.get('/bao-cao', requireUser, async (req, res) => {
+    const user = currentUser(req);
+    const now = ctx.clock.now();
+    const today = localDate(now);
+    // A repeated key (?year=2025&year=2026) counts once, like the dossier list.
+    const q = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])) as Record<string, string | undefined>;
+    const agencyBasis: AgencyBasis = AGENCY_BASES.find((b) => b === q.agencyBasis) ?? (await defaultBasisFor(ctx, user));
+    const agencyCode = q.agencyCode?.trim() || undefined;
+    let period: Period;
+    let report: SettlementReport;
+    let flash: { kind: string; text: string } | undefined;
+    try {
+      period = resolvePeriod(q, today);
+      report = await buildReport(ctx, user, { from: period.from, to: period.to, agencyCode, agencyBasis });
+    } catch (err) {
+      // A period not started yet or a half-filled range: say why, and show this month instead.
+      if (!(err instanceof ValidationError)) throw err;
+      flash = { kind: 'error', text: `${err.message} ${Object.values(err.fields).join(' ')} Đang hiển thị tháng này.` };
+      period = resolvePeriod({ period: 'month' }, today);
+      report = await buildReport(ctx, user, { from: period.from, to: period.to, agencyCode, agencyBasis });
+    }
+    const [ty, tm] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
+    const presets = [
+      { label: 'Tháng này', period: monthPeriod(ty, tm) },
+      { label: 'Tháng trước', period: tm === 1 ? monthPeriod(ty - 1, 12) : monthPeriod(ty, tm - 1) },
+      { label: 'Kỳ báo cáo tháng hiện tại', period: reportingMonthOf(today) },
+      { label: 'Quý này', period: resolvePeriod({ period: 'quarter' }, today) },
+      { label: 'Năm nay', period: resolvePeriod({ period: 'year' }, today) },
+    ];
+    res.status(flash ? 422 : 200).render('reports/index', {
+      title: 'Báo cáo tình hình, kết quả giải quyết TTHC',
+      wide: true,
+      flash,
+      ...view(report),
+      period,
+      pick: { kind: period.kind, year: period.year ?? Number(period.to.slice(0, 4)), month: period.month ?? Number(period.to.slice(5, 7)), quarter: period.quarter ?? Math.ceil(Number(period.to.slice(5, 7)) / 3) },
+      PERIOD_KINDS,
+      PERIOD_KIND_NAMES,
+      presets,
+      agencies: user.role === 'admin' ? await listAgencies(ctx.db) : [],
+      canPickAgency: user.role === 'admin',
+      params: reportParams(report),
+      cellUrl: (column: ReportColumn, where: { fieldCode?: string; agencyCode?: string } = {}) => cellUrl(report, column, where),
+      chartSvg: onTimeChart(report.rows),
+      years: Array.from({ length: 7 }, (_, i) => Number(today.slice(0, 4)) + 1 - i),
+    });
+  });
+
+  async function fromQuery(req: Request) {
+    const input = parseInput(settlementQuerySchema, req.query);
+    return buildReport(ctx, currentUser(req), input);
+  }
+
+  router.get('/bao-cao/xuat.csv', requireUser, async (req, res) => {
+    const report = await fromQuery(req);
+    const csv = toCsv(reportSheet(report, { placeName: ctx.config.placeName, generatedAt: ctx.clock.now() }));
+    res.type('text/csv; charset=utf-8').attachment(exportName(report, 'csv')).send(csv);
+  });
+
+  router.get('/bao-cao/xuat.xlsx', requireUser, async (req, res) => {
+    const report = await fromQuery(req);
+    const xlsx = await toXlsx(reportSheet(report, { placeName: ctx.config.placeName, generatedAt: ctx.clock.now() }));
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(exportName(report, 'xlsx')).send(xlsx);
+  });
+
+  router.get('/bao-cao/in', requireUser, async (req, res) => {
+    const report = await fromQuery(req);
+    const now = ctx.clock.now();
+    res.render('reports/print', {
+      title: `${FORM_CODE} – ${describePeriod(report.window.from, report.window.to).label}`,
+      ...view(report),
+      ...(await issuer(ctx, report)),
+      dateParts: dateParts(now),
+      sheet: reportSheet(report, { placeName: ctx.config.placeName, generatedAt: now }),
+      back: `/bao-cao?${reportParams(report)}`,
+    });
+  });
+
+  return router;
 }
 
 /** GET /reports/settlement under /api/v1. */
-export function reportApi(_ctx: AppContext, _services: Services): Router {
-  return Router();
+export function reportApi(ctx: AppContext, _services: Services): Router {
+  const router = Router();
+  router.get('/reports/settlement', requireUser, async (req, res) => {
+    const input = parseInput(settlementQuerySchema, req.query);
+    const report = await buildReport(ctx, currentUser(req), input);
+    res.json(toSettlementJson(report, isoLocal));
+  });
+  return router;
 }

@@ -1,0 +1,156 @@
+// The columns of Biểu II.06a (SPEC §6) as SQL conditions on `dossiers d`, written ONCE and used both by the
+// aggregate query (SUM(CASE WHEN …)) and by the dossier list (WHERE …), so a number and the list behind it
+// cannot drift apart. All instants are UTC ISO strings, compared as strings on both databases.
+import type { Knex } from 'knex';
+import { ValidationError } from '../shared/errors';
+import { reportWindow, type ReportWindow } from './period';
+
+export const REPORT_COLUMNS = [
+  'received.total',
+  'received.online',
+  'received.inPersonOrPostal',
+  'received.carriedOver',
+  'resolved.total',
+  'resolved.early',
+  'resolved.onTime',
+  'resolved.late',
+  'pending.total',
+  'pending.withinDeadline',
+  'pending.overdue',
+] as const;
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+
+/** Column number in Biểu II.06a and the Vietnamese wording (short, and what the list of one cell shows). */
+export const COLUMN_INFO: Record<ReportColumn, { no: number; short: string; long: string }> = {
+  'received.total': { no: 3, short: 'Tổng số', long: 'Số hồ sơ nhận giải quyết' },
+  'received.online': { no: 4, short: 'Trực tuyến', long: 'Hồ sơ nhận trong kỳ – trực tuyến' },
+  'received.inPersonOrPostal': { no: 5, short: 'Trực tiếp, dịch vụ bưu chính', long: 'Hồ sơ nhận trong kỳ – trực tiếp, dịch vụ bưu chính' },
+  'received.carriedOver': { no: 6, short: 'Từ kỳ trước', long: 'Hồ sơ từ kỳ trước chuyển sang' },
+  'resolved.total': { no: 7, short: 'Tổng số', long: 'Số hồ sơ đã giải quyết' },
+  'resolved.early': { no: 8, short: 'Trước hạn', long: 'Hồ sơ đã giải quyết trước hạn' },
+  'resolved.onTime': { no: 9, short: 'Đúng hạn', long: 'Hồ sơ đã giải quyết đúng hạn (kể cả hồ sơ công dân rút)' },
+  'resolved.late': { no: 10, short: 'Quá hạn', long: 'Hồ sơ đã giải quyết quá hạn' },
+  'pending.total': { no: 11, short: 'Tổng số', long: 'Số hồ sơ đang giải quyết' },
+  'pending.withinDeadline': { no: 12, short: 'Trong hạn', long: 'Hồ sơ đang giải quyết trong hạn' },
+  'pending.overdue': { no: 13, short: 'Quá hạn', long: 'Hồ sơ đang giải quyết quá hạn' },
+};
+
+/**
+ * Which agency a dossier counts for in the per-agency table and under an agency filter — one agency per
+ * dossier and period, so the agency rows add up to the total and each row keeps received = resolved + pending:
+ * - `handling` (default, the agency that resolves — Biểu II.06a is filed by it): the agency handling the
+ *   dossier at the end of the period, or when it was finished if that came first (a transferred dossier counts
+ *   once, for the agency that had it last);
+ * - `receiving`: the desk that received it (never changes).
+ */
+export const AGENCY_BASES = ['handling', 'receiving'] as const;
+export type AgencyBasis = (typeof AGENCY_BASES)[number];
+export const AGENCY_BASIS_NAMES: Record<AgencyBasis, string> = {
+  handling: 'Cơ quan giải quyết (cơ quan đang xử lý hồ sơ vào cuối kỳ, hoặc khi hồ sơ được giải quyết)',
+  receiving: 'Nơi tiếp nhận hồ sơ',
+};
+
+export interface Sql {
+  sql: string;
+  bindings: Knex.Value[];
+}
+
+const sql = (text: string, ...bindings: Knex.Value[]): Sql => ({ sql: text, bindings });
+const and = (...parts: Sql[]): Sql => ({ sql: parts.map((p) => `(${p.sql})`).join(' AND '), bindings: parts.flatMap((p) => p.bindings) });
+const or = (...parts: Sql[]): Sql => ({ sql: parts.map((p) => `(${p.sql})`).join(' OR '), bindings: parts.flatMap((p) => p.bindings) });
+
+/** The state interval of dossier d in force at the instant `at` (the one that ends at `at` counts: it is the state just before). */
+const STATE_AT = 's.dossier_id = d.id AND s.valid_from < ? AND (s.valid_to IS NULL OR s.valid_to >= ?)';
+
+/**
+ * Every condition of one report window. `scope` is the set the report counts (received.total): received before
+ * the end and not finished before the start; every column condition is applied within it.
+ */
+export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end'>) {
+  const { start: S, end: E } = w;
+  const receivedInPeriod = sql('d.received_at >= ?', S);
+  const finishedInPeriod = sql('d.finished_at < ?', E); // within the scope, finished_at >= S already
+  const pending = sql('d.finished_at IS NULL OR d.finished_at >= ?', E);
+  // Pending and overdue: at the end the clock runs and the deadline then in force has passed. When the current
+  // state began before the end (state_from), it is the state at the end and the row says it all (the clock runs
+  // exactly while processing); otherwise the interval in force at the end is looked up.
+  const overdueAtEnd = sql(
+    `CASE WHEN d.state_from < ? THEN (d.status = ? AND d.due_at < ?) ` +
+      `ELSE EXISTS (SELECT 1 FROM dossier_states s WHERE ${STATE_AT} AND s.clock_running = TRUE AND s.due_at < ?) END`,
+    E,
+    'processing',
+    E,
+    E,
+    E,
+    E,
+  );
+  // A withdrawal is never early nor late: it counts on time (as isLate in src/dossiers/repository.ts says).
+  const withdrawn = sql('d.status = ?', 'withdrawn');
+  const notWithdrawn = sql('d.status <> ?', 'withdrawn');
+  // due_day_start: local midnight of the due date, kept by the database (src/db/dialect.ts reportColumnsSql).
+  const earlierDay = sql('d.finished_at < d.due_day_start');
+  const columns: Record<ReportColumn, Sql> = {
+    'received.total': sql('1 = 1'),
+    'received.online': and(receivedInPeriod, sql('d.channel = ?', 'online')),
+    'received.inPersonOrPostal': and(receivedInPeriod, sql('d.channel <> ?', 'online')),
+    'received.carriedOver': sql('d.received_at < ?', S),
+    'resolved.total': finishedInPeriod,
+    'resolved.early': and(finishedInPeriod, notWithdrawn, sql('d.finished_at <= d.due_at'), earlierDay),
+    'resolved.onTime': and(
+      finishedInPeriod,
+      or(withdrawn, and(sql('d.finished_at <= d.due_at'), sql(`NOT (${earlierDay.sql})`, ...earlierDay.bindings))),
+    ),
+    'resolved.late': and(finishedInPeriod, notWithdrawn, sql('d.finished_at > d.due_at')),
+    'pending.total': pending,
+    'pending.withinDeadline': and(pending, sql(`NOT ${overdueAtEnd.sql}`, ...overdueAtEnd.bindings)),
+    'pending.overdue': and(pending, overdueAtEnd),
+  };
+  // The scope as two disjoint index ranges: open now, or finished since the start (both received before the end).
+  const branches = [sql('d.finished_at IS NULL AND d.received_at < ?', E), sql('d.finished_at >= ? AND d.received_at < ?', S, E)];
+  return {
+    scope: or(...branches),
+    branches,
+    columns,
+    /** the agency a dossier counts for (see AGENCY_BASES) */
+    agency(basis: AgencyBasis): Sql {
+      if (basis === 'receiving') return sql('d.received_agency_code');
+      // Finished before the end: no transfer after the finish, so the dossier's agency is the one at the finish.
+      // Or the current state began before the end: the row's agency is the one at the end.
+      return sql(
+        `CASE WHEN d.finished_at < ? OR d.state_from < ? THEN d.agency_code ELSE COALESCE((SELECT s.agency_code FROM dossier_states s ` +
+          `WHERE ${STATE_AT} ORDER BY s.valid_from DESC LIMIT 1), d.agency_code) END`,
+        E,
+        E,
+        E,
+        E,
+      );
+    },
+  };
+}
+
+export interface ReportCell {
+  column: ReportColumn;
+  from: string;
+  to: string;
+  fieldCode?: string;
+  /** the agency the dossiers count for, under `basis` */
+  agencyCodes?: string[];
+  basis: AgencyBasis;
+}
+
+/** The dossiers behind one number of the report: the list's filter. */
+export function whereReportCell(db: Knex, q: Knex.QueryBuilder, cell: ReportCell, now: Date): Knex.QueryBuilder {
+  const w = reportWindow(cell.from, cell.to, now);
+  const c = reportConditions(db, w);
+  // knex puts raw conditions side by side with AND: each keeps its own parentheses (they contain ORs).
+  q.whereRaw(`(${c.scope.sql})`, c.scope.bindings);
+  const col = c.columns[cell.column];
+  if (!col) throw new ValidationError({ report: `Cột báo cáo không hợp lệ: ${cell.column}.` });
+  q.whereRaw(`(${col.sql})`, col.bindings);
+  if (cell.fieldCode) q.where('d.field_code', cell.fieldCode);
+  for (const code of cell.agencyCodes ?? []) {
+    const a = c.agency(cell.basis);
+    q.whereRaw(`(${a.sql}) = ?`, [...a.bindings, code]);
+  }
+  return q;
+}
