@@ -1,59 +1,138 @@
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
-import { findDossier } from '../dossiers/repository';
-import { STATUS_NAMES } from '../dossiers/status';
+import { RateLimiter } from '../auth/rate-limit';
+import { STATUS_NAMES, type Status } from '../dossiers/status';
 import { isoLocal } from '../shared/format';
-import { NotFoundError } from '../shared/errors';
+import { AppError, NotFoundError } from '../shared/errors';
+import { wantsJson } from '../shared/http';
+
+// The citizen's look-up (SPEC §1, §7): by the code on the receipt or its QR code, without logging in.
+// It tells what anyone holding the receipt may know — never who applied.
 
 const CODE = /^[0-9A-Za-z.\-_]{3,100}$/;
+export const LOOKUPS_PER_MINUTE = 30;
 
-/** What anyone may know of a dossier: never the applicant's personal data. */
-async function publicView(ctx: AppContext, code: string) {
-  if (!CODE.test(code)) return null;
-  const row = await findDossier(ctx.db, code);
-  if (!row) return null;
+/** What the status means for the citizen, in plain words. */
+export const STATUS_EXPLAINED: Record<Status, string> = {
+  processing: 'Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết.',
+  awaiting_supplement: 'Hồ sơ cần bổ sung, hoàn thiện. Vui lòng xem văn bản hướng dẫn đã nhận hoặc liên hệ Bộ phận Một cửa nơi nộp hồ sơ.',
+  paused: 'Việc giải quyết đang tạm dừng (ví dụ chờ thực hiện nghĩa vụ tài chính hoặc thẩm định); thời gian tạm dừng không tính vào thời hạn giải quyết.',
+  resolved: 'Đã có kết quả giải quyết. Mời Ông/Bà đến nhận kết quả theo giấy tiếp nhận, mang theo giấy tiếp nhận và giấy tờ tùy thân.',
+  returned: 'Kết quả đã được trả cho người nộp hồ sơ.',
+  withdrawn: 'Hồ sơ đã được rút theo đề nghị của người nộp.',
+};
+
+export interface PublicDossier {
+  code: string;
+  procedureCode: string;
+  procedureName: string;
+  agencyName: string;
+  status: Status;
+  statusName: string;
+  statusText: string;
+  receivedAt: string;
+  appointmentAt: string;
+  apologyIssued: boolean;
+}
+
+/**
+ * One query whatever the code: an unknown code, or one that could never be a code, costs the same as a
+ * known one, so the answer's timing does not tell which codes exist. Selects no personal column at all.
+ */
+async function publicView(ctx: AppContext, code: string): Promise<PublicDossier | null> {
+  const wanted = CODE.test(code) ? code : '';
+  const row = await ctx.db('dossiers as d')
+    .join('procedures as p', 'p.code', 'd.procedure_code')
+    .join('agencies as a', 'a.code', 'd.agency_code')
+    .where('d.code', wanted)
+    .select(
+      'd.code',
+      'd.procedure_code',
+      'p.name as procedure_name',
+      'a.name as agency_name',
+      'd.status',
+      'd.received_at',
+      'd.appointment_at',
+      ctx.db.raw(
+        "EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id AND e.type = 'apology_issued') AS apology_issued",
+      ),
+    )
+    .first();
+  if (!row || !wanted) return null;
+  const status = row.status as Status;
   return {
     code: row.code,
-    procedureName: row.procedure_name!,
-    agencyName: row.agency_name!,
-    status: row.status,
-    statusName: STATUS_NAMES[row.status],
+    procedureCode: row.procedure_code,
+    procedureName: row.procedure_name,
+    agencyName: row.agency_name,
+    status,
+    statusName: STATUS_NAMES[status],
+    statusText: STATUS_EXPLAINED[status],
     receivedAt: row.received_at,
     appointmentAt: row.appointment_at,
+    apologyIssued: Boolean(Number(row.apology_issued)), // SQLite answers 0/1, PostgreSQL true/false
+  };
+}
+
+export function publicDossierJson(d: PublicDossier) {
+  return {
+    code: d.code,
+    procedureCode: d.procedureCode,
+    procedureName: d.procedureName,
+    agencyName: d.agencyName,
+    status: d.status,
+    statusName: d.statusName,
+    statusText: d.statusText,
+    receivedAt: isoLocal(d.receivedAt),
+    appointmentAt: isoLocal(d.appointmentAt),
+    apologyIssued: d.apologyIssued,
   };
 }
 
 export function publicRoutes(ctx: AppContext, _services: Services): Router {
   const router = Router();
+  const limiter = new RateLimiter(LOOKUPS_PER_MINUTE, 60_000);
 
-  router.get('/tra-cuu', async (req, res) => {
+  /** At most LOOKUPS_PER_MINUTE look-ups a minute from one address: guessing codes stays slow. */
+  function rateLimited(req: Request, res: Response, next: NextFunction) {
+    const wait = limiter.hit(`lookup:${req.ip ?? 'unknown'}`, ctx.clock.now().getTime());
+    if (!wait) return next();
+    res.set('Retry-After', String(wait));
+    const message = `Bạn đã tra cứu quá nhiều lần trong một phút. Vui lòng thử lại sau ${wait} giây.`;
+    if (wantsJson(req)) return next(new AppError(429, 'rate_limited', message));
+    res.status(429).render('public/lookup', { title: 'Tra cứu hồ sơ', code: String(req.params.code ?? ''), dossier: null, notFound: false, limited: message });
+  }
+
+  const noStore = (_req: Request, res: Response, next: NextFunction) => {
+    // A dossier's status changes; and a shared computer should not keep what was looked up.
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
+
+  router.get('/tra-cuu', noStore, (req, res) => {
     const code = typeof req.query.ma === 'string' ? req.query.ma.trim() : '';
-    if (code) return res.redirect(`/tra-cuu/${encodeURIComponent(code)}`);
-    res.render('public/lookup', { title: 'Tra cứu hồ sơ', code: '', dossier: null, notFound: false });
+    if (code) return res.redirect(303, `/tra-cuu/${encodeURIComponent(code)}`);
+    res.render('public/lookup', { title: 'Tra cứu hồ sơ', code: '', dossier: null, notFound: false, limited: null });
   });
 
-  router.get('/tra-cuu/:code', async (req, res) => {
-    const dossier = await publicView(ctx, req.params.code);
+  // The page the QR code of the receipt opens.
+  router.get('/tra-cuu/:code', noStore, rateLimited, async (req, res) => {
+    const code = String(req.params.code).trim();
+    const dossier = await publicView(ctx, code);
     res.status(dossier ? 200 : 404).render('public/lookup', {
-      title: 'Tra cứu hồ sơ',
-      code: req.params.code,
+      title: dossier ? `Hồ sơ ${dossier.code}` : 'Tra cứu hồ sơ',
+      code,
       dossier,
       notFound: !dossier,
+      limited: null,
     });
   });
 
-  router.get('/api/v1/public/dossiers/:code', async (req, res) => {
-    const dossier = await publicView(ctx, req.params.code);
-    if (!dossier) throw new NotFoundError('Không tìm thấy hồ sơ với mã này.');
-    res.json({
-      code: dossier.code,
-      procedureName: dossier.procedureName,
-      status: dossier.status,
-      statusName: dossier.statusName,
-      receivedAt: isoLocal(dossier.receivedAt),
-      appointmentAt: isoLocal(dossier.appointmentAt),
-    });
+  router.get('/api/v1/public/dossiers/:code', noStore, rateLimited, async (req, res) => {
+    const dossier = await publicView(ctx, String(req.params.code).trim());
+    if (!dossier) throw new NotFoundError('Không tìm thấy hồ sơ với mã này. Vui lòng kiểm tra lại mã trên giấy tiếp nhận.');
+    res.json(publicDossierJson(dossier));
   });
 
   return router;

@@ -1,0 +1,19 @@
+import { firstValue, z } from '../shared/validation';
+
+// Every list of the API answers {items, total, page, pageSize} and reads `page` (from 1) and `pageSize`;
+// a value that is not a usable number falls back to the default, as in the dossier list.
+
+export const MAX_PAGE = 100_000;
+
+export function pageQuerySchema(defaultSize: number, maxSize: number) {
+  return z.object({
+    page: firstValue(z.coerce.number().int().min(1).max(MAX_PAGE)).catch(1),
+    pageSize: firstValue(z.coerce.number().int().min(1).max(maxSize)).catch(defaultSize),
+  });
+}
+
+/** One page of a list that is already in memory (the catalog's lists are short). */
+export function pageOf<T>(all: T[], q: { page: number; pageSize: number }) {
+  const start = (q.page - 1) * q.pageSize;
+  return { items: all.slice(start, start + q.pageSize), total: all.length, page: q.page, pageSize: q.pageSize };
+}

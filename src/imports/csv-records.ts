@@ -1,0 +1,88 @@
+// RFC 4180 CSV records with the line each one starts on, so that an import can name "dòng N" exactly as
+// a spreadsheet or an editor shows the file (a quoted field may span lines). PURE.
+// Fields are cut with slice() rather than built a character at a time: 100,000 rows parse in well under a second.
+
+export interface CsvRecord {
+  /** 1-based line of the file where the record starts */
+  line: number;
+  fields: string[];
+}
+
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
+/** The records of a CSV text; a leading BOM is dropped and blank lines are skipped. */
+export function* csvRecords(text: string): Generator<CsvRecord> {
+  const src = text;
+  const n = src.length;
+  let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+
+  while (i < n) {
+    const startLine = line;
+    const fields: string[] = [];
+    let blank = true;
+    // One record: fields until an unquoted line break or the end of the text.
+    for (;;) {
+      if (i < n && src.charCodeAt(i) === QUOTE) {
+        blank = false;
+        const quoteLine = line;
+        let value = '';
+        let from = ++i;
+        for (;;) {
+          const q = src.indexOf('"', i);
+          if (q < 0) throw new CsvSyntaxError(quoteLine, 'có dấu ngoặc kép mở mà không đóng.');
+          for (let k = from; k < q; k++) if (src.charCodeAt(k) === LF) line++;
+          if (src.charCodeAt(q + 1) === QUOTE) {
+            value += src.slice(from, q + 1);
+            i = from = q + 2;
+            continue;
+          }
+          value += src.slice(from, q);
+          i = q + 1;
+          break;
+        }
+        fields.push(value);
+        const c = i < n ? src.charCodeAt(i) : -1;
+        if (c !== COMMA && c !== LF && c !== CR && c !== -1) {
+          throw new CsvSyntaxError(line, 'có chữ ngay sau dấu ngoặc kép đóng (ô có dấu ngoặc kép phải được bao trọn trong ngoặc kép).');
+        }
+      } else {
+        const start = i;
+        let c = -1;
+        while (i < n) {
+          c = src.charCodeAt(i);
+          if (c === COMMA || c === LF || c === CR) break;
+          if (c === QUOTE) throw new CsvSyntaxError(line, 'có dấu ngoặc kép giữa một ô không được bao bởi ngoặc kép.');
+          i++;
+        }
+        if (i > start) blank = false;
+        fields.push(src.slice(start, i));
+      }
+      if (i >= n) break;
+      const c = src.charCodeAt(i);
+      if (c === COMMA) {
+        blank = false;
+        i++;
+        continue;
+      }
+      // A line break ends the record: CRLF, LF or a lone CR.
+      i += c === CR && src.charCodeAt(i + 1) === LF ? 2 : 1;
+      line++;
+      break;
+    }
+    if (!blank) yield { line: startLine, fields };
+  }
+}

@@ -1,0 +1,733 @@
+// Importing dossiers from another system (SPEC §8 `import <file.csv>`, the admin page): one core for both.
+// The whole file is checked first and every bad row reported; only a file without any problem is written,
+// in one transaction, with the same events, state intervals and daily sequences that live intake writes.
+import type { Knex } from 'knex';
+import { computeDue, type TraceStep, type WorkCalendar } from '../calendar/working-time';
+import { greatestFn, insertRows, isUniqueViolation } from '../db/dialect';
+import { applicantSchema, CHANNELS } from '../dossiers/schema';
+import { minutesLeft, moveClock, stateIntervals } from '../dossiers/lifecycle';
+import { formatDossierCode } from '../dossiers/service';
+import type { DossierRow } from '../dossiers/repository';
+import { STATUSES, type Status } from '../dossiers/status';
+import { formatDateTime, localDate } from '../shared/format';
+import { optionalText, z } from '../shared/validation';
+import { csvRecords, CsvSyntaxError, type CsvRecord } from './csv-records';
+
+/** The columns of the CSV layout (docs/IMPORT.md), in the order of the sample file. */
+export const IMPORT_COLUMNS = [
+  'code',
+  'procedure_code',
+  'agency_code',
+  'channel',
+  'applicant_name',
+  'applicant_id_number',
+  'applicant_phone',
+  'applicant_email',
+  'applicant_address',
+  'sets',
+  'received_at',
+  'due_at',
+  'status',
+  'stopped_at',
+  'finished_at',
+  'outcome',
+  'returned_at',
+  'reason',
+] as const;
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+export const REQUIRED_COLUMNS: readonly ImportColumn[] = ['procedure_code', 'channel', 'applicant_name', 'received_at'];
+
+/** What each column holds, for the admin page (docs/IMPORT.md says the same at more length). */
+export const COLUMN_DOCS: Record<ImportColumn, string> = {
+  code: 'Mã hồ sơ ở hệ thống cũ, giữ nguyên nếu chưa có; để trống thì cấp mã mới <cơ quan>-<yymmdd>-<số thứ tự trong ngày>.',
+  procedure_code: 'Mã thủ tục trong danh mục, ví dụ 1.012756.',
+  agency_code: 'Mã cơ quan tiếp nhận; để trống thì lấy cơ quan của thủ tục.',
+  channel: 'in_person (trực tiếp), online (trực tuyến) hoặc postal (bưu chính).',
+  applicant_name: 'Họ tên người nộp hoặc tên tổ chức.',
+  applicant_id_number: 'Số CCCD, hộ chiếu hoặc mã số doanh nghiệp (không bắt buộc).',
+  applicant_phone: 'Số điện thoại (không bắt buộc).',
+  applicant_email: 'Thư điện tử (không bắt buộc).',
+  applicant_address: 'Địa chỉ (không bắt buộc).',
+  sets: 'Số bộ hồ sơ, mặc định 1.',
+  received_at: 'Thời điểm tiếp nhận, không được ở tương lai.',
+  due_at: 'Hạn giải quyết theo hệ thống cũ; để trống thì tính theo lịch làm việc và thời hạn của thủ tục.',
+  status: 'processing, awaiting_supplement, paused, resolved, returned hoặc withdrawn; mặc định processing.',
+  stopped_at: 'Thời điểm dừng tính thời hạn, bắt buộc với awaiting_supplement và paused.',
+  finished_at: 'Thời điểm có kết quả (resolved, returned) hoặc rút hồ sơ (withdrawn).',
+  outcome: 'approved (giải quyết) hoặc refused (từ chối), bắt buộc với resolved và returned.',
+  returned_at: 'Thời điểm trả kết quả, bắt buộc với returned.',
+  reason: 'Lý do từ chối, rút, tạm dừng hoặc yêu cầu bổ sung (không bắt buộc).',
+};
+
+/** Who the history names for imported events. */
+export const IMPORT_ACTOR = 'Nhập dữ liệu';
+export const MAX_IMPORT_ROWS = 500_000;
+
+export interface ImportProblem {
+  /** line of the file (header = 1); null for a problem of the whole file */
+  line: number | null;
+  message: string;
+}
+
+export type ImportPhase = 'parse' | 'check' | 'write';
+export const PHASE_NAMES: Record<ImportPhase, string> = {
+  parse: 'Đọc tệp',
+  check: 'Kiểm tra',
+  write: 'Ghi vào cơ sở dữ liệu',
+};
+
+export interface ImportProgress {
+  phase: ImportPhase;
+  done: number;
+  total: number;
+  /** since the phase began */
+  elapsedMs: number;
+  rowsPerSecond: number;
+}
+
+export interface ImportSummary {
+  ok: true;
+  rows: number;
+  keptCodes: number;
+  generatedCodes: number;
+  byStatus: Partial<Record<Status, number>>;
+  events: number;
+  states: number;
+  elapsedMs: number;
+  rowsPerSecond: number;
+  /** the first codes written, in file order */
+  sample: string[];
+}
+
+export interface ImportFailure {
+  ok: false;
+  rows: number;
+  problems: ImportProblem[];
+  elapsedMs: number;
+}
+
+export type ImportResult = ImportSummary | ImportFailure;
+
+export interface ImportOptions {
+  /** the instant "now": nothing imported may happen after it */
+  now: Date;
+  calendar: WorkCalendar;
+  onProgress?: (p: ImportProgress) => void | Promise<void>;
+}
+
+/** "dòng 7: …" as the page and the CLI print a problem. */
+export function describeProblem(p: ImportProblem): string {
+  return p.line === null ? p.message : `dòng ${p.line}: ${p.message}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One row: its shape (zod), then the checks that need the catalog, the calendar and "now".
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function realDate(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const LOCAL_VN = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+const LOCAL_ISO = /^(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+export const INSTANT_FORMATS = 'dd/mm/yyyy HH:mm (giờ Việt Nam) hoặc ISO-8601 có múi giờ, ví dụ 2026-02-13T10:00:00+07:00';
+
+/** An instant of the CSV: ISO-8601 with an offset, or a local time (UTC+7) "dd/mm/yyyy HH:mm[:ss]" / "yyyy-mm-dd HH:mm". */
+export function parseImportInstant(text: string): Date | null {
+  let m = ISO_INSTANT.exec(text);
+  if (m) {
+    const [, y, mo, d, h, mi] = m.map(Number);
+    if (!realDate(y, mo, d) || h > 23 || mi > 59) return null;
+    const at = new Date(text);
+    return Number.isNaN(at.getTime()) ? null : at;
+  }
+  let y: number, mo: number, d: number;
+  m = LOCAL_VN.exec(text);
+  if (m) [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  else {
+    m = LOCAL_ISO.exec(text);
+    if (!m) return null;
+    [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  }
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const s = m[6] ? Number(m[6]) : 0;
+  if (!realDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return null;
+  return new Date(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}+07:00`);
+}
+
+const instantColumn = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+  z
+    .string()
+    .transform((s, ctx) => {
+      const at = parseImportInstant(s);
+      if (!at) {
+        ctx.addIssue({ code: 'custom', message: `"${s}" không phải thời điểm hợp lệ (${INSTANT_FORMATS}).` });
+        return z.NEVER;
+      }
+      const y = Number(localDate(at).slice(0, 4));
+      if (y < 2000 || y > 2100) {
+        ctx.addIssue({ code: 'custom', message: 'Năm phải trong khoảng 2000–2100.' });
+        return z.NEVER;
+      }
+      return at;
+    })
+    .optional(),
+);
+
+/** Status codes of SPEC §4; the Vietnamese names are accepted too, as other systems often export them. */
+const STATUS_ALIASES: Record<string, Status> = {
+  'đang giải quyết': 'processing',
+  'đang xử lý': 'processing',
+  'chờ bổ sung': 'awaiting_supplement',
+  'tạm dừng': 'paused',
+  'đã có kết quả': 'resolved',
+  'đã giải quyết': 'resolved',
+  'đã trả kết quả': 'returned',
+  'đã rút hồ sơ': 'withdrawn',
+  'rút hồ sơ': 'withdrawn',
+};
+
+const rowSchema = z.object({
+  code: optionalText(100).refine(
+    (s) => s === undefined || /^[0-9A-Za-z.\-_]{3,100}$/.test(s),
+    'Mã hồ sơ 3–100 ký tự, chỉ gồm chữ không dấu, số và các dấu . _ -',
+  ),
+  procedure_code: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().min(1, 'Không được để trống.').max(64)),
+  agency_code: optionalText(64),
+  channel: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z.enum(CHANNELS, { error: 'Hình thức nộp phải là in_person (trực tiếp), online (trực tuyến) hoặc postal (bưu chính).' }),
+  ),
+  applicant_name: applicantSchema.shape.name,
+  applicant_id_number: applicantSchema.shape.idNumber,
+  applicant_phone: applicantSchema.shape.phone,
+  applicant_email: applicantSchema.shape.email,
+  applicant_address: applicantSchema.shape.address,
+  sets: z.preprocess(
+    (v) => (typeof v !== 'string' || v.trim() === '' ? 1 : /^\d+$/.test(v.trim()) ? Number(v.trim()) : v),
+    z.number({ error: 'Số bộ hồ sơ phải là số nguyên.' }).int().min(1, 'Ít nhất 1 bộ.').max(99, 'Tối đa 99 bộ.'),
+  ),
+  received_at: instantColumn.refine((v) => v !== undefined, 'Không được để trống.'),
+  due_at: instantColumn,
+  status: z.preprocess(
+    (v) => {
+      if (typeof v !== 'string' || v.trim() === '') return 'processing';
+      const s = v.trim();
+      return STATUS_ALIASES[s.toLowerCase()] ?? s;
+    },
+    z.enum(STATUSES, { error: `Trạng thái phải là một trong: ${STATUSES.join(', ')}.` }),
+  ),
+  stopped_at: instantColumn,
+  finished_at: instantColumn,
+  outcome: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+    z.enum(['approved', 'refused'], { error: 'Kết quả phải là approved (giải quyết) hoặc refused (từ chối).' }).optional(),
+  ),
+  returned_at: instantColumn,
+  reason: optionalText(2000),
+});
+type ParsedRow = z.infer<typeof rowSchema>;
+
+interface ProcedureRef {
+  code: string;
+  fieldCode: string;
+  agencyCode: string | null;
+  duration: { value: number; unit: 'working_days' | 'working_hours' };
+  onSupplement: 'restart' | 'pause';
+}
+
+/** A checked row, ready to be written. */
+interface PreparedRow {
+  line: number;
+  code: string | null;
+  procedure: ProcedureRef;
+  receivingAgency: string;
+  handlingAgency: string;
+  row: ParsedRow;
+  receivedAt: Date;
+  clockStartAt: Date;
+  durationMinutes: number;
+  dueAt: Date;
+  remainingMinutes: number | null;
+}
+
+/** The engine's explanation of the deadline, as the dossier page shows it; a deadline from the file says so. */
+function traceOf(cal: WorkCalendar, r: PreparedRow): TraceStep[] {
+  const computed = computeDue(cal, r.receivedAt, r.procedure.duration);
+  let trace = computed.trace;
+  if (r.row.due_at) {
+    trace = [
+      computed.trace[0],
+      { type: 'start', at: r.clockStartAt.toISOString(), text: `Bắt đầu tính thời hạn: ${formatDateTime(r.clockStartAt)}` },
+      { type: 'note', text: `Hạn giải quyết lấy theo dữ liệu của hệ thống cũ (hạn tính theo lịch làm việc sẽ là ${formatDateTime(computed.dueAt)}).` },
+      { type: 'due', at: r.dueAt.toISOString(), text: `Hạn giải quyết: ${formatDateTime(r.dueAt)}` },
+    ];
+  }
+  if (r.row.stopped_at) {
+    const action = r.row.status === 'paused' ? 'pause' : 'request_supplement';
+    const state = { status: 'processing' as const, dueAt: r.dueAt, remainingMinutes: null, durationMinutes: r.durationMinutes, onSupplement: r.procedure.onSupplement };
+    trace = [...trace, ...moveClock(cal, state, action, r.row.stopped_at)!.trace];
+  }
+  return trace;
+}
+
+const at = (d: Date | undefined) => (d ? formatDateTime(d) : '');
+
+/** The rules between columns of one row: what each status needs, and times in order and not in the future. */
+function consistencyProblems(r: ParsedRow, now: Date): string[] {
+  const out: string[] = [];
+  const received = r.received_at!;
+  const has = { stopped: !!r.stopped_at, finished: !!r.finished_at, returned: !!r.returned_at, outcome: !!r.outcome };
+  const need = (ok: boolean, text: string) => {
+    if (!ok) out.push(text);
+  };
+  switch (r.status) {
+    case 'processing':
+      need(!has.finished && !has.returned && !has.outcome && !has.stopped, 'hồ sơ "processing" (đang giải quyết) không được có finished_at, returned_at, outcome hay stopped_at.');
+      break;
+    case 'awaiting_supplement':
+    case 'paused':
+      need(has.stopped, `hồ sơ "${r.status}" cần stopped_at (thời điểm dừng tính thời hạn).`);
+      need(!has.finished && !has.returned && !has.outcome, `hồ sơ "${r.status}" chưa kết thúc: không được có finished_at, returned_at hay outcome.`);
+      break;
+    case 'resolved':
+      need(has.finished, 'hồ sơ "resolved" (đã có kết quả) cần finished_at.');
+      need(has.outcome, 'hồ sơ "resolved" cần outcome (approved hoặc refused).');
+      need(!has.returned, 'hồ sơ đã trả kết quả phải có trạng thái "returned", không phải "resolved".');
+      need(!has.stopped, 'hồ sơ đã có kết quả không được có stopped_at.');
+      break;
+    case 'returned':
+      need(has.finished, 'hồ sơ "returned" (đã trả kết quả) cần finished_at.');
+      need(has.outcome, 'hồ sơ "returned" cần outcome (approved hoặc refused).');
+      need(has.returned, 'hồ sơ "returned" cần returned_at (thời điểm trả kết quả).');
+      need(!has.stopped, 'hồ sơ đã trả kết quả không được có stopped_at.');
+      break;
+    case 'withdrawn':
+      need(has.finished, 'hồ sơ "withdrawn" (đã rút) cần finished_at (thời điểm rút).');
+      need(!has.outcome && !has.returned && !has.stopped, 'hồ sơ đã rút không được có outcome, returned_at hay stopped_at.');
+      break;
+  }
+  const future = (name: string, d: Date | undefined) => {
+    if (d && d > now) out.push(`${name} (${at(d)}) ở tương lai.`);
+  };
+  future('received_at', received);
+  future('stopped_at', r.stopped_at);
+  future('finished_at', r.finished_at);
+  future('returned_at', r.returned_at);
+  if (r.due_at && r.due_at <= received) out.push(`due_at (${at(r.due_at)}) phải sau received_at (${at(received)}).`);
+  if (r.stopped_at && r.stopped_at < received) out.push(`stopped_at (${at(r.stopped_at)}) sớm hơn received_at (${at(received)}).`);
+  if (r.finished_at && r.finished_at < received) out.push(`finished_at (${at(r.finished_at)}) sớm hơn received_at (${at(received)}).`);
+  if (r.returned_at && r.finished_at && r.returned_at < r.finished_at) {
+    out.push(`returned_at (${at(r.returned_at)}) sớm hơn finished_at (${at(r.finished_at)}).`);
+  }
+  return out;
+}
+
+function zodProblems(error: z.ZodError): string[] {
+  const byColumn = new Map<string, string>();
+  for (const issue of error.issues) {
+    const column = String(issue.path[0] ?? '');
+    if (!byColumn.has(column)) byColumn.set(column, issue.message);
+  }
+  return [...byColumn].map(([column, message]) => `${column}: ${message}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress
+
+class ProgressReporter {
+  private phaseStart = performance.now();
+  private lastEmit = 0;
+  private phase: ImportPhase = 'parse';
+
+  constructor(private readonly onProgress?: (p: ImportProgress) => void | Promise<void>) {}
+
+  start(phase: ImportPhase) {
+    this.phase = phase;
+    this.phaseStart = performance.now();
+    this.lastEmit = 0;
+  }
+
+  /** Lets the event loop breathe (other requests, the streamed answer), and reports at most ~6 times a second. */
+  async tick(done: number, total: number, force = false): Promise<void> {
+    const now = performance.now();
+    if (this.onProgress && (force || now - this.lastEmit >= 150)) {
+      this.lastEmit = now;
+      const elapsedMs = now - this.phaseStart;
+      await this.onProgress({
+        phase: this.phase,
+        done,
+        total,
+        elapsedMs: Math.round(elapsedMs),
+        rowsPerSecond: elapsedMs > 0 ? Math.round((done * 1000) / elapsedMs) : 0,
+      });
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const TICK_ROWS = 2000;
+
+// ---------------------------------------------------------------------------------------------
+// The import
+
+/** Checks a CSV text and, when every row is valid, writes all its dossiers in one transaction. */
+export async function importDossiers(db: Knex, text: string, opts: ImportOptions): Promise<ImportResult> {
+  const started = performance.now();
+  const progress = new ProgressReporter(opts.onProgress);
+  const fail = (problems: ImportProblem[], rows: number): ImportFailure => ({
+    ok: false,
+    rows,
+    problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    elapsedMs: Math.round(performance.now() - started),
+  });
+
+  // 1. Read the records.
+  progress.start('parse');
+  const records: CsvRecord[] = [];
+  try {
+    for (const r of csvRecords(text)) {
+      records.push(r);
+      if (records.length % (TICK_ROWS * 5) === 0) await progress.tick(records.length, 0);
+    }
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) return fail([{ line: err.line, message: `tệp CSV bị lỗi: ${err.message}` }], records.length);
+    throw err;
+  }
+  const header = records[0];
+  if (!header) return fail([{ line: null, message: 'Tệp trống: cần dòng tiêu đề và ít nhất một dòng hồ sơ.' }], 0);
+  const dataRows = records.filter((r, i) => i > 0 && r.fields.some((f) => f.trim() !== ''));
+  records.length = 0;
+  await progress.tick(dataRows.length, dataRows.length, true);
+
+  const columns = header.fields.map((h) => h.trim().toLowerCase());
+  const headerProblems: string[] = [];
+  const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
+  if (unknown.length) headerProblems.push(`cột không có trong mẫu: ${unknown.map((c) => `"${c}"`).join(', ')} (xem docs/IMPORT.md).`);
+  const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
+  if (missing.length) headerProblems.push(`thiếu cột bắt buộc: ${missing.join(', ')}.`);
+  const repeated = columns.filter((c, i) => columns.indexOf(c) !== i);
+  if (repeated.length) headerProblems.push(`cột bị lặp: ${[...new Set(repeated)].join(', ')}.`);
+  if (headerProblems.length) return fail([{ line: header.line, message: `dòng tiêu đề: ${headerProblems.join(' ')}` }], dataRows.length);
+  if (!dataRows.length) return fail([{ line: null, message: 'Tệp chỉ có dòng tiêu đề, không có hồ sơ nào.' }], 0);
+  if (dataRows.length > MAX_IMPORT_ROWS) {
+    return fail([{ line: null, message: `Tệp có ${dataRows.length} dòng; mỗi lần nhập tối đa ${MAX_IMPORT_ROWS} dòng, hãy chia nhỏ tệp.` }], dataRows.length);
+  }
+
+  // 2. Check every row.
+  progress.start('check');
+  const procedures = new Map<string, ProcedureRef>(
+    (await db('procedures').select('code', 'field_code', 'agency_code', 'duration_value', 'duration_unit', 'on_supplement')).map((p) => [
+      p.code,
+      {
+        code: p.code,
+        fieldCode: p.field_code,
+        agencyCode: p.agency_code,
+        duration: { value: Number(p.duration_value), unit: p.duration_unit },
+        onSupplement: p.on_supplement === 'pause' ? 'pause' : 'restart',
+      },
+    ]),
+  );
+  const agencies = new Set<string>((await db('agencies').select('code')).map((a) => a.code));
+  const cal = opts.calendar;
+  const problems: ImportProblem[] = [];
+  const prepared: PreparedRow[] = [];
+  const lineOfCode = new Map<string, number>();
+
+  for (let i = 0; i < dataRows.length; i++) {
+    if (i > 0 && i % TICK_ROWS === 0) await progress.tick(i, dataRows.length);
+    const record = dataRows[i];
+    if (record.fields.length !== columns.length) {
+      problems.push({ line: record.line, message: `có ${record.fields.length} ô nhưng dòng tiêu đề có ${columns.length} cột.` });
+      continue;
+    }
+    const raw: Record<string, string> = {};
+    for (let c = 0; c < columns.length; c++) raw[columns[c]] = record.fields[c];
+    const parsed = rowSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push({ line: record.line, message: zodProblems(parsed.error).join('; ') });
+      continue;
+    }
+    const r = parsed.data;
+    const reasons = consistencyProblems(r, opts.now);
+
+    const procedure = procedures.get(r.procedure_code);
+    if (!procedure) reasons.push(`procedure_code: không có thủ tục mã ${r.procedure_code}.`);
+    const receiving = r.agency_code ?? procedure?.agencyCode ?? null;
+    if (r.agency_code && !agencies.has(r.agency_code)) reasons.push(`agency_code: không có cơ quan mã ${r.agency_code}.`);
+    else if (procedure && !receiving) reasons.push('agency_code: thủ tục này không gắn với một cơ quan, cần ghi cơ quan tiếp nhận.');
+
+    if (r.code) {
+      const first = lineOfCode.get(r.code);
+      if (first !== undefined) reasons.push(`mã hồ sơ ${r.code} trùng với dòng ${first}.`);
+      else lineOfCode.set(r.code, record.line);
+    }
+    if (reasons.length || !procedure || !receiving) {
+      problems.push({ line: record.line, message: reasons.join('; ') });
+      continue;
+    }
+
+    const receivedAt = r.received_at!;
+    let clockStartAt: Date;
+    let durationMinutes: number;
+    let dueAt: Date;
+    try {
+      // The engine without its trace: the trace is written out row by row later, not kept for 100,000 rows.
+      clockStartAt = cal.normalizeStart(receivedAt);
+      durationMinutes = cal.durationMinutes(procedure.duration);
+      dueAt = r.due_at ?? cal.addWorkingMinutes(clockStartAt, durationMinutes);
+    } catch (err) {
+      problems.push({ line: record.line, message: `không tính được hạn giải quyết: ${(err as Error).message}` });
+      continue;
+    }
+    prepared.push({
+      line: record.line,
+      code: r.code ?? null,
+      procedure,
+      receivingAgency: receiving,
+      handlingAgency: procedure.agencyCode ?? receiving,
+      row: r,
+      receivedAt,
+      clockStartAt,
+      durationMinutes,
+      dueAt,
+      // The working minutes left when the clock stopped, as a supplement request or a pause keeps them.
+      remainingMinutes: r.stopped_at ? minutesLeft(cal, r.stopped_at, dueAt) : null,
+    });
+  }
+  const rowCount = dataRows.length;
+  dataRows.length = 0; // the records are not needed any more: let their memory go before writing
+
+  // Codes already in the database.
+  const kept = [...lineOfCode.keys()];
+  for (let i = 0; i < kept.length; i += 500) {
+    const existing = await db('dossiers').whereIn('code', kept.slice(i, i + 500)).pluck('code');
+    for (const code of existing) problems.push({ line: lineOfCode.get(code)!, message: `mã hồ sơ ${code} đã có trong cơ sở dữ liệu.` });
+  }
+  await progress.tick(rowCount, rowCount, true);
+  if (problems.length) return fail(mergeByLine(problems), rowCount);
+
+  // 3. Write everything, or nothing.
+  progress.start('write');
+  // In order of receipt: the indexes on times then grow at their end, which SQLite writes much faster.
+  prepared.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.line - b.line);
+  try {
+    const summary = await db.transaction((trx) => writeRows(trx, prepared, opts.now, cal, progress));
+    const elapsedMs = Math.round(performance.now() - started);
+    return { ...summary, elapsedMs, rowsPerSecond: elapsedMs > 0 ? Math.round((prepared.length * 1000) / elapsedMs) : 0 };
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      return fail(
+        [{ line: null, message: 'Một mã hồ sơ trong tệp vừa được tạo trong cơ sở dữ liệu (có người tiếp nhận hoặc nhập cùng lúc). Không có gì được ghi; hãy nhập lại.' }],
+        rowCount,
+      );
+    }
+    // Knex puts the whole statement, values included, in its message: name only the database's error code.
+    const code = (err as { code?: unknown })?.code;
+    throw new Error(`Ghi vào cơ sở dữ liệu thất bại, không có gì được ghi${typeof code === 'string' ? ` (${code})` : ''}.`, { cause: err });
+  }
+}
+
+/** One problem per line: the checks of the database join those of the row. */
+function mergeByLine(problems: ImportProblem[]): ImportProblem[] {
+  const byLine = new Map<number | null, string[]>();
+  for (const p of problems) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p.message]);
+  return [...byLine].map(([line, messages]) => ({ line, message: messages.join('; ') }));
+}
+
+const CODE_OF_FORMAT = /^(.+)-(\d{6})-(\d{4,})$/;
+const dayKey = (d: Date) => localDate(d).replace(/-/g, '').slice(2);
+const DOSSIER_BATCH = 1000;
+const ROW_BATCH = 4000;
+const DOSSIER_COLUMNS = [
+  'code', 'procedure_code', 'field_code', 'received_agency_code', 'agency_code', 'channel', 'applicant_name',
+  'applicant_id_number', 'applicant_phone', 'applicant_email', 'applicant_address', 'sets', 'documents',
+  'received_at', 'clock_start_at', 'duration_minutes', 'on_supplement', 'due_at', 'appointment_at',
+  'remaining_minutes', 'status', 'finished_at', 'returned_at', 'outcome', 'outcome_reason', 'due_trace',
+  'version', 'created_by', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof Omit<DossierRow, 'id'>)[];
+const EVENT_COLUMNS = ['dossier_id', 'type', 'at', 'actor_id', 'actor_name', 'data', 'recorded_at'] as const;
+const STATE_COLUMNS = ['dossier_id', 'valid_from', 'valid_to', 'status', 'due_at', 'clock_running', 'agency_code'] as const;
+
+async function upsertSequences(trx: Knex.Transaction, rows: { agency_code: string; day: string; last: number }[], set: string) {
+  const out: { agency_code: string; day: string; last: number }[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const batch = rows.slice(i, i + 500);
+    const result = await trx.raw(
+      `INSERT INTO dossier_sequences (agency_code, day, last) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}
+       ON CONFLICT (agency_code, day) DO UPDATE SET last = ${set} RETURNING agency_code, day, last`,
+      batch.flatMap((r) => [r.agency_code, r.day, r.last]),
+    );
+    const returned = Array.isArray(result) ? result : result.rows;
+    for (const r of returned) out.push({ agency_code: r.agency_code, day: r.day, last: Number(r.last) });
+  }
+  return out;
+}
+
+async function writeRows(trx: Knex.Transaction, rows: PreparedRow[], now: Date, cal: WorkCalendar, progress: ProgressReporter): Promise<Omit<ImportSummary, 'elapsedMs' | 'rowsPerSecond'>> {
+  const nowIso = now.toISOString();
+  const total = rows.length;
+
+  // Daily numbers: codes of our own format kept from the file raise the sequence so that live intake never
+  // reuses them; rows without a code get a block of numbers reserved atomically after the highest one.
+  const highest = new Map<string, number>();
+  for (const r of rows) {
+    const m = r.code ? CODE_OF_FORMAT.exec(r.code) : null;
+    if (!m) continue;
+    const key = `${m[1]}|${m[2]}`;
+    highest.set(key, Math.max(highest.get(key) ?? 0, Number(m[3])));
+  }
+  const keyed = (map: Map<string, number>) =>
+    [...map].map(([key, last]) => {
+      const [agency_code, day] = key.split('|');
+      return { agency_code, day, last };
+    });
+  const knownAgencies = new Set((await trx('agencies').select('code')).map((a) => a.code));
+  const raise = keyed(highest).filter((r) => knownAgencies.has(r.agency_code));
+  await upsertSequences(trx, raise, `${greatestFn(trx)}(dossier_sequences.last, excluded.last)`);
+
+  const needing = new Map<string, PreparedRow[]>();
+  for (const r of rows) {
+    if (r.code) continue;
+    const key = `${r.receivingAgency}|${dayKey(r.receivedAt)}`;
+    const list = needing.get(key);
+    if (list) list.push(r);
+    else needing.set(key, [r]);
+  }
+  const reserved = await upsertSequences(
+    trx,
+    [...needing].map(([key, list]) => ({ agency_code: key.split('|')[0], day: key.split('|')[1], last: list.length })),
+    'dossier_sequences.last + excluded.last',
+  );
+  for (const { agency_code, day, last } of reserved) {
+    const list = needing.get(`${agency_code}|${day}`)!;
+    // Numbers follow the order of receipt within the day.
+    list.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.line - b.line);
+    list.forEach((r, i) => (r.code = formatDossierCode(agency_code, r.receivedAt, last - list.length + 1 + i)));
+  }
+
+  // Dossiers, then their events and state intervals.
+  const byStatus: Partial<Record<Status, number>> = {};
+  const ids = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += DOSSIER_BATCH) {
+    const batch = rows.slice(i, i + DOSSIER_BATCH).map((r) => {
+      byStatus[r.row.status] = (byStatus[r.row.status] ?? 0) + 1;
+      const row = dossierRow(r, nowIso, JSON.stringify(traceOf(cal, r)));
+      return DOSSIER_COLUMNS.map((c) => row[c]);
+    });
+    for (const x of await insertRows(trx, 'dossiers', DOSSIER_COLUMNS, batch, ['id', 'code'])) ids.set(String(x.code), Number(x.id));
+    await progress.tick(Math.round(Math.min(i + DOSSIER_BATCH, total) / 2), total);
+  }
+
+  let eventCount = 0;
+  let stateCount = 0;
+  let events: unknown[][] = [];
+  let states: unknown[][] = [];
+  const flush = async () => {
+    await insertRows(trx, 'dossier_events', EVENT_COLUMNS, events);
+    await insertRows(trx, 'dossier_states', STATE_COLUMNS, states);
+    eventCount += events.length;
+    stateCount += states.length;
+    events = [];
+    states = [];
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const id = ids.get(r.code!)!;
+    const history = historyOf(r);
+    for (const e of history) events.push([id, e.type, e.at, null, IMPORT_ACTOR, JSON.stringify(e.data), nowIso]);
+    for (const s of stateIntervals(history, { agencyCode: r.handlingAgency })) {
+      states.push([id, s.validFrom, s.validTo, s.status, s.dueAt, s.clockRunning, s.agencyCode]);
+    }
+    if (events.length >= ROW_BATCH) {
+      await flush();
+      await progress.tick(Math.round(total / 2 + (i + 1) / 2), total);
+    }
+  }
+  await flush();
+  await progress.tick(total, total, true);
+
+  return {
+    ok: true,
+    rows: total,
+    keptCodes: rows.length - [...needing.values()].reduce((n, l) => n + l.length, 0),
+    generatedCodes: [...needing.values()].reduce((n, l) => n + l.length, 0),
+    byStatus,
+    events: eventCount,
+    states: stateCount,
+    sample: rows.slice(0, 10).map((r) => r.code!),
+  };
+}
+
+/** The events of an imported dossier, as live work would have written them. */
+function historyOf(r: PreparedRow): { type: string; at: string; data: Record<string, unknown> }[] {
+  const { row } = r;
+  const imported = { imported: true };
+  const history: { type: string; at: string; data: Record<string, unknown> }[] = [
+    {
+      type: 'receive',
+      at: r.receivedAt.toISOString(),
+      data: { channel: row.channel, agencyCode: r.receivingAgency, dueAt: r.dueAt.toISOString(), duration: r.procedure.duration, ...imported },
+    },
+  ];
+  const reason = row.reason ? { reason: row.reason } : {};
+  if (row.stopped_at) {
+    history.push({
+      type: row.status === 'paused' ? 'pause' : 'request_supplement',
+      at: row.stopped_at.toISOString(),
+      data: { ...reason, remainingMinutes: r.remainingMinutes, ...imported },
+    });
+  }
+  if (row.status === 'resolved' || row.status === 'returned') {
+    history.push({
+      type: 'resolve',
+      at: row.finished_at!.toISOString(),
+      data: { ...reason, outcome: row.outcome, late: row.finished_at! > r.dueAt, ...imported },
+    });
+  }
+  if (row.status === 'returned') history.push({ type: 'return', at: row.returned_at!.toISOString(), data: { ...imported } });
+  if (row.status === 'withdrawn') history.push({ type: 'withdraw', at: row.finished_at!.toISOString(), data: { ...reason, ...imported } });
+  return history;
+}
+
+function dossierRow(r: PreparedRow, nowIso: string, dueTrace: string): Omit<DossierRow, 'id'> {
+  const { row } = r;
+  const events = 1 + (row.stopped_at ? 1 : 0) + (row.status === 'resolved' || row.status === 'withdrawn' ? 1 : row.status === 'returned' ? 2 : 0);
+  return {
+    code: r.code!,
+    procedure_code: r.procedure.code,
+    field_code: r.procedure.fieldCode,
+    received_agency_code: r.receivingAgency,
+    agency_code: r.handlingAgency,
+    channel: row.channel,
+    applicant_name: row.applicant_name,
+    applicant_id_number: row.applicant_id_number ?? null,
+    applicant_phone: row.applicant_phone ?? null,
+    applicant_email: row.applicant_email ?? null,
+    applicant_address: row.applicant_address ?? null,
+    sets: row.sets,
+    documents: null,
+    received_at: r.receivedAt.toISOString(),
+    clock_start_at: r.clockStartAt.toISOString(),
+    duration_minutes: r.durationMinutes,
+    on_supplement: r.procedure.onSupplement,
+    due_at: r.dueAt.toISOString(),
+    appointment_at: r.dueAt.toISOString(),
+    remaining_minutes: r.remainingMinutes,
+    status: row.status,
+    finished_at: row.finished_at?.toISOString() ?? null,
+    returned_at: row.returned_at?.toISOString() ?? null,
+    outcome: row.outcome ?? null,
+    outcome_reason: row.outcome ? (row.reason ?? null) : null,
+    due_trace: dueTrace,
+    version: events,
+    created_by: null,
+    created_at: nowIso,
+    updated_at: nowIso,
+  };
+}

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Knex } from 'knex';
+import { openDb } from '../../src/db/knex';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { fixedClock } from '../../src/shared/clock';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+// A real agency of the shipped catalog (seeds/data/agencies.csv): Sở Nội vụ thành phố Cần Thơ.
+const AGENCY = '000.00.02.H13';
+
+let dir: string;
+let file: string;
+
+/** Runs `npx tsx src/cli.ts …` on the test's SQLite file, with `input` on standard input. */
+function cli(args: string[], input = '') {
+  const result = spawnSync('npx', ['tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: `sqlite:${file}`, SEED_DEMO: '0' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function withDb<T>(work: (db: Knex) => Promise<T>): Promise<T> {
+  const db = openDb({ client: 'sqlite', filename: file });
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+const count = (db: Knex, table: string) => db(table).count({ n: '*' }).first().then((r) => Number(r?.n ?? 0));
+
+describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { timeout: 180_000 }, () => {
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-cli-'));
+    file = path.join(dir, 'cli.sqlite3');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('when "migrate" runs on a new file, then it creates the schema and a second run says it is up to date', async () => {
+    const first = cli(['migrate']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^Đã áp dụng: /);
+    expect(first.stdout).toContain('20261126000400_dossiers');
+    const second = cli(['migrate']);
+    expect(second.code).toBe(0);
+    expect(second.stdout.trim()).toBe('Cơ sở dữ liệu đã ở phiên bản mới nhất.');
+    await withDb(async (db) => expect(await count(db, 'dossiers')).toBe(0));
+  });
+
+  it('when "seed" runs without --demo, then the catalog (≥ 12 fields, ≥ 60 procedures) and the calendar are loaded, with no users', async () => {
+    const res = cli(['seed']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe('Đã nạp danh mục và lịch nghỉ.');
+    await withDb(async (db) => {
+      expect(await count(db, 'procedures')).toBeGreaterThanOrEqual(60);
+      expect(await count(db, 'fields')).toBeGreaterThanOrEqual(12);
+      expect(await db('agencies').where({ code: AGENCY }).first()).toMatchObject({ name: 'Sở Nội vụ thành phố Cần Thơ' });
+      expect(await db('calendar_days').where({ date: '2026-02-17' }).first()).toMatchObject({ kind: 'holiday' });
+      expect(await count(db, 'users')).toBe(0);
+      expect(await count(db, 'dossiers')).toBe(0);
+    });
+  });
+
+  it('when "seed" runs again, then the counts stay the same (idempotent)', async () => {
+    const before = await withDb(async (db) => [await count(db, 'procedures'), await count(db, 'fields'), await count(db, 'calendar_days')]);
+    const res = cli(['seed']);
+    expect(res.code, res.stderr).toBe(0);
+    const after = await withDb(async (db) => [await count(db, 'procedures'), await count(db, 'fields'), await count(db, 'calendar_days')]);
+    expect(after).toEqual(before);
+  });
+
+  it('when "user:add" gets a clerk with a real agency and the password on stdin, then the user can log in with it', async () => {
+    const res = cli(['user:add', '--username', 'an', '--role', 'clerk', '--agency', AGENCY, '--name', 'Trần Văn An'], 'mat-khau-cua-an\n');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe('Đã tạo người dùng an (clerk).');
+    expect(res.stdout).not.toContain('mat-khau-cua-an');
+    await withDb(async (db) => {
+      const user = await db('users').where({ username: 'an' }).first();
+      expect(user).toMatchObject({ role: 'clerk', agency_code: AGENCY, full_name: 'Trần Văn An' });
+      expect(user.password_hash).toMatch(/^scrypt\$/);
+      const app = createApp({ db, config: loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv), clock: fixedClock('2026-02-13T03:00:00.000Z'), log: () => {} });
+      const agent = request.agent(app);
+      const page = await agent.get('/dang-nhap');
+      const csrf = page.text.match(/name="_csrf" value="([^"]+)"/)![1];
+      const login = await agent.post('/dang-nhap').type('form').send({ _csrf: csrf, username: 'an', password: 'mat-khau-cua-an' });
+      expect(login.status).toBe(303);
+    });
+  });
+
+  it('when "token:add" runs, then it prints only one ost_ token that authenticates against the API on the same file', async () => {
+    const res = cli(['token:add', '--username', 'an']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.endsWith('\n')).toBe(true);
+    const lines = res.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const token = lines[0];
+    expect(token).toMatch(/^ost_[A-Za-z0-9_-]+$/);
+    await withDb(async (db) => {
+      const app = createApp({ db, config: loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv), clock: fixedClock('2026-02-13T03:00:00.000Z'), log: () => {} });
+      const ok = await request(app).get('/api/v1/dossiers').set('Authorization', `Bearer ${token}`);
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ items: [], total: 0 });
+      const created = await request(app)
+        .post('/api/v1/dossiers')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ procedureCode: (await db('procedures').first()).code, agencyCode: AGENCY, channel: 'in_person', applicant: { name: 'Phan Thị Bé' } });
+      // The clerk of Sở Nội vụ may receive at their own desk; the code carries their agency.
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.code).toBe(`${AGENCY}-260213-0001`);
+      expect((await request(app).get('/api/v1/dossiers').set('Authorization', 'Bearer ost_sai')).status).toBe(401);
+    });
+  });
+
+  it('when the role is unknown, then exit code 1 with a Vietnamese message and no user is created', async () => {
+    const res = cli(['user:add', '--username', 'binh', '--role', 'boss', '--agency', AGENCY], 'mat-khau-cua-binh\n');
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim()).toBe('Lỗi: Vai trò phải là một trong: clerk, head, admin');
+    expect(res.stdout).toBe('');
+    await withDb(async (db) => expect(await db('users').where({ username: 'binh' }).first()).toBeUndefined());
+  });
+
+  it('when the agency does not exist, the clerk has no agency or the password is too short, then exit code 1 with the reason', async () => {
+    const cases: [string[], string, string][] = [
+      [['--role', 'clerk', '--agency', '999.99.99.H13'], 'mat-khau-dai-du', 'Lỗi: Không có cơ quan mã 999.99.99.H13'],
+      [['--role', 'clerk'], 'mat-khau-dai-du', 'Lỗi: Cán bộ và lãnh đạo cần --agency'],
+      [['--role', 'clerk', '--agency', AGENCY], 'ngan\n', 'Lỗi: Mật khẩu cần ít nhất 8 ký tự (đọc từ stdin).'],
+    ];
+    for (const [flags, input, message] of cases) {
+      const res = cli(['user:add', '--username', 'binh', ...flags], input);
+      expect(res.code, message).toBe(1);
+      expect(res.stderr.trim()).toBe(message);
+    }
+    await withDb(async (db) => expect(await db('users').where({ username: 'binh' }).first()).toBeUndefined());
+  });
+
+  it('when the same username is added twice, then exit code 1 with a Vietnamese message that leaks neither SQL nor the password hash', async () => {
+    const res = cli(['user:add', '--username', 'an', '--role', 'clerk', '--agency', AGENCY], 'mat-khau-khac-nua\n');
+    expect(res.code).toBe(1);
+    expect(res.stderr.trim()).toMatch(/^Lỗi: .*\ban\b/);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.stderr).not.toContain('scrypt$');
+    expect(res.stderr).not.toMatch(/insert into|UNIQUE constraint/i);
+    await withDb(async (db) => expect(await count(db, 'users')).toBe(1));
+  });
+
+  it('when token:add names an unknown user, then exit code 1 and nothing on stdout', async () => {
+    const res = cli(['token:add', '--username', 'khong-co']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr.trim()).toBe('Lỗi: Không có người dùng khong-co');
+  });
+
+  it('when the command is unknown, then the usage is printed and the exit code is not 0', async () => {
+    const res = cli(['khong-co-lenh']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('Cách dùng: npm run --silent cli -- <lệnh>');
+    expect(res.stderr).toContain('user:add --username U --role R');
+  });
+});
