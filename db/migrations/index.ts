@@ -6,6 +6,7 @@ import * as dossiers from './20261126000400_dossiers';
 import * as dossierStates from './20261127000500_dossier_states';
 import * as letters from './20261127000600_letters';
 import * as reportIndexes from './20261127000700_report_indexes';
+import * as auditLog from './20261127000800_audit_log';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '20261127000500_dossier_states': dossierStates,
   '20261127000600_letters': letters,
   '20261127000700_report_indexes': reportIndexes,
+  '20261127000800_audit_log': auditLog,
 };

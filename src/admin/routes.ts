@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { ZodType } from 'zod';
 import type { Services } from '../app';
+import { audit } from '../audit/log';
 import { requireRole } from '../auth/guard';
 import { hashPassword } from '../auth/passwords';
 import { createApiToken, createUser, ROLES, type Role } from '../auth/users';
@@ -152,6 +153,11 @@ async function count(db: Knex, table: string, where?: (qb: Knex.QueryBuilder) =>
   return Number(row?.n ?? 0);
 }
 
+/** What the audit log keeps of a saved procedure. */
+function procedureDetail(p: { name: string; fieldCode: string; agencyCode?: string | null; duration: { value: number; unit: string }; statutoryDays?: number | null; onSupplement: string; active: boolean }) {
+  return { name: p.name, fieldCode: p.fieldCode, agencyCode: p.agencyCode ?? null, duration: p.duration, statutoryDays: p.statutoryDays ?? null, onSupplement: p.onSupplement, active: p.active };
+}
+
 function procedureValues(p: Procedure) {
   return {
     code: p.code,
@@ -249,7 +255,8 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     if (!parsed.data || Object.keys(errors).length) return renderNewUser(res, 422, values, errors);
     const u = parsed.data;
     try {
-      await createUser(db, { username: u.username, fullName: u.fullName, role: u.role, agencyCode: u.agencyCode ?? null, password: u.password }, ctx.clock.now());
+      const created = await createUser(db, { username: u.username, fullName: u.fullName, role: u.role, agencyCode: u.agencyCode ?? null, password: u.password }, ctx.clock.now());
+      await audit(ctx, req, 'user_created', created.username, { userId: created.id, fullName: u.fullName, role: u.role, agencyCode: u.agencyCode ?? null });
     } catch (err) {
       // Two admins creating the same name at once: the unique index decides.
       if (isUniqueViolation(err)) return renderNewUser(res, 422, values, { username: 'Tên đăng nhập này đã có người dùng.' });
@@ -310,17 +317,25 @@ export function adminPages(ctx: AppContext, services: Services): Router {
         flash: { kind: 'error', text: 'Chưa lưu được: vui lòng sửa các ô được đánh dấu.' },
       });
     }
-    await userRow(db, id);
+    const before = await userRow(db, id);
     await db('users')
       .where({ id })
       .update({ full_name: parsed.data.fullName, role: parsed.data.role, agency_code: parsed.data.agencyCode ?? null });
+    await audit(ctx, req, 'user_updated', before.username, {
+      userId: id,
+      fullName: parsed.data.fullName,
+      role: parsed.data.role,
+      agencyCode: parsed.data.agencyCode ?? null,
+      roleBefore: before.role,
+      agencyCodeBefore: before.agency_code,
+    });
     res.redirect(303, `/quan-tri/nguoi-dung/${id}?ok=updated`);
   });
 
   router.post('/nguoi-dung/:id/trang-thai', async (req, res) => {
     const id = userId(req);
     const { active } = parseInput(activeSchema, req.body ?? {});
-    await userRow(db, id);
+    const account = await userRow(db, id);
     if (id === req.user!.id && active === '0') {
       throw new ConflictError('Bạn không thể tự khóa tài khoản của chính mình.');
     }
@@ -328,13 +343,14 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       await trx('users').where({ id }).update({ active: active === '1' });
       // A locked account is signed out everywhere at once.
       if (active === '0') await trx('sessions').where({ user_id: id }).delete();
+      await audit(ctx, req, active === '1' ? 'user_unlocked' : 'user_locked', account.username, { userId: id }, { db: trx });
     });
     res.redirect(303, `/quan-tri/nguoi-dung/${id}?ok=${active === '1' ? 'activated' : 'deactivated'}`);
   });
 
   router.post('/nguoi-dung/:id/mat-khau', async (req, res) => {
     const id = userId(req);
-    await userRow(db, id);
+    const account = await userRow(db, id);
     const parsed = tryParse(passwordSchema, req.body ?? {});
     if (!parsed.data) {
       return renderUser(req, res, id, {
@@ -349,13 +365,14 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       const others = trx('sessions').where({ user_id: id });
       if (req.sessionId) others.whereNot({ id: req.sessionId });
       await others.delete();
+      await audit(ctx, req, 'password_reset', account.username, { userId: id }, { db: trx });
     });
     res.redirect(303, `/quan-tri/nguoi-dung/${id}?ok=password`);
   });
 
   router.post('/nguoi-dung/:id/token', async (req, res) => {
     const id = userId(req);
-    await userRow(db, id);
+    const account = await userRow(db, id);
     const parsed = tryParse(tokenSchema, req.body ?? {});
     if (!parsed.data) {
       return renderUser(req, res, id, {
@@ -366,6 +383,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       });
     }
     const token = await createApiToken(db, id, parsed.data.tokenName ?? null, ctx.clock.now());
+    await audit(ctx, req, 'token_created', account.username, { userId: id, name: parsed.data.tokenName ?? null });
     // The token is shown on this one answer and never again: no redirect, no cache.
     res.set('Cache-Control', 'no-store');
     await renderUser(req, res, id, {
@@ -383,6 +401,8 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     if (!token) throw new NotFoundError('Không tìm thấy token.');
     if (!token.revoked_at) {
       await db('api_tokens').where({ id: token.id }).whereNull('revoked_at').update({ revoked_at: ctx.clock.now().toISOString() });
+      const owner = await db('users').where({ id }).first('username');
+      await audit(ctx, req, 'token_revoked', owner?.username ?? String(id), { userId: id, tokenId: token.id, name: token.name });
     }
     res.redirect(303, `/quan-tri/nguoi-dung/${id}?ok=revoked`);
   });
@@ -420,6 +440,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     if (!parsed.data) return renderFields(req, res, 422, values, parsed.errors);
     try {
       await createField(db, parsed.data);
+      await audit(ctx, req, 'field_saved', parsed.data.code, { name: parsed.data.name, created: true });
     } catch (err) {
       if (err instanceof ConflictError) return renderFields(req, res, 422, values, { code: err.message });
       throw err;
@@ -452,6 +473,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const parsed = tryParse(fieldNameSchema, req.body ?? {});
     if (!parsed.data) return renderField(res, field, 422, { code: field.code, name: req.body?.name }, parsed.errors);
     await upsertField(db, { code: field.code, name: parsed.data.name });
+    await audit(ctx, req, 'field_saved', field.code, { name: parsed.data.name, nameBefore: field.name });
     res.redirect(303, '/quan-tri/linh-vuc?ok=updated');
   });
 
@@ -531,6 +553,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const parsed = tryParse(procedureSchema, values);
     const errors = parsed.data ? await saveProcedure(() => createProcedure(db, parsed.data)) : parsed.errors;
     if (errors) return renderProcedureForm(res, null, values, errors, 422);
+    await audit(ctx, req, 'procedure_saved', parsed.data!.code, { ...procedureDetail(parsed.data!), created: true });
     res.redirect(303, `/quan-tri/thu-tuc?ok=created&q=${enc(parsed.data!.code)}`);
   });
 
@@ -551,6 +574,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const parsed = tryParse(procedureSchema, values);
     const errors = parsed.data ? await saveProcedure(() => updateProcedure(db, p.code, parsed.data)) : parsed.errors;
     if (errors) return renderProcedureForm(res, p, values, errors, 422);
+    await audit(ctx, req, 'procedure_saved', p.code, { ...procedureDetail(parsed.data!), durationBefore: p.duration });
     res.redirect(303, `/quan-tri/thu-tuc?ok=updated&q=${enc(p.code)}`);
   });
 
@@ -625,6 +649,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       return renderCalendar(req, res, year, { values, errors: parsed.errors, status: 422 });
     }
     await saveCalendarDay(ctx, services, parsed.data, req.user!.username);
+    await audit(ctx, req, 'calendar_day_saved', parsed.data.date, { kind: parsed.data.kind, name: parsed.data.name, source: parsed.data.source });
     const date = parsed.data.date;
     res.redirect(303, `/quan-tri/lich?year=${date.slice(0, 4)}&ok=saved&d=${date}`);
   });
@@ -633,12 +658,14 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const date = String(req.params.date);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new NotFoundError('Ngày không hợp lệ.');
     if (!(await removeCalendarDay(ctx, services, date))) throw new NotFoundError(`Lịch không có dòng nào cho ngày ${formatDate(date)}.`);
+    await audit(ctx, req, 'calendar_day_deleted', date);
     res.redirect(303, `/quan-tri/lich?year=${date.slice(0, 4)}&ok=deleted&d=${date}`);
   });
 
   /** Recomputes the deadlines of open dossiers on the current calendar; each moved one gets an event. */
   router.post('/tinh-lai-han', async (req, res) => {
     const result = await services.dossiers.recomputeOpen(req.user!);
+    await audit(ctx, req, 'recompute_due', null, { checked: result.checked, moved: result.moved.length, codes: result.moved.slice(0, 20).map((m) => m.code) });
     const year = yearOf(req.body?.year, Number(localDate(ctx.clock.now()).slice(0, 4)));
     res.redirect(303, `/quan-tri/lich?year=${year}&ok=recomputed&checked=${result.checked}&moved=${result.moved.length}`);
   });
@@ -655,6 +682,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       return true;
     });
     services.calendars.invalidate();
+    if (copied) await audit(ctx, req, 'calendar_year_copied', String(year));
     res.redirect(303, `/quan-tri/lich?year=${year}&${copied ? 'ok=copied' : 'err=notProvisional'}`);
   });
 

@@ -6,7 +6,9 @@ import type { Role, User } from './users';
 export function requireUser(req: Request, res: Response, next: NextFunction) {
   if (req.user) return next();
   if (wantsJson(req)) return next(new UnauthorizedError('Cần đăng nhập: gửi kèm "Authorization: Bearer <token>".'));
-  res.redirect(`/dang-nhap?next=${encodeURIComponent(req.originalUrl)}`);
+  // A very long address would make a Location header too big for browsers and proxies (then a 502): drop it.
+  const back = req.originalUrl.length <= 2000 ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+  res.redirect(`/dang-nhap${back}`);
 }
 
 export function requireRole(...roles: Role[]) {

@@ -29,6 +29,12 @@ export class RateLimiter {
     this.hits.delete(key);
   }
 
+  /** Takes back one hit: an attempt counted up front that turned out not to be a failure. */
+  undo(key: string): void {
+    const entry = this.hits.get(key);
+    if (entry && entry.count > 0) entry.count -= 1;
+  }
+
   private prune(now: number): void {
     for (const [key, entry] of this.hits) if (entry.resetAt <= now) this.hits.delete(key);
   }

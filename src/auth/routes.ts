@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { audit } from '../audit/log';
 import type { AppContext } from '../shared/context';
 import { z } from '../shared/validation';
 import { DUMMY_HASH, verifyPassword } from './passwords';
@@ -21,6 +22,8 @@ export function authRoutes(ctx: AppContext): Router {
   const router = Router();
   const failuresByIp = new RateLimiter(20, 15 * 60_000);
   const failuresByUser = new RateLimiter(8, 15 * 60_000);
+  // One audit line per blocked address or name per window, not one per refused attempt: those cost an attacker nothing.
+  const blockNoted = new RateLimiter(1, 15 * 60_000);
 
   router.get('/dang-nhap', (req, res) => {
     if (req.user) return res.redirect('/');
@@ -42,24 +45,36 @@ export function authRoutes(ctx: AppContext): Router {
     const now = ctx.clock.now().getTime();
     const ipKey = `ip:${req.ip}`;
     const userKey = `user:${username.toLowerCase()}`;
-    const wait = Math.max(failuresByIp.blockedFor(ipKey, now), failuresByUser.blockedFor(userKey, now));
+    // The attempt is counted before the password is checked: guesses sent all at once would otherwise all
+    // pass the check while their hashes are being computed. A success (or a refusal) takes its count back.
+    const ipWait = failuresByIp.hit(ipKey, now);
+    const userWait = failuresByUser.hit(userKey, now);
+    const wait = Math.max(ipWait, userWait);
     if (wait > 0) {
+      failuresByIp.undo(ipKey);
+      failuresByUser.undo(userKey);
       res.setHeader('Retry-After', String(wait));
+      if (blockNoted.hit(ipWait > 0 ? ipKey : userKey, now) === 0) {
+        await audit(ctx, req, 'login_failed', username, { reason: 'rate_limited', blocked: ipWait > 0 ? 'address' : 'username' }, { actor: { id: null, name: username } });
+      }
       return show(429, `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${Math.ceil(wait / 60)} phút.`);
     }
     const row = await findUserRow(ctx.db, username);
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok || !row.active) {
-      failuresByIp.hit(ipKey, now);
-      failuresByUser.hit(userKey, now);
+      const reason = !row ? 'unknown_user' : !ok ? 'wrong_password' : 'account_locked';
+      await audit(ctx, req, 'login_failed', username, { reason }, { actor: { id: row?.id ?? null, name: username } });
       return show(401, 'Tên đăng nhập hoặc mật khẩu không đúng.');
     }
     failuresByUser.reset(userKey);
+    failuresByIp.undo(ipKey);
     await startSession(ctx, req, res, row.id);
+    await audit(ctx, req, 'login', row.username, {}, { actor: { id: row.id, name: row.username } });
     res.redirect(303, safeNext(parsed.data.next));
   });
 
   router.post('/dang-xuat', async (req, res) => {
+    if (req.user) await audit(ctx, req, 'logout', req.user.username);
     await endSession(ctx, req, res);
     res.redirect(303, '/dang-nhap');
   });

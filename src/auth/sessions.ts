@@ -92,11 +92,11 @@ export function csrfProtection() {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.path.startsWith('/api/')) return next();
     const sent = (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined);
-    const expected = req.csrfToken ?? '';
-    const ok =
-      typeof sent === 'string' &&
-      sent.length === expected.length &&
-      crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+    const expected = Buffer.from(req.csrfToken ?? '');
+    // Bytes, not characters: a token of as many characters but some non-ASCII has more bytes, and
+    // timingSafeEqual throws (a 500) on buffers of different lengths.
+    const given = typeof sent === 'string' ? Buffer.from(sent) : null;
+    const ok = given !== null && given.length === expected.length && crypto.timingSafeEqual(given, expected);
     if (!ok) {
       const err = new Error('csrf') as Error & { status: number; csrf: true };
       err.status = 403;

@@ -20,8 +20,8 @@ export interface TestDb {
 }
 
 /** A fresh, migrated database for one test file: an in-memory SQLite or a new PostgreSQL database. */
-export async function createTestDb(options: { sqliteFile?: string } = {}): Promise<TestDb> {
-  if (testDbKind() === 'sqlite') {
+export async function createTestDb(options: { sqliteFile?: string; kind?: TestDbKind } = {}): Promise<TestDb> {
+  if ((options.kind ?? testDbKind()) === 'sqlite') {
     const filename = options.sqliteFile ?? ':memory:';
     const db = openDb({ client: 'sqlite', filename });
     await migrateLatest(db);
