@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../src/auth/passwords';
 import type { Role } from '../src/auth/users';
 import { loadEntries } from '../src/calendar/repository';
+import { SERVICE_CENTRE_KIND } from '../src/catalog/repository';
 import { computeDue, formatLocal, WorkCalendar, type TraceStep, type WorkingPeriod } from '../src/calendar/working-time';
 import { formatDossierCode } from '../src/dossiers/service';
 import { stateIntervals } from '../src/dossiers/lifecycle';
@@ -509,7 +510,6 @@ interface AgencyRow {
   kind: string | null;
 }
 
-const CENTRE_KIND = 'service_centre';
 const DEMO_WARD = 'Phường Ninh Kiều';
 const OTHER_DESKS = ['Phường Cái Khế', 'Phường Tân An', 'Phường Bình Thủy', 'Phường Cái Răng', 'Xã Phong Điền'];
 const OTHER_CLERKS = ['Đỗ Thị Mỹ Duyên', 'Lâm Văn Hậu', 'Trương Ngọc Hân', 'Võ Minh Khôi', 'Bùi Thị Cẩm Tú'];
@@ -534,7 +534,7 @@ function demoUserSpecs(centre: AgencyRow, ward: AgencyRow): DemoUserSpec[] {
 }
 
 function findDesks(agencies: AgencyRow[], procedures: ProcedureInfo[]) {
-  const centre = agencies.find((a) => a.kind === CENTRE_KIND) ?? agencies.find((a) => /Phục vụ hành chính công/i.test(a.name));
+  const centre = agencies.find((a) => a.kind === SERVICE_CENTRE_KIND) ?? agencies.find((a) => /Phục vụ hành chính công/i.test(a.name));
   const communes = agencies.filter((a) => a.level === 'commune');
   const byPlace = (place: string) => communes.find((a) => placeOf(a.name) === place);
   const ward = byPlace(DEMO_WARD) ?? communes.find((a) => a.kind === 'ward') ?? communes[0];

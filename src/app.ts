@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from './config';
 import { systemClock, type Clock } from './shared/clock';
 import type { AppContext } from './shared/context';
-import { errorHandler } from './shared/http';
+import { errorHandler, sanitizeInput } from './shared/http';
 import { AppError, NotFoundError } from './shared/errors';
 import * as format from './shared/format';
 import { csrfProtection, sessionMiddleware } from './auth/sessions';
@@ -21,7 +21,9 @@ import { publicRoutes } from './public/routes';
 import { homeRoutes } from './home/routes';
 import { letterApi, letterPages } from './letters/routes';
 import { reportApi, reportPages } from './reports/routes';
+import { COLUMN_INFO as REPORT_COLUMN_INFO } from './reports/definitions';
 import { importPages } from './imports/routes';
+import { auditPages } from './audit/routes';
 import { openApiRoutes } from './api/openapi';
 import { STATUS_NAMES } from './dossiers/status';
 import { CHANNEL_NAMES } from './dossiers/schema';
@@ -62,7 +64,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.disable('x-powered-by');
   if (ctx.config.env === 'production') app.set('view cache', true);
 
-  Object.assign(app.locals, format, { STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, placeName: ctx.config.placeName });
+  Object.assign(app.locals, format, { STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, REPORT_COLUMN_INFO, placeName: ctx.config.placeName });
 
   app.use(
     helmet({
@@ -83,6 +85,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.use('/assets', express.static(path.join(ROOT, 'views/assets'), { maxAge: ctx.config.env === 'production' ? '1d' : 0 }));
   app.use(express.urlencoded({ extended: true, limit: '200kb' }));
   app.use(express.json({ limit: '1mb' }));
+  app.use(sanitizeInput());
   app.use(sessionMiddleware(ctx));
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;
@@ -107,6 +110,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.use(letterPages(ctx, services));
   app.use(reportPages(ctx, services));
   app.use('/quan-tri/nhap-du-lieu', importPages(ctx, services));
+  app.use('/quan-tri/nhat-ky', auditPages(ctx, services));
   app.use('/quan-tri', adminPages(ctx, services));
 
   app.use((req, _res, next) => next(new NotFoundError('Không tìm thấy trang hoặc tài nguyên này.')));

@@ -6,6 +6,10 @@ import { createApiToken, createUser, ROLES, type Role } from './auth/users';
 import { getAgency } from './catalog/repository';
 import { systemClock } from './shared/clock';
 import type { Knex } from 'knex';
+// Modules that add commands with registerCommand (they run before this file's body: see `registered`).
+import './imports/cli';
+import './backup';
+import './reports/cli';
 
 type Command = (db: Knex, args: Record<string, string | true>, positional: string[]) => Promise<void>;
 
@@ -68,6 +72,7 @@ const commands: Record<string, { help: string; run: Command }> = {
       if (agencyCode && !(await getAgency(db, agencyCode))) throw new Error(`Không có cơ quan mã ${agencyCode}`);
       const password = await readStdin();
       if (password.length < 8) throw new Error('Mật khẩu cần ít nhất 8 ký tự (đọc từ stdin).');
+      if (await db('users').where({ username }).first()) throw new Error(`Đã có người dùng ${username}.`);
       const fullName = typeof args.name === 'string' ? args.name : username;
       const user = await createUser(db, { username, fullName, role, agencyCode, password }, systemClock.now());
       console.log(`Đã tạo người dùng ${user.username} (${user.role}).`);
@@ -85,15 +90,24 @@ const commands: Record<string, { help: string; run: Command }> = {
   },
 };
 
+// `var`, not `const`: the modules imported above call registerCommand while this file is still loading,
+// before its body runs, when a `const` would not exist yet (ESM import cycle). Their commands land here.
+// eslint-disable-next-line no-var
+var registered: Record<string, { help: string; run: Command }> | undefined;
+
 export function registerCommand(name: string, help: string, run: Command): void {
-  commands[name] = { help, run };
+  (registered ??= {})[name] = { help, run };
+}
+
+function allCommands(): Record<string, { help: string; run: Command }> {
+  return { ...commands, ...registered };
 }
 
 async function main() {
   const [name, ...rest] = process.argv.slice(2);
-  const command = name ? commands[name] : undefined;
+  const command = name ? allCommands()[name] : undefined;
   if (!command) {
-    console.error(`Cách dùng: npm run --silent cli -- <lệnh>\n\n${Object.values(commands).map((c) => `  ${c.help}`).join('\n')}`);
+    console.error(`Cách dùng: npm run --silent cli -- <lệnh>\n\n${Object.values(allCommands()).map((c) => `  ${c.help}`).join('\n')}`);
     process.exit(name ? 2 : 0);
   }
   const config = loadConfig();
@@ -103,7 +117,9 @@ async function main() {
     if (name !== 'migrate' && name !== 'seed') await migrateLatest(db);
     await command.run(db, flags, positional);
   } catch (err) {
-    console.error(`Lỗi: ${err instanceof Error ? err.message : String(err)}`);
+    // Our own errors carry a Vietnamese message; a database error's message holds SQL and values: never print it.
+    const dbError = typeof (err as { code?: unknown })?.code === 'string';
+    console.error(dbError ? 'Lỗi cơ sở dữ liệu: thao tác không thực hiện được (xem nhật ký máy chủ).' : `Lỗi: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
   } finally {
     await db.destroy();

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Services } from '../app';
+import { audit } from '../audit/log';
 import { requireRole, requireUser } from '../auth/guard';
 import type { AppContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
@@ -174,6 +175,7 @@ export function calendarApi(ctx: AppContext, services: Services): Router {
   router.put('/calendar/days/:date', requireRole('admin'), async (req, res) => {
     const input = parseInput(calendarDaySchema, { ...(req.body ?? {}), date: req.params.date });
     const entry = await saveCalendarDay(ctx, services, input, req.user!.username);
+    await audit(ctx, req, 'calendar_day_saved', entry.date, { kind: entry.kind, name: entry.name, source: entry.source, via: 'api' });
     const [day] = (await services.calendars.get(nowMs())).days(entry.date, entry.date);
     res.json({ ...entry, working: day.working, provisional: day.provisional });
   });
@@ -183,6 +185,7 @@ export function calendarApi(ctx: AppContext, services: Services): Router {
     if (!(await removeCalendarDay(ctx, services, date))) {
       throw new NotFoundError(`Lịch không có dòng nào cho ngày ${date}.`);
     }
+    await audit(ctx, req, 'calendar_day_deleted', date, { via: 'api' });
     res.status(204).end();
   });
 

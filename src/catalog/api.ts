@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Services } from '../app';
+import { audit } from '../audit/log';
+import { pageOf, pageQuerySchema } from '../api/pagination';
 import { requireRole, requireUser } from '../auth/guard';
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
@@ -216,38 +218,41 @@ const procedureQuerySchema = z.object({
   fieldCode: optionalText(64).catch(undefined),
 });
 
+// The catalog is short: a page holds all of it unless a smaller pageSize is asked for.
+const catalogPage = pageQuerySchema(1000, 1000);
+
 export function catalogApi(ctx: AppContext, _services: Services): Router {
   const router = Router();
   const admin = requireRole('admin');
 
-  router.get('/fields', requireUser, async (_req, res) => {
-    const items = await sortedFields(ctx.db);
-    res.json({ items, total: items.length });
+  router.get('/fields', requireUser, async (req, res) => {
+    res.json(pageOf(await sortedFields(ctx.db), catalogPage.parse(req.query)));
   });
 
   router.post('/fields', admin, async (req, res) => {
     const field = await createField(ctx.db, parseInput(fieldSchema, req.body ?? {}));
+    await audit(ctx, req, 'field_saved', field.code, { name: field.name, created: true, via: 'api' });
     res.status(201).json(field);
   });
 
   router.get('/procedures', requireUser, async (req, res) => {
     const filter = procedureQuerySchema.parse(req.query);
-    const items = await listProcedures(ctx.db, filter);
-    res.json({ items, total: items.length });
+    res.json(pageOf(await listProcedures(ctx.db, filter), catalogPage.parse(req.query)));
   });
 
   router.post('/procedures', admin, async (req, res) => {
     const procedure = await createProcedure(ctx.db, parseInput(procedureSchema, req.body ?? {}));
+    await audit(ctx, req, 'procedure_saved', procedure.code, { name: procedure.name, duration: procedure.duration, created: true, via: 'api' });
     res.status(201).json(procedure);
   });
 
-  router.get('/agencies', requireUser, async (_req, res) => {
-    const items = await listAgencies(ctx.db);
-    res.json({ items, total: items.length });
+  router.get('/agencies', requireUser, async (req, res) => {
+    res.json(pageOf(await listAgencies(ctx.db), catalogPage.parse(req.query)));
   });
 
   router.post('/agencies', admin, async (req, res) => {
     const agency = await createAgency(ctx.db, parseInput(agencySchema, req.body ?? {}));
+    await audit(ctx, req, 'agency_saved', agency.code, { name: agency.name, via: 'api' });
     res.status(201).json(agency);
   });
 

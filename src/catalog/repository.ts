@@ -4,6 +4,9 @@ import { whereContains } from '../db/dialect';
 export type DurationUnit = 'working_days' | 'working_hours';
 export type OnSupplement = 'restart' | 'pause';
 
+/** agencies.kind of a public service centre, which receives dossiers that departments handle */
+export const SERVICE_CENTRE_KIND = 'service_centre';
+
 export interface Agency {
   code: string;
   name: string;

@@ -6,11 +6,11 @@ export function isSqlite(db: Knex): boolean {
   return client === 'better-sqlite3' || client === 'sqlite3';
 }
 
-/** Case-insensitive "contains" on a column (SQLite LIKE is already case-insensitive for ASCII). */
+/** Case-insensitive "contains" on a column, Vietnamese letters included. */
 export function whereContains(db: Knex, qb: Knex.QueryBuilder, column: string, text: string): Knex.QueryBuilder {
   const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return isSqlite(db)
-    ? qb.orWhereRaw(`?? LIKE ? ESCAPE '\\'`, [column, pattern])
+    ? qb.orWhereRaw(`vn_lower(??) LIKE vn_lower(?) ESCAPE '\\'`, [column, pattern])
     : qb.orWhereRaw(`?? ILIKE ? ESCAPE '\\'`, [column, pattern]);
 }
 
@@ -48,4 +48,146 @@ export function isUniqueViolation(err: unknown): boolean {
 export function isRetryableConflict(err: unknown): boolean {
   const e = err as { code?: string };
   return e?.code === 'SQLITE_BUSY' || e?.code === '40001' || e?.code === '40P01';
+}
+
+/**
+ * SQL for the UTC instant (ISO string, same format as the stored ones) of local midnight (UTC+7) of the
+ * local date of an instant column: "on an earlier local date than X" is `t < localDayStart(X)`.
+ */
+export function localDayStart(db: Knex, column: string): string {
+  if (!/^[a-z_][a-z0-9_.]*$/i.test(column)) throw new Error(`not a column: ${column}`);
+  if (isSqlite(db)) return `strftime('%Y-%m-%dT%H:%M:%fZ', ${column}, '+7 hours', 'start of day', '-7 hours')`;
+  return (
+    `to_char(date_trunc('day', (${column})::timestamptz AT TIME ZONE 'UTC' + interval '7 hours') - interval '7 hours', ` +
+    `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+  );
+}
+
+/** The SQL function giving the larger of its arguments: GREATEST on PostgreSQL, the scalar MAX on SQLite. */
+export function greatestFn(db: Knex): 'GREATEST' | 'MAX' {
+  return isSqlite(db) ? 'MAX' : 'GREATEST';
+}
+
+/** The file behind an SQLite connection, or null (PostgreSQL, or an in-memory database). */
+export function sqliteFilename(db: Knex): string | null {
+  if (!isSqlite(db)) return null;
+  const filename = (db.client.config.connection as { filename?: string } | undefined)?.filename;
+  return filename && filename !== ':memory:' ? filename : null;
+}
+
+interface SqliteStatement {
+  run(params: unknown[]): unknown;
+  all(params: unknown[]): Record<string, unknown>[];
+}
+const preparedByConnection = new WeakMap<object, Map<string, SqliteStatement>>();
+
+/**
+ * Many rows in multi-row `INSERT … VALUES (…), (…)` statements, as many rows each as the bound parameters
+ * allow. Knex would write SQLite's multi-row inserts as a compound SELECT (at most 500 rows, slower) and
+ * format every batch's bindings again, so on SQLite the statements are prepared once, on the
+ * transaction's own connection. `rows` hold values in the order of `columns`.
+ */
+export async function insertRows(
+  trx: Knex.Transaction,
+  table: string,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+  returning?: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const perStatement = Math.max(1, Math.min(1000, Math.floor(30_000 / columns.length)));
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const sqlFor = (n: number) =>
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: n }, () => tuple).join(', ')}` +
+    (returning ? ` RETURNING ${returning.join(', ')}` : '');
+  const out: Record<string, unknown>[] = [];
+  const sqlite = isSqlite(trx);
+  const connection = sqlite ? ((await (trx.client as { acquireConnection(): Promise<object> }).acquireConnection()) as { prepare(sql: string): SqliteStatement }) : null;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const params: unknown[] = [];
+    for (const row of chunk) for (const v of row) params.push(sqlite ? (typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null)) : v);
+    const sql = sqlFor(chunk.length);
+    if (connection) {
+      let cache = preparedByConnection.get(connection);
+      if (!cache) preparedByConnection.set(connection, (cache = new Map()));
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = connection.prepare(sql);
+        if (cache.size > 50) cache.clear();
+        cache.set(sql, statement);
+      }
+      if (returning) out.push(...statement.all(params));
+      else statement.run(params);
+    } else {
+      const result = await trx.raw(sql, params as Knex.RawBinding[]);
+      if (returning) out.push(...result.rows);
+    }
+  }
+  return out;
+}
+
+/**
+ * Columns the settlement report reads from the dossier row itself (src/reports/definitions.ts), kept by the
+ * database whoever writes (service, seeds, imports):
+ * - `due_day_start`: local midnight of the due date — "earlier local date than dueAt" is `finished_at < due_day_start`
+ *   (triggers on SQLite, a stored generated column through an immutable function on PostgreSQL);
+ * - `state_from`: when the current state interval began (triggers on dossier_states; NULL while unknown), so a
+ *   report taken after it reads the state from the row instead of looking it up.
+ */
+export function reportColumnsSql(db: Knex): string[] {
+  const dayStart = localDayStart(db, 'due_at');
+  if (isSqlite(db)) {
+    // A plain column kept by triggers: SQLite cannot add a stored generated column to a table, and a virtual
+    // one would not be read from the report's covering index.
+    const fromNew = localDayStart(db, 'NEW.due_at');
+    return [
+      `ALTER TABLE dossiers ADD COLUMN due_day_start varchar(30)`,
+      `UPDATE dossiers SET due_day_start = ${dayStart}`,
+      `CREATE TRIGGER dossiers_due_day_start_inserted AFTER INSERT ON dossiers ` +
+        `BEGIN UPDATE dossiers SET due_day_start = ${fromNew} WHERE id = NEW.id; END`,
+      `CREATE TRIGGER dossiers_due_day_start_updated AFTER UPDATE OF due_at ON dossiers ` +
+        `BEGIN UPDATE dossiers SET due_day_start = ${fromNew} WHERE id = NEW.id; END`,
+      `ALTER TABLE dossiers ADD COLUMN state_from varchar(30)`,
+      `CREATE TRIGGER dossier_states_current_opened AFTER INSERT ON dossier_states WHEN NEW.valid_to IS NULL ` +
+        `BEGIN UPDATE dossiers SET state_from = NEW.valid_from WHERE id = NEW.dossier_id; END`,
+      `CREATE TRIGGER dossier_states_current_closed AFTER UPDATE OF valid_to ON dossier_states ` +
+        `WHEN OLD.valid_to IS NULL AND NEW.valid_to IS NOT NULL ` +
+        `BEGIN UPDATE dossiers SET state_from = NULL WHERE id = NEW.dossier_id AND state_from = OLD.valid_from; END`,
+    ];
+  }
+  return [
+    `CREATE OR REPLACE FUNCTION onestop_local_day_start(due_at text) RETURNS varchar(30) IMMUTABLE LANGUAGE sql AS $$ SELECT ${dayStart} $$`,
+    `ALTER TABLE dossiers ADD COLUMN due_day_start varchar(30) GENERATED ALWAYS AS (onestop_local_day_start(due_at)) STORED`,
+    `ALTER TABLE dossiers ADD COLUMN state_from varchar(30)`,
+    `CREATE OR REPLACE FUNCTION dossier_states_track_current() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+       IF TG_OP = 'INSERT' THEN
+         IF NEW.valid_to IS NULL THEN UPDATE dossiers SET state_from = NEW.valid_from WHERE id = NEW.dossier_id; END IF;
+       ELSIF OLD.valid_to IS NULL AND NEW.valid_to IS NOT NULL THEN
+         UPDATE dossiers SET state_from = NULL WHERE id = NEW.dossier_id AND state_from = OLD.valid_from;
+       END IF;
+       RETURN NULL;
+     END $$`,
+    `CREATE TRIGGER dossier_states_track_current AFTER INSERT OR UPDATE OF valid_to ON dossier_states ` +
+      `FOR EACH ROW EXECUTE FUNCTION dossier_states_track_current()`,
+  ];
+}
+
+export function dropReportColumnsSql(db: Knex): string[] {
+  if (isSqlite(db)) {
+    return [
+      'DROP TRIGGER IF EXISTS dossier_states_current_closed',
+      'DROP TRIGGER IF EXISTS dossier_states_current_opened',
+      'DROP TRIGGER IF EXISTS dossiers_due_day_start_updated',
+      'DROP TRIGGER IF EXISTS dossiers_due_day_start_inserted',
+      'ALTER TABLE dossiers DROP COLUMN state_from',
+      'ALTER TABLE dossiers DROP COLUMN due_day_start',
+    ];
+  }
+  return [
+    'DROP TRIGGER IF EXISTS dossier_states_track_current ON dossier_states',
+    'DROP FUNCTION IF EXISTS dossier_states_track_current()',
+    'ALTER TABLE dossiers DROP COLUMN state_from',
+    'ALTER TABLE dossiers DROP COLUMN due_day_start',
+    'DROP FUNCTION IF EXISTS onestop_local_day_start(text)',
+  ];
 }

@@ -22,7 +22,12 @@ export function openDb(database: Config['database']): Knex {
     pool: {
       min: 1,
       max: 1,
-      afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(
+        conn: { pragma(sql: string): unknown; function(name: string, opts: object, fn: (s: unknown) => unknown): unknown },
+        done: (err: Error | null, conn: unknown) => void,
+      ) {
+        // SQLite's LOWER and LIKE fold only ASCII; Vietnamese needs the full Unicode folding.
+        conn.function('vn_lower', { deterministic: true }, (s) => (typeof s === 'string' ? s.toLowerCase() : s));
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
         conn.pragma('busy_timeout = 5000');

@@ -77,9 +77,13 @@ export interface ClockChange {
 
 const when = (at: Date) => `${formatDateTime(at)} (${weekdayName(at)})`;
 
-/** Working minutes from `at` to the deadline; negative when the deadline has already passed. */
+/**
+ * Whole working minutes from `at` to the deadline; negative when the deadline has already passed. A real
+ * clock is never on a whole minute: the seconds are dropped (never in the agency's favour), so the minutes
+ * kept fit the integer column (PostgreSQL refused 6299.99 with a 500; SQLite stored it as a real).
+ */
 export function minutesLeft(cal: WorkCalendar, at: Date, dueAt: Date): number {
-  return at <= dueAt ? cal.workingMinutesBetween(at, dueAt) : -cal.workingMinutesBetween(dueAt, at);
+  return Math.floor(at <= dueAt ? cal.workingMinutesBetween(at, dueAt) : -cal.workingMinutesBetween(dueAt, at));
 }
 
 /**

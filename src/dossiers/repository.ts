@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { whereContains } from '../db/dialect';
+import { whereReportCell } from '../reports/definitions';
 import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
 import type { Channel, ListQuery } from './schema';
@@ -155,13 +156,20 @@ export interface ListScope {
 /** Filters shared by the list page, the API and the drill-downs. */
 export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
   const nowIso = scope.now.toISOString();
-  if (scope.agencyCode !== null) {
-    const code = scope.agencyCode;
-    q.where((w) => w.where('d.agency_code', code).orWhere('d.received_agency_code', code));
-  }
-  if (query.agencyCode) {
-    const code = query.agencyCode;
-    q.where('d.agency_code', code);
+  if (query.report) {
+    // The dossiers behind one number of the report: the agencies (the user's, the one asked for) are the
+    // ones the report counts each dossier for, not the current handler.
+    const agencyCodes = [scope.agencyCode, query.agencyCode].filter((c): c is string => !!c);
+    whereReportCell(db, q, { column: query.report, from: query.from ?? '', to: query.to ?? '', agencyCodes, basis: query.agencyBasis ?? 'handling' }, scope.now);
+  } else {
+    if (scope.agencyCode !== null) {
+      const code = scope.agencyCode;
+      q.where((w) => w.where('d.agency_code', code).orWhere('d.received_agency_code', code));
+    }
+    if (query.agencyCode) {
+      const code = query.agencyCode;
+      q.where('d.agency_code', code);
+    }
   }
   if (query.status === 'open') q.whereIn('d.status', OPEN_STATUSES);
   else if (query.status) q.where('d.status', query.status);
@@ -176,6 +184,15 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
   }
   if (query.dueSoon) {
     q.where('d.status', 'processing').where('d.due_at', '>=', nowIso).where('d.due_at', '<=', scope.dueSoonUntil.toISOString());
+  }
+  // Local dates (UTC+7) of the deadline, and whether the dossier has an issued / no issued / a draft apology letter.
+  if (query.dueFrom) q.where('d.due_at', '>=', new Date(`${query.dueFrom}T00:00:00+07:00`).toISOString());
+  if (query.dueTo) q.where('d.due_at', '<', new Date(new Date(`${query.dueTo}T00:00:00+07:00`).getTime() + 86_400_000).toISOString());
+  if (query.letter) {
+    const status = query.letter === 'draft' ? 'draft' : 'issued';
+    const letters = (s: Knex.QueryBuilder) => s.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id').where('l.status', status);
+    if (query.letter === 'not_issued') q.whereNotExists(letters);
+    else q.whereExists(letters);
   }
   if (query.q) {
     const text = query.q;

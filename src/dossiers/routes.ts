@@ -12,6 +12,7 @@ import { actionInputSchema, intakeSchema, listQuerySchema } from './schema';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
 import { parseTrace, isLate, type DossierRow } from './repository';
+import { lettersOfDossier } from '../letters/repository';
 
 /** The flat intake form -> the API's input shape. */
 export function formToIntake(body: Record<string, unknown>) {
@@ -125,7 +126,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
 
   router.get('/ho-so', requireUser, async (req, res) => {
     const user = currentUser(req);
-    const query = listQuerySchema.parse(req.query);
+    const query = parseInput(listQuerySchema, req.query);
     const result = await dossiers.list(query, user);
     const now = ctx.clock.now();
     res.render('dossiers/list', {
@@ -182,6 +183,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       actionValues: {},
       actionErrors: {},
       openAction: null,
+      letters: await lettersOfDossier(ctx.db, row.id),
       ...extra,
     });
   }

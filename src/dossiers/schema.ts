@@ -1,4 +1,5 @@
-import { z, optionalText, requiredText, CONTROL_CHARS } from '../shared/validation';
+import { z, firstValue, optionalText, requiredText, CONTROL_CHARS } from '../shared/validation';
+import { AGENCY_BASES, REPORT_COLUMNS } from '../reports/definitions';
 
 export const CHANNELS = ['in_person', 'online', 'postal'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -11,12 +12,25 @@ export const CHANNEL_NAMES: Record<Channel, string> = {
 const noControl = (s: string | undefined) => s === undefined || !CONTROL_CHARS.test(s);
 const NO_CONTROL_MSG = 'Chứa ký tự điều khiển không hợp lệ.';
 
+/** Date.parse quietly rolls 30/02 over to 02/03: check the parts name a real day and time. */
+function realCalendarParts(s: string): boolean {
+  const [y, m, d, h, mi, sec] = [s.slice(0, 4), s.slice(5, 7), s.slice(8, 10), s.slice(11, 13), s.slice(14, 16), s.slice(17, 19) || '0'].map(Number);
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && sec <= 59;
+}
+
+/** A YYYY-MM-DD that names a day of the calendar. */
+function isRealDate(s: string): boolean {
+  const t = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === s;
+}
+
 /** An instant with an explicit offset, e.g. 2026-02-13T10:00:00+07:00. */
 export const instant = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, 'Thời điểm phải theo ISO-8601 có múi giờ, ví dụ 2026-02-13T10:00:00+07:00.')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'Thời điểm không tồn tại.')
+  .refine((s) => !Number.isNaN(Date.parse(s)) && realCalendarParts(s), 'Thời điểm không tồn tại.')
   .refine((s) => {
     const y = Number(s.slice(0, 4));
     return y >= 2000 && y <= 2100;
@@ -51,16 +65,26 @@ export type IntakeInput = z.infer<typeof intakeSchema>;
 const yes = z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean());
 
 export const listQuerySchema = z.object({
-  status: z.enum(['processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn', 'open']).optional().catch(undefined),
-  fieldCode: optionalText(64),
-  agencyCode: optionalText(64),
-  procedureCode: optionalText(64),
-  late: yes.optional(),
-  dueSoon: yes.optional(),
-  q: optionalText(200),
-  sort: z.enum(['due', '-due', 'received', '-received']).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50).catch(50),
+  status: firstValue(z.enum(['processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn', 'open']).optional()).catch(undefined),
+  fieldCode: firstValue(optionalText(64)),
+  agencyCode: firstValue(optionalText(64)),
+  procedureCode: firstValue(optionalText(64)),
+  late: firstValue(yes.optional()),
+  dueSoon: firstValue(yes.optional()),
+  // The head's watch (src/letters): deadline on or after / on or before a local date, and the apology letter.
+  // A real date only: 2026-13-01 matches the pattern but is no day (it made an Invalid Date, then a 500).
+  dueFrom: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
+  dueTo: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
+  letter: firstValue(z.enum(['issued', 'not_issued', 'draft']).optional()).catch(undefined),
+  q: firstValue(optionalText(200)),
+  sort: firstValue(z.enum(['due', '-due', 'received', '-received']).optional()).catch(undefined),
+  page: firstValue(z.coerce.number().int().min(1).max(100_000).default(1)).catch(1),
+  pageSize: firstValue(z.coerce.number().int().min(1).max(500).default(50)).catch(50),
+  // Drill-down from the settlement report: the dossiers behind one number (src/reports/definitions.ts).
+  report: firstValue(z.enum(REPORT_COLUMNS).optional()).catch(undefined),
+  from: firstValue(optionalText(10)).catch(undefined),
+  to: firstValue(optionalText(10)).catch(undefined),
+  agencyBasis: firstValue(z.enum(AGENCY_BASES).optional()).catch(undefined),
 });
 
 export type ListQuery = z.infer<typeof listQuerySchema>;

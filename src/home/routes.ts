@@ -9,7 +9,7 @@ export function homeRoutes(_ctx: AppContext, services: Services): Router {
   router.get('/', requireUser, async (req, res) => {
     const user = currentUser(req);
     const count = async (q: Record<string, unknown>) =>
-      (await services.dossiers.list(listQuerySchema.parse({ ...q, pageSize: 1 }), user)).total;
+      (await services.dossiers.list(listQuerySchema.parse({ ...q, pageSize: 1 }), user)).total; // fixed, valid filters
     const [open, dueSoon, late, awaiting] = await Promise.all([
       count({ status: 'open' }),
       count({ dueSoon: true }),

@@ -15,6 +15,29 @@ export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
   throw new ValidationError(fields);
 }
 
+/** Does a parsed body or query hold a NUL character anywhere (in a value or a key)? */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || holdsNul(v, depth + 1)) return true;
+  return false;
+}
+
+/**
+ * Every handler gets an object body (Express 5 leaves it undefined when no parser took the request), and a
+ * NUL character is refused at the door: no text field may hold one, and PostgreSQL cannot even compare with
+ * one (the query itself would fail, with a 500).
+ */
+export function sanitizeInput() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    req.body ??= {};
+    if (/%00/.test(req.originalUrl) || holdsNul(req.body) || holdsNul(req.query)) {
+      return next(new AppError(400, 'bad_request', 'Dữ liệu gửi lên chứa ký tự không hợp lệ.'));
+    }
+    next();
+  };
+}
+
 export function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/');
 }

@@ -30,14 +30,20 @@ z.config({
 });
 
 /** Trimmed text; empty input becomes undefined so optional fields stay optional. */
+// Text is stored in NFC: Unikey's "Unicode tổ hợp" sends decomposed letters that would never match a search.
+const clean = (v: string) => v.normalize('NFC').trim();
+
 export const optionalText = (max: number) =>
   z.preprocess(
-    (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v),
+    (v) => (typeof v === 'string' ? (clean(v) === '' ? undefined : clean(v)) : v),
     z.string().max(max).optional(),
   );
 
 export const requiredText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().min(1).max(max));
+  z.preprocess((v) => (typeof v === 'string' ? clean(v) : v), z.string().min(1).max(max));
+
+/** A query string may repeat a key (?q=a&q=b): the first value counts. */
+export const firstValue = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v[0] : v), schema);
 
 // Control characters other than tab/newline are never legitimate in names and addresses.
 export const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;

@@ -79,6 +79,8 @@ describe('catalog API: fields', () => {
         { code: 'HO_TICH', name: 'Hộ tịch' },
       ],
       total: 2,
+      page: 1,
+      pageSize: 1000,
     });
   });
 
@@ -128,7 +130,7 @@ describe('catalog API: procedures', () => {
   it('when searching by name, then only the matching procedure comes back in full', async () => {
     const res = await request(app).get('/api/v1/procedures').query({ q: 'khai sinh' }).set(bearer(clerkToken));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [khaiSinh], total: 1 });
+    expect(res.body).toEqual({ items: [khaiSinh], total: 1, page: 1, pageSize: 1000 });
   });
 
   it('when filtering by field, then only that field’s procedures are listed', async () => {

@@ -19,6 +19,7 @@ beforeAll(async () => {
   await addUser(t.db, 'land.clerk', 'clerk', AGENCIES.land.code);
   await addUser(t.db, 'otherward.clerk', 'clerk', AGENCIES.otherWard.code);
   await addUser(t.db, 'city.admin', 'admin', null);
+  await addUser(t.db, 'land.head', 'head', AGENCIES.land.code);
   harness = makeApp(t.db, FRI_10);
   clerk = await loginAgent(harness.app, 'land.clerk');
 });
@@ -58,6 +59,15 @@ describe('the intake form', () => {
     // A province department's desk does not receive the communes' certification procedure.
     expect(res.text).not.toContain('value="2.000908"');
     expect(res.text).toMatch(/<input type="hidden" name="_csrf" value="[^"]+">/);
+  });
+
+  it('when a head opens the intake form or posts it, then 403', async () => {
+    const { agent, csrf } = await loginAgent(harness.app, 'land.head');
+    expect((await agent.get('/ho-so/moi')).status).toBe(403);
+    const before = await rowCounts(t.db);
+    const res = await agent.post('/ho-so').type('form').send({ ...form(), _csrf: csrf });
+    expect(res.status).toBe(403);
+    expect(await rowCounts(t.db)).toEqual(before);
   });
 
   it('when the form is sent with a bad phone and e-mail, then 422, the typed values are kept, the errors sit beside their fields and nothing is written', async () => {
@@ -167,6 +177,33 @@ describe('the dossier pages', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Không có hồ sơ nào khớp điều kiện lọc.');
     expect(res.text).not.toContain(FIRST_CODE);
+  });
+
+  it('when the clock passes the due date, then "Quá hạn" (late=1&status=open) lists the dossier with the late badge; before, it does not', async () => {
+    const before = await clerk.agent.get('/ho-so?late=1&status=open');
+    expect(before.text).toContain('<h1>Hồ sơ quá hạn <small class="muted">(0)</small></h1>');
+    harness.clock.set('2026-02-25T03:01:00.000Z');
+    try {
+      const later = await loginAgent(harness.app, 'land.clerk'); // the session of 13/02 has expired by now
+      const res = await later.agent.get('/ho-so?late=1&status=open');
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<h1>Hồ sơ quá hạn <small class="muted">(1)</small></h1>');
+      expect(res.text).toContain(`<a href="/ho-so/${FIRST_CODE}">${FIRST_CODE}</a>`);
+      expect(res.text).toContain('<span class="badge late">Quá hạn</span>');
+      const soon = await later.agent.get('/ho-so?dueSoon=1');
+      expect(soon.text).toContain('<h1>Hồ sơ sắp đến hạn <small class="muted">(0)</small></h1>');
+    } finally {
+      harness.clock.set(FRI_10);
+    }
+  });
+
+  it('when the list gets a search longer than 200 characters or a repeated q, then it answers with a page (200 or 422), never a 500', async () => {
+    const before = harness.errors.length;
+    for (const query of [`q=${'x'.repeat(201)}`, 'q=a&q=b', `fieldCode=${'x'.repeat(70)}`]) {
+      const res = await clerk.agent.get(`/ho-so?${query}`);
+      expect([200, 422], query.slice(0, 20)).toContain(res.status);
+    }
+    expect(harness.errors.length).toBe(before);
   });
 
   it('when a clerk of another agency opens the dossier or its receipt, then 404', async () => {

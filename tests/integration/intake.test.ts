@@ -113,8 +113,8 @@ describe('POST /api/v1/dossiers: receiving a dossier', () => {
     });
     const trace = res.body.dueTrace as { type: string; at?: string; date?: string; text: string }[];
     expect(trace.length).toBeGreaterThan(2);
-    expect(trace[0]).toMatchObject({ type: 'received', at: '2026-02-13T03:00:00.000Z' });
-    expect(trace.at(-1)).toMatchObject({ type: 'due', at: '2026-02-25T03:00:00.000Z' });
+    expect(trace[0]).toMatchObject({ type: 'received', at: '2026-02-13T10:00:00+07:00' });
+    expect(trace.at(-1)).toMatchObject({ type: 'due', at: '2026-02-25T10:00:00+07:00' });
     expect(trace.at(-1)!.text).toContain('25/02/2026');
     const skipped = trace.filter((st) => st.type === 'skip').map((st) => st.date);
     expect(skipped).toEqual(expect.arrayContaining(['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20']));
@@ -145,7 +145,7 @@ describe('POST /api/v1/dossiers: receiving a dossier', () => {
       });
       const full = await api(s, s.ward).get(`/api/v1/dossiers/${res.body.code}`);
       const start = (full.body.dueTrace as { type: string; at?: string }[]).find((st) => st.type === 'start');
-      expect(start?.at).toBe('2026-02-13T06:30:00.000Z');
+      expect(start?.at).toBe('2026-02-13T13:30:00+07:00');
     } finally {
       s.harness.clock.set(FRI_10);
     }
@@ -279,6 +279,21 @@ describe('POST /api/v1/dossiers: refusals', () => {
     expect(res.status).toBe(403);
     expect(res.body.error).toMatchObject({ code: 'forbidden', message: 'Chỉ quản trị viên được ghi thời điểm trong quá khứ.' });
     expect(await rowCounts(s.t.db)).toEqual(before);
+  });
+
+  it('when an admin backdates receivedAt to a day that does not exist (30/02/2026), then 422 "Thời điểm không tồn tại." and nothing is written', async () => {
+    s.harness.clock.set('2026-03-10T03:00:00.000Z');
+    try {
+      const before = await rowCounts(s.t.db);
+      for (const receivedAt of ['2026-02-30T10:00:00+07:00', '2026-02-29T10:00:00+07:00']) {
+        const res = await api(s, s.admin).post('/api/v1/dossiers', { ...good, receivedAt });
+        expect(res.status, receivedAt).toBe(422);
+        expect(res.body.error.fields.receivedAt, receivedAt).toBe('Thời điểm không tồn tại.');
+      }
+      expect(await rowCounts(s.t.db)).toEqual(before);
+    } finally {
+      s.harness.clock.set(FRI_10);
+    }
   });
 
   it('when an admin backdates receivedAt to Thu 12/02/2026 15:00, then 201 with that instant, the code of that day and a due date counted from it', async () => {
@@ -440,11 +455,15 @@ describe('GET /api/v1/public/dossiers/:code: the citizen lookup', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       code: '000.00.05.H13-260213-0001',
+      procedureCode: LAND_PROCEDURE,
       procedureName: 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý',
+      agencyName: 'Sở Nông nghiệp và Môi trường',
       status: 'processing',
       statusName: 'Đang giải quyết',
+      statusText: 'Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết.',
       receivedAt: '2026-02-13T10:00:00+07:00',
       appointmentAt: '2026-02-25T10:00:00+07:00',
+      apologyIssued: false,
     });
     for (const value of Object.values(personal)) expect(res.text).not.toContain(value);
   });
@@ -453,7 +472,7 @@ describe('GET /api/v1/public/dossiers/:code: the citizen lookup', () => {
     const res = await request(s.harness.app).get(`/tra-cuu/${code}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('Đang giải quyết');
-    expect(res.text).toContain('10:00 25/02/2026');
+    expect(res.text).toContain('10:00 ngày 25/02/2026');
     for (const value of Object.values(personal)) expect(res.text).not.toContain(value);
   });
 
@@ -461,6 +480,24 @@ describe('GET /api/v1/public/dossiers/:code: the citizen lookup', () => {
     const res = await request(s.harness.app).get('/api/v1/public/dossiers/000.00.05.H13-260213-9999');
     expect(res.status).toBe(404);
     expect(res.type).toBe('application/json');
-    expect(res.body).toEqual({ error: { code: 'not_found', message: 'Không tìm thấy hồ sơ với mã này.', fields: {} } });
+    expect(res.body).toEqual({ error: { code: 'not_found', message: 'Không tìm thấy hồ sơ với mã này. Vui lòng kiểm tra lại mã trên giấy tiếp nhận.', fields: {} } });
+  });
+});
+
+describe('applicant names in Vietnamese', () => {
+  let s: Setup;
+  beforeAll(async () => {
+    s = await setup();
+  });
+  afterAll(() => s.t.destroy());
+
+  it('when a name arrives in decomposed Unicode (NFD, as typed with Unikey "Unicode tổ hợp"), then it is stored in NFC and found by an NFC search', async () => {
+    const nfd = 'Võ Thị Ngọc Ẩn'.normalize('NFD');
+    expect(nfd).not.toBe('Võ Thị Ngọc Ẩn');
+    const res = await api(s, s.land).post('/api/v1/dossiers', { procedureCode: LAND_PROCEDURE, channel: 'online', applicant: applicant(nfd) });
+    expect(res.status).toBe(201);
+    expect(res.body.applicant.name).toBe('Võ Thị Ngọc Ẩn');
+    const found = await api(s, s.land).get(`/api/v1/dossiers?q=${encodeURIComponent('Ngọc Ẩn')}`);
+    expect(found.body.items.map((i: { code: string }) => i.code)).toEqual([res.body.code]);
   });
 });

@@ -49,7 +49,7 @@ describe('recomputing open dossiers after a calendar change', () => {
     expect(after.body.appointmentAt).toBe('2026-02-26T10:00:00+07:00');
     expect(after.body.version).toBe(2);
     const last = after.body.events.at(-1);
-    expect(last).toMatchObject({ type: 'recompute_due', dueBefore: '2026-02-25T03:00:00.000Z', dueAt: '2026-02-26T03:00:00.000Z' });
+    expect(last).toMatchObject({ type: 'recompute_due', dueBefore: '2026-02-25T10:00:00+07:00', dueAt: '2026-02-26T10:00:00+07:00' });
     const finished = await api(clerk.token).get(`/api/v1/dossiers/${done.body.code}`);
     expect(finished.body.dueAt).toBe('2026-02-25T10:00:00+07:00');
     expect(finished.body.events.map((e: { type: string }) => e.type)).toEqual(['receive', 'resolve']);

@@ -100,3 +100,146 @@
   var auto = document.querySelector('[data-autofocus="1"]');
   if (auto) auto.focus();
 })();
+
+// Apology letters: confirm before a consequential submit button, copy the SMS / e-mail text.
+(function () {
+  'use strict';
+  document.querySelectorAll('button[data-confirm-click]').forEach(function (b) {
+    b.addEventListener('click', function (e) {
+      if (!window.confirm(b.getAttribute('data-confirm-click'))) e.preventDefault();
+    });
+  });
+  document.querySelectorAll('button[data-copy]').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var source = document.getElementById(b.getAttribute('data-copy'));
+      if (!source) return;
+      var done = function () { var label = b.textContent; b.textContent = 'Đã sao chép'; setTimeout(function () { b.textContent = label; }, 1500); };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(source.value).then(done, function () {});
+      else { source.select(); try { document.execCommand('copy'); done(); } catch (err) { /* the text stays selected */ } }
+    });
+  });
+})();
+
+// Dossier import (admin): post the chosen CSV file as text/csv and show the streamed progress and result.
+(function () {
+  'use strict';
+  var form = document.querySelector('form[data-import]');
+  if (!form || !window.fetch || !window.TextDecoder) return;
+  var fileInput = document.getElementById('import-file');
+  var button = document.getElementById('import-submit');
+  var box = document.getElementById('import-progress');
+  var bar = document.getElementById('import-bar');
+  var status = document.getElementById('import-status');
+  var out = document.getElementById('import-result');
+  var PHASES = { parse: 'Đọc tệp', check: 'Kiểm tra', write: 'Ghi vào cơ sở dữ liệu' };
+  var num = function (n) { return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '.'); };
+  var el = function (tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
+
+  function progress(p) {
+    // Three phases share the bar: reading 0–10 %, checking 10–50 %, writing 50–100 %.
+    var base = { parse: 0, check: 10, write: 50 }[p.phase] || 0;
+    var span = { parse: 10, check: 40, write: 50 }[p.phase] || 0;
+    var ratio = p.total ? p.done / p.total : 0;
+    bar.value = base + span * ratio;
+    status.textContent = (PHASES[p.phase] || p.phase) + ': ' + num(p.done) + (p.total ? ' / ' + num(p.total) : '') + ' dòng · ' + num(p.rowsPerSecond) + ' dòng/giây';
+  }
+
+  function showResult(r) {
+    out.textContent = '';
+    if (r.ok) {
+      out.appendChild(el('div', 'flash ok', 'Đã nhập ' + num(r.rows) + ' hồ sơ trong ' + (r.elapsedMs / 1000).toFixed(1).replace('.', ',') + ' giây (' + num(r.rowsPerSecond) +
+        ' dòng/giây): giữ mã cũ ' + num(r.keptCodes) + ', cấp mã mới ' + num(r.generatedCodes) + '; ' + r.statusText + '.'));
+      var examples = el('p', 'muted', 'Ví dụ: ');
+      r.sample.forEach(function (code, i) {
+        if (i) examples.appendChild(document.createTextNode(', '));
+        var a = el('a', 'code', code);
+        a.href = '/ho-so/' + encodeURIComponent(code);
+        examples.appendChild(a);
+      });
+      if (r.sample.length) out.appendChild(examples);
+      return;
+    }
+    out.appendChild(el('div', 'flash error', 'Không nhập: ' + num(r.problems.length) + ' lỗi trong ' + num(r.rows) +
+      ' dòng hồ sơ. Chưa ghi gì vào cơ sở dữ liệu; sửa các dòng dưới đây rồi nhập lại cả tệp.'));
+    var list = el('ol', 'import-problems');
+    r.problems.slice(0, 1000).forEach(function (p) { list.appendChild(el('li', null, p.text)); });
+    out.appendChild(list);
+    if (r.problems.length > 1000) out.appendChild(el('p', 'muted', '… và ' + num(r.problems.length - 1000) + ' lỗi khác.'));
+    var save = el('button', null, 'Tải danh sách lỗi (.txt)');
+    save.type = 'button';
+    save.addEventListener('click', function () {
+      var blob = new Blob([r.problems.map(function (p) { return p.text; }).join('\r\n') + '\r\n'], { type: 'text/plain;charset=utf-8' });
+      var a = el('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = 'loi-nhap-ho-so.txt';
+      document.body.appendChild(a);
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    });
+    out.appendChild(save);
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var file = fileInput.files && fileInput.files[0];
+    if (!file) return;
+    button.disabled = true;
+    box.hidden = false;
+    bar.value = 0;
+    status.textContent = 'Đang gửi tệp ' + file.name + '…';
+    out.textContent = '';
+    var fail = function (message) { out.textContent = ''; out.appendChild(el('div', 'flash error', message)); };
+    file.text().then(function (text) {
+      return fetch(form.action, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'text/csv; charset=utf-8', 'X-CSRF-Token': form.elements._csrf.value, Accept: 'application/x-ndjson' },
+        body: text,
+      });
+    }).then(function (res) {
+      if (!res.ok || !res.body) {
+        return res.text().then(function (t) {
+          var m = /<title>([^<]*)/.exec(t);
+          fail(res.status === 413 ? 'Tệp quá lớn để gửi một lần; hãy chia nhỏ tệp.' : res.status === 409 ? 'Đang có một lần nhập dữ liệu khác chạy. Vui lòng đợi rồi thử lại.' : 'Không gửi được tệp (mã ' + res.status + (m ? ', ' + m[1] : '') + ').');
+        });
+      }
+      var reader = res.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = '';
+      var pump = function () {
+        return reader.read().then(function (chunk) {
+          buffer += decoder.decode(chunk.value || new Uint8Array(), { stream: !chunk.done });
+          var lines = buffer.split('\n');
+          buffer = lines.pop();
+          lines.forEach(function (line) {
+            if (!line.trim()) return;
+            var msg = JSON.parse(line);
+            if (msg.type === 'progress') progress(msg);
+            else if (msg.type === 'result') { bar.value = 100; status.textContent = 'Xong.'; showResult(msg); }
+            else if (msg.type === 'error') fail(msg.message);
+          });
+          if (!chunk.done) return pump();
+        });
+      };
+      return pump();
+    }).catch(function () {
+      fail('Mất kết nối trong lúc nhập. Kiểm tra lại danh sách hồ sơ trước khi nhập lại: mỗi lần nhập hoặc ghi toàn bộ, hoặc không ghi gì.');
+    }).then(function () { button.disabled = false; });
+  });
+})();
+
+// Report period picker: show only the inputs the chosen kind of period uses (all of them without script).
+(function () {
+  'use strict';
+  var kind = document.querySelector('[data-period-kind]');
+  if (!kind) return;
+  var toggle = function () {
+    document.querySelectorAll('[data-period-for]').forEach(function (el) {
+      var show = el.getAttribute('data-period-for').split(' ').indexOf(kind.value) >= 0;
+      el.hidden = !show;
+      el.querySelectorAll('input, select').forEach(function (i) { i.disabled = !show; });
+    });
+  };
+  kind.addEventListener('change', toggle);
+  toggle();
+})();
