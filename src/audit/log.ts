@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'calendar_year_copied',
   'recompute_due',
   'import',
+  'letter_template_saved',
+  'letter_template_reset',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -44,6 +46,8 @@ export const AUDIT_ACTION_NAMES: Record<AuditAction, string> = {
   calendar_year_copied: 'Chép lịch tạm tính',
   recompute_due: 'Tính lại hạn hồ sơ đang mở',
   import: 'Nhập dữ liệu',
+  letter_template_saved: 'Lưu mẫu thư xin lỗi',
+  letter_template_reset: 'Khôi phục mẫu thư xin lỗi',
 };
 
 export interface AuditRow {

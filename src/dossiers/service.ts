@@ -81,7 +81,9 @@ export class DossierService {
     const agency = await this.receivingAgency(input, user, procedure.agencyCode);
     const due = computeDue(await this.calendar(), receivedAt, procedure.duration);
 
-    const code = await this.withRetry(() =>
+    // The dossier is read back inside its transaction: under load a second round trip for the answer would
+    // queue behind other writers on SQLite and behind the pool on PostgreSQL.
+    return this.withRetry(() =>
       db.transaction(async (trx) => {
         const sequence = await nextSequence(trx, agency.code, localDate(receivedAt).replace(/-/g, '').slice(2));
         const dossierCode = formatDossierCode(agency.code, receivedAt, sequence);
@@ -137,10 +139,9 @@ export class DossierService {
           dueAt: due.dueAt.toISOString(),
           agencyCode: procedure.agencyCode ?? agency.code,
         });
-        return dossierCode;
+        return (await findDossier(trx, dossierCode))!;
       }),
     );
-    return (await findDossier(db, code))!;
   }
 
   /** A dossier the user may see, or 404 (never 403: the code of another agency's dossier is not confirmed). */

@@ -1,6 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import path from 'node:path';
 import type { AppContext } from '../shared/context';
+import { audit } from '../audit/log';
 import type { Services } from '../app';
 import { requireRole } from '../auth/guard';
 import { ConflictError } from '../shared/errors';
@@ -44,13 +45,18 @@ export function importPages(ctx: AppContext, services: Services): Router {
   // One import at a time: on SQLite the write holds the only connection, and two files could race on codes.
   let running = false;
 
-  async function run(text: string, onProgress?: (p: ImportProgress) => void): Promise<ImportResult> {
+  async function run(req: Request, text: string, onProgress?: (p: ImportProgress) => void): Promise<ImportResult> {
     if (running) throw new ConflictError('Đang có một lần nhập dữ liệu khác chạy. Vui lòng đợi lần đó xong rồi thử lại.', 'import_running');
     running = true;
     try {
       const now = ctx.clock.now();
       const calendar = await services.calendars.get(now.getTime());
-      return await importDossiers(ctx.db, text, { now, calendar, onProgress });
+      const result = await importDossiers(ctx.db, text, { now, calendar, onProgress });
+      // Refused files are logged too: who tried to load what is part of the record.
+      await audit(ctx, req, 'import', null, result.ok
+        ? { ok: true, rows: result.rows, keptCodes: result.keptCodes, generatedCodes: result.generatedCodes, firstCodes: result.sample.slice(0, 5) }
+        : { ok: false, rows: result.rows, problems: result.problems.length });
+      return result;
     } finally {
       running = false;
     }
@@ -83,7 +89,7 @@ export function importPages(ctx: AppContext, services: Services): Router {
     res.flushHeaders();
     const send = (line: object) => res.write(`${JSON.stringify(line)}\n`);
     try {
-      const result = await run(typeof req.body === 'string' ? req.body : '', (p) => send({ type: 'progress', ...p }));
+      const result = await run(req, typeof req.body === 'string' ? req.body : '', (p) => send({ type: 'progress', ...p }));
       send({ type: 'result', ...resultView(result) });
     } catch (err) {
       ctx.log('Import failed', err);
@@ -95,7 +101,7 @@ export function importPages(ctx: AppContext, services: Services): Router {
   // Without script: a pasted CSV in a form.
   router.post('/', async (req, res) => {
     const pasted = typeof req.body?.csv === 'string' ? req.body.csv : '';
-    const result = await run(pasted);
+    const result = await run(req, pasted);
     render(res, { result: resultView(result), pasted: result.ok ? '' : pasted }, result.ok ? 200 : 422);
   });
 

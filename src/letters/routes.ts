@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../shared/context';
+import { audit } from '../audit/log';
 import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { getAgency, listAgencies } from '../catalog/repository';
@@ -155,12 +156,14 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     if (agencyCode !== EVERY_AGENCY && !(await getAgency(ctx.db, agencyCode))) throw new NotFoundError(`Không có cơ quan mã ${agencyCode}.`);
     if (body.op === 'reset') {
       await deleteTemplate(ctx.db, agencyCode);
+      await audit(ctx, req, 'letter_template_reset', agencyCode);
       return res.redirect(303, `/thu-xin-loi/mau?agency=${encodeURIComponent(agencyCode)}&ok=reset`);
     }
     try {
       const input = parseInput(templateSchema, body) as StoredTemplate;
       checkPlaceholders(input);
       await saveTemplate(ctx.db, agencyCode, input, currentUser(req).fullName, ctx.clock.now());
+      await audit(ctx, req, 'letter_template_saved', agencyCode, { ...input });
       res.redirect(303, `/thu-xin-loi/mau?agency=${encodeURIComponent(agencyCode)}&ok=saved`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 422) throw err;

@@ -98,8 +98,12 @@ export function reportSheet(r: SettlementReport, opts: { placeName: string; gene
   };
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
+/**
+ * One CSV cell. Text that a spreadsheet would run as a formula (starting with = + - @ or a tab/CR, e.g. a field
+ * named "=HYPERLINK(…)") gets a leading apostrophe, so it shows as typed and runs nothing.
+ */
+export const csvCell = (v: string | number) => {
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

@@ -186,6 +186,31 @@ describe('the audit log of admin changes', () => {
     expect(lines.every((l) => l.actor_id === admin.id)).toBe(true);
   });
 
+  it('when an admin saves and resets an apology-letter template and imports dossiers, then each is logged; a refused file too', async () => {
+    const { agent, csrf } = await loginAgent(harness.app, admin.username);
+    const since = await lastId();
+    const template = { numberSuffix: 'XL-NNMT', sms: 'Ho so {{ma_ho_so}}: hen tra moi {{hen_moi_ngan}}' };
+    expect((await agent.post('/thu-xin-loi/mau').type('form').send({ _csrf: csrf, agency: AGENCIES.land.code, op: 'save', ...template })).status).toBe(303);
+    expect((await agent.post('/thu-xin-loi/mau').type('form').send({ _csrf: csrf, agency: AGENCIES.land.code, op: 'reset' })).status).toBe(303);
+    const header = 'code,procedure_code,agency_code,channel,applicant_name,sets,received_at,status';
+    const good = `${header}\n,2.000908,${AGENCIES.ward.code},in_person,Lê Văn Tám,1,12/02/2026 08:00,processing\n`;
+    const bad = `${header}\n,9.999999,${AGENCIES.ward.code},in_person,Lê Văn Tám,1,12/02/2026 08:00,processing\n`;
+    const imported = await agent.post('/quan-tri/nhap-du-lieu').type('form').send({ _csrf: csrf, csv: good });
+    expect(imported.status, imported.text.slice(0, 500)).toBe(200);
+    expect((await agent.post('/quan-tri/nhap-du-lieu').type('form').send({ _csrf: csrf, csv: bad })).status).toBe(422);
+    const lines = await linesSince(since);
+    expect(lines.map((l) => [l.action, l.target, l.actor_id])).toEqual([
+      ['letter_template_saved', AGENCIES.land.code, admin.id],
+      ['letter_template_reset', AGENCIES.land.code, admin.id],
+      ['import', null, admin.id],
+      ['import', null, admin.id],
+    ]);
+    expect(lines[0].detail).toMatchObject(template);
+    const code = (await t.db('dossiers').where({ applicant_name: 'Lê Văn Tám' }).first()).code as string;
+    expect(lines[2].detail).toEqual({ ok: true, rows: 1, keptCodes: 0, generatedCodes: 1, firstCodes: [code] });
+    expect(lines[3].detail).toEqual({ ok: false, rows: 1, problems: 1 });
+  });
+
   it('when an admin changes the catalog or the calendar through the API, then that is logged too', async () => {
     const since = await lastId();
     const api = (m: 'post' | 'put' | 'delete', url: string) => request(harness.app)[m](url).set('Authorization', `Bearer ${admin.token}`);
@@ -277,12 +302,13 @@ describe('the audit page /quan-tri/nhat-ky', () => {
   });
 
   it('when there are more than 50 lines, then the page shows 50 with links to the next and previous pages', async () => {
-    for (let i = 0; i < 120; i++) await audit(harness.app.locals.ctx, null, 'import', `tep-${String(i).padStart(3, '0')}.csv`, { rows: i });
+    const before = Number((await t.db('audit_log').where({ action: 'import' }).count({ n: '*' }).first())!.n);
+    for (let i = 0; i < 120 - before; i++) await audit(harness.app.locals.ctx, null, 'import', `tep-${String(i).padStart(3, '0')}.csv`, { rows: i });
     const { agent } = await loginAgent(harness.app, admin.username);
     const first = await agent.get('/quan-tri/nhat-ky?action=import');
     expect(first.text).toContain('Trang 1 / 3');
     expect([...first.text.matchAll(/<tr class="audit-import">/g)].length).toBe(50);
-    expect(first.text).toContain('tep-119.csv');
+    expect(first.text).toContain(`tep-${String(119 - before).padStart(3, '0')}.csv`);
     expect(first.text).toContain('href="/quan-tri/nhat-ky?action=import&amp;page=2"');
     const third = await agent.get('/quan-tri/nhat-ky?action=import&page=3');
     expect([...third.text.matchAll(/<tr class="audit-import">/g)].length).toBe(20);

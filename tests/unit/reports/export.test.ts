@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { onTimeChart, percent } from '../../../src/reports/chart';
-import { reportSheet, toCsv, toXlsx } from '../../../src/reports/export';
+import { csvCell, reportSheet, toCsv, toXlsx } from '../../../src/reports/export';
 import { describePeriod, reportWindow } from '../../../src/reports/period';
 import { emptyCounts, type Counts, type SettlementReport } from '../../../src/reports/settlement';
 
@@ -76,5 +76,18 @@ describe('the chart of on-time and late dossiers per field', () => {
     expect(onTimeChart([])).toContain('Chưa có hồ sơ nào được giải quyết trong kỳ.');
     expect(percent(1, 3)).toBe('33,3%');
     expect(percent(0, 0)).toBe('–');
+  });
+});
+
+describe('CSV cells that a spreadsheet would run', () => {
+  it('when a name starts with =, +, -, @ or a tab, then the cell gets an apostrophe and is quoted when needed; numbers and ordinary text stay as they are', () => {
+    expect(csvCell('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvCell('+84 912')).toBe("'+84 912");
+    expect(csvCell('-1')).toBe("'-1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell(-1)).toBe('-1');
+    expect(csvCell('Đất đai')).toBe('Đất đai');
+    expect(csvCell('(1)')).toBe('(1)');
   });
 });
