@@ -252,7 +252,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       agency,
       parent,
       regime: regimeOn(localDate(row.received_at)),
-      size: 'a4',
+      size: req.query.size === 'a5' ? 'a5' : 'a4',
     });
   });
 

@@ -1,0 +1,363 @@
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
+import QRCode from 'qrcode';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditPage } from './a11y';
+import { LATE_APPLICANT, localParts, loginWithKeyboard, printToPdf, screenshot, startE2E, type E2E } from './harness';
+
+// The main flows of the desk in a real browser: the clerk's day with one dossier, the head's late dossier and its
+// apology letter, the city's monthly report, and the citizen scanning the receipt's QR code.
+
+let e: E2E;
+const APPLICANT = 'Nguyễn Thị Thu Hà';
+let code = '';
+let receiptLookupUrl = '';
+
+beforeAll(async () => {
+  e = await startE2E();
+}, 180_000);
+
+afterAll(async () => {
+  await e?.close();
+});
+
+const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
+
+describe('clerk', () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = (await e.open()).page;
+  });
+
+  it('when the clerk logs in and receives a dossier with the keyboard only, then it is saved with its due date and the receipt button has the focus', async () => {
+    await loginWithKeyboard(page, e.base, 'motcua');
+    expect(new URL(page.url()).pathname).not.toBe('/dang-nhap');
+
+    // Tab through the top bar to "Tiếp nhận" (skip link, brand, then the menu) and Enter opens the intake form.
+    for (let i = 0; i < 10 && (await page.evaluate('document.activeElement.textContent.trim()')) !== 'Tiếp nhận'; i++) await page.keyboard.press('Tab');
+    await Promise.all([page.waitForURL(/\/ho-so\/moi$/), page.keyboard.press('Enter')]);
+    expect(await page.evaluate('document.activeElement.id')).toBe('procedure-filter');
+    await screenshot(page, '03-tiep-nhan-trong');
+
+    // Typing a few words of the name filters the list and picks the first match; the preview shows the due date.
+    await page.keyboard.type('biện pháp bảo đảm quyền sử dụng đất');
+    await page.keyboard.press('ArrowDown'); // into the list
+    await page.keyboard.press('Enter'); // chosen: on to the applicant
+    expect(await page.evaluate('document.activeElement.id')).toBe('f-applicantName');
+    const procedure = await page.evaluate('document.getElementById("f-procedureCode").value');
+    expect(procedure).toMatch(/^\d\.\d{6}$/);
+    await page.locator('#due-preview strong').waitFor();
+    expect(await text(page, '#due-preview')).toContain('Hẹn trả kết quả dự kiến');
+
+    await page.keyboard.type(APPLICANT);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('092186001234');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('0907 123 456');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('thuha.nguyen@example.vn');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Số 8 đường Trần Hưng Đạo, phường Ninh Kiều, thành phố Cần Thơ');
+    await page.keyboard.press('Tab'); // the channel: "Trực tiếp" is checked
+    expect(await page.evaluate('document.activeElement.name + "=" + document.activeElement.value')).toBe('channel=in_person');
+    await page.keyboard.press('Tab'); // number of sets
+    expect(await page.evaluate('document.activeElement.id')).toBe('f-sets');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('2');
+    await page.keyboard.press('Tab'); // documents
+    await page.keyboard.type('Phiếu yêu cầu đăng ký biện pháp bảo đảm (bản chính)');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('Hợp đồng thế chấp quyền sử dụng đất (bản chính)');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('Giấy chứng nhận quyền sử dụng đất (bản chính)');
+    await screenshot(page, '04-tiep-nhan-dien-xong');
+
+    // Ctrl+Enter saves.
+    await Promise.all([page.waitForURL(/\/ho-so\/[^/]+\?ok=received$/), page.keyboard.press('Control+Enter')]);
+    code = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+    expect(code).toMatch(/^000\.01\.01\.H13-\d{6}-\d{4}$/);
+    expect(await text(page, '.flash.ok')).toContain(`Đã tiếp nhận hồ sơ ${code}`);
+    expect(await page.evaluate('document.activeElement.id')).toBe('print-receipt');
+    await screenshot(page, '05-ho-so-vua-tiep-nhan');
+  });
+
+  it('when the clerk presses Enter on the receipt button and prints it, then the PDF has the code and the due date on one A5 page', async () => {
+    await Promise.all([page.waitForURL(/\/giay-tiep-nhan$/), page.keyboard.press('Enter')]);
+    const dossier = await (await page.request.get(`${e.base}/api/v1/public/dossiers/${encodeURIComponent(code)}`)).json();
+    const due = localParts(dossier.appointmentAt);
+    await screenshot(page, '06-giay-tiep-nhan-a5', true);
+    const pdf = await printToPdf(page, path.join(e.dir, 'giay-tiep-nhan.pdf'));
+    const flat = pdf.text.replace(/\s+/g, ' ');
+    expect(pdf.pages).toBe(1);
+    expect(flat).toContain(`Mã hồ sơ: ${code}`);
+    expect(flat).toContain('GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ');
+    expect(flat).toContain(`Thời gian trả kết quả giải quyết hồ sơ: ${due.hour} giờ ${due.minute} phút, ngày ${due.day} tháng ${due.month} năm ${due.year}`);
+    expect(flat).toContain(APPLICANT);
+
+    // The QR code encodes the public look-up URL printed under it.
+    receiptLookupUrl = (await text(page, '.qr-caption')).replace(/^Tra cứu:\s*/, '').trim();
+    expect(receiptLookupUrl).toBe(`${e.base}/tra-cuu/${encodeURIComponent(code)}`);
+    const svg = await page.locator('.qr svg').first().evaluate((el: { outerHTML: string }) => el.outerHTML);
+    const expected = await QRCode.toString(receiptLookupUrl, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' });
+    const paths = (s: string) => [...s.matchAll(/ d="([^"]+)"/g)].map((m) => m[1]);
+    expect(paths(svg)).toEqual(paths(expected));
+
+    await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}/giay-tiep-nhan?size=a4`);
+    await screenshot(page, '07-giay-tiep-nhan-a4', true);
+  });
+
+  it('when the clerk requests a supplement, then the dossier waits and the supplement request prints with the missing papers', async () => {
+    await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
+    await page.locator('details.action-request_supplement summary').click();
+    await page.locator('#items-request_supplement').fill('Bản sao CCCD của bên thế chấp (bản chứng thực)\nSơ đồ thửa đất (bản chính)');
+    await page.locator('#reason-request_supplement').fill('Thiếu giấy tờ tùy thân của bên thế chấp và sơ đồ thửa đất.');
+    await Promise.all([page.waitForURL(/ok=request_supplement/), page.locator('details.action-request_supplement button[type=submit]').click()]);
+    expect(await text(page, '.facts .badge')).toBe('Chờ bổ sung');
+
+    await Promise.all([page.waitForURL(/phieu-bo-sung/), page.getByRole('link', { name: 'In phiếu yêu cầu bổ sung' }).click()]);
+    const body = await text(page, '.sheet');
+    expect(body).toContain('Sơ đồ thửa đất');
+    expect(body).toContain(code);
+    await screenshot(page, '08-phieu-yeu-cau-bo-sung', true);
+    const pdf = await printToPdf(page, path.join(e.dir, 'phieu-bo-sung.pdf'));
+    expect(pdf.text.replace(/\s+/g, ' ')).toContain('Bản sao CCCD của bên thế chấp');
+  });
+
+  it('when the clerk records the supplement, resolves and returns the result, then the history has every step and the dossier is returned', async () => {
+    await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
+    const act = async (action: string, fill?: () => Promise<void>) => {
+      await page.locator(`details.action-${action} summary`).click();
+      if (fill) await fill();
+      await Promise.all([page.waitForURL(new RegExp(`ok=${action}$`)), page.locator(`details.action-${action} button[type=submit]`).click()]);
+    };
+    await act('receive_supplement');
+    expect(await text(page, '.facts .badge')).toBe('Đang giải quyết');
+    await act('resolve', async () => {
+      await page.locator('details.action-resolve input[value=approved]').check();
+    });
+    expect(await text(page, '.facts .badge')).toBe('Đã có kết quả');
+    await act('return');
+    expect(await text(page, '.facts .badge')).toBe('Đã trả kết quả');
+    const history = await text(page, '.timeline');
+    for (const step of ['Tiếp nhận hồ sơ', 'Yêu cầu bổ sung', 'Nhận hồ sơ bổ sung', 'Có kết quả giải quyết', 'Trả kết quả cho công dân']) expect(history).toContain(step);
+    await screenshot(page, '09-ho-so-da-tra-ket-qua');
+
+    await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}/phieu-kiem-soat`);
+    expect(await text(page, '.sheet')).toContain(code);
+    await screenshot(page, '10-phieu-kiem-soat', true);
+  });
+});
+
+describe('head', () => {
+  let page: Page;
+  let letterUrl = '';
+  beforeAll(async () => {
+    page = (await e.open()).page;
+    page.on('dialog', (d) => void d.accept());
+  });
+
+  it('when the head opens the dashboard, then the late dossier is in the late list with a draft letter', async () => {
+    await loginWithKeyboard(page, e.base, 'lanhdao');
+    await page.goto(`${e.base}/theo-doi`);
+    await screenshot(page, '11-theo-doi');
+    expect(Number((await text(page, '#n-late .num')).replace(/\./g, ''))).toBeGreaterThan(0);
+
+    await Promise.all([page.waitForURL(/late=1/), page.locator('#n-late').click()]);
+    await page.locator('#q').fill(e.lateCode);
+    await Promise.all([page.waitForURL(/q=/), page.locator('form.filters button[type=submit]').click()]);
+    const row = page.locator('table.data tbody tr', { hasText: e.lateCode });
+    expect(await row.count()).toBe(1);
+    expect(await row.innerText()).toContain(LATE_APPLICANT);
+    await screenshot(page, '12-ho-so-qua-han');
+
+    // The due-soon list answers too (the demo desk has dossiers due within a working day).
+    await page.goto(`${e.base}/ho-so?dueSoon=1`);
+    expect(await page.locator('h1').innerText()).toContain('Hồ sơ sắp đến hạn');
+    await screenshot(page, '13-ho-so-sap-den-han');
+
+    await page.goto(`${e.base}/thu-xin-loi`);
+    await screenshot(page, '14-thu-xin-loi-hang-cho');
+    await page.goto(`${e.base}/ho-so/${encodeURIComponent(e.lateCode)}`);
+    expect(await text(page, '.facts')).toContain('Quá hạn');
+    await Promise.all([page.waitForURL(/\/thu-xin-loi\/\d+$/), page.getByRole('link', { name: 'Dự thảo chờ phát hành' }).click()]);
+    letterUrl = page.url();
+  });
+
+  it('when the head fills the reason and issues the letter, then it gets a number and the dossier a new appointment', async () => {
+    expect(await page.locator('#f-addresseeName').inputValue()).toContain(LATE_APPLICANT);
+    expect(await page.locator('#f-newAppointmentDate').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await page.locator('#f-reason').fill('Hồ sơ cần xác minh thêm thông tin thửa đất tại Văn phòng đăng ký đất đai');
+    await screenshot(page, '15-thu-xin-loi-soan');
+    await Promise.all([page.waitForURL(/ok=issued/), page.getByRole('button', { name: 'Phát hành (cấp số)' }).click()]);
+    const number = (await text(page, '.letter-number strong')).trim();
+    expect(number).toMatch(/^\d+\/XL/);
+    await screenshot(page, '16-thu-xin-loi-da-phat-hanh');
+
+    await Promise.all([page.waitForURL(/\/in$/), page.getByRole('link', { name: 'In (A4)' }).click()]);
+    await screenshot(page, '17-thu-xin-loi-ban-in', true);
+    const pdf = await printToPdf(page, path.join(e.dir, 'thu-xin-loi.pdf'));
+    const flat = pdf.text.replace(/\s+/g, ' ');
+    expect(flat).toContain(`Số: ${number}`);
+    expect(flat).toContain(e.lateCode);
+    expect(flat).toContain(LATE_APPLICANT);
+    expect(flat).toContain('xác minh thêm thông tin thửa đất');
+    expect(flat).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(pdf.pages).toBe(1);
+
+    const dossier = await (await page.request.get(`${e.base}/api/v1/public/dossiers/${encodeURIComponent(e.lateCode)}`)).json();
+    expect(new Date(dossier.appointmentAt).getTime()).toBeGreaterThan(Date.now());
+    expect(letterUrl).toMatch(/\/thu-xin-loi\/\d+$/);
+  });
+});
+
+describe('city staff', () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = (await e.open()).page;
+  });
+
+  it('when the city staff opens last month’s report and clicks a number, then the list has exactly that many dossiers, and the XLSX has the same number', async () => {
+    await loginWithKeyboard(page, e.base, 'admin');
+    await page.goto(`${e.base}/bao-cao`);
+    await Promise.all([page.waitForURL(/period=month/), page.locator('nav.presets a', { hasText: 'Tháng trước' }).click()]);
+    await screenshot(page, '18-bao-cao-thang-truoc');
+    const heading = await text(page, '.report-heading');
+    expect(heading).toMatch(/Kỳ báo cáo: Tháng \d{2}\/\d{4}/);
+
+    // The total row of the first table: (3) received, (10) resolved late.
+    const total = page.locator('table.report-table').first().locator('tr.total');
+    const cell = async (col: number) => total.locator('td, th').nth(col - 1);
+    const receivedTotal = Number((await (await cell(3)).innerText()).replace(/\./g, ''));
+    const late = Number((await (await cell(10)).innerText()).replace(/\./g, ''));
+    expect(receivedTotal).toBeGreaterThan(0);
+    expect(late).toBeGreaterThan(0);
+
+    await Promise.all([page.waitForURL(/report=resolved\.late/), (await cell(10)).locator('a').click()]);
+    expect(await text(page, '.report-cell')).toContain(`${late.toLocaleString('de-DE')} hồ sơ`);
+    expect(await text(page, 'h1 small')).toBe(`(${late.toLocaleString('de-DE')})`);
+    // Every dossier of the list, page by page: as many as the number, none twice, each resolved after its deadline.
+    const codes = new Set<string>();
+    for (let n = 0; n < 50; n++) {
+      for (const c of await page.locator('table.data tbody td.code a').allInnerTexts()) codes.add(c.trim());
+      const next = page.locator('.pager a[rel=next]');
+      if (!(await next.count())) break;
+      await Promise.all([page.waitForURL(new RegExp(`[?&]page=${n + 2}(&|$)`)), next.first().click()]);
+    }
+    expect(codes.size).toBe(late);
+    await screenshot(page, '19-ho-so-tu-bao-cao');
+
+    await page.goto(`${e.base}/bao-cao`);
+  });
+
+  it('when the city staff downloads the XLSX, then it opens with the same total', async () => {
+    await page.locator('nav.presets a', { hasText: 'Tháng trước' }).click();
+    await page.waitForURL(/period=month/);
+    const total = page.locator('table.report-table').first().locator('tr.total');
+    const late = Number((await total.locator('td, th').nth(9).innerText()).replace(/\./g, ''));
+    const received = Number((await total.locator('td, th').nth(2).innerText()).replace(/\./g, ''));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Tải Excel (.xlsx)' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^bao-cao-II06a_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const file = path.join(e.dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(fs.readFileSync(file) as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    let totalRow: ExcelJS.Row | undefined;
+    ws.eachRow((row) => {
+      if (!totalRow && String(row.getCell(2).value).trim() === 'Tổng cộng') totalRow = row;
+    });
+    expect(totalRow).toBeDefined();
+    expect(Number(totalRow!.getCell(3).value)).toBe(received);
+    expect(Number(totalRow!.getCell(10).value)).toBe(late);
+
+    await page.goto(`${e.base}${await page.getByRole('link', { name: 'Bản in (A4 ngang)' }).getAttribute('href')}`);
+    await screenshot(page, '20-bao-cao-ban-in', true);
+  });
+});
+
+describe('citizen', () => {
+  it('when the citizen opens the URL of the receipt’s QR code, then the look-up shows the dossier without personal data', async () => {
+    expect(receiptLookupUrl).not.toBe('');
+    const { page } = await e.open(); // not logged in
+    await page.goto(receiptLookupUrl);
+    expect(new URL(page.url()).pathname).toBe(`/tra-cuu/${encodeURIComponent(code)}`);
+    const result = await text(page, '.lookup-result');
+    expect(result).toContain(code);
+    expect(result).toContain('Đã trả kết quả');
+    expect(await page.content()).not.toContain(APPLICANT);
+    await screenshot(page, '21-tra-cuu-cong-dan');
+  });
+});
+
+describe('every main page', () => {
+  // [screenshot name or null when a flow above already saved one, path]
+  const PAGES: Record<string, Array<[string | null, () => string]>> = {
+    '': [
+      ['01-dang-nhap', () => '/dang-nhap'],
+      ['23-tra-cuu', () => '/tra-cuu'],
+      [null, () => `/tra-cuu/${encodeURIComponent(code)}`],
+    ],
+    motcua: [
+      ['02-ho-so-danh-sach', () => '/ho-so'],
+      ['22-trang-chu-can-bo', () => '/'],
+      [null, () => '/ho-so/moi'],
+      [null, () => `/ho-so/${encodeURIComponent(code)}`],
+      [null, () => `/ho-so/${encodeURIComponent(code)}/giay-tiep-nhan`],
+      [null, () => `/ho-so/${encodeURIComponent(code)}/phieu-kiem-soat`],
+      [null, () => '/ho-so?late=1&status=open'],
+    ],
+    lanhdao: [
+      [null, () => '/theo-doi'],
+      [null, () => '/thu-xin-loi'],
+      ['24-thu-xin-loi-da-phat-hanh-danh-sach', () => '/thu-xin-loi?status=issued'],
+      [null, () => `/ho-so/${encodeURIComponent(e.lateCode)}`],
+      ['25-bao-cao-lanh-dao', () => '/bao-cao'],
+    ],
+    admin: [
+      ['26-quan-tri', () => '/quan-tri'],
+      ['27-quan-tri-nguoi-dung', () => '/quan-tri/nguoi-dung'],
+      ['28-quan-tri-them-nguoi-dung', () => '/quan-tri/nguoi-dung/moi'],
+      ['29-quan-tri-thu-tuc', () => '/quan-tri/thu-tuc'],
+      ['30-quan-tri-them-thu-tuc', () => '/quan-tri/thu-tuc/moi'],
+      ['31-quan-tri-linh-vuc', () => '/quan-tri/linh-vuc'],
+      ['32-quan-tri-lich', () => '/quan-tri/lich'],
+      ['33-quan-tri-nhat-ky', () => '/quan-tri/nhat-ky'],
+      ['34-quan-tri-nhap-du-lieu', () => '/quan-tri/nhap-du-lieu'],
+      ['35-mau-thu-xin-loi', () => '/thu-xin-loi/mau'],
+      [null, () => '/bao-cao'],
+    ],
+  };
+
+  for (const [username, pages] of Object.entries(PAGES)) {
+    it(`when ${username || 'a citizen'} opens each main page, then every input has a label, every table has headers, text has enough contrast and the keyboard focus shows`, async () => {
+      const { page } = await e.open();
+      if (username) await loginWithKeyboard(page, e.base, username);
+      const problems: string[] = [];
+      const visit = async (name: string | null, url: string) => {
+        const res = await page.goto(`${e.base}${url}`);
+        expect(res?.status(), url).toBe(200);
+        if (name) await screenshot(page, name);
+        const audit = await auditPage(page);
+        for (const [kind, list] of Object.entries(audit)) for (const item of list as string[]) problems.push(`${url} ${kind}: ${item}`);
+      };
+      for (const [name, url] of pages) await visit(name, url());
+      if (username === 'motcua') {
+        // the supplement request of the clerk's dossier, from its link in the history
+        await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
+        const href = await page.getByRole('link', { name: 'In phiếu yêu cầu bổ sung' }).getAttribute('href');
+        await visit(null, href!);
+      }
+      if (username === 'lanhdao') {
+        await page.goto(`${e.base}/ho-so/${encodeURIComponent(e.lateCode)}`);
+        const href = await page.locator('a[href^="/thu-xin-loi/"]').first().getAttribute('href');
+        await visit(null, href!);
+        await visit(null, `${href}/in`);
+        await page.goto(`${e.base}/bao-cao`);
+        await visit(null, (await page.getByRole('link', { name: 'Bản in (A4 ngang)' }).getAttribute('href'))!);
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+});
