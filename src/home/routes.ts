@@ -3,20 +3,40 @@ import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { requireUser, currentUser } from '../auth/guard';
 import { listQuerySchema } from '../dossiers/schema';
+import { isLate, type DossierRow } from '../dossiers/repository';
 
-export function homeRoutes(_ctx: AppContext, services: Services): Router {
+/** How many dossiers each short list on the home page shows; the full list is one click away. */
+const SHORT_LIST = 8;
+
+/**
+ * The start page: the counters of the desk's work, the open dossiers whose deadline comes first (late ones on
+ * top), and for a clerk the dossiers they received most recently, to reprint a receipt without searching.
+ */
+export function homeRoutes(ctx: AppContext, services: Services): Router {
   const router = Router();
   router.get('/', requireUser, async (req, res) => {
     const user = currentUser(req);
-    const count = async (q: Record<string, unknown>) =>
-      (await services.dossiers.list(listQuerySchema.parse({ ...q, pageSize: 1 }), user)).total; // fixed, valid filters
-    const [open, dueSoon, late, awaiting] = await Promise.all([
+    // fixed, valid filters
+    const list = (q: Record<string, unknown>, pageSize: number) => services.dossiers.list(listQuerySchema.parse({ ...q, pageSize }), user);
+    const count = async (q: Record<string, unknown>) => (await list(q, 1)).total;
+    const [open, dueSoon, late, awaiting, toReturn, firstDue, recent] = await Promise.all([
       count({ status: 'open' }),
       count({ dueSoon: true }),
       count({ late: true, status: 'open' }),
       count({ status: 'awaiting_supplement' }),
+      count({ status: 'resolved' }),
+      list({ status: 'processing', sort: 'due' }, SHORT_LIST),
+      user.role === 'clerk' ? list({ sort: '-received' }, SHORT_LIST) : null,
     ]);
-    res.render('home/index', { title: 'Trang chính', counts: { open, dueSoon, late, awaiting } });
+    const now = ctx.clock.now();
+    res.render('home/index', {
+      title: 'Trang chính',
+      wide: true,
+      counts: { open, dueSoon, late, awaiting, toReturn },
+      firstDue: firstDue.items,
+      recent: recent?.items ?? null,
+      isLate: (row: DossierRow) => isLate(row, now),
+    });
   });
   return router;
 }

@@ -197,6 +197,29 @@ describe('the dossier pages', () => {
     }
   });
 
+  it('when the clerk opens the start page, then the counters, the late dossier first among those due and the last received with its receipt link are there; a head sees no intake list', async () => {
+    harness.clock.set('2026-02-25T03:01:00.000Z');
+    try {
+      const later = await loginAgent(harness.app, 'land.clerk');
+      const home = await later.agent.get('/');
+      expect(home.status).toBe(200);
+      expect(home.text).toMatch(/<span class="num">1<\/span><span>Quá hạn, chưa giải quyết<\/span>/);
+      const due = home.text.slice(home.text.indexOf('id="first-due"'), home.text.indexOf('id="recent"'));
+      expect(due.match(/<a href="\/ho-so\/([^"]+)">/)?.[1]).toBe(FIRST_CODE);
+      expect(due).toContain('<span class="badge late">Quá hạn</span>');
+      const recent = home.text.slice(home.text.indexOf('id="recent"'));
+      const newest = (await t.db('dossiers').where({ agency_code: AGENCIES.land.code }).orderBy('received_at', 'desc').first()).code as string;
+      expect(recent.match(/<a href="\/ho-so\/([^"]+)">/)?.[1]).toBe(newest);
+      expect(recent).toContain(`href="/ho-so/${newest}/giay-tiep-nhan"`);
+      const head = await loginAgent(harness.app, 'land.head');
+      const headHome = await head.agent.get('/');
+      expect(headHome.text).toContain('id="first-due"');
+      expect(headHome.text).not.toContain('id="recent"');
+    } finally {
+      harness.clock.set(FRI_10);
+    }
+  });
+
   it('when the list gets a search longer than 200 characters or a repeated q, then it answers with a page (200 or 422), never a 500', async () => {
     const before = harness.errors.length;
     for (const query of [`q=${'x'.repeat(201)}`, 'q=a&q=b', `fieldCode=${'x'.repeat(70)}`]) {
