@@ -7,6 +7,8 @@ import * as dossierStates from './20261127000500_dossier_states';
 import * as letters from './20261127000600_letters';
 import * as reportIndexes from './20261127000700_report_indexes';
 import * as auditLog from './20261127000800_audit_log';
+import * as reportFinishState from './20261130000900_report_finish_state';
+import * as reportFinishedMonths from './20261130001000_report_finished_months';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -23,4 +25,6 @@ export const migrations: Record<string, Migration> = {
   '20261127000600_letters': letters,
   '20261127000700_report_indexes': reportIndexes,
   '20261127000800_audit_log': auditLog,
+  '20261130000900_report_finish_state': reportFinishState,
+  '20261130001000_report_finished_months': reportFinishedMonths,
 };

@@ -191,3 +191,117 @@ export function dropReportColumnsSql(db: Knex): string[] {
     'DROP FUNCTION IF EXISTS onestop_local_day_start(text)',
   ];
 }
+
+/**
+ * `pre_finish_from` on the dossier row: when the state interval that the finish (resolve or withdraw) closed began,
+ * kept by a trigger on dossier_states. A resolved dossier was processing from then until its finish, with the
+ * row's own deadline and agency, so a report whose end falls in that stretch reads the state at its end from the
+ * row instead of looking the interval up (most dossiers finished after the end of a recent period).
+ */
+export function finishStateSql(db: Knex): string[] {
+  const before = (alias: string) =>
+    `(SELECT MAX(s.valid_from) FROM dossier_states s WHERE s.dossier_id = ${alias}.dossier_id AND s.valid_to = ${alias}.valid_from ` +
+    `AND s.status IN ('processing', 'awaiting_supplement', 'paused'))`;
+  if (isSqlite(db)) {
+    return [
+      `ALTER TABLE dossiers ADD COLUMN pre_finish_from varchar(30)`,
+      `CREATE TRIGGER dossier_states_finish_opened AFTER INSERT ON dossier_states WHEN NEW.status IN ('resolved', 'withdrawn') ` +
+        `BEGIN UPDATE dossiers SET pre_finish_from = ${before('NEW')} WHERE id = NEW.dossier_id; END`,
+    ];
+  }
+  return [
+    `ALTER TABLE dossiers ADD COLUMN pre_finish_from varchar(30)`,
+    `CREATE OR REPLACE FUNCTION dossier_states_track_finish() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+       UPDATE dossiers SET pre_finish_from = ${before('NEW')} WHERE id = NEW.dossier_id;
+       RETURN NULL;
+     END $$`,
+    `CREATE TRIGGER dossier_states_track_finish AFTER INSERT ON dossier_states ` +
+      `FOR EACH ROW WHEN (NEW.status IN ('resolved', 'withdrawn')) EXECUTE FUNCTION dossier_states_track_finish()`,
+  ];
+}
+
+export function dropFinishStateSql(db: Knex): string[] {
+  if (isSqlite(db)) return ['DROP TRIGGER IF EXISTS dossier_states_finish_opened', 'ALTER TABLE dossiers DROP COLUMN pre_finish_from'];
+  return [
+    'DROP TRIGGER IF EXISTS dossier_states_track_finish ON dossier_states',
+    'DROP FUNCTION IF EXISTS dossier_states_track_finish()',
+    'ALTER TABLE dossiers DROP COLUMN pre_finish_from',
+  ];
+}
+
+/** SQL for the local (UTC+7) month `YYYY-MM` of an instant column. */
+export function localMonth(db: Knex, column: string): string {
+  if (!/^[a-z_][a-z0-9_.]*$/i.test(column)) throw new Error(`not a column: ${column}`);
+  if (isSqlite(db)) return `strftime('%Y-%m', ${column}, '+7 hours')`;
+  return `to_char((${column})::timestamptz AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM')`;
+}
+
+/** The key columns of report_finished_months, in order. */
+export const FINISHED_MONTH_KEY = ['month', 'received_month', 'field_code', 'agency_code', 'received_agency_code', 'online', 'outcome'] as const;
+
+/**
+ * The key values of a finished dossier row (`row` is NEW, OLD or a table alias) in report_finished_months, as SQL:
+ * the local months of its finish and receipt, field, agency (the one at the finish: a finished dossier is never
+ * transferred), receiving desk, online or not, and its column of SPEC §6 — 0 early, 1 on time (withdrawals too), 2 late.
+ */
+function finishedMonthValues(db: Knex, row: string): string[] {
+  return [
+    localMonth(db, `${row}.finished_at`),
+    localMonth(db, `${row}.received_at`),
+    `${row}.field_code`,
+    `${row}.agency_code`,
+    `${row}.received_agency_code`,
+    `CASE WHEN ${row}.channel = 'online' THEN 1 ELSE 0 END`,
+    `CASE WHEN ${row}.status = 'withdrawn' THEN 1 WHEN ${row}.finished_at > ${row}.due_at THEN 2 ` +
+      `WHEN ${row}.finished_at < ${localDayStart(db, `${row}.due_at`)} THEN 0 ELSE 1 END`,
+  ];
+}
+
+/** The columns of a dossier that decide its place in report_finished_months. */
+const FINISHED_MONTH_SOURCE = ['finished_at', 'received_at', 'field_code', 'agency_code', 'received_agency_code', 'channel', 'status', 'due_at'];
+
+/**
+ * report_finished_months: finished dossiers counted per local month of the finish and the rest of the key (an exact
+ * aggregate kept by triggers on dossiers, whoever writes them), so the settlement report adds up whole months instead
+ * of reading every dossier finished in them. `backfill` counts the dossiers already there.
+ */
+export function finishedMonthsSql(db: Knex): { triggers: string[]; backfill: string } {
+  const key = FINISHED_MONTH_KEY.join(', ');
+  const insert = (row: string, where: string) =>
+    `INSERT INTO report_finished_months (${key}, n) SELECT ${finishedMonthValues(db, row).join(', ')}, 1 WHERE ${where} ` +
+    `ON CONFLICT (${key}) DO UPDATE SET n = report_finished_months.n + 1`;
+  const remove = (row: string) =>
+    `UPDATE report_finished_months SET n = n - 1 WHERE ` +
+    FINISHED_MONTH_KEY.map((k, i) => `${k} = ${finishedMonthValues(db, row)[i]}`).join(' AND ');
+  const backfill =
+    `INSERT INTO report_finished_months (${key}, n) SELECT ${finishedMonthValues(db, 'd').join(', ')}, COUNT(*) ` +
+    `FROM dossiers d WHERE d.finished_at IS NOT NULL GROUP BY ${FINISHED_MONTH_KEY.map((_k, i) => i + 1).join(', ')}`;
+  if (isSqlite(db)) {
+    return {
+      triggers: [
+        `CREATE TRIGGER dossiers_finished_months_inserted AFTER INSERT ON dossiers WHEN NEW.finished_at IS NOT NULL ` +
+          `BEGIN ${insert('NEW', 'TRUE')}; END`,
+        `CREATE TRIGGER dossiers_finished_months_updated AFTER UPDATE OF ${FINISHED_MONTH_SOURCE.join(', ')} ON dossiers ` +
+          `BEGIN ${remove('OLD')} AND OLD.finished_at IS NOT NULL; ${insert('NEW', 'NEW.finished_at IS NOT NULL')}; END`,
+      ],
+      backfill,
+    };
+  }
+  return {
+    triggers: [
+      `CREATE OR REPLACE FUNCTION report_finished_months_track() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+         IF TG_OP = 'UPDATE' AND OLD.finished_at IS NOT NULL THEN ${remove('OLD')}; END IF;
+         IF NEW.finished_at IS NOT NULL THEN ${insert('NEW', 'TRUE')}; END IF;
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER dossiers_finished_months AFTER INSERT OR UPDATE OF ${FINISHED_MONTH_SOURCE.join(', ')} ON dossiers ` +
+        `FOR EACH ROW EXECUTE FUNCTION report_finished_months_track()`,
+    ],
+    backfill,
+  };
+}
+
+export function dropFinishedMonthsSql(db: Knex): string[] {
+  if (isSqlite(db)) return ['DROP TRIGGER IF EXISTS dossiers_finished_months_updated', 'DROP TRIGGER IF EXISTS dossiers_finished_months_inserted'];
+  return ['DROP TRIGGER IF EXISTS dossiers_finished_months ON dossiers', 'DROP FUNCTION IF EXISTS report_finished_months_track()'];
+}

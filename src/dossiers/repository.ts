@@ -176,11 +176,23 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
   if (query.fieldCode) q.where('d.field_code', query.fieldCode);
   if (query.procedureCode) q.where('d.procedure_code', query.procedureCode);
   if (query.late) {
-    q.where((w) =>
-      w
-        .where((o) => o.where('d.status', 'processing').where('d.due_at', '<', nowIso))
-        .orWhere((o) => o.whereIn('d.status', ['resolved', 'returned']).whereRaw('d.finished_at > d.due_at')),
-    );
+    // Only the branches the status filter leaves possible: "open and late" must stay one range of the
+    // (status, due_at) index, not a scan of every finished dossier for finished_at > due_at.
+    const allowed = (s: Status) => !query.status || query.status === s || (query.status === 'open' && OPEN_STATUSES.includes(s));
+    const finishedLate = (['resolved', 'returned'] as const).filter(allowed);
+    if (allowed('processing') && finishedLate.length) {
+      q.where((w) =>
+        w
+          .where((o) => o.where('d.status', 'processing').where('d.due_at', '<', nowIso))
+          .orWhere((o) => o.whereIn('d.status', finishedLate).whereRaw('d.finished_at > d.due_at')),
+      );
+    } else if (allowed('processing')) {
+      q.where('d.status', 'processing').where('d.due_at', '<', nowIso);
+    } else if (finishedLate.length) {
+      q.whereIn('d.status', finishedLate).whereRaw('d.finished_at > d.due_at');
+    } else {
+      q.whereRaw('1 = 0');
+    }
   }
   if (query.dueSoon) {
     q.where('d.status', 'processing').where('d.due_at', '>=', nowIso).where('d.due_at', '<=', scope.dueSoonUntil.toISOString());

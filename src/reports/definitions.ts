@@ -74,11 +74,17 @@ export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end
   // Pending and overdue: at the end the clock runs and the deadline then in force has passed. When the current
   // state began before the end (state_from), it is the state at the end and the row says it all (the clock runs
   // exactly while processing); otherwise the interval in force at the end is looked up.
+  // A dossier resolved at or after the end whose last state before the finish began before the end was processing
+  // then, with the deadline and agency on its row (pre_finish_from, src/db/dialect.ts finishStateSql).
+  const resolvedAfterEnd = sql(`d.pre_finish_from < ? AND d.status IN (?, ?)`, E, 'resolved', 'returned');
   const overdueAtEnd = sql(
     `CASE WHEN d.state_from < ? THEN (d.status = ? AND d.due_at < ?) ` +
+      `WHEN ${resolvedAfterEnd.sql} THEN d.due_at < ? ` +
       `ELSE EXISTS (SELECT 1 FROM dossier_states s WHERE ${STATE_AT} AND s.clock_running = TRUE AND s.due_at < ?) END`,
     E,
     'processing',
+    E,
+    ...resolvedAfterEnd.bindings,
     E,
     E,
     E,
@@ -117,10 +123,11 @@ export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end
       // Finished before the end: no transfer after the finish, so the dossier's agency is the one at the finish.
       // Or the current state began before the end: the row's agency is the one at the end.
       return sql(
-        `CASE WHEN d.finished_at < ? OR d.state_from < ? THEN d.agency_code ELSE COALESCE((SELECT s.agency_code FROM dossier_states s ` +
+        `CASE WHEN d.finished_at < ? OR d.state_from < ? OR (${resolvedAfterEnd.sql}) THEN d.agency_code ELSE COALESCE((SELECT s.agency_code FROM dossier_states s ` +
           `WHERE ${STATE_AT} ORDER BY s.valid_from DESC LIMIT 1), d.agency_code) END`,
         E,
         E,
+        ...resolvedAfterEnd.bindings,
         E,
         E,
       );

@@ -472,6 +472,8 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
     { from: '2026-06-01', to: '2026-06-30' }, // running at the end
     { from: '2026-05-15', to: '2026-06-14' },
     { from: '2026-04-01', to: '2026-06-30' }, // quarter II, running
+    { from: '2026-02-15', to: '2026-05-14' }, // whole months (March, April) between two half months
+    { from: '2026-03-15', to: '2026-06-30' }, // whole months after a half month, running
     { from: '2026-01-01', to: '2026-12-31' },
     { from: '2026-06-24', to: '2026-06-24' }, // today
   ];

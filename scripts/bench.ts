@@ -1,0 +1,430 @@
+// npm run bench [-- --dossiers 1000000 --seconds 10 --runs 7 --only sqlite|pg --regenerate --generate-only --render-only]
+//
+// Generates (or reuses) the data set, then measures on SQLite — and on PostgreSQL when DATABASE_URL points at
+// one (its database name must contain "bench": the benchmark empties it) — the monthly settlement report,
+// the late list and dossier pages against a bare Express hello world, intake through the API with 32 clients,
+// and the server's memory. Writes docs/BENCHMARKS.md from the last result of each database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDb } from '../src/db/knex';
+import { migrateLatest } from '../src/db/migrate';
+import { parseDatabaseUrl } from '../src/config';
+import { isSqlite } from '../src/db/dialect';
+import { settlementReport } from '../src/reports/settlement';
+import { hashPassword } from '../src/auth/passwords';
+import { createApiToken } from '../src/auth/users';
+import { seedIfEmpty } from '../seeds/index';
+import { generate, type GenerateSummary } from './bench/generate';
+import { median, runLoad, type LoadResult } from './bench/load';
+import type { Knex } from 'knex';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CACHE = path.join(ROOT, '.bench');
+/** Bump when the generator changes: cached data sets of another version are not reused. */
+const GENERATOR_VERSION = 1;
+
+function arg(name: string, env: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1];
+  return process.env[env] ?? fallback;
+}
+const DOSSIERS = Number(arg('dossiers', 'BENCH_DOSSIERS', '1000000'));
+const SECONDS = Number(arg('seconds', 'BENCH_SECONDS', '10'));
+const RUNS = Number(arg('runs', 'BENCH_RUNS', '7'));
+const ONLY = arg('only', 'BENCH_ONLY', '');
+const REGENERATE = process.argv.includes('--regenerate');
+const GENERATE_ONLY = process.argv.includes('--generate-only');
+/** Rewrite docs/BENCHMARKS.md from the results kept in .bench/ without measuring. */
+const RENDER_ONLY = process.argv.includes('--render-only');
+const CONNECTIONS = Number(arg('connections', 'BENCH_CONNECTIONS', '16'));
+const INTAKE_CLIENTS = 32;
+const PASSWORD = 'bench-password-1234';
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+interface ReportTiming {
+  label: string;
+  from: string;
+  to: string;
+  rows: number;
+  counted: number;
+  coldMs: number;
+  medianMs: number;
+  maxMs: number;
+}
+
+interface Result {
+  database: 'sqlite' | 'pg';
+  databaseVersion: string;
+  at: string;
+  dossiers: number;
+  dataset: GenerateSummary & { reused: boolean; sizeBytes: number | null };
+  reports: ReportTiming[];
+  http: { connections: number; seconds: number; hello: LoadResult; list: LoadResult; detail: LoadResult; listPath: string };
+  intake: LoadResult & { clients: number };
+  rssMb: number;
+  peakRssMb: number;
+  synchronous: string;
+  machine: { cpu: string; cores: number; memGb: number; os: string; node: string; load: string };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data set
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const localToday = (now: Date) => new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+
+async function prepareDataset(url: string, now: Date): Promise<{ summary: GenerateSummary; reused: boolean }> {
+  const db = openDb(parseDatabaseUrl(url));
+  try {
+    await migrateLatest(db);
+    await db.schema.hasTable('bench_meta').then(async (has) => {
+      if (!has) await db.schema.createTable('bench_meta', (t) => { t.string('key').primary(); t.text('value'); });
+    });
+    const meta = await db('bench_meta').where({ key: 'summary' }).first();
+    if (meta) {
+      const summary = JSON.parse(meta.value) as GenerateSummary & { version: number };
+      if (summary.dossiers === DOSSIERS && summary.version === GENERATOR_VERSION) return { summary, reused: true };
+      throw new Error(`database holds another data set (${summary.dossiers} dossiers, generator ${summary.version}); use --regenerate`);
+    }
+    await seedIfEmpty(db, { demo: false, now });
+    log(`generating ${DOSSIERS.toLocaleString('en')} dossiers…`);
+    const summary = await generate(db, { dossiers: DOSSIERS, now, log });
+    log(`generated in ${summary.seconds.toFixed(0)} s; updating planner statistics`);
+    if (isSqlite(db)) await db.raw('ANALYZE');
+    else await db.raw('VACUUM ANALYZE');
+    await db('bench_meta').insert({ key: 'summary', value: JSON.stringify({ ...summary, version: GENERATOR_VERSION, generatedAt: now.toISOString() }) });
+    return { summary, reused: false };
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function sqliteDataset(now: Date) {
+  fs.mkdirSync(CACHE, { recursive: true });
+  const cached = path.join(CACHE, `sqlite-${DOSSIERS}-g${GENERATOR_VERSION}.sqlite3`);
+  if (REGENERATE) for (const f of [cached, `${cached}-wal`, `${cached}-shm`]) fs.rmSync(f, { force: true });
+  const fresh = !fs.existsSync(cached);
+  if (fresh) {
+    // Generated under another name and renamed when complete: an interrupted generation is never reused.
+    const tmp = `${cached}.tmp`;
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) fs.rmSync(f, { force: true });
+    await prepareDataset(`sqlite:${tmp}`, now);
+    fs.renameSync(tmp, cached);
+  }
+  const { summary } = await prepareDataset(`sqlite:${cached}`, now);
+  // A checkpointed, closed file is copied: the run (intake) writes into the copy, the cache stays as generated.
+  const run = path.join(CACHE, 'run.sqlite3');
+  for (const f of [run, `${run}-wal`, `${run}-shm`]) fs.rmSync(f, { force: true });
+  fs.copyFileSync(cached, run);
+  return { url: `sqlite:${run}`, summary, reused: !fresh, sizeBytes: fs.statSync(cached).size };
+}
+
+async function pgDataset(url: string, now: Date) {
+  const name = new URL(url).pathname.slice(1);
+  if (!/bench/i.test(name)) throw new Error(`DATABASE_URL names database "${name}": the benchmark only writes to a database whose name contains "bench"`);
+  if (REGENERATE) {
+    const db = openDb({ client: 'pg', url });
+    await db.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    await db.destroy();
+  }
+  const { summary, reused } = await prepareDataset(url, now);
+  const db = openDb({ client: 'pg', url });
+  const size = Number((await db.raw('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
+  await db.destroy();
+  return { url, summary, reused, sizeBytes: size };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+async function measureReports(db: Knex, now: Date): Promise<ReportTiming[]> {
+  const today = localToday(now);
+  const [y, m] = today.split('-').map(Number);
+  const pm = m === 1 ? 12 : m - 1;
+  const py = m === 1 ? y - 1 : y;
+  const lastDay = new Date(Date.UTC(py, pm, 0)).getUTCDate();
+  const periods = [
+    { label: `month ${pad(pm)}/${py}`, from: `${py}-${pad(pm)}-01`, to: `${py}-${pad(pm)}-${pad(lastDay)}` },
+    { label: `month ${pad(m)}/${y - 1}`, from: `${y - 1}-${pad(m)}-01`, to: `${y - 1}-${pad(m)}-${pad(new Date(Date.UTC(y - 1, m, 0)).getUTCDate())}` },
+    { label: `year ${y - 1}`, from: `${y - 1}-01-01`, to: `${y - 1}-12-31` },
+  ];
+  const out: ReportTiming[] = [];
+  for (const p of periods) {
+    const q = { from: p.from, to: p.to, agencyCode: null, basis: 'handling' as const, now };
+    let t0 = performance.now();
+    const first = await settlementReport(db, q);
+    const coldMs = performance.now() - t0;
+    const c = first.total;
+    if (c.received.total !== c.resolved.total + c.pending.total) throw new Error(`report ${p.label}: received.total ≠ resolved.total + pending.total`);
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      t0 = performance.now();
+      await settlementReport(db, q);
+      times.push(performance.now() - t0);
+    }
+    out.push({ label: p.label, from: p.from, to: p.to, rows: first.rows.length, counted: c.received.total, coldMs, medianMs: median(times), maxMs: Math.max(...times) });
+    log(`report ${p.label}: ${c.received.total.toLocaleString('en')} dossiers counted, median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (cold ${coldMs.toFixed(1)} ms)`);
+  }
+  return out;
+}
+
+function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
+  });
+}
+
+function procStatus(pid: number): { rssMb: number; peakRssMb: number; cpuTicks: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024, cpuTicks: Number(stat[11]) + Number(stat[12]) };
+}
+
+/** Waits until the process has used no CPU for two seconds (the letter sweep at start), at most `maxSeconds`. */
+async function waitIdle(pid: number, maxSeconds: number): Promise<void> {
+  let last = procStatus(pid).cpuTicks;
+  let quiet = 0;
+  for (let i = 0; i < maxSeconds * 2 && quiet < 4; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = procStatus(pid).cpuTicks;
+    quiet = now - last <= 2 ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+async function login(port: number, username: string): Promise<string> {
+  const page = await fetch(`http://127.0.0.1:${port}/dang-nhap`);
+  const pre = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error('login page without a CSRF token');
+  const res = await fetch(`http://127.0.0.1:${port}/dang-nhap`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
+    body: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD, next: '/' }).toString(),
+  });
+  const sid = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('sid='));
+  if (res.status !== 303 || !sid) throw new Error(`login failed: HTTP ${res.status}`);
+  return sid;
+}
+
+async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result | null> {
+  log(`=== ${kind} ===`);
+  const data = kind === 'sqlite' ? await sqliteDataset(now) : await pgDataset(process.env.DATABASE_URL!, now);
+  if (GENERATE_ONLY) return null;
+  const db = openDb(parseDatabaseUrl(data.url));
+  const sqlite = isSqlite(db);
+  const databaseVersion = sqlite
+    ? `SQLite ${(await db.raw('SELECT sqlite_version() AS v'))[0].v}`
+    : String((await db.raw('SHOW server_version')).rows[0].server_version).replace(/^/, 'PostgreSQL ');
+  const synchronous = sqlite ? `synchronous=${['OFF', 'NORMAL', 'FULL', 'EXTRA'][Number((await db.raw('PRAGMA synchronous'))[0].synchronous)]}, journal_mode=${(await db.raw('PRAGMA journal_mode'))[0].journal_mode}` : `synchronous_commit=${(await db.raw('SHOW synchronous_commit')).rows[0].synchronous_commit}, fsync=${(await db.raw('SHOW fsync')).rows[0].fsync}`;
+
+  // The clerk of the public service centre (the busiest desk) logs in; an API token for intake.
+  const centre = (await db('agencies').where({ kind: 'service_centre' }).first()) ?? (await db('agencies').where({ level: 'province' }).orderBy('code').first());
+  const passwordHash = await hashPassword(PASSWORD);
+  let clerk = await db('users').where({ username: 'bench.clerk' }).first();
+  if (clerk) await db('users').where({ id: clerk.id }).update({ password_hash: passwordHash });
+  else {
+    [clerk] = await db('users')
+      .insert({ username: 'bench.clerk', full_name: 'Cán bộ thử tải', role: 'clerk', agency_code: centre.code, password_hash: passwordHash, active: true, created_at: now.toISOString() })
+      .returning('*');
+  }
+  const token = await createApiToken(db, clerk.id, 'bench', now);
+  const codes: string[] = (await db('dossiers').where({ received_agency_code: centre.code }).orderBy('id', 'desc').limit(20_000).pluck('code')).filter((_c: string, i: number) => i % 10 === 0);
+  const procedures: string[] = await db('procedures').where({ agency_code: centre.code, active: true }).pluck('code');
+  const intakeProcedures = procedures.length ? procedures : await db('procedures').whereNotNull('agency_code').where({ active: true }).pluck('code');
+
+  const reports = await measureReports(db, now);
+  await db.destroy();
+
+  const appPort = 3901;
+  const helloPort = 3902;
+  log('starting the app server and the hello-world server');
+  const app = await startProcess('src/server.ts', { PORT: String(appPort), DATABASE_URL: data.url, NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-0123456789', SEED_DEMO: '0' }, /đang chạy tại/);
+  const hello = await startProcess('scripts/bench/hello.ts', { PORT: String(helloPort) }, /hello ready/);
+  try {
+    await waitIdle(app.pid!, 300);
+    const sid = await login(appPort, 'bench.clerk');
+    const cookie = { cookie: sid };
+    const listPath = '/ho-so?late=1&status=open';
+    const measure = async (label: string, port: number, next: (i: number) => { path: string }, expectStatus = 200) => {
+      await runLoad({ port, connections: CONNECTIONS, seconds: Math.min(2, SECONDS), next, expectStatus }); // warm-up
+      const r = await runLoad({ port, connections: CONNECTIONS, seconds: SECONDS, next, expectStatus });
+      log(`${label}: ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+      return r;
+    };
+    const helloResult = await measure('hello world', helloPort, () => ({ path: '/' }));
+    const list = await measure('late list', appPort, () => ({ path: listPath, headers: cookie }));
+    const detail = await measure('dossier page', appPort, (i) => ({ path: `/ho-so/${encodeURIComponent(codes[i % codes.length])}`, headers: cookie }));
+
+    const intakeResult = await runLoad({
+      port: appPort,
+      connections: INTAKE_CLIENTS,
+      seconds: SECONDS,
+      expectStatus: 201,
+      next: (i) => ({
+        method: 'POST',
+        path: '/api/v1/dossiers',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          procedureCode: intakeProcedures[i % intakeProcedures.length],
+          channel: i % 2 ? 'online' : 'in_person',
+          applicant: { name: `Người nộp thử tải ${i}`, idNumber: String(92_000_000_000 + i), phone: '0901234567' },
+        }),
+      }),
+    });
+    log(`intake: ${intakeResult.perSecond.toFixed(0)} dossiers/s, p99 ${intakeResult.p99.toFixed(1)} ms, errors ${intakeResult.errors}${intakeResult.firstError ? ` (${intakeResult.firstError})` : ''}`);
+    const mem = procStatus(app.pid!);
+    log(`server memory: RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakRssMb.toFixed(0)} MB)`);
+    return {
+      database: kind,
+      databaseVersion,
+      at: new Date().toISOString(),
+      dossiers: DOSSIERS,
+      dataset: { ...data.summary, reused: data.reused, sizeBytes: data.sizeBytes },
+      reports,
+      http: { connections: CONNECTIONS, seconds: SECONDS, hello: helloResult, list, detail, listPath },
+      intake: { ...intakeResult, clients: INTAKE_CLIENTS },
+      rssMb: mem.rssMb,
+      peakRssMb: mem.peakRssMb,
+      synchronous,
+      machine: machine(),
+    };
+  } finally {
+    for (const child of [app, hello]) child.kill('SIGTERM');
+    await Promise.all([app, hello].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
+  }
+}
+
+function machine(): Result['machine'] {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+const num = (n: number) => Math.round(n).toLocaleString('en');
+const mark = (ok: boolean) => (ok ? '✅' : '❌');
+
+function renderMarkdown(results: Result[]): string {
+  const version = (name: string) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+    } catch {
+      return '?';
+    }
+  };
+  const lines: string[] = [
+    '# Benchmarks',
+    '',
+    'Measured by `npm run bench` (scripts/bench.ts); rerun it to measure your machine. This file is rewritten by each run',
+    'from the last result of each database (kept in `.bench/results-<database>.json`). Numbers below are real measurements,',
+    'not targets; the targets of issue 7 are in the last column.',
+    '',
+  ];
+  for (const r of results) {
+    const ratio = (x: LoadResult) => `${((x.perSecond / r.http.hello.perSecond) * 100).toFixed(0)}%`;
+    const ds = r.dataset;
+    lines.push(
+      `## ${r.databaseVersion} — ${num(r.dossiers)} dossiers (${r.at.slice(0, 16).replace('T', ' ')} UTC)`,
+      '',
+      `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memGb} GB, ${r.machine.os}; Node ${r.machine.node}; ` +
+        `express ${version('express')}, knex ${version('knex')}, better-sqlite3 ${version('better-sqlite3')}, pg ${version('pg')}. ` +
+        `Load average at the end: ${r.machine.load} (the machine is shared: other work running at the same time shows here).`,
+      '',
+      `Data set: ${num(ds.dossiers)} dossiers over the two years before the run, ${num(ds.events)} events, ${num(ds.states)} state intervals, ` +
+        `${ds.agencies} agencies, ${ds.fields} fields; ${((ds.pending / ds.dossiers) * 100).toFixed(1)}% pending and ` +
+        `${((ds.late / ds.dossiers) * 100).toFixed(1)}% late when generated, ${((ds.withSupplement / ds.dossiers) * 100).toFixed(1)}% with a supplement, ` +
+        `${((ds.withPause / ds.dossiers) * 100).toFixed(1)}% with a pause, ${((ds.transferred / ds.dossiers) * 100).toFixed(1)}% transferred. ` +
+        `Generated in ${num(ds.seconds)} s${ds.reused ? ' (reused from the cache)' : ''}` +
+        (ds.sizeBytes ? `; database size ${(ds.sizeBytes / 2 ** 30).toFixed(2)} GB.` : '.'),
+      '',
+      '| measurement | result | target |',
+      '|---|---|---|',
+      ...r.reports.map((t) => {
+        const isYear = t.label.startsWith('year');
+        const target = isYear ? 500 : 100;
+        return `| settlement report, ${t.label} (${num(t.counted)} dossiers counted, ${t.rows} field rows) | median ${ms(t.medianMs)}, max ${ms(t.maxMs)} of ${RUNS} runs (first run ${ms(t.coldMs)}) | ≤ ${target} ms median ${mark(t.medianMs <= target)} |`;
+      }),
+      `| hello world (bare Express), ${r.http.connections} connections | ${num(r.http.hello.perSecond)} req/s, p99 ${ms(r.http.hello.p99)} | baseline |`,
+      `| late list \`${r.http.listPath}\` (clerk of the centre) | ${num(r.http.list.perSecond)} req/s = ${ratio(r.http.list)} of hello world, p99 ${ms(r.http.list.p99)}, errors ${r.http.list.errors} | ≥ 50%, p99 < 100 ms ${mark(r.http.list.perSecond >= r.http.hello.perSecond / 2 && r.http.list.p99 < 100)} |`,
+      `| dossier page \`/ho-so/<code>\` | ${num(r.http.detail.perSecond)} req/s = ${ratio(r.http.detail)} of hello world, p99 ${ms(r.http.detail.p99)}, errors ${r.http.detail.errors} | ≥ 50%, p99 < 100 ms ${mark(r.http.detail.perSecond >= r.http.hello.perSecond / 2 && r.http.detail.p99 < 100)} |`,
+      `| intake \`POST /api/v1/dossiers\`, ${r.intake.clients} clients | ${num(r.intake.perSecond)} dossiers/s, p99 ${ms(r.intake.p99)}, errors ${r.intake.errors} | ≥ 300/s ${mark(r.intake.perSecond >= 300)} |`,
+      `| server RSS at the end (peak) | ${num(r.rssMb)} MB (${num(r.peakRssMb)} MB) | ≤ 300 MB ${mark(r.rssMb <= 300)} |`,
+      '',
+      `Durability of intake: ${r.synchronous}. ` +
+        (r.database === 'sqlite'
+          ? 'In WAL mode with synchronous=NORMAL a commit is written to the WAL before the answer but fsync happens at checkpoints: a committed dossier survives a crash of the process, a power loss may lose the last commits (the database stays consistent).'
+          : 'With synchronous_commit=on every commit is flushed to the WAL on disk before the answer.'),
+      '',
+    );
+  }
+  lines.push(
+    '## How it is measured',
+    '',
+    '- Reports: `settlementReport()` called in the bench process on its own connection (as the app opens it), once cold and then',
+    `  ${RUNS} times; the median and the maximum of those runs. Periods: the last complete month, the same month a year earlier`,
+    '  (many dossiers finished since its start), and the last complete calendar year.',
+    '- HTTP: the app (`node --import tsx src/server.ts`, NODE_ENV=production) and a bare Express hello world run as child',
+    '  processes; the load generator (scripts/bench/load.ts: keep-alive agent, N clients each sending its next request when the',
+    '  previous answer is read, fixed duration after a 2 s warm-up, p99 over every latency) runs in the bench process. On 2 cores',
+    '  the load generator and the server share the machine, so the hello-world figure is partly limited by the generator too.',
+    '- Intake: 32 clients POST new dossiers through the API with a Bearer token; each answer (201) comes after the commit.',
+    '- Memory: VmRSS (and VmHWM, the peak) of the app server process after all the above.',
+    '- Data: scripts/bench/generate.ts writes the rows the service would write (dossiers, events, state intervals,',
+    '  daily numbers) by bulk inserts, with deadlines from the same engine (computeDue, moveClock); a unit test replays',
+    '  generated histories with replayDue and checks they agree. The SQLite file is cached in `.bench/` (gitignored);',
+    '  each run works on a copy of it. `--dossiers N` (or BENCH_DOSSIERS) for a smaller run.',
+    '',
+    'What makes the reports and lists fast, and when to move to PostgreSQL: [SCALING.md](SCALING.md).',
+    '',
+  );
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const now = new Date();
+  const kinds: ('sqlite' | 'pg')[] = [];
+  if (!RENDER_ONLY && (!ONLY || ONLY === 'sqlite')) kinds.push('sqlite');
+  if (!RENDER_ONLY && (!ONLY || ONLY === 'pg') && /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '')) kinds.push('pg');
+  fs.mkdirSync(CACHE, { recursive: true });
+  for (const kind of kinds) {
+    const result = await benchDatabase(kind, now);
+    if (!result) continue;
+    fs.writeFileSync(path.join(CACHE, `results-${kind}.json`), JSON.stringify(result, null, 2));
+  }
+  const results = (['sqlite', 'pg'] as const)
+    .map((k) => path.join(CACHE, `results-${k}.json`))
+    .filter((f) => fs.existsSync(f))
+    .map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as Result);
+  fs.writeFileSync(path.join(ROOT, 'docs', 'BENCHMARKS.md'), renderMarkdown(results));
+  log('wrote docs/BENCHMARKS.md');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

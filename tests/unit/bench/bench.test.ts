@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { WorkCalendar } from '../../../src/calendar/working-time';
+import { replayDue, stateIntervals } from '../../../src/dossiers/lifecycle';
+import { mulberry32 } from '../../../seeds/demo';
+import { median, percentile } from '../../../scripts/bench/load';
+import { planDossier, receiptSampler, type Desk } from '../../../scripts/bench/plan';
+import { OFFICIAL_2024_2026 } from '../calendar/fixtures';
+
+describe('percentile and median', () => {
+  it('when asked for p99 of 1..100, then it is 99 (nearest rank), p100 the maximum and p0 the minimum', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile(values, 0)).toBe(1);
+  });
+
+  it('when there are fewer values than 100, then p99 is the largest', () => {
+    expect(percentile([3, 5, 8, 13], 99)).toBe(13);
+    expect(percentile([], 99)).toBeNaN();
+  });
+
+  it('when the count is even, then the median is the mean of the two middle values, in any order given', () => {
+    expect(median([40, 10, 30, 20])).toBe(25);
+    expect(median([7, 1, 3])).toBe(3);
+  });
+});
+
+describe('the benchmark data set', () => {
+  const cal = new WorkCalendar({ entries: OFFICIAL_2024_2026 });
+  const now = new Date('2026-11-20T03:00:00Z');
+  const desk: Desk = {
+    code: 'DESK',
+    weight: 1,
+    procedures: [
+      { code: 'P3', fieldCode: 'F1', agencyCode: null, duration: { value: 3, unit: 'working_days' }, onSupplement: 'restart' },
+      { code: 'P15', fieldCode: 'F2', agencyCode: 'DEPT', duration: { value: 15, unit: 'working_days' }, onSupplement: 'pause' },
+      { code: 'H8', fieldCode: 'F3', agencyCode: null, duration: { value: 8, unit: 'working_hours' }, onSupplement: 'restart' },
+    ],
+  };
+  const rnd = mulberry32(11);
+  const sample = receiptSampler(cal, new Date(now.getTime() - 730 * 86_400_000), now, rnd);
+  const planned = Array.from({ length: 4000 }, () => planDossier(rnd, cal, now, desk, ['DEPT', 'OTHER'], sample(rnd() < 0.45)));
+
+  it('when a history is played again by the service engine (replayDue), then it gives the same deadline and status', () => {
+    for (const d of planned) {
+      const replay = replayDue(
+        cal,
+        { receivedAt: d.receivedAt, duration: d.procedure.duration, onSupplement: d.procedure.onSupplement },
+        d.events.slice(1).map((e) => ({ type: e.type, at: e.at })),
+      );
+      expect(replay.dueAt.toISOString()).toBe(d.dueAt.toISOString());
+      expect(replay.status).toBe(d.status);
+      expect(replay.remainingMinutes).toBe(d.remainingMinutes);
+    }
+  });
+
+  it('when generated, then events are in time order before now and the last state interval is the dossier as stored', () => {
+    for (const d of planned) {
+      const times = d.events.map((e) => e.at.getTime());
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(times[times.length - 1]).toBeLessThanOrEqual(now.getTime());
+      const states = stateIntervals(
+        d.events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data as { dueAt?: string; toAgencyCode?: string } })),
+        { agencyCode: d.procedure.agencyCode ?? d.deskCode },
+      );
+      const last = states[states.length - 1];
+      expect(last.validTo).toBeNull();
+      expect(last.status).toBe(d.status);
+      expect(last.dueAt).toBe(d.dueAt.toISOString());
+      expect(last.agencyCode).toBe(d.agencyCode);
+      const finish = d.events.find((e) => e.type === 'resolve' || e.type === 'withdraw');
+      expect(d.finishedAt?.toISOString() ?? null).toBe(finish ? finish.at.toISOString() : null);
+    }
+  });
+
+  it('when 4,000 dossiers over two years are generated, then a few percent are pending and about 1–3% late', () => {
+    const share = (pred: (d: (typeof planned)[number]) => boolean) => planned.filter(pred).length / planned.length;
+    const pending = share((d) => d.finishedAt === null);
+    const late = share((d) => d.status !== 'withdrawn' && (d.finishedAt ? d.finishedAt > d.dueAt : d.status === 'processing' && d.dueAt < now));
+    expect(pending).toBeGreaterThan(0.01);
+    expect(pending).toBeLessThan(0.06);
+    expect(late).toBeGreaterThan(0.008);
+    expect(late).toBeLessThan(0.03);
+    expect(share((d) => d.events.some((e) => e.type === 'request_supplement'))).toBeGreaterThan(0.04);
+    expect(share((d) => d.events.some((e) => e.type === 'pause'))).toBeGreaterThan(0.01);
+  });
+});
