@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -113,9 +114,14 @@ export async function startE2E(): Promise<E2E> {
 /** Logs in through the form with the keyboard only: the user name field has the focus. */
 export async function loginWithKeyboard(page: Page, base: string, username: string) {
   await page.goto(`${base}/dang-nhap`);
+  // The field takes the focus by itself (autofocus), but not always by the time "load" fires: keys typed before
+  // that went nowhere, the login failed now and then, and the test waited for a page that never came.
+  await page.waitForFunction("document.activeElement && document.activeElement.id === 'username'");
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
+  expect(await page.locator('#username').inputValue()).toBe(username);
+  expect(await page.locator('#password').inputValue()).toBe(PASSWORD);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/dang-nhap')), page.keyboard.press('Enter')]);
 }
 
