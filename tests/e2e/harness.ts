@@ -26,6 +26,9 @@ export const VIEWPORT = { width: 1366, height: 768 };
 export const LATE_APPLICANT = 'Huỳnh Thị Mỹ Duyên';
 /** A centre procedure of 3 working days (handled by the natural resources department). */
 export const LATE_PROCEDURE = '1.011441';
+/** The dossier the head finds due soon: received now for a procedure of 4 working hours. */
+export const SOON_APPLICANT = 'Đặng Văn Lộc';
+export const SOON_PROCEDURE = '1.013988';
 
 export interface E2E {
   server: RunningServer;
@@ -33,6 +36,7 @@ export interface E2E {
   browser: Browser;
   dir: string;
   lateCode: string;
+  soonCode: string;
   /** a new browser context (own cookies) with a 1366×768 page */
   open(): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
@@ -45,7 +49,7 @@ export function localParts(iso: string) {
   return { day: two(d.getUTCDate()), month: two(d.getUTCMonth() + 1), year: String(d.getUTCFullYear()), hour: two(d.getUTCHours()), minute: two(d.getUTCMinutes()) };
 }
 
-async function prepareDatabase(url: string): Promise<string> {
+async function prepareDatabase(url: string): Promise<{ lateCode: string; soonCode: string }> {
   const config = loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv);
   const db = openDb(parseDatabaseUrl(url));
   try {
@@ -66,7 +70,12 @@ async function prepareDatabase(url: string): Promise<string> {
       receivedAt: `${received.year}-${received.month}-${received.day}T09:15:00+07:00`,
     });
     const row = await app.locals.services.dossiers.receive(input, admin);
-    return row.code;
+    // And one received now for a procedure of 4 working hours: due within a working day whatever the hour.
+    const soon = await app.locals.services.dossiers.receive(
+      parseInput(intakeSchema, { procedureCode: SOON_PROCEDURE, agencyCode: '000.01.01.H13', channel: 'in_person', sets: 1, applicant: { name: SOON_APPLICANT, phone: '0907111222' } }),
+      admin,
+    );
+    return { lateCode: row.code, soonCode: soon.code };
   } finally {
     await db.destroy();
   }
@@ -76,7 +85,7 @@ export async function startE2E(): Promise<E2E> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install -y chromium)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-e2e-'));
   const url = `sqlite:${path.join(dir, 'onestop.sqlite3')}`;
-  const lateCode = await prepareDatabase(url);
+  const { lateCode, soonCode } = await prepareDatabase(url);
   const server = await startServer(url, { SEED_DEMO: '1' });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -92,6 +101,7 @@ export async function startE2E(): Promise<E2E> {
     browser,
     dir,
     lateCode,
+    soonCode,
     async open() {
       const context = await browser.newContext({ viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true });
       context.setDefaultTimeout(30_000);

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditPage } from './a11y';
-import { LATE_APPLICANT, localParts, loginWithKeyboard, printToPdf, screenshot, startE2E, type E2E } from './harness';
+import { LATE_APPLICANT, SOON_APPLICANT, localParts, loginWithKeyboard, printToPdf, screenshot, startE2E, type E2E } from './harness';
 
 // The main flows of the desk in a real browser: the clerk's day with one dossier, the head's late dossier and its
 // apology letter, the city's monthly report, and the citizen scanning the receipt's QR code.
@@ -172,9 +172,13 @@ describe('head', () => {
     expect(await row.innerText()).toContain(LATE_APPLICANT);
     await screenshot(page, '12-ho-so-qua-han');
 
-    // The due-soon list answers too (the demo desk has dossiers due within a working day).
-    await page.goto(`${e.base}/ho-so?dueSoon=1`);
+    // The due-soon list holds the dossier received this morning for a procedure of 4 working hours.
+    await page.goto(`${e.base}/ho-so?dueSoon=1&q=${encodeURIComponent(e.soonCode)}`);
     expect(await page.locator('h1').innerText()).toContain('Hồ sơ sắp đến hạn');
+    const soon = page.locator('table.data tbody tr', { hasText: e.soonCode });
+    expect(await soon.count()).toBe(1);
+    expect(await soon.innerText()).toContain(SOON_APPLICANT);
+    await page.goto(`${e.base}/ho-so?dueSoon=1`);
     await screenshot(page, '13-ho-so-sap-den-han');
 
     await page.goto(`${e.base}/thu-xin-loi`);
