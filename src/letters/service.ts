@@ -505,7 +505,7 @@ export class LetterService {
       const rows = (await this.db('letters').whereIn('dossier_id', lateList.items.map((d) => d.id)).orderBy('seq')) as LetterRow[];
       for (const l of rows) lastLetter.set(l.dossier_id, l);
     }
-    const lateness = (d: DossierRow) => cal.workingMinutesBetween(new Date(d.due_at), now) / cal.minutesPerDay;
+    const lateness = (d: Pick<DossierRow, 'due_at'>) => cal.workingMinutesBetween(new Date(d.due_at), now) / cal.minutesPerDay;
 
     const grouped = async (column: 'field_code' | 'agency_code', query: Record<string, string>) => {
       const q = applyListFilters(this.db, this.db('dossiers as d'), listQuerySchema.parse(query), scope);
