@@ -50,6 +50,35 @@ export function isRetryableConflict(err: unknown): boolean {
   return e?.code === 'SQLITE_BUSY' || e?.code === '40001' || e?.code === '40P01';
 }
 
+/** SQLite answers BUSY and PostgreSQL a serialization failure when writers collide: try again a few times. */
+export async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (i >= attempts || !isRetryableConflict(err)) throw err;
+      await new Promise((r) => setTimeout(r, 10 * i + Math.random() * 20));
+    }
+  }
+}
+
+/**
+ * Takes the next value of a counter row (`last`) keyed by `key`, creating it at 1: one upsert, atomic on both
+ * databases, and the row stays locked until the transaction ends, so numbers are never given twice.
+ * `table` and the key's column names are the caller's constants, never input.
+ */
+export async function nextCounter(trx: Knex.Transaction, table: string, key: Record<string, string | number>): Promise<number> {
+  const columns = Object.keys(key);
+  const result = await trx.raw(
+    `INSERT INTO ${table} (${columns.join(', ')}, last) VALUES (${columns.map(() => '?').join(', ')}, 1)
+     ON CONFLICT (${columns.join(', ')}) DO UPDATE SET last = ${table}.last + 1
+     RETURNING last`,
+    Object.values(key),
+  );
+  const rows = Array.isArray(result) ? result : result.rows;
+  return Number(rows[0].last);
+}
+
 /**
  * SQL for the UTC instant (ISO string, same format as the stored ones) of local midnight (UTC+7) of the
  * local date of an instant column: "on an earlier local date than X" is `t < localDayStart(X)`.

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { whereContains } from '../db/dialect';
+import { nextCounter, whereContains } from '../db/dialect';
 import { whereReportCell } from '../reports/definitions';
 import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
@@ -138,15 +138,8 @@ export async function listEvents(db: Knex, dossierId: number): Promise<DossierEv
 }
 
 /** Reserves the next number of the day for an agency; the upsert is atomic on both databases. */
-export async function nextSequence(trx: Knex.Transaction, agencyCode: string, day: string): Promise<number> {
-  const result = await trx.raw(
-    `INSERT INTO dossier_sequences (agency_code, day, last) VALUES (?, ?, 1)
-     ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
-     RETURNING last`,
-    [agencyCode, day],
-  );
-  const rows = Array.isArray(result) ? result : result.rows;
-  return Number(rows[0].last);
+export function nextSequence(trx: Knex.Transaction, agencyCode: string, day: string): Promise<number> {
+  return nextCounter(trx, 'dossier_sequences', { agency_code: agencyCode, day });
 }
 
 export async function insertDossier(trx: Knex.Transaction, row: Omit<DossierRow, 'id'>): Promise<number> {

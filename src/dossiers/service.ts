@@ -5,7 +5,7 @@ import type { User } from '../auth/users';
 import { getAgency, getProcedure } from '../catalog/repository';
 import type { CalendarService } from '../calendar/repository';
 import { computeDue } from '../calendar/working-time';
-import { isRetryableConflict } from '../db/dialect';
+import { withRetry } from '../db/dialect';
 import {
   appendState,
   findDossier,
@@ -83,7 +83,7 @@ export class DossierService {
 
     // The dossier is read back inside its transaction: under load a second round trip for the answer would
     // queue behind other writers on SQLite and behind the pool on PostgreSQL.
-    return this.withRetry(() =>
+    return withRetry(() =>
       db.transaction(async (trx) => {
         const sequence = await nextSequence(trx, agency.code, localDate(receivedAt).replace(/-/g, '').slice(2));
         const dossierCode = formatDossierCode(agency.code, receivedAt, sequence);
@@ -189,7 +189,7 @@ export class DossierService {
     checkInstant(at, now, user, 'at');
     const calendar = await this.calendar();
 
-    return this.withRetry(() =>
+    return withRetry(() =>
       db.transaction(async (trx) => {
         const row = await findDossier(trx, code);
         if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
@@ -294,7 +294,7 @@ export class DossierService {
     const open = await db('dossiers').whereIn('status', OPEN_STATUSES).select('id').orderBy('id');
     const moved: { code: string; dueBefore: string; dueAt: string }[] = [];
     for (const { id } of open) {
-      await this.withRetry(() =>
+      await withRetry(() =>
         db.transaction(async (trx) => {
           const row = (await trx('dossiers').where({ id }).first()) as DossierRow | undefined;
           if (!row || !OPEN_STATUSES.includes(row.status)) return;
@@ -338,18 +338,6 @@ export class DossierService {
       );
     }
     return { checked: open.length, moved };
-  }
-
-  /** SQLite answers BUSY and PostgreSQL a serialization failure when writers collide: try again a few times. */
-  private async withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await work();
-      } catch (err) {
-        if (i >= attempts || !isRetryableConflict(err)) throw err;
-        await new Promise((r) => setTimeout(r, 10 * i + Math.random() * 20));
-      }
-    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { nextCounter } from '../db/dialect';
 import type { DossierRow } from '../dossiers/repository';
 import { OPEN_STATUSES } from '../dossiers/status';
 import type { LetterRow, LetterStatus, StoredTemplate } from './draft';
@@ -107,15 +108,8 @@ export async function cancelDraftsOfFinishedDossiers(db: Knex, now: Date): Promi
 }
 
 /** Reserves the next letter number of an agency in a year; the upsert is atomic on both databases. */
-export async function nextLetterNumber(trx: Knex.Transaction, agencyCode: string, year: number): Promise<number> {
-  const result = await trx.raw(
-    `INSERT INTO letter_numbers (agency_code, year, last) VALUES (?, ?, 1)
-     ON CONFLICT (agency_code, year) DO UPDATE SET last = letter_numbers.last + 1
-     RETURNING last`,
-    [agencyCode, year],
-  );
-  const rows = Array.isArray(result) ? result : result.rows;
-  return Number(rows[0].last);
+export function nextLetterNumber(trx: Knex.Transaction, agencyCode: string, year: number): Promise<number> {
+  return nextCounter(trx, 'letter_numbers', { agency_code: agencyCode, year });
 }
 
 /** The name of the agency's head to pre-fill the signature (the first active head account). */

@@ -3,14 +3,14 @@ import type { Services } from '../app';
 import type { User } from '../auth/users';
 import { getAgency, listAgencies, listFields } from '../catalog/repository';
 import type { WorkCalendar } from '../calendar/working-time';
-import { isRetryableConflict, isUniqueViolation } from '../db/dialect';
+import { isUniqueViolation, withRetry } from '../db/dialect';
 import { applyListFilters, findDossier, insertEvent, isLate, type DossierRow, type ListScope } from '../dossiers/repository';
 import { listQuerySchema } from '../dossiers/schema';
 import { clockRunning, isOpen, STATUS_NAMES } from '../dossiers/status';
 import { regimeOn } from '../forms/regime';
 import type { AppContext } from '../shared/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
-import { formatDate, formatDateTime, localDate, weekdayName } from '../shared/format';
+import { addDays, formatDate, formatDateTime, localDate, weekdayName } from '../shared/format';
 import {
   addresseeFor,
   emailText,
@@ -365,9 +365,9 @@ export class LetterService {
     const year = Number(localDate(now).slice(0, 4));
     const seq = await nextLetterNumber(trx, dossier.agency_code, year);
     const number = `${seq}/${template.numberSuffix}`;
-    const issued: LetterRow = {
-      ...edits,
-      status: 'issued',
+    // What issuing sets on the letter: the text is drafted from it, then it is stored with the text.
+    const numbered = {
+      status: 'issued' as const,
       agency_code: dossier.agency_code,
       number_year: year,
       number_seq: seq,
@@ -377,6 +377,7 @@ export class LetterService {
       override_reason: letter.override_reason ?? overrideReason,
       signer_name: edits.signer_name ?? user.fullName,
     };
+    const issued: LetterRow = { ...edits, ...numbered };
     const facts = await this.facts(issued, dossier, trx);
     const doc = letterDocument(facts, template);
     const email = emailText(facts, template);
@@ -384,21 +385,13 @@ export class LetterService {
       .where({ id: letter.id })
       .update({
         ...this.editedColumns(input),
-        status: 'issued',
-        agency_code: dossier.agency_code,
-        number_year: year,
-        number_seq: seq,
-        number,
-        original_appointment_at: dossier.appointment_at,
-        override_reason: issued.override_reason,
+        ...numbered,
         signer_title: edits.signer_title ?? doc.signerTitle,
-        signer_name: issued.signer_name,
         title: doc.title,
         body: doc.paragraphs.join('\n'),
         recipients: doc.recipients.join('\n'),
         sms_text: smsText(facts, template),
         email_text: JSON.stringify(email),
-        issued_at: now.toISOString(),
         issued_by: user.id,
         issued_by_name: user.fullName,
         version: letter.version + 2,
@@ -572,20 +565,4 @@ function staleLetter(current: number): ConflictError {
 }
 
 
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
-/** SQLite answers BUSY and PostgreSQL a serialization failure when writers collide: try again a few times. */
-async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (i >= attempts || !isRetryableConflict(err)) throw err;
-      await new Promise((r) => setTimeout(r, 10 * i + Math.random() * 20));
-    }
-  }
-}

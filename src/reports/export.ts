@@ -42,20 +42,8 @@ export function headerCells(second: string): HeadCell[] {
   ];
 }
 
-/** The columns (3)…(13) in their order in the form. */
-export const FORM_COLUMN_ORDER = [
-  'received.total',
-  'received.online',
-  'received.inPersonOrPostal',
-  'received.carriedOver',
-  'resolved.total',
-  'resolved.early',
-  'resolved.onTime',
-  'resolved.late',
-  'pending.total',
-  'pending.withinDeadline',
-  'pending.overdue',
-] as const satisfies readonly (typeof REPORT_COLUMNS)[number][];
+/** The columns (3)…(13) of the form are the report's columns in their order. */
+export const FORM_COLUMN_ORDER = REPORT_COLUMNS;
 
 export const numbers = (c: Counts) => FORM_COLUMN_ORDER.map((col) => cellValue(c, col));
 

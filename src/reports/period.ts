@@ -1,7 +1,7 @@
 // Report periods (SPEC §6): calendar month, quarter and year, the 15th-to-14th reporting windows of
 // Nghị định 09/2019/NĐ-CP, or any range of local dates. PURE: "today" and "now" are passed in.
 import { ValidationError } from '../shared/errors';
-import { formatDate } from '../shared/format';
+import { addDays, formatDate } from '../shared/format';
 
 export const PERIOD_KINDS = ['month', 'quarter', 'year', 'rmonth', 'rquarter', 'rhalf', 'r9months', 'ryear', 'range'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
@@ -44,13 +44,6 @@ export function isValidDate(s: unknown): s is string {
   if (y < 2000 || y > 2100) return false;
   const t = new Date(Date.UTC(y, mo - 1, d));
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
-}
-
-/** The date `n` days after (or before) a YYYY-MM-DD date. */
-export function addDays(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  const t = new Date(Date.UTC(y, m - 1, d + n));
-  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
 }
 
 /** Last day of a month (month 1–12). */

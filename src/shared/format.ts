@@ -75,6 +75,13 @@ export function localDate(value: Date | string): string {
   return `${l.getUTCFullYear()}-${pad(l.getUTCMonth() + 1)}-${pad(l.getUTCDate())}`;
 }
 
+/** The date `n` days after (or before) a YYYY-MM-DD date. */
+export function addDays(date: string, n: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+
 /** Local "YYYY-MM-DD" + optional "HH:mm" -> the UTC instant. */
 export function fromLocal(date: string, time = '00:00'): Date {
   return new Date(`${date}T${time}:00+07:00`);

@@ -2,17 +2,7 @@
 // wrong types, impossible dates and odd Unicode. Deterministic: the same seed gives the same cases, so a
 // failure can be replayed.
 
-/** A small fast PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../seeds/demo';
 
 export type Rng = () => number;
 export const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)];
@@ -187,7 +177,7 @@ export function hostileBodies(
   count: number,
   options: { seed: number; kind: 'json' | 'form'; keys?: string[] },
 ): Record<string, unknown>[] {
-  const r = rng(options.seed);
+  const r = mulberry32(options.seed);
   const keys = options.keys ?? Object.keys(valid);
   const out: Record<string, unknown>[] = [];
   for (const key of keys) for (const x of XSS.slice(0, 3)) out.push({ ...valid, [key]: x });
@@ -208,7 +198,7 @@ export function hostileBodies(
 
 /** Hostile values for one URL segment or query parameter. */
 export function hostileSegments(count: number, seed: number): string[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = [...XSS.slice(0, 4), ...SQL.slice(0, 6), '..', '../..', '%', '%00', '%E0%A4%A', '%ff', '%2e%2e%2f', '0', '-1', '2147483648', '99999999999', '99999999999999999999'];
   while (out.length < count) {
     const s = hostileString(r);

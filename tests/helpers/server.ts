@@ -26,6 +26,19 @@ export function sparePort(): Promise<number> {
   });
 }
 
+/** Whether the PostgreSQL of the tests answers (the stress tests then run on it too). */
+export async function pgReachable(): Promise<boolean> {
+  const admin = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.destroy();
+  }
+}
+
 export interface RunningServer {
   child: ChildProcess;
   port: number;

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import knexFactory from 'knex';
-import { prepareServerDb, startServer, type RunningServer, type ServerDb } from '../helpers/server';
+import { pgReachable, prepareServerDb, startServer, type RunningServer, type ServerDb } from '../helpers/server';
 
 // Crash safety: the real server is killed with SIGKILL in the middle of 200 concurrent intakes, then
 // restarted on the same database. Every dossier whose intake was answered 201 must be there exactly once,
@@ -15,17 +14,7 @@ const AGENCY = '000.00.02.H13'; // Sở Nội vụ thành phố Cần Thơ, in t
 const PROCEDURE = '1.013978'; // a procedure of the shipped catalog with no fixed agency
 const CODE = new RegExp(`^${AGENCY.replace(/\./g, '\\.')}-\\d{6}-\\d{4,}$`);
 
-const pgReachable = await (async () => {
-  const admin = knexFactory({ client: 'pg', connection: process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', pool: { min: 0, max: 1 } });
-  try {
-    await admin.raw('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.destroy();
-  }
-})();
+const pgUp = await pgReachable();
 
 let dir: string;
 beforeAll(() => {
@@ -93,7 +82,7 @@ async function checkDatabase(db: ServerDb, answered: string[]) {
   }
 }
 
-const KINDS = (['sqlite', 'pg'] as const).filter((k) => k === 'sqlite' || pgReachable);
+const KINDS = (['sqlite', 'pg'] as const).filter((k) => k === 'sqlite' || pgUp);
 
 describe.each(KINDS)('crash safety on %s', (kind) => {
   it('when the server is SIGKILLed in the middle of 200 concurrent intakes, then after a restart every answered dossier is there exactly once and the database is sound', async () => {

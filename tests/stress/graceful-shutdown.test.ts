@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import knexFactory from 'knex';
-import { prepareServerDb, startServer, type RunningServer } from '../helpers/server';
+import { pgReachable, prepareServerDb, startServer, type RunningServer } from '../helpers/server';
 
 // Graceful shutdown of the real server: on SIGTERM it stops taking connections, lets the requests in flight
 // finish, closes the database and exits 0. The request in flight is a real intake whose JSON body is still
@@ -15,17 +15,7 @@ const AGENCY = '000.00.02.H13';
 const PROCEDURE = '1.013978';
 const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const pgReachable = await (async () => {
-  const admin = knexFactory({ client: 'pg', connection: PG_ADMIN_URL, pool: { min: 0, max: 1 } });
-  try {
-    await admin.raw('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.destroy();
-  }
-})();
+const pgUp = await pgReachable();
 
 let dir: string;
 beforeAll(() => {
@@ -82,7 +72,7 @@ async function waitFor(check: () => boolean, what: string, ms = 10_000) {
   }
 }
 
-const KINDS = (['sqlite', 'pg'] as const).filter((k) => k === 'sqlite' || pgReachable);
+const KINDS = (['sqlite', 'pg'] as const).filter((k) => k === 'sqlite' || pgUp);
 
 describe.each(KINDS)('graceful shutdown on %s', (kind) => {
   it('when SIGTERM arrives while an intake is still uploading, then it completes with 201, new connections are refused, the process exits 0 and the database is closed clean', async () => {

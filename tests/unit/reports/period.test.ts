@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { addDays } from '../../../src/shared/format';
 import {
-  addDays,
   describePeriod,
   isValidDate,
   monthPeriod,
