@@ -9,6 +9,7 @@ import * as reportIndexes from './20261127000700_report_indexes';
 import * as auditLog from './20261127000800_audit_log';
 import * as reportFinishState from './20261130000900_report_finish_state';
 import * as reportFinishedMonths from './20261130001000_report_finished_months';
+import * as reportMonthSpan from './20261130001100_report_month_span';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '20261127000800_audit_log': auditLog,
   '20261130000900_report_finish_state': reportFinishState,
   '20261130001000_report_finished_months': reportFinishedMonths,
+  '20261130001100_report_month_span': reportMonthSpan,
 };

@@ -334,3 +334,47 @@ export function dropFinishedMonthsSql(db: Knex): string[] {
   if (isSqlite(db)) return ['DROP TRIGGER IF EXISTS dossiers_finished_months_updated', 'DROP TRIGGER IF EXISTS dossiers_finished_months_inserted'];
   return ['DROP TRIGGER IF EXISTS dossiers_finished_months ON dossiers', 'DROP FUNCTION IF EXISTS report_finished_months_track()'];
 }
+
+/** SQL for the local (UTC+7) month of an instant column as one number, year × 12 + month. */
+function localMonthNumber(db: Knex, column: string): string {
+  if (isSqlite(db)) {
+    return `(CAST(strftime('%Y', ${column}, '+7 hours') AS INTEGER) * 12 + CAST(strftime('%m', ${column}, '+7 hours') AS INTEGER))`;
+  }
+  const local = `((${column})::timestamptz AT TIME ZONE 'UTC' + interval '7 hours')`;
+  return `(CAST(extract(year FROM ${local}) AS integer) * 12 + CAST(extract(month FROM ${local}) AS integer))`;
+}
+
+/**
+ * `month_span` on the dossier row: how many local month boundaries lie between its receipt and its finish (0: finished
+ * in the month it came; NULL while open), kept by the database whoever writes. A dossier spans the start E of a month
+ * M (received before, finished at or after) exactly when its month_span is k ≥ 1 and it finished in months M … M+k−1;
+ * so per k, the report reads a range of finishes in which every dossier spans E, instead of every dossier finished
+ * since E (src/reports/settlement.ts).
+ */
+export function monthSpanSql(db: Knex): string[] {
+  const span = (row: string) =>
+    `CASE WHEN ${row}.finished_at IS NULL THEN NULL ELSE ${localMonthNumber(db, `${row}.finished_at`)} - ${localMonthNumber(db, `${row}.received_at`)} END`;
+  if (isSqlite(db)) {
+    return [
+      `ALTER TABLE dossiers ADD COLUMN month_span integer`,
+      `UPDATE dossiers SET month_span = ${span('dossiers')} WHERE finished_at IS NOT NULL`,
+      `CREATE TRIGGER dossiers_month_span_inserted AFTER INSERT ON dossiers WHEN NEW.finished_at IS NOT NULL ` +
+        `BEGIN UPDATE dossiers SET month_span = ${span('NEW')} WHERE id = NEW.id; END`,
+      `CREATE TRIGGER dossiers_month_span_updated AFTER UPDATE OF finished_at, received_at ON dossiers ` +
+        `BEGIN UPDATE dossiers SET month_span = ${span('NEW')} WHERE id = NEW.id; END`,
+    ];
+  }
+  // A stored generated column through an immutable function, as due_day_start.
+  return [
+    `CREATE OR REPLACE FUNCTION onestop_month_span(received_at text, finished_at text) RETURNS integer IMMUTABLE LANGUAGE sql AS $$ ` +
+      `SELECT ${span('x')} FROM (SELECT received_at, finished_at) AS x $$`,
+    `ALTER TABLE dossiers ADD COLUMN month_span integer GENERATED ALWAYS AS (onestop_month_span(received_at, finished_at)) STORED`,
+  ];
+}
+
+export function dropMonthSpanSql(db: Knex): string[] {
+  if (isSqlite(db)) {
+    return ['DROP TRIGGER IF EXISTS dossiers_month_span_updated', 'DROP TRIGGER IF EXISTS dossiers_month_span_inserted', 'ALTER TABLE dossiers DROP COLUMN month_span'];
+  }
+  return ['ALTER TABLE dossiers DROP COLUMN month_span', 'DROP FUNCTION IF EXISTS onestop_month_span(text, text)'];
+}

@@ -115,7 +115,6 @@ export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end
   const branches = [sql('d.finished_at IS NULL AND d.received_at < ?', E), sql('d.finished_at >= ? AND d.received_at < ?', S, E)];
   return {
     scope: or(...branches),
-    branches,
     columns,
     /** the agency a dossier counts for (see AGENCY_BASES) */
     agency(basis: AgencyBasis): Sql {

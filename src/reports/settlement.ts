@@ -94,6 +94,31 @@ export function wholeMonths(start: string, end: string): { first: string; stop: 
   return first < stop && from >= start && to <= end ? { first, stop, from, to } : null;
 }
 
+/** Spans of up to this many month boundaries get a branch each (five years); longer ones, if any, share one. */
+const SPAN_BRANCHES = 60;
+
+/**
+ * The dossiers received before E and finished at or after it, as disjoint index ranges. When E is the start of a
+ * local month M, a dossier spans it exactly when its month_span is k ≥ 1 and it finished in M … M+k−1 (migration
+ * 1100): one range of the span index per k up to the longest span there is, each holding only such dossiers —
+ * instead of every dossier finished since E, which for a month a year back is a year of them. (One range for all
+ * k > 12, say, made SQLite read every dossier finished since E through the other index.)
+ */
+export function finishedAfter(E: string, longestSpan: number): { sql: string; bindings: Knex.Value[] }[] {
+  const month = monthOf(E);
+  if (localMidnight(`${month}-01`) !== E) return [{ sql: 'd.finished_at >= ? AND d.received_at < ?', bindings: [E, E] }];
+  const branches: { sql: string; bindings: Knex.Value[] }[] = [];
+  let until = month;
+  for (let k = 1; k <= Math.min(longestSpan, SPAN_BRANCHES); k++) {
+    until = nextMonth(until);
+    branches.push({ sql: 'd.month_span = ? AND d.finished_at >= ? AND d.finished_at < ?', bindings: [k, E, localMidnight(`${until}-01`)] });
+  }
+  if (longestSpan > SPAN_BRANCHES) {
+    branches.push({ sql: 'd.month_span > ? AND d.finished_at >= ? AND d.received_at < ?', bindings: [SPAN_BRANCHES, E, E] });
+  }
+  return branches;
+}
+
 interface Tally {
   fieldCode: string;
   agencyCode: string;
@@ -127,14 +152,16 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   const { start: S, end: E } = w;
   // The dossiers read one by one: open ones received before the end, those finished at or after the end, and
   // those finished in the window outside its whole months (all of the window when it has none).
-  const branches: { sql: string; bindings: Knex.Value[] }[] = months
-    ? [
-        { sql: 'd.finished_at IS NULL AND d.received_at < ?', bindings: [E] },
-        { sql: 'd.finished_at >= ? AND d.received_at < ?', bindings: [E, E] },
-        ...(S < months.from ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [S, months.from, E] }] : []),
-        ...(months.to < E ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [months.to, E, E] }] : []),
-      ]
-    : c.branches;
+  const branches: { sql: string; bindings: Knex.Value[] }[] = [
+    { sql: 'd.finished_at IS NULL AND d.received_at < ?', bindings: [E] },
+    ...finishedAfter(E, Number((await db('dossiers').max({ m: 'month_span' }).first())?.m ?? 0)),
+    ...(!months
+      ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [S, E, E] }]
+      : [
+          ...(S < months.from ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [S, months.from, E] }] : []),
+          ...(months.to < E ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [months.to, E, E] }] : []),
+        ]),
+  ];
 
   const selects: string[] = ['d.field_code AS field_code', `${agency.sql} AS agency_code`];
   const bindings: Knex.Value[] = [...agency.bindings];
