@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
-import { getAgency, listAgencies, listFields, listProcedures } from '../catalog/repository';
+import { agencyChoices, getAgency, listAgencies, listFields, listProcedures } from '../catalog/repository';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
 import { formatDateTime, localDate, weekdayName } from '../shared/format';
@@ -163,6 +163,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const events = await dossiers.events(row);
     const now = ctx.clock.now();
     const ok = typeof req.query.ok === 'string' ? OK_TEXT[req.query.ok] : undefined;
+    const actions = user.role === 'head' ? [] : allowedActions(row.status);
     const flash =
       req.query.ok === 'received'
         ? { kind: 'ok', text: `Đã tiếp nhận hồ sơ ${row.code}. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }
@@ -177,9 +178,10 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       late: isLate(row, now),
       flash,
       justReceived: req.query.ok === 'received',
-      actions: user.role === 'head' ? [] : allowedActions(row.status),
+      actions,
       ACTION_NAMES,
-      agencies: (await listAgencies(ctx.db)).filter((a) => a.code !== row.agency_code),
+      // The transfer form's choices, only when it is offered: most dossier pages have no use for them.
+      agencies: actions.includes('transfer') ? (await agencyChoices(ctx.db)).filter((a) => a.code !== row.agency_code) : [],
       actionValues: {},
       actionErrors: {},
       openAction: null,
