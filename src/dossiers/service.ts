@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../shared/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { localDate } from '../shared/format';
@@ -85,10 +86,9 @@ export class DossierService {
     // queue behind other writers on SQLite and behind the pool on PostgreSQL.
     return withRetry(() =>
       db.transaction(async (trx) => {
-        const sequence = await nextSequence(trx, agency.code, localDate(receivedAt).replace(/-/g, '').slice(2));
-        const dossierCode = formatDossierCode(agency.code, receivedAt, sequence);
         const id = await insertDossier(trx, {
-          code: dossierCode,
+          // A placeholder until the register number is taken, last (below).
+          code: `~${randomUUID()}`,
           procedure_code: procedure.code,
           field_code: procedure.fieldCode,
           received_agency_code: agency.code,
@@ -139,6 +139,12 @@ export class DossierService {
           dueAt: due.dueAt.toISOString(),
           agencyCode: procedure.agencyCode ?? agency.code,
         });
+        // The register number comes last: taking it locks the desk's counter of the day until the commit, and
+        // every other intake at that desk waits for the lock. Taken first, the lock was held over the whole
+        // intake; taken here, over two statements. Still in the transaction, so a failed intake leaves no gap.
+        const sequence = await nextSequence(trx, agency.code, localDate(receivedAt).replace(/-/g, '').slice(2));
+        const dossierCode = formatDossierCode(agency.code, receivedAt, sequence);
+        await trx('dossiers').where({ id }).update({ code: dossierCode });
         return (await findDossier(trx, dossierCode))!;
       }),
     );
