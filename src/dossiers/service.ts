@@ -14,7 +14,7 @@ import {
   insertEvent,
   listDossiers,
   listEvents,
-  nextSequence,
+  assignRegisterNumber,
   type DossierRow,
 } from './repository';
 import type { ActionInput, IntakeInput, ListQuery } from './schema';
@@ -86,9 +86,10 @@ export class DossierService {
     // queue behind other writers on SQLite and behind the pool on PostgreSQL.
     return withRetry(() =>
       db.transaction(async (trx) => {
+        // A placeholder until the register number is taken, last (below).
+        const provisional = `~${randomUUID()}`;
         const id = await insertDossier(trx, {
-          // A placeholder until the register number is taken, last (below).
-          code: `~${randomUUID()}`,
+          code: provisional,
           procedure_code: procedure.code,
           field_code: procedure.fieldCode,
           received_agency_code: agency.code,
@@ -139,13 +140,14 @@ export class DossierService {
           dueAt: due.dueAt.toISOString(),
           agencyCode: procedure.agencyCode ?? agency.code,
         });
+        const row = (await findDossier(trx, provisional))!;
         // The register number comes last: taking it locks the desk's counter of the day until the commit, and
         // every other intake at that desk waits for the lock. Taken first, the lock was held over the whole
-        // intake; taken here, over two statements. Still in the transaction, so a failed intake leaves no gap.
-        const sequence = await nextSequence(trx, agency.code, localDate(receivedAt).replace(/-/g, '').slice(2));
-        const dossierCode = formatDossierCode(agency.code, receivedAt, sequence);
-        await trx('dossiers').where({ id }).update({ code: dossierCode });
-        return (await findDossier(trx, dossierCode))!;
+        // intake; taken here, until the commit only. Still in the transaction, so a failed intake leaves no gap.
+        row.code = await assignRegisterNumber(trx, id, agency.code, localDate(receivedAt).replace(/-/g, '').slice(2), (n) =>
+          formatDossierCode(agency.code, receivedAt, n),
+        );
+        return row;
       }),
     );
   }
