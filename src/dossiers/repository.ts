@@ -128,6 +128,14 @@ const LIST_COLUMNS: (keyof ListRow & string)[] = [
 ];
 const LIST_SELECT = [...LIST_COLUMNS.map((c) => `d.${c}`), ...NAMES];
 
+/** What a page's table of dossiers shows (the list page, the start page): a third of a list row's columns. */
+const SUMMARY_COLUMNS = [
+  'id', 'code', 'procedure_code', 'field_code', 'received_agency_code', 'agency_code', 'channel', 'applicant_name',
+  'received_at', 'due_at', 'appointment_at', 'status', 'finished_at', 'returned_at',
+] as const satisfies readonly (keyof ListRow & string)[];
+export type SummaryRow = Pick<ListRow, (typeof SUMMARY_COLUMNS)[number] | 'procedure_name' | 'field_name' | 'agency_name' | 'received_agency_name'>;
+const SUMMARY_SELECT = [...SUMMARY_COLUMNS.map((c) => `d.${c}`), ...NAMES];
+
 export async function findDossier(db: Knex, code: string): Promise<DossierRow | null> {
   const row = await withNames(db).select(NAMED_COLUMNS).where('d.code', code).first();
   return (row as DossierRow) ?? null;
@@ -253,7 +261,16 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
   return q;
 }
 
-export async function listDossiers(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: ListRow[]; total: number }> {
+export function listDossiers(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: ListRow[]; total: number }> {
+  return listOf<ListRow>(db, query, scope, LIST_SELECT);
+}
+
+/** The same list with only the columns a page's table shows: the wide rows cost half of the list's query time. */
+export function listDossierSummaries(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: SummaryRow[]; total: number }> {
+  return listOf<SummaryRow>(db, query, scope, SUMMARY_SELECT);
+}
+
+async function listOf<Row>(db: Knex, query: ListQuery, scope: ListScope, select: string[]): Promise<{ items: Row[]; total: number }> {
   const base = applyListFilters(db, withNames(db), query, scope);
   const countRow = await base.clone().clearSelect().count({ n: '*' }).first();
   // Open work is read by deadline; everything else newest first.
@@ -264,11 +281,11 @@ export async function listDossiers(db: Knex, query: ListQuery, scope: ListScope)
     sort === '-received' ? ['d.received_at', 'desc'] :
     ['d.due_at', 'asc'];
   const items = await base
-    .select(LIST_SELECT)
+    .select(select)
     .orderBy([{ column, order }, { column: 'd.id', order: 'asc' }])
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
-  return { items: items as ListRow[], total: Number(countRow?.n ?? 0) };
+  return { items: items as Row[], total: Number(countRow?.n ?? 0) };
 }
 
 /** Closes the dossier's current state interval at `at` and opens the next one. */

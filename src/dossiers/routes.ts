@@ -11,7 +11,7 @@ import { regimeOn } from '../forms/regime';
 import { actionInputSchema, intakeSchema, listQuerySchema } from './schema';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
-import { parseTrace, isLate, type DossierRow } from './repository';
+import { parseTrace, isLate, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 
 /** The flat intake form -> the API's input shape. */
@@ -127,7 +127,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   router.get('/ho-so', requireUser, async (req, res) => {
     const user = currentUser(req);
     const query = parseInput(listQuerySchema, req.query);
-    const result = await dossiers.list(query, user);
+    const result = await dossiers.listSummaries(query, user);
     const now = ctx.clock.now();
     res.render('dossiers/list', {
       title: query.late ? 'Hồ sơ quá hạn' : query.dueSoon ? 'Hồ sơ sắp đến hạn' : 'Danh sách hồ sơ',
@@ -135,7 +135,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       filter: query,
       result,
       now,
-      isLate: (row: DossierRow) => isLate(row, now),
+      isLate: (row: SummaryRow) => isLate(row, now),
       fields: await listFields(ctx.db),
       agencies: user.role === 'admin' ? await listAgencies(ctx.db) : [],
       pageUrl: (page: number) => {

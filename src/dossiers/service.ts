@@ -12,7 +12,9 @@ import {
   findDossier,
   insertDossier,
   insertEvent,
+  listDossierSummaries,
   listDossiers,
+  type ListScope,
   listEvents,
   assignRegisterNumber,
   type DossierRow,
@@ -168,14 +170,22 @@ export class DossierService {
   }
 
   async list(query: ListQuery, user: User) {
+    return listDossiers(this.ctx.db, query, await this.listScope(user));
+  }
+
+  /** The list with the columns a page's table shows (SummaryRow). */
+  async listSummaries(query: ListQuery, user: User) {
+    return listDossierSummaries(this.ctx.db, query, await this.listScope(user));
+  }
+
+  private async listScope(user: User): Promise<ListScope> {
     const now = this.ctx.clock.now();
     const calendar = await this.calendar();
-    const dueSoonUntil = calendar.addWorkingMinutes(now, calendar.minutesPerDay);
-    return listDossiers(this.ctx.db, query, {
+    return {
       agencyCode: user.role === 'admin' ? null : (user.agencyCode ?? '__none__'),
       now,
-      dueSoonUntil,
-    });
+      dueSoonUntil: calendar.addWorkingMinutes(now, calendar.minutesPerDay),
+    };
   }
 
   /**

@@ -17,7 +17,7 @@ export function homeRoutes(ctx: AppContext, services: Services): Router {
   router.get('/', requireUser, async (req, res) => {
     const user = currentUser(req);
     // fixed, valid filters
-    const list = (q: Record<string, unknown>, pageSize: number) => services.dossiers.list(listQuerySchema.parse({ ...q, pageSize }), user);
+    const list = (q: Record<string, unknown>, pageSize: number) => services.dossiers.listSummaries(listQuerySchema.parse({ ...q, pageSize }), user);
     const count = async (q: Record<string, unknown>) => (await list(q, 1)).total;
     const [open, dueSoon, late, awaiting, toReturn, firstDue, recent] = await Promise.all([
       count({ status: 'open' }),
