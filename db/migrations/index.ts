@@ -10,6 +10,7 @@ import * as auditLog from './20261127000800_audit_log';
 import * as reportFinishState from './20261130000900_report_finish_state';
 import * as reportFinishedMonths from './20261130001000_report_finished_months';
 import * as reportMonthSpan from './20261130001100_report_month_span';
+import * as deskIndexes from './20261130001200_desk_indexes';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '20261130000900_report_finish_state': reportFinishState,
   '20261130001000_report_finished_months': reportFinishedMonths,
   '20261130001100_report_month_span': reportMonthSpan,
+  '20261130001200_desk_indexes': deskIndexes,
 };

@@ -12,7 +12,9 @@ import {
   findDossier,
   insertDossier,
   insertEvent,
+  countDossiers,
   listDossierSummaries,
+  recentlyReceivedBy,
   listDossiers,
   type ListScope,
   listEvents,
@@ -176,6 +178,16 @@ export class DossierService {
   /** The list with the columns a page's table shows (SummaryRow). */
   async listSummaries(query: ListQuery, user: User) {
     return listDossierSummaries(this.ctx.db, query, await this.listScope(user));
+  }
+
+  /** How many dossiers the list would hold. */
+  async count(query: ListQuery, user: User): Promise<number> {
+    return countDossiers(this.ctx.db, query, await this.listScope(user));
+  }
+
+  /** The dossiers this user received most recently. */
+  async recentlyReceived(user: User, limit: number) {
+    return recentlyReceivedBy(this.ctx.db, user.id, limit);
   }
 
   private async listScope(user: User): Promise<ListScope> {

@@ -3,7 +3,7 @@ import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { requireUser, currentUser } from '../auth/guard';
 import { listQuerySchema } from '../dossiers/schema';
-import { isLate, type DossierRow } from '../dossiers/repository';
+import { isLate, type SummaryRow } from '../dossiers/repository';
 
 /** How many dossiers each short list on the home page shows; the full list is one click away. */
 const SHORT_LIST = 8;
@@ -17,16 +17,15 @@ export function homeRoutes(ctx: AppContext, services: Services): Router {
   router.get('/', requireUser, async (req, res) => {
     const user = currentUser(req);
     // fixed, valid filters
-    const list = (q: Record<string, unknown>, pageSize: number) => services.dossiers.listSummaries(listQuerySchema.parse({ ...q, pageSize }), user);
-    const count = async (q: Record<string, unknown>) => (await list(q, 1)).total;
+    const count = (q: Record<string, unknown>) => services.dossiers.count(listQuerySchema.parse(q), user);
     const [open, dueSoon, late, awaiting, toReturn, firstDue, recent] = await Promise.all([
       count({ status: 'open' }),
       count({ dueSoon: true }),
       count({ late: true, status: 'open' }),
       count({ status: 'awaiting_supplement' }),
       count({ status: 'resolved' }),
-      list({ status: 'processing', sort: 'due' }, SHORT_LIST),
-      user.role === 'clerk' ? list({ sort: '-received' }, SHORT_LIST) : null,
+      services.dossiers.listSummaries(listQuerySchema.parse({ status: 'processing', sort: 'due', pageSize: SHORT_LIST }), user),
+      user.role === 'clerk' ? services.dossiers.recentlyReceived(user, SHORT_LIST) : null,
     ]);
     const now = ctx.clock.now();
     res.render('home/index', {
@@ -34,8 +33,8 @@ export function homeRoutes(ctx: AppContext, services: Services): Router {
       wide: true,
       counts: { open, dueSoon, late, awaiting, toReturn },
       firstDue: firstDue.items,
-      recent: recent?.items ?? null,
-      isLate: (row: DossierRow) => isLate(row, now),
+      recent,
+      isLate: (row: SummaryRow) => isLate(row, now),
     });
   });
   return router;

@@ -208,8 +208,12 @@ describe('the dossier pages', () => {
       expect(due.match(/<a href="\/ho-so\/([^"]+)">/)?.[1]).toBe(FIRST_CODE);
       expect(due).toContain('<span class="badge late">Quá hạn</span>');
       const recent = home.text.slice(home.text.indexOf('id="recent"'));
-      const newest = (await t.db('dossiers').where({ agency_code: AGENCIES.land.code }).orderBy('received_at', 'desc').first()).code as string;
-      expect(recent.match(/<a href="\/ho-so\/([^"]+)">/)?.[1]).toBe(newest);
+      // The dossiers this clerk received (created_by), newest first — not the whole desk's.
+      const clerkId = (await t.db('users').where({ username: 'land.clerk' }).first()).id;
+      const mine = (await t.db('dossiers').where({ created_by: clerkId }).orderBy([{ column: 'received_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(8).pluck('code')) as string[];
+      const newest = mine[0];
+      expect(mine.length).toBeGreaterThan(0);
+      expect([...recent.matchAll(/<a href="\/ho-so\/([^"/]+)">/g)].map((m) => decodeURIComponent(m[1]))).toEqual(mine);
       expect(recent).toContain(`href="/ho-so/${newest}/giay-tiep-nhan"`);
       const head = await loginAgent(harness.app, 'land.head');
       const headHome = await head.agent.get('/');
