@@ -68,15 +68,21 @@ export async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promis
  * `table` and the key's column names are the caller's constants, never input.
  */
 export async function nextCounter(trx: Knex.Transaction, table: string, key: Record<string, string | number>): Promise<number> {
-  const columns = Object.keys(key);
-  const result = await trx.raw(
-    `INSERT INTO ${table} (${columns.join(', ')}, last) VALUES (${columns.map(() => '?').join(', ')}, 1)
-     ON CONFLICT (${columns.join(', ')}) DO UPDATE SET last = ${table}.last + 1
-     RETURNING last`,
-    Object.values(key),
-  );
+  const upsert = counterUpsert(table, key);
+  const result = await trx.raw(upsert.sql, upsert.bindings);
   const rows = Array.isArray(result) ? result : result.rows;
   return Number(rows[0].last);
+}
+
+/** nextCounter's statement, for a caller that uses the number in the same statement (a WITH on PostgreSQL). */
+export function counterUpsert(table: string, key: Record<string, string | number>): { sql: string; bindings: (string | number)[] } {
+  const columns = Object.keys(key);
+  return {
+    sql:
+      `INSERT INTO ${table} (${columns.join(', ')}, last) VALUES (${columns.map(() => '?').join(', ')}, 1) ` +
+      `ON CONFLICT (${columns.join(', ')}) DO UPDATE SET last = ${table}.last + 1 RETURNING last`,
+    bindings: Object.values(key),
+  };
 }
 
 /**

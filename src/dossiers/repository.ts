@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isSqlite, nextCounter, whereContains } from '../db/dialect';
+import { counterUpsert, isSqlite, nextCounter, whereContains } from '../db/dialect';
 import { whereReportCell } from '../reports/definitions';
 import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
@@ -159,20 +159,21 @@ export async function assignRegisterNumber(
   day: string,
   format: (sequence: number) => string,
 ): Promise<string> {
+  const counter = { agency_code: agencyCode, day };
   if (isSqlite(trx)) {
-    const code = format(await nextCounter(trx, 'dossier_sequences', { agency_code: agencyCode, day }));
+    const code = format(await nextCounter(trx, 'dossier_sequences', counter));
     await trx('dossiers').where({ id }).update({ code });
     return code;
   }
   const zero = format(0);
   const prefix = zero.replace(/0+$/, '');
   const digits = zero.length - prefix.length;
+  const upsert = counterUpsert('dossier_sequences', counter);
   const result = await trx.raw(
-    `WITH n AS (INSERT INTO dossier_sequences (agency_code, day, last) VALUES (?, ?, 1)
-       ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last)
+    `WITH n AS (${upsert.sql})
      UPDATE dossiers SET code = ? || CASE WHEN n.last < ? THEN lpad(n.last::text, ?, '0') ELSE n.last::text END
      FROM n WHERE dossiers.id = ? RETURNING dossiers.code, n.last`,
-    [agencyCode, day, prefix, 10 ** digits, digits, id],
+    [...upsert.bindings, prefix, 10 ** digits, digits, id],
   );
   const { code, last } = result.rows[0] as { code: string; last: number };
   if (code !== format(Number(last))) throw new Error(`register code ${code} is not ${format(Number(last))}`);
