@@ -152,15 +152,13 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   const { start: S, end: E } = w;
   // The dossiers read one by one: open ones received before the end, those finished at or after the end, and
   // those finished in the window outside its whole months (all of the window when it has none).
+  const finishedIn = (from: string, to: string) => ({ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [from, to, E] });
   const branches: { sql: string; bindings: Knex.Value[] }[] = [
     { sql: 'd.finished_at IS NULL AND d.received_at < ?', bindings: [E] },
     ...finishedAfter(E, Number((await db('dossiers').max({ m: 'month_span' }).first())?.m ?? 0)),
     ...(!months
-      ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [S, E, E] }]
-      : [
-          ...(S < months.from ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [S, months.from, E] }] : []),
-          ...(months.to < E ? [{ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [months.to, E, E] }] : []),
-        ]),
+      ? [finishedIn(S, E)]
+      : [...(S < months.from ? [finishedIn(S, months.from)] : []), ...(months.to < E ? [finishedIn(months.to, E)] : [])]),
   ];
 
   const selects: string[] = ['d.field_code AS field_code', `${agency.sql} AS agency_code`];
