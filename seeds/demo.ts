@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { hashPassword } from '../src/auth/passwords';
 import type { Role } from '../src/auth/users';
 import { loadEntries } from '../src/calendar/repository';
-import { SERVICE_CENTRE_KIND } from '../src/catalog/repository';
+import { activeProceduresByCode, SERVICE_CENTRE_KIND } from '../src/catalog/repository';
 import { computeDue, formatLocal, WorkCalendar, type TraceStep, type WorkingPeriod } from '../src/calendar/working-time';
 import { formatDossierCode } from '../src/dossiers/service';
 import { stateIntervals } from '../src/dossiers/lifecycle';
@@ -630,13 +630,7 @@ export async function seedDemo(db: Knex, opts: SeedDemoOptions): Promise<{ users
   const { now } = opts;
 
   const agencies: AgencyRow[] = await db('agencies').select('code', 'name', 'level', 'kind').orderBy('code');
-  const procedures: ProcedureInfo[] = (await db('procedures').where({ active: true }).orderBy('code')).map((r) => ({
-    code: r.code,
-    fieldCode: r.field_code,
-    agencyCode: r.agency_code,
-    duration: { value: Number(r.duration_value), unit: r.duration_unit },
-    onSupplement: r.on_supplement === 'pause' ? 'pause' : 'restart',
-  }));
+  const procedures: ProcedureInfo[] = await activeProceduresByCode(db);
   const cal = new WorkCalendar({ entries: await loadEntries(db), periods: opts.periods });
   const { centre, ward, desks, places } = findDesks(agencies, procedures);
   const specs = demoUserSpecs(centre, ward);

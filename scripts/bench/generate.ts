@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { WorkCalendar } from '../../src/calendar/working-time';
 import { loadEntries } from '../../src/calendar/repository';
 import { insertRows, isSqlite } from '../../src/db/dialect';
+import { activeProceduresByCode } from '../../src/catalog/repository';
 import { stateIntervals } from '../../src/dossiers/lifecycle';
 import { formatDossierCode } from '../../src/dossiers/service';
 import { localDate } from '../../src/shared/format';
@@ -82,13 +83,7 @@ export async function generate(db: Knex, opts: GenerateOptions): Promise<Generat
       });
     }
   }
-  const procedures: BenchProcedure[] = (await db('procedures').where({ active: true }).orderBy('code')).map((r) => ({
-    code: r.code,
-    fieldCode: r.field_code,
-    agencyCode: r.agency_code,
-    duration: { value: Number(r.duration_value), unit: r.duration_unit },
-    onSupplement: r.on_supplement === 'pause' ? 'pause' : 'restart',
-  }));
+  const procedures: BenchProcedure[] = await activeProceduresByCode(db);
   const agencies: { code: string; level: string; kind: string | null }[] = await db('agencies').select('code', 'level', 'kind').orderBy('code');
   const centre = agencies.find((a) => a.kind === 'service_centre') ?? agencies.find((a) => a.level === 'province')!;
   const communes = agencies.filter((a) => a.level === 'commune');

@@ -119,6 +119,11 @@ export async function listProcedures(db: Knex, filter: ProcedureFilter = {}): Pr
   return (await q).map(toProcedure);
 }
 
+/** Every active procedure, by code: the stable order the generated demo and benchmark data are drawn in. */
+export async function activeProceduresByCode(db: Knex): Promise<Procedure[]> {
+  return (await procedureQuery(db).where('p.active', true).orderBy('p.code')).map(toProcedure);
+}
+
 export async function getProcedure(db: Knex, code: string): Promise<Procedure | null> {
   const row = await procedureQuery(db).where('p.code', code).first();
   return row ? toProcedure(row) : null;
