@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../shared/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { localDate } from '../shared/format';
@@ -10,7 +9,6 @@ import { withRetry } from '../db/dialect';
 import {
   appendState,
   findDossier,
-  insertDossier,
   insertEvent,
   countDossiers,
   listDossierSummaries,
@@ -18,7 +16,7 @@ import {
   listDossiers,
   type ListScope,
   listEvents,
-  assignRegisterNumber,
+  insertReceivedDossier,
   type DossierRow,
 } from './repository';
 import type { ActionInput, IntakeInput, ListQuery } from './schema';
@@ -86,18 +84,15 @@ export class DossierService {
     const agency = await this.receivingAgency(input, user, procedure.agencyCode);
     const due = computeDue(await this.calendar(), receivedAt, procedure.duration);
 
-    // The dossier is read back inside its transaction: under load a second round trip for the answer would
-    // queue behind other writers on SQLite and behind the pool on PostgreSQL.
+    const agencyCode = procedure.agencyCode ?? agency.code;
     return withRetry(() =>
-      db.transaction(async (trx) => {
-        // A placeholder until the register number is taken, last (below).
-        const provisional = `~${randomUUID()}`;
-        const id = await insertDossier(trx, {
-          code: provisional,
+      insertReceivedDossier(
+        db,
+        {
           procedure_code: procedure.code,
           field_code: procedure.fieldCode,
           received_agency_code: agency.code,
-          agency_code: procedure.agencyCode ?? agency.code,
+          agency_code: agencyCode,
           channel: input.channel,
           applicant_name: input.applicant.name,
           applicant_id_number: input.applicant.idNumber ?? null,
@@ -123,36 +118,21 @@ export class DossierService {
           created_by: user.id,
           created_at: now.toISOString(),
           updated_at: now.toISOString(),
-        });
-        await insertEvent(trx, {
-          dossier_id: id,
+        },
+        {
           type: 'receive',
           at: receivedAt.toISOString(),
           actor_id: user.id,
           actor_name: user.fullName,
-          data: JSON.stringify({
-            channel: input.channel,
-            agencyCode: agency.code,
-            dueAt: due.dueAt.toISOString(),
-            duration: procedure.duration,
-          }),
+          data: JSON.stringify({ channel: input.channel, agencyCode: agency.code, dueAt: due.dueAt.toISOString(), duration: procedure.duration }),
           recorded_at: now.toISOString(),
-        });
-        await appendState(trx, id, {
-          at: receivedAt.toISOString(),
-          status: 'processing',
-          dueAt: due.dueAt.toISOString(),
-          agencyCode: procedure.agencyCode ?? agency.code,
-        });
-        const row = (await findDossier(trx, provisional))!;
-        // The register number comes last: taking it locks the desk's counter of the day until the commit, and
-        // every other intake at that desk waits for the lock. Taken first, the lock was held over the whole
-        // intake; taken here, until the commit only. Still in the transaction, so a failed intake leaves no gap.
-        row.code = await assignRegisterNumber(trx, id, agency.code, localDate(receivedAt).replace(/-/g, '').slice(2), (n) =>
-          formatDossierCode(agency.code, receivedAt, n),
-        );
-        return row;
-      }),
+        },
+        {
+          agencyCode: agency.code,
+          day: localDate(receivedAt).replace(/-/g, '').slice(2),
+          format: (n) => formatDossierCode(agency.code, receivedAt, n),
+        },
+      ),
     );
   }
 

@@ -181,6 +181,19 @@ describe('dossier codes: <agency>-<yymmdd>-<NNNN>', () => {
     }
   });
 
+  it('when the desk has numbered 9998 dossiers on a day, then the next two are 9999 and 10000 (wider, never wrapped)', async () => {
+    s.harness.clock.set('2026-03-04T02:00:00.000Z'); // Wed 04/03/2026 09:00
+    try {
+      await s.t.db('dossier_sequences').insert({ agency_code: AGENCIES.land.code, day: '260304', last: 9998 });
+      expect((await receive(s.land, 'Sáu')).body.code).toBe('000.00.05.H13-260304-9999');
+      expect((await receive(s.land, 'Bảy')).body.code).toBe('000.00.05.H13-260304-10000');
+      const stored = await s.t.db('dossiers').where('code', '000.00.05.H13-260304-10000').first();
+      expect(stored.applicant_name).toBe('Bảy');
+    } finally {
+      s.harness.clock.set(FRI_10);
+    }
+  });
+
   it('when 40 dossiers are posted at once, then all succeed with the distinct codes 0001..0040 and the sequence ends at 40', async () => {
     s.harness.clock.set('2026-03-03T02:00:00.000Z'); // Tue 03/03/2026 09:00
     try {
