@@ -129,6 +129,28 @@ export async function getProcedure(db: Knex, code: string): Promise<Procedure | 
   return row ? toProcedure(row) : null;
 }
 
+/**
+ * A procedure and the desk receiving it, in one query (intake looks both up on every dossier): the desk is the
+ * agency `deskCode`, or the procedure's own agency when `deskCode` is null; `desk` is null when there is no such agency.
+ */
+export async function getProcedureWithDesk(
+  db: Knex,
+  code: string,
+  deskCode: string | null,
+): Promise<{ procedure: Procedure; desk: Agency | null } | null> {
+  const row = await procedureQuery(db)
+    .leftJoin('agencies as a', function () {
+      if (deskCode === null) this.on('a.code', '=', 'p.agency_code');
+      else this.onVal('a.code', '=', deskCode);
+    })
+    .select('a.code as desk_code', 'a.name as desk_name', 'a.parent_code as desk_parent_code', 'a.level as desk_level', 'a.kind as desk_kind')
+    .where('p.code', code)
+    .first();
+  if (!row) return null;
+  const desk = row.desk_code === null ? null : toAgency({ code: row.desk_code, name: row.desk_name, parent_code: row.desk_parent_code, level: row.desk_level, kind: row.desk_kind });
+  return { procedure: toProcedure(row), desk };
+}
+
 export async function upsertProcedure(db: Knex, p: Omit<Procedure, 'fieldName'>): Promise<void> {
   const row = {
     code: p.code,

@@ -2,7 +2,7 @@ import type { AppContext } from '../shared/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { localDate } from '../shared/format';
 import type { User } from '../auth/users';
-import { getAgency, getProcedure } from '../catalog/repository';
+import { getAgency, getProcedure, getProcedureWithDesk, type Agency } from '../catalog/repository';
 import type { CalendarService } from '../calendar/repository';
 import { computeDue } from '../calendar/working-time';
 import { withRetry } from '../db/dialect';
@@ -52,16 +52,22 @@ export class DossierService {
     return this.calendars.get(this.ctx.clock.now().getTime());
   }
 
-  /** Which agency receives: the explicit one (admins, or a clerk naming their own), else the user's, else the procedure's. */
-  private async receivingAgency(input: IntakeInput, user: User, procedureAgency: string | null) {
-    const code = input.agencyCode ?? (user.role === 'admin' ? null : user.agencyCode) ?? procedureAgency;
+  /**
+   * The desk a user asks to receive at: the explicit one (admins, or a clerk naming their own), else the user's; null
+   * (an admin naming none) leaves it to the procedure's own agency.
+   */
+  private requestedDesk(input: IntakeInput, user: User): string | null {
+    return input.agencyCode ?? (user.role === 'admin' ? null : user.agencyCode) ?? null;
+  }
+
+  /** The receiving agency, checked: `code` is the requested desk or the procedure's agency, `desk` its row if any. */
+  private checkDesk(code: string | null, desk: Agency | null, user: User): Agency {
     if (!code) throw new ValidationError({ agencyCode: 'Chọn cơ quan tiếp nhận.' });
     if (user.role !== 'admin' && code !== user.agencyCode) {
       throw new ForbiddenError('Bạn chỉ được tiếp nhận hồ sơ cho cơ quan của mình.');
     }
-    const agency = await getAgency(this.ctx.db, code);
-    if (!agency) throw new ValidationError({ agencyCode: `Không có cơ quan mã ${code}.` });
-    return agency;
+    if (!desk) throw new ValidationError({ agencyCode: `Không có cơ quan mã ${code}.` });
+    return desk;
   }
 
   /** Due date preview for the intake form: nothing is written. */
@@ -77,11 +83,13 @@ export class DossierService {
     const now = this.ctx.clock.now();
     const receivedAt = input.receivedAt ?? now;
     checkInstant(receivedAt, now, user, 'receivedAt');
-    const procedure = await getProcedure(db, input.procedureCode);
-    if (!procedure || !procedure.active) {
+    const requested = this.requestedDesk(input, user);
+    const found = await getProcedureWithDesk(db, input.procedureCode, requested);
+    if (!found || !found.procedure.active) {
       throw new ValidationError({ procedureCode: `Không có thủ tục mã ${input.procedureCode}.` });
     }
-    const agency = await this.receivingAgency(input, user, procedure.agencyCode);
+    const { procedure } = found;
+    const agency = this.checkDesk(requested ?? procedure.agencyCode, found.desk, user);
     const due = computeDue(await this.calendar(), receivedAt, procedure.duration);
 
     const agencyCode = procedure.agencyCode ?? agency.code;

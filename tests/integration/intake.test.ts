@@ -242,6 +242,29 @@ describe('POST /api/v1/dossiers: refusals', () => {
     });
   }
 
+  it('when an admin names a receiving agency that does not exist, then 422 with "Không có cơ quan mã …" under agencyCode and nothing is written', async () => {
+    const before = await rowCounts(s.t.db);
+    const res = await api(s, s.admin).post('/api/v1/dossiers', { ...good, agencyCode: '999.99.99.H13' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields).toEqual({ agencyCode: 'Không có cơ quan mã 999.99.99.H13.' });
+    expect(await rowCounts(s.t.db)).toEqual(before);
+  });
+
+  it('when an admin names no agency for a procedure any commune desk handles, then 422 "Chọn cơ quan tiếp nhận." and nothing is written', async () => {
+    const before = await rowCounts(s.t.db);
+    const res = await api(s, s.admin).post('/api/v1/dossiers', { ...good, procedureCode: HOURS_PROCEDURE });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields).toEqual({ agencyCode: 'Chọn cơ quan tiếp nhận.' });
+    expect(await rowCounts(s.t.db)).toEqual(before);
+  });
+
+  it('when an admin names no agency for a land procedure, then the land department receives it and handles it', async () => {
+    const res = await api(s, s.admin).post('/api/v1/dossiers', good);
+    expect(res.status).toBe(201);
+    expect(res.body.code).toMatch(/^000\.00\.05\.H13-260213-\d{4}$/);
+    expect(res.body).toMatchObject({ receivedAgencyCode: AGENCIES.land.code, agencyCode: AGENCIES.land.code, procedureName: 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý' });
+  });
+
   it('when the body is malformed JSON, then 400 bad_json and nothing is written', async () => {
     const before = await rowCounts(s.t.db);
     const res = await request(s.harness.app)
