@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { readCsv } from './csv';
+import { catalogChanged } from '../src/catalog/names';
 
 export const DATA_DIR = path.join(import.meta.dirname, 'data');
 
@@ -71,5 +72,6 @@ export async function seedCatalog(db: Knex): Promise<{ agencies: number; fields:
     await upsert(trx, 'fields', fields);
     await upsert(trx, 'procedures', procedures);
   });
+  catalogChanged(db);
   return { agencies: agencies.length, fields: fields.length, procedures: procedures.length };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { whereContains } from '../db/dialect';
+import { catalogChanged } from './names';
 
 export type DurationUnit = 'working_days' | 'working_hours';
 export type OnSupplement = 'restart' | 'pause';
@@ -72,6 +73,7 @@ export async function getAgency(db: Knex, code: string): Promise<Agency | null> 
 
 export async function insertAgency(db: Knex, a: Agency): Promise<Agency> {
   await db('agencies').insert({ code: a.code, name: a.name, parent_code: a.parentCode, level: a.level, kind: a.kind });
+  catalogChanged(db);
   return a;
 }
 
@@ -85,6 +87,7 @@ export async function getField(db: Knex, code: string): Promise<Field | null> {
 
 export async function upsertField(db: Knex, f: Field): Promise<Field> {
   await db('fields').insert(f).onConflict('code').merge(['name']);
+  catalogChanged(db);
   return f;
 }
 
@@ -166,4 +169,5 @@ export async function upsertProcedure(db: Knex, p: Omit<Procedure, 'fieldName'>)
     active: p.active,
   };
   await db('procedures').insert(row).onConflict('code').merge();
+  catalogChanged(db);
 }

@@ -3,7 +3,8 @@ import QRCode from 'qrcode';
 import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
-import { agencyChoices, getAgency, listAgencies, listFields, listProcedures } from '../catalog/repository';
+import { agencyChoices, getAgency, listAgencies, listProcedures } from '../catalog/repository';
+import { fieldChoices } from '../catalog/names';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
 import { formatDateTime, localDate, weekdayName } from '../shared/format';
@@ -136,7 +137,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       result,
       now,
       isLate: (row: SummaryRow) => isLate(row, now),
-      fields: await listFields(ctx.db),
+      fields: await fieldChoices(ctx.db),
       agencies: user.role === 'admin' ? await listAgencies(ctx.db) : [],
       pageUrl: (page: number) => {
         const params = new URLSearchParams(req.query as Record<string, string>);
