@@ -143,6 +143,17 @@ export async function findDossier(db: Knex, code: string): Promise<DossierRow | 
   return (row as DossierRow) ?? null;
 }
 
+/**
+ * The dossier by code with the names of its codes from the catalog's copy, as lists take them: for pages and API
+ * answers read outside a transaction (on PostgreSQL, planning findDossier's five-table join cost more than running
+ * it). Inside a transaction use findDossier: loading the copy there could wait for the connection the transaction
+ * holds (SQLite has one).
+ */
+export async function readDossier(db: Knex, code: string): Promise<DossierRow | null> {
+  const row: DossierRow | undefined = await db('dossiers as d').select('d.*').where('d.code', code).first();
+  return row ? (await withCatalogNames(db, [row]))[0] : null;
+}
+
 export async function listEvents(db: Knex, dossierId: number): Promise<DossierEventRow[]> {
   return db('dossier_events').where({ dossier_id: dossierId }).orderBy('id');
 }

@@ -9,6 +9,7 @@ import { withRetry } from '../db/dialect';
 import {
   appendState,
   findDossier,
+  readDossier,
   insertEvent,
   countDossiers,
   listDossierSummaries,
@@ -146,7 +147,7 @@ export class DossierService {
 
   /** A dossier the user may see, or 404 (never 403: the code of another agency's dossier is not confirmed). */
   async get(code: string, user: User): Promise<DossierRow> {
-    const row = await findDossier(this.ctx.db, code);
+    const row = await readDossier(this.ctx.db, code);
     if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
     return row;
   }

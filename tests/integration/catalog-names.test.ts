@@ -39,6 +39,9 @@ describe('names in the lists of dossiers follow the catalog', () => {
       active: true,
     });
     expect((await list()).map((d) => d.procedureName)).toEqual(['Đăng ký đất đai lần đầu (tên mới)']);
+    const [{ code }] = (await request(harness.app).get('/api/v1/dossiers').set('Authorization', `Bearer ${clerk.token}`)).body.items;
+    const one = await request(harness.app).get(`/api/v1/dossiers/${encodeURIComponent(code)}`).set('Authorization', `Bearer ${clerk.token}`);
+    expect(one.body.procedureName).toBe('Đăng ký đất đai lần đầu (tên mới)');
   });
 
   it('when a field is renamed, then the list page shows the new field name', async () => {
