@@ -4,7 +4,7 @@ import type { Role } from '../src/auth/users';
 import { loadEntries } from '../src/calendar/repository';
 import { activeProceduresByCode, SERVICE_CENTRE_KIND } from '../src/catalog/repository';
 import { computeDue, formatLocal, WorkCalendar, type TraceStep, type WorkingPeriod } from '../src/calendar/working-time';
-import { formatDossierCode } from '../src/dossiers/service';
+import { formatDossierCode, registerDay } from '../src/dossiers/service';
 import { stateIntervals } from '../src/dossiers/lifecycle';
 import type { DossierRow } from '../src/dossiers/repository';
 import type { Channel } from '../src/dossiers/schema';
@@ -619,7 +619,6 @@ function receiptFor(fate: Fate, dice: Dice, cal: WorkCalendar, receipts: Receipt
   return receivedAt;
 }
 
-const dayKey = (at: Date) => localDate(at).replace(/-/g, '').slice(2);
 
 /**
  * Demo users (password demo1234) and ~2,000 dossiers of the three months before `now`.
@@ -662,7 +661,7 @@ export async function seedDemo(db: Knex, opts: SeedDemoOptions): Promise<{ users
       sequences.set(`${r.agency_code}|${r.day}`, Number(r.last));
     }
     const rows = planned.map(({ story, desk, applicant, sets, documents }) => {
-      const key = `${desk.code}|${dayKey(story.receivedAt)}`;
+      const key = `${desk.code}|${registerDay(story.receivedAt)}`;
       const sequence = (sequences.get(key) ?? 0) + 1;
       sequences.set(key, sequence);
       return dossierRow(story, desk, applicant, sets, documents, formatDossierCode(desk.code, story.receivedAt, sequence), actorId(desk.clerk));

@@ -8,8 +8,7 @@ import { loadEntries } from '../../src/calendar/repository';
 import { insertRows, isSqlite } from '../../src/db/dialect';
 import { activeProceduresByCode } from '../../src/catalog/repository';
 import { stateIntervals } from '../../src/dossiers/lifecycle';
-import { formatDossierCode } from '../../src/dossiers/service';
-import { localDate } from '../../src/shared/format';
+import { formatDossierCode, registerDay } from '../../src/dossiers/service';
 import { mulberry32 } from '../../seeds/demo';
 import { planDossier, receiptSampler, type BenchProcedure, type Desk } from './plan';
 
@@ -140,8 +139,7 @@ export async function generate(db: Knex, opts: GenerateOptions): Promise<Generat
       id += 1;
       const desk = pickDesk();
       const d = planDossier(rnd, cal, now, desk, provincialAgencies, new Date(r.at));
-      const day = localDate(d.receivedAt).replace(/-/g, '').slice(2);
-      const key = `${desk.code}|${day}`;
+      const key = `${desk.code}|${registerDay(d.receivedAt)}`;
       const sequence = (sequences.get(key) ?? 0) + 1;
       sequences.set(key, sequence);
       const name = `${FAMILY[Math.floor(rnd() * FAMILY.length)]} ${MIDDLE[Math.floor(rnd() * MIDDLE.length)]} ${GIVEN[Math.floor(rnd() * GIVEN.length)]}`;

@@ -28,10 +28,14 @@ import type { TraceStep } from '../calendar/working-time';
 // How far in the past a clerk's "receivedAt" may be (clock skew between a browser and the server).
 const CLOCK_SKEW_MS = 2 * 60_000;
 
+/** The day of a desk's register an instant falls in, as the code writes it: the local date as yymmdd. */
+export function registerDay(at: Date): string {
+  return localDate(at).replace(/-/g, '').slice(2);
+}
+
 /** <agency code>-<yymmdd>-<4-digit daily sequence>; the sequence grows past 9999 rather than wrap. */
 export function formatDossierCode(agencyCode: string, receivedAt: Date, sequence: number): string {
-  const day = localDate(receivedAt).replace(/-/g, '').slice(2);
-  return `${agencyCode}-${day}-${String(sequence).padStart(4, '0')}`;
+  return `${agencyCode}-${registerDay(receivedAt)}-${String(sequence).padStart(4, '0')}`;
 }
 
 export function checkInstant(at: Date, now: Date, user: User, field: string): void {
@@ -138,7 +142,7 @@ export class DossierService {
         },
         {
           agencyCode: agency.code,
-          day: localDate(receivedAt).replace(/-/g, '').slice(2),
+          day: registerDay(receivedAt),
           format: (n) => formatDossierCode(agency.code, receivedAt, n),
         },
       ),

@@ -6,7 +6,7 @@ import { computeDue, type TraceStep, type WorkCalendar } from '../calendar/worki
 import { greatestFn, insertRows, isUniqueViolation } from '../db/dialect';
 import { applicantSchema, CHANNELS } from '../dossiers/schema';
 import { minutesLeft, moveClock, stateIntervals } from '../dossiers/lifecycle';
-import { formatDossierCode } from '../dossiers/service';
+import { formatDossierCode, registerDay } from '../dossiers/service';
 import type { DossierRow } from '../dossiers/repository';
 import { STATUSES, type Status } from '../dossiers/status';
 import { formatDateTime, localDate } from '../shared/format';
@@ -541,7 +541,6 @@ function mergeByLine(problems: ImportProblem[]): ImportProblem[] {
 }
 
 const CODE_OF_FORMAT = /^(.+)-(\d{6})-(\d{4,})$/;
-const dayKey = (d: Date) => localDate(d).replace(/-/g, '').slice(2);
 const DOSSIER_BATCH = 1000;
 const ROW_BATCH = 4000;
 const DOSSIER_COLUMNS = [
@@ -594,7 +593,7 @@ async function writeRows(trx: Knex.Transaction, rows: PreparedRow[], now: Date, 
   const needing = new Map<string, PreparedRow[]>();
   for (const r of rows) {
     if (r.code) continue;
-    const key = `${r.receivingAgency}|${dayKey(r.receivedAt)}`;
+    const key = `${r.receivingAgency}|${registerDay(r.receivedAt)}`;
     const list = needing.get(key);
     if (list) list.push(r);
     else needing.set(key, [r]);
