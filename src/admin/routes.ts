@@ -32,7 +32,7 @@ import { getField, getProcedure, listAgencies, listProcedures, upsertField, type
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
-import { formatDate, formatNumber, localDate } from '../shared/format';
+import { compareVietnamese, formatDate, formatNumber, localDate } from '../shared/format';
 import { parseInput } from '../shared/http';
 import { optionalText, requiredText, z } from '../shared/validation';
 
@@ -415,11 +415,10 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       .groupBy('f.code', 'f.name')
       .select('f.code', 'f.name')
       .count({ procedures: 'p.code' });
-    const collator = new Intl.Collator('vi');
     res.status(status).render('admin/fields', {
       title: 'Lĩnh vực',
       section: 'fields',
-      fields: fields.map((f) => ({ ...f, procedures: Number(f.procedures) })).sort((a, b) => collator.compare(a.name, b.name)),
+      fields: fields.map((f) => ({ ...f, procedures: Number(f.procedures) })).sort((a, b) => compareVietnamese(a.name, b.name)),
       values,
       errors,
       flash:

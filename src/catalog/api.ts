@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
+import { compareVietnamese } from '../shared/format';
 import type { Services } from '../app';
 import { audit } from '../audit/log';
 import { pageOf, pageQuerySchema } from '../api/pagination';
@@ -206,9 +207,8 @@ export async function updateProcedure(db: Knex, code: string, input: ProcedureIn
 }
 
 /** Fields in Vietnamese alphabetical order (Đ after D), whatever the database collation. */
-const vietnamese = new Intl.Collator('vi');
 export async function sortedFields(db: Knex): Promise<Field[]> {
-  return (await listFields(db)).sort((a, b) => vietnamese.compare(a.name, b.name));
+  return (await listFields(db)).sort((a, b) => compareVietnamese(a.name, b.name));
 }
 
 // ---------------------------------------------------------------------------------------------

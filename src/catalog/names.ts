@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { compareVietnamese } from '../shared/format';
 
 // The names of the catalog's codes (procedures, fields, agencies), kept in memory for the lists of dossiers.
 //
@@ -34,7 +35,6 @@ let generation = 0;
 const loaded = new WeakMap<Knex.Client, Loaded>();
 /** A load under way, shared: when the names go stale under load, one read serves every waiting page. */
 const loading = new WeakMap<Knex.Client, { generation: number; promise: Promise<Loaded> }>();
-const vietnamese = new Intl.Collator('vi');
 
 /**
  * Call after writing procedures, fields or agencies through `db`: every database's names are read again on next use.
@@ -63,7 +63,7 @@ function load(db: Knex): Promise<Loaded> {
         procedures: toMap(procedures),
         fields: toMap(fields),
         agencies: toMap(agencies),
-        fieldChoices: [...fields].sort((a, b) => vietnamese.compare(a.name, b.name)),
+        fieldChoices: [...fields].sort((a, b) => compareVietnamese(a.name, b.name)),
         generation: at,
         loadedAt: Date.now(),
       };

@@ -7,6 +7,14 @@ function local(instant: Date | string): Date {
   return new Date(new Date(instant).getTime() + OFFSET_MS);
 }
 
+// One collator: localeCompare(b, 'vi') builds a new one at every comparison (tens of milliseconds per report).
+const VIETNAMESE = new Intl.Collator('vi');
+
+/** Vietnamese alphabetical order (Đ after D, tones after the bare letter), for sorting names. */
+export function compareVietnamese(a: string, b: string): number {
+  return VIETNAMESE.compare(a, b);
+}
+
 /** 613655 -> "613.655" */
 export function formatNumber(n: number | null | undefined): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '';
