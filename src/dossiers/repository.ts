@@ -215,7 +215,7 @@ export async function insertReceivedDossier(
  * PostgreSQL for the register code `format` gives the number in `numberSql`: the zero-padded number after the
  * fixed prefix, growing past its width rather than wrapping.
  */
-export function registerCodeSql(format: (sequence: number) => string, numberSql: string): { sql: string; bindings: (string | number)[] } {
+function registerCodeSql(format: (sequence: number) => string, numberSql: string): { sql: string; bindings: (string | number)[] } {
   const zero = format(0);
   const prefix = zero.replace(/0+$/, '');
   const digits = zero.length - prefix.length;
