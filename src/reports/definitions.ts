@@ -118,6 +118,9 @@ export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end
   return {
     scope: or(...branches),
     columns,
+    /** pending.total and, within it, what splits overdue from within the deadline (never NULL: see overdueAtEnd) */
+    pending,
+    overdueAtEnd,
     /** the agency a dossier counts for (see AGENCY_BASES) */
     agency(basis: AgencyBasis): Sql {
       if (basis === 'receiving') return sql('d.received_agency_code');

@@ -165,11 +165,22 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   const selects: string[] = ['d.field_code AS field_code', `${agency.sql} AS agency_code`];
   const bindings: Knex.Value[] = [...agency.bindings];
   GROUP_PARTS.forEach(({ parts }, g) => {
-    const whens = parts.map((column, i) => {
+    // The pending columns are pending AND (NOT) overdueAtEnd, which is never NULL, and pending is disjoint from
+    // the resolved columns (finished before the end): so pending is tested first and overdueAtEnd evaluated once,
+    // instead of twice for every overdue dossier, without changing any dossier's class.
+    const within = parts.indexOf('pending.withinDeadline');
+    const overdue = parts.indexOf('pending.overdue');
+    let expr = 'CASE';
+    if (within >= 0 && overdue >= 0) {
+      expr += ` WHEN ${c.pending.sql} THEN CASE WHEN ${c.overdueAtEnd.sql} THEN ${overdue} ELSE ${within} END`;
+      bindings.push(...c.pending.bindings, ...c.overdueAtEnd.bindings);
+    }
+    parts.forEach((column, i) => {
+      if (i === within || i === overdue) return;
+      expr += ` WHEN ${c.columns[column].sql} THEN ${i}`;
       bindings.push(...c.columns[column].bindings);
-      return `WHEN ${c.columns[column].sql} THEN ${i}`;
     });
-    selects.push(`CASE ${whens.join(' ')} END AS class_${g}`);
+    selects.push(`${expr} END AS class_${g}`);
   });
   // The scope read as index range scans (UNION ALL of disjoint branches) that cover the columns the
   // conditions use, instead of an OR that makes SQLite fetch every row from the table. The classes are computed
@@ -182,17 +193,20 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
     ' GROUP BY 1, 2, 3, 4';
   const result = await db.raw(sql, [...bindings, ...branches.flatMap((b) => b.bindings), ...(q.agencyCode !== null ? [q.agencyCode] : [])]);
   const classRows: Record<string, unknown>[] = Array.isArray(result) ? result : result.rows;
+  // Each class code names its column as [group, key], split once here rather than for every row.
+  const targets = GROUP_PARTS.map(({ parts }) => parts.map((column) => column.split('.') as [keyof Counts, string]));
   for (const r of classRows) {
     const counts = tally(String(r.field_code), r.agency_code as string | null);
     const n = Number(r.n);
     counts.received.total += n;
-    GROUP_PARTS.forEach(({ parts }, g) => {
+    for (let g = 0; g < targets.length; g++) {
       const cls = r[`class_${g}`];
-      if (cls === null || cls === undefined) return;
-      const [group, key] = parts[Number(cls)].split('.') as [keyof Counts, string];
-      (counts[group] as Record<string, number>)[key] += n;
-      if (group !== 'received') (counts[group] as Record<string, number>).total += n;
-    });
+      if (cls === null || cls === undefined) continue;
+      const [group, key] = targets[g][Number(cls)];
+      const counter = counts[group] as Record<string, number>;
+      counter[key] += n;
+      if (group !== 'received') counter.total += n;
+    }
   }
 
   if (months) {
