@@ -14,6 +14,11 @@ const schema = z
       .string()
       .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/, 'WORKING_PERIODS dạng 07:30-11:30,13:30-17:00')
       .default('07:30-11:30,13:30-17:00'),
+    SQLITE_SYNCHRONOUS: z
+      .string()
+      .transform((v) => v.trim().toUpperCase())
+      .pipe(z.enum(['FULL', 'NORMAL'], 'SQLITE_SYNCHRONOUS chỉ nhận FULL (mặc định: ghi chắc chắn xuống đĩa) hoặc NORMAL'))
+      .default('FULL'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -24,13 +29,24 @@ const schema = z
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
-  database: { client: 'sqlite'; filename: string } | { client: 'pg'; url: string };
+  database: SqliteDatabase | { client: 'pg'; url: string };
   sessionSecret: string;
   seedDemo: boolean;
   trustProxy: boolean;
   publicUrl: string | null;
   placeName: string;
   workingPeriods: { start: number; end: number }[];
+}
+
+/**
+ * An SQLite file. `synchronous` is how a commit reaches the disk (WAL mode): FULL (the default when unset) syncs
+ * the log before the commit returns, so a dossier whose receipt was printed survives a power loss; NORMAL syncs
+ * only at checkpoints, faster, and a power loss or an OS crash may undo the last commits (never corrupts).
+ */
+export interface SqliteDatabase {
+  client: 'sqlite';
+  filename: string;
+  synchronous?: 'FULL' | 'NORMAL';
 }
 
 function minutes(hhmm: string): number {
@@ -58,6 +74,10 @@ export function parseDatabaseUrl(url: string | undefined): Config['database'] {
   throw new Error(`DATABASE_URL không được hỗ trợ: ${url} (dùng sqlite:<tệp> hoặc postgres://…)`);
 }
 
+function withSynchronous(database: Config['database'], synchronous: 'FULL' | 'NORMAL'): Config['database'] {
+  return database.client === 'sqlite' ? { ...database, synchronous } : database;
+}
+
 /** Reads the environment once; throws with every problem listed when it is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const parsed = schema.safeParse(env);
@@ -69,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze({
     env: e.NODE_ENV,
     port: e.PORT,
-    database: parseDatabaseUrl(e.DATABASE_URL),
+    database: withSynchronous(parseDatabaseUrl(e.DATABASE_URL), e.SQLITE_SYNCHRONOUS),
     // Outside production a fixed development secret keeps sessions across restarts.
     sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me',
     seedDemo: e.SEED_DEMO === '1',

@@ -38,7 +38,8 @@ export function openDb(database: Config['database']): Knex {
         // SQLite's LOWER and LIKE fold only ASCII; Vietnamese needs the full Unicode folding.
         conn.function('vn_lower', { deterministic: true }, (s) => (typeof s === 'string' ? s.toLowerCase() : s));
         conn.pragma('journal_mode = WAL');
-        conn.pragma('synchronous = NORMAL');
+        // FULL unless the deployment chose NORMAL (src/config.ts SqliteDatabase): durable commits by default.
+        conn.pragma(`synchronous = ${database.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
         conn.pragma('busy_timeout = 5000');
         conn.pragma('foreign_keys = ON');
         done(null, conn);

@@ -48,7 +48,7 @@ describe('dossier code', () => {
 describe('config', () => {
   it('when nothing is set, then SQLite in db/onestop.sqlite3 on port 3000 with the standard working periods', () => {
     const c = loadConfig({} as NodeJS.ProcessEnv);
-    expect(c.database).toEqual({ client: 'sqlite', filename: 'db/onestop.sqlite3' });
+    expect(c.database).toEqual({ client: 'sqlite', filename: 'db/onestop.sqlite3', synchronous: 'FULL' });
     expect(c.port).toBe(3000);
     expect(c.workingPeriods).toEqual([{ start: 450, end: 690 }, { start: 810, end: 1020 }]);
     expect(c.seedDemo).toBe(true);
@@ -63,6 +63,14 @@ describe('config', () => {
     expect(parseDatabaseUrl('sqlite:/tmp/a.db')).toEqual({ client: 'sqlite', filename: '/tmp/a.db' });
     expect(parseDatabaseUrl('postgres://u@h:5432/d')).toEqual({ client: 'pg', url: 'postgres://u@h:5432/d' });
     expect(() => parseDatabaseUrl('mysql://x')).toThrow(/không được hỗ trợ/);
+  });
+
+  it('when SQLITE_SYNCHRONOUS is set, then NORMAL is taken in any case, FULL is the default and anything else is refused in Vietnamese', () => {
+    expect(loadConfig({ SQLITE_SYNCHRONOUS: ' normal ' } as NodeJS.ProcessEnv).database).toEqual({ client: 'sqlite', filename: 'db/onestop.sqlite3', synchronous: 'NORMAL' });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db', SQLITE_SYNCHRONOUS: 'Full' } as NodeJS.ProcessEnv).database).toEqual({ client: 'sqlite', filename: '/tmp/x.db', synchronous: 'FULL' });
+    expect(() => loadConfig({ SQLITE_SYNCHRONOUS: 'OFF' } as NodeJS.ProcessEnv)).toThrow(/SQLITE_SYNCHRONOUS chỉ nhận FULL/);
+    // PostgreSQL has its own settings (synchronous_commit): the variable does not touch its config.
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/d', SQLITE_SYNCHRONOUS: 'NORMAL' } as NodeJS.ProcessEnv).database).toEqual({ client: 'pg', url: 'postgres://u@h/d' });
   });
 
   it('when working periods overlap or run backwards, then they are refused', () => {
