@@ -60,6 +60,9 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.locals.ctx = ctx;
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
+  // Templates include each other by paths from views/ ('/partials/header'): EJS resolves those against `root`
+  // without asking the file system, where a relative include cost a stat call on every render.
+  app.set('view options', { root: path.join(ROOT, 'views') });
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.disable('x-powered-by');
   if (ctx.config.env === 'production') app.set('view cache', true);
