@@ -61,15 +61,16 @@ export function sessionMiddleware(ctx: AppContext) {
     const sid = req.cookies[SESSION_COOKIE];
     if (sid) {
       const now = ctx.clock.now();
+      const sessionId = sha256(sid);
       const row = await ctx.db('sessions as s')
         .join('users as u', 'u.id', 's.user_id')
-        .where('s.id', sha256(sid))
+        .where('s.id', sessionId)
         .where('s.expires_at', '>', now.toISOString())
         .select('u.*', 's.csrf_secret')
         .first();
       if (row && row.active) {
         req.user = toUser(row as UserRow);
-        req.sessionId = sha256(sid);
+        req.sessionId = sessionId;
         req.csrfToken = csrfFor(ctx, row.csrf_secret);
       }
     }
