@@ -17,7 +17,7 @@ import { hashPassword } from '../src/auth/passwords';
 import { createApiToken } from '../src/auth/users';
 import { seedIfEmpty } from '../seeds/index';
 import { generate, type GenerateSummary } from './bench/generate';
-import { median, runLoad, type LoadResult } from './bench/load';
+import { combineLoads, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
 import type { Knex } from 'knex';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -41,6 +41,8 @@ const GENERATE_ONLY = process.argv.includes('--generate-only');
 /** Rewrite docs/BENCHMARKS.md from the results kept in .bench/ without measuring. */
 const RENDER_ONLY = process.argv.includes('--render-only');
 const CONNECTIONS = Number(arg('connections', 'BENCH_CONNECTIONS', '16'));
+/** The pages and the hello world are measured in this many alternating rounds of SECONDS / HTTP_ROUNDS each. */
+const HTTP_ROUNDS = 3;
 const INTAKE_CLIENTS = 32;
 const PASSWORD = 'bench-password-1234';
 
@@ -278,17 +280,28 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
     const sid = await login(appPort, 'bench.clerk');
     const cookie = { cookie: sid };
     const listPath = '/ho-so?late=1&status=open';
-    const measure = async (label: string, port: number, next: (i: number) => { path: string }, expectStatus = 200) => {
-      await runLoad({ port, connections: CONNECTIONS, seconds: Math.min(2, SECONDS), next, expectStatus }); // warm-up
-      const r = await runLoad({ port, connections: CONNECTIONS, seconds: SECONDS, next, expectStatus });
-      log(`${label}: ${r.perSecond.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+    // Warm-up, then the three targets in turn, HTTP_ROUNDS times: each figure adds up its rounds, and the ratios
+    // compare measurements taken in the same minutes (this VM's speed drifts by up to half within an hour).
+    const targets: { label: string; port: number; next: (i: number) => LoadRequest }[] = [
+      { label: 'hello world', port: helloPort, next: () => ({ path: '/' }) },
+      { label: 'late list', port: appPort, next: () => ({ path: listPath, headers: cookie }) },
+      { label: 'dossier page', port: appPort, next: (i) => ({ path: `/ho-so/${encodeURIComponent(codes[i % codes.length])}`, headers: cookie }) },
+    ];
+    for (const t of targets) await runLoad({ port: t.port, connections: CONNECTIONS, seconds: Math.min(2, SECONDS), next: t.next, expectStatus: 200 });
+    const runs: LoadRun[][] = targets.map(() => []);
+    for (let round = 0; round < HTTP_ROUNDS; round++) {
+      for (const [k, t] of targets.entries()) {
+        runs[k].push(await runLoad({ port: t.port, connections: CONNECTIONS, seconds: SECONDS / HTTP_ROUNDS, next: t.next, expectStatus: 200 }));
+      }
+    }
+    const [helloResult, list, detail] = targets.map((t, k) => {
+      const r = combineLoads(runs[k]);
+      const rounds = runs[k].map((x) => x.perSecond.toFixed(0)).join(' / ');
+      log(`${t.label}: ${r.perSecond.toFixed(0)} req/s (rounds ${rounds}), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
       return r;
-    };
-    const helloResult = await measure('hello world', helloPort, () => ({ path: '/' }));
-    const list = await measure('late list', appPort, () => ({ path: listPath, headers: cookie }));
-    const detail = await measure('dossier page', appPort, (i) => ({ path: `/ho-so/${encodeURIComponent(codes[i % codes.length])}`, headers: cookie }));
+    });
 
-    const intakeResult = await runLoad({
+    const intakeRun = await runLoad({
       port: appPort,
       connections: INTAKE_CLIENTS,
       seconds: SECONDS,
@@ -304,6 +317,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
         }),
       }),
     });
+    const intakeResult = combineLoads([intakeRun]);
     log(`intake: ${intakeResult.perSecond.toFixed(0)} dossiers/s, p99 ${intakeResult.p99.toFixed(1)} ms, errors ${intakeResult.errors}${intakeResult.firstError ? ` (${intakeResult.firstError})` : ''}`);
     const mem = procStatus(app.pid!);
     log(`server memory: RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakRssMb.toFixed(0)} MB)`);
@@ -411,8 +425,10 @@ function renderMarkdown(results: Result[]): string {
     '  complete calendar year.',
     '- HTTP: the app (`node --import tsx src/server.ts`, NODE_ENV=production) and a bare Express hello world run as child',
     '  processes; the load generator (scripts/bench/load.ts: keep-alive agent, N clients each sending its next request when the',
-    '  previous answer is read, fixed duration after a 2 s warm-up, p99 over every latency) runs in the bench process. On 2 cores',
-    '  the load generator and the server share the machine, so the hello-world figure is partly limited by the generator too.',
+    '  previous answer is read, p99 over every latency) runs in the bench process. After a 2 s warm-up of each, the hello world,',
+    `  the late list and the dossier page are measured in turn, ${HTTP_ROUNDS} rounds of a third of the time each, and each figure adds up`,
+    '  its rounds: the ratios compare the same minutes of a VM whose speed drifts. On 2 cores the load generator and the server',
+    '  share the machine, so the hello-world figure is partly limited by the generator too.',
     '- Intake: 32 clients POST new dossiers through the API with a Bearer token; each answer (201) comes after the commit.',
     '- Memory: VmRSS (and VmHWM, the peak) of the app server process after all the above.',
     '- Data: scripts/bench/generate.ts writes the rows the service would write (dossiers, events, state intervals,',

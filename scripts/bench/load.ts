@@ -34,6 +34,31 @@ export interface LoadResult {
   max: number;
 }
 
+/** One run's result with every latency, sorted: runs are combined by combineLoads. */
+export interface LoadRun extends LoadResult {
+  latencies: number[];
+}
+
+/**
+ * Several runs of the same target as one result: requests over the summed time, percentiles over every latency.
+ * The bench alternates its targets in rounds, so a ratio between two of them compares the same minutes of a VM
+ * whose speed drifts.
+ */
+export function combineLoads(runs: readonly LoadRun[]): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((s, r) => s + r.seconds, 0);
+  return {
+    requests: latencies.length,
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    firstError: runs.find((r) => r.firstError !== null)?.firstError ?? null,
+    seconds,
+    perSecond: seconds > 0 ? latencies.length / seconds : NaN,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? NaN,
+  };
+}
+
 /** Runs `connections` clients against `port` for `seconds`; `next(i)` gives the i-th request (i counts all clients). */
 export async function runLoad(opts: {
   port: number;
@@ -41,7 +66,7 @@ export async function runLoad(opts: {
   seconds: number;
   next: (i: number) => LoadRequest;
   expectStatus: number;
-}): Promise<LoadResult> {
+}): Promise<LoadRun> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const latencies: number[] = [];
   let errors = 0;
@@ -92,5 +117,6 @@ export async function runLoad(opts: {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
+    latencies,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../../src/calendar/working-time';
 import { replayDue, stateIntervals } from '../../../src/dossiers/lifecycle';
 import { mulberry32 } from '../../../seeds/demo';
-import { median, percentile } from '../../../scripts/bench/load';
+import { combineLoads, median, percentile, type LoadRun } from '../../../scripts/bench/load';
 import { planDossier, receiptSampler, type Desk } from '../../../scripts/bench/plan';
 import { OFFICIAL_2024_2026 } from '../calendar/fixtures';
 
@@ -23,6 +23,35 @@ describe('percentile and median', () => {
   it('when the count is even, then the median is the mean of the two middle values, in any order given', () => {
     expect(median([40, 10, 30, 20])).toBe(25);
     expect(median([7, 1, 3])).toBe(3);
+  });
+});
+
+describe('combining the rounds of a load', () => {
+  const run = (seconds: number, latencies: number[], errors = 0, firstError: string | null = null): LoadRun => ({
+    requests: latencies.length,
+    errors,
+    firstError,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+    latencies: [...latencies].sort((a, b) => a - b),
+  });
+
+  it('when a fast and a slow round are combined, then the rate is all requests over all the time and the percentiles cover every latency', () => {
+    // 90 requests of 1 ms in 1 s, then 10 of 50 ms in 1 s: 100 requests in 2 s, p99 is the 99th latency, a slow one.
+    const combined = combineLoads([run(1, Array(90).fill(1)), run(1, Array(10).fill(50), 2, 'HTTP 500 on GET /')]);
+    expect(combined.requests).toBe(100);
+    expect(combined.seconds).toBe(2);
+    expect(combined.perSecond).toBe(50);
+    expect(combined.p50).toBe(1);
+    expect(combined.p99).toBe(50);
+    expect(combined.max).toBe(50);
+    expect(combined.errors).toBe(2);
+    expect(combined.firstError).toBe('HTTP 500 on GET /');
+    // The stored result carries no latency list (it is written to .bench/ as JSON).
+    expect(Object.keys(combined)).not.toContain('latencies');
   });
 });
 
