@@ -47,15 +47,21 @@ export interface LoadRun extends LoadResult {
 export function combineLoads(runs: readonly LoadRun[]): LoadResult {
   const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const seconds = runs.reduce((s, r) => s + r.seconds, 0);
+  const errors = runs.reduce((s, r) => s + r.errors, 0);
+  return summarize(latencies, seconds, errors, runs.find((r) => r.firstError !== null)?.firstError ?? null);
+}
+
+/** The figures of `sorted` latencies (ms) measured over `seconds`. */
+export function summarize(sorted: readonly number[], seconds: number, errors: number, firstError: string | null): LoadResult {
   return {
-    requests: latencies.length,
-    errors: runs.reduce((s, r) => s + r.errors, 0),
-    firstError: runs.find((r) => r.firstError !== null)?.firstError ?? null,
+    requests: sorted.length,
+    errors,
+    firstError,
     seconds,
-    perSecond: seconds > 0 ? latencies.length / seconds : NaN,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1] ?? NaN,
+    perSecond: seconds > 0 ? sorted.length / seconds : NaN,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
   };
 }
 
@@ -108,15 +114,5 @@ export async function runLoad(opts: {
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    firstError,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1] ?? NaN,
-    latencies,
-  };
+  return { ...summarize(latencies, seconds, errors, firstError), latencies };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../../src/calendar/working-time';
 import { replayDue, stateIntervals } from '../../../src/dossiers/lifecycle';
 import { mulberry32 } from '../../../seeds/demo';
-import { combineLoads, median, percentile, type LoadRun } from '../../../scripts/bench/load';
+import { combineLoads, median, percentile, summarize, type LoadRun } from '../../../scripts/bench/load';
 import { planDossier, receiptSampler, type Desk } from '../../../scripts/bench/plan';
 import { OFFICIAL_2024_2026 } from '../calendar/fixtures';
 
@@ -27,17 +27,10 @@ describe('percentile and median', () => {
 });
 
 describe('combining the rounds of a load', () => {
-  const run = (seconds: number, latencies: number[], errors = 0, firstError: string | null = null): LoadRun => ({
-    requests: latencies.length,
-    errors,
-    firstError,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: Math.max(...latencies),
-    latencies: [...latencies].sort((a, b) => a - b),
-  });
+  const run = (seconds: number, latencies: number[], errors = 0, firstError: string | null = null): LoadRun => {
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return { ...summarize(sorted, seconds, errors, firstError), latencies: sorted };
+  };
 
   it('when a fast and a slow round are combined, then the rate is all requests over all the time and the percentiles cover every latency', () => {
     // 90 requests of 1 ms in 1 s, then 10 of 50 ms in 1 s: 100 requests in 2 s, p99 is the 99th latency, a slow one.
