@@ -11,6 +11,7 @@ import * as reportFinishState from './20261130000900_report_finish_state';
 import * as reportFinishedMonths from './20261130001000_report_finished_months';
 import * as reportMonthSpan from './20261130001100_report_month_span';
 import * as deskIndexes from './20261130001200_desk_indexes';
+import * as stateFromUnchanged from './20261130001300_state_from_unchanged';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '20261130001000_report_finished_months': reportFinishedMonths,
   '20261130001100_report_month_span': reportMonthSpan,
   '20261130001200_desk_indexes': deskIndexes,
+  '20261130001300_state_from_unchanged': stateFromUnchanged,
 };

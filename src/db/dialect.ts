@@ -183,8 +183,7 @@ export function reportColumnsSql(db: Knex): string[] {
       `CREATE TRIGGER dossiers_due_day_start_updated AFTER UPDATE OF due_at ON dossiers ` +
         `BEGIN UPDATE dossiers SET due_day_start = ${fromNew} WHERE id = NEW.id; END`,
       `ALTER TABLE dossiers ADD COLUMN state_from varchar(30)`,
-      `CREATE TRIGGER dossier_states_current_opened AFTER INSERT ON dossier_states WHEN NEW.valid_to IS NULL ` +
-        `BEGIN UPDATE dossiers SET state_from = NEW.valid_from WHERE id = NEW.dossier_id; END`,
+      ...stateOpenedSql(db, false),
       `CREATE TRIGGER dossier_states_current_closed AFTER UPDATE OF valid_to ON dossier_states ` +
         `WHEN OLD.valid_to IS NULL AND NEW.valid_to IS NOT NULL ` +
         `BEGIN UPDATE dossiers SET state_from = NULL WHERE id = NEW.dossier_id AND state_from = OLD.valid_from; END`,
@@ -194,16 +193,34 @@ export function reportColumnsSql(db: Knex): string[] {
     `CREATE OR REPLACE FUNCTION onestop_local_day_start(due_at text) RETURNS varchar(30) IMMUTABLE LANGUAGE sql AS $$ SELECT ${dayStart} $$`,
     `ALTER TABLE dossiers ADD COLUMN due_day_start varchar(30) GENERATED ALWAYS AS (onestop_local_day_start(due_at)) STORED`,
     `ALTER TABLE dossiers ADD COLUMN state_from varchar(30)`,
+    ...stateOpenedSql(db, false),
+    `CREATE TRIGGER dossier_states_track_current AFTER INSERT OR UPDATE OF valid_to ON dossier_states ` +
+      `FOR EACH ROW EXECUTE FUNCTION dossier_states_track_current()`,
+  ];
+}
+
+/**
+ * What sets `state_from` when a state interval opens (see reportColumnsSql). With `onlyWhenChanged` the dossier row
+ * is written only when the value differs: intake inserts the dossier with it already set, and on PostgreSQL an
+ * update of the row, even to the same value, writes a new version of it and an entry in each of its dozen indexes
+ * (0.5 of the 1.7 ms an intake statement took).
+ */
+export function stateOpenedSql(db: Knex, onlyWhenChanged: boolean): string[] {
+  if (isSqlite(db)) {
+    return [
+      `CREATE TRIGGER dossier_states_current_opened AFTER INSERT ON dossier_states WHEN NEW.valid_to IS NULL ` +
+        `BEGIN UPDATE dossiers SET state_from = NEW.valid_from WHERE id = NEW.dossier_id${onlyWhenChanged ? ' AND state_from IS NOT NEW.valid_from' : ''}; END`,
+    ];
+  }
+  return [
     `CREATE OR REPLACE FUNCTION dossier_states_track_current() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
        IF TG_OP = 'INSERT' THEN
-         IF NEW.valid_to IS NULL THEN UPDATE dossiers SET state_from = NEW.valid_from WHERE id = NEW.dossier_id; END IF;
+         IF NEW.valid_to IS NULL THEN UPDATE dossiers SET state_from = NEW.valid_from WHERE id = NEW.dossier_id${onlyWhenChanged ? ' AND state_from IS DISTINCT FROM NEW.valid_from' : ''}; END IF;
        ELSIF OLD.valid_to IS NULL AND NEW.valid_to IS NOT NULL THEN
          UPDATE dossiers SET state_from = NULL WHERE id = NEW.dossier_id AND state_from = OLD.valid_from;
        END IF;
        RETURN NULL;
      END $$`,
-    `CREATE TRIGGER dossier_states_track_current AFTER INSERT OR UPDATE OF valid_to ON dossier_states ` +
-      `FOR EACH ROW EXECUTE FUNCTION dossier_states_track_current()`,
   ];
 }
 

@@ -187,22 +187,26 @@ export async function insertReceivedDossier(
   counter: { agencyCode: string; day: string; format: (sequence: number) => string },
 ): Promise<DossierRow> {
   const key = { agency_code: counter.agencyCode, day: counter.day };
+  // The first state is the current one: the row carries its start already, so the trigger that keeps state_from
+  // has nothing to write (migration 1300).
+  const state = firstState(dossier);
+  const row = { ...dossier, state_from: state.valid_from };
   if (isSqlite(db)) {
     return db.transaction(async (trx) => {
       const code = counter.format(await nextCounter(trx, 'dossier_sequences', key));
-      const [inserted] = await trx('dossiers').insert({ ...dossier, code }).returning('id');
+      const [inserted] = await trx('dossiers').insert({ ...row, code }).returning('id');
       const id = typeof inserted === 'object' ? inserted.id : inserted;
       await trx('dossier_events').insert({ ...event, dossier_id: id });
-      await trx('dossier_states').insert({ ...firstState(dossier), dossier_id: id });
+      await trx('dossier_states').insert({ ...state, dossier_id: id });
       return (await findDossier(trx, code))!;
     });
   }
   const upsert = counterUpsert('dossier_sequences', key);
   const code = registerCodeSql(counter.format, 'n.last');
   const newId = db.raw('(SELECT id FROM d)');
-  const insert = db('dossiers').insert({ ...dossier, code: db.raw(`(SELECT ${code.sql} FROM n)`, code.bindings) }).returning('*').toSQL();
+  const insert = db('dossiers').insert({ ...row, code: db.raw(`(SELECT ${code.sql} FROM n)`, code.bindings) }).returning('*').toSQL();
   const insertEvent = db('dossier_events').insert({ ...event, dossier_id: newId }).toSQL();
-  const insertState = db('dossier_states').insert({ ...firstState(dossier), dossier_id: newId }).toSQL();
+  const insertState = db('dossier_states').insert({ ...state, dossier_id: newId }).toSQL();
   const named = withNames(db, 'd').select(NAMED_COLUMNS).toSQL();
   const result = await db.raw(
     `WITH n AS (${upsert.sql}), d AS (${insert.sql}), e AS (${insertEvent.sql}), s AS (${insertState.sql}) ${named.sql}`,
