@@ -65,6 +65,9 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.set('view options', { root: path.join(ROOT, 'views') });
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.disable('x-powered-by');
+  // Pages are built per user and never stored (auth/sessions.ts), so a hash of each body to answer
+  // If-None-Match would only cost time: the late list's 51 kB were hashed on every request.
+  app.set('etag', false);
   if (ctx.config.env === 'production') app.set('view cache', true);
 
   Object.assign(app.locals, format, { STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, REPORT_COLUMN_INFO, placeName: ctx.config.placeName });

@@ -18,6 +18,11 @@ declare global {
 export const SESSION_COOKIE = 'sid';
 const PRE_SESSION_COOKIE = 'pre';
 const SESSION_HOURS = 12;
+/**
+ * What a logged-in user is answered holds citizens' names, ID numbers and phones, on a desk's shared computer:
+ * no browser or proxy keeps a copy, and Back after logging out shows the login page, not the last dossier.
+ */
+const PRIVATE = 'no-store';
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -56,6 +61,7 @@ export function sessionMiddleware(ctx: AppContext) {
       if (auth?.startsWith('Bearer ')) {
         req.user = (await userByApiToken(ctx.db, auth.slice(7).trim(), ctx.clock.now())) ?? undefined;
       }
+      if (req.user) res.setHeader('Cache-Control', PRIVATE);
       return next();
     }
     const sid = req.cookies[SESSION_COOKIE];
@@ -72,6 +78,7 @@ export function sessionMiddleware(ctx: AppContext) {
         req.user = toUser(row as UserRow);
         req.sessionId = sessionId;
         req.csrfToken = csrfFor(ctx, row.csrf_secret);
+        res.setHeader('Cache-Control', PRIVATE);
       }
     }
     if (!req.csrfToken) {

@@ -6,10 +6,12 @@ import { AGENCIES, PASSWORD, addUser, csrfFrom, loginAgent, makeApp, seedSmallCa
 let t: TestDb;
 let harness: ReturnType<typeof makeApp>;
 
+let landClerk: Awaited<ReturnType<typeof addUser>>;
+
 beforeAll(async () => {
   t = await createTestDb();
   await seedSmallCatalog(t.db);
-  await addUser(t.db, 'land.clerk', 'clerk', AGENCIES.land.code);
+  landClerk = await addUser(t.db, 'land.clerk', 'clerk', AGENCIES.land.code);
   await addUser(t.db, 'ward.clerk', 'clerk', AGENCIES.ward.code);
   harness = makeApp(t.db, '2026-02-13T03:00:00.000Z');
 });
@@ -185,6 +187,25 @@ describe('security headers and access without login', () => {
     expect(framing).toMatch(/SAMEORIGIN|DENY|frame-ancestors 'none'/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('when a logged-in user is answered, then nothing may be stored (no-store, no ETag); the style sheets stay cacheable', async () => {
+    const { agent } = await loginAgent(harness.app, 'land.clerk');
+    for (const path of ['/', '/ho-so?late=1', '/bao-cao']) {
+      const res = await agent.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['cache-control'], path).toBe('no-store');
+      expect(res.headers.etag, path).toBeUndefined();
+    }
+    const api = await request(harness.app).get('/api/v1/dossiers').set('Authorization', `Bearer ${landClerk.token}`);
+    expect(api.status).toBe(200);
+    expect(api.headers['cache-control']).toBe('no-store');
+    const anonymous = await request(harness.app).get('/dang-nhap');
+    expect(anonymous.headers['cache-control']).toBeUndefined();
+    const css = await request(harness.app).get('/assets/app.css');
+    expect(css.status).toBe(200);
+    expect(css.headers.etag).toMatch(/^W\/"/);
+    expect(css.headers['cache-control']).toBe('public, max-age=0');
   });
 
   it('when a page is requested without login, then it redirects to /dang-nhap with the page in next', async () => {
