@@ -180,27 +180,13 @@ function firstState(d: Omit<DossierRow, 'id' | 'code'>) {
  * is built in SQL there by registerCodeSql, which the tests hold to `format`. On SQLite the transaction holds the
  * database's one write lock anyway and each statement is a call into the library, not a round trip.
  */
-export async function insertReceivedDossier(
-  db: Knex,
-  dossier: Omit<DossierRow, 'id' | 'code'>,
-  event: Omit<DossierEventRow, 'id' | 'dossier_id'>,
-  counter: { agencyCode: string; day: string; format: (sequence: number) => string },
-): Promise<DossierRow> {
+export async function insertReceivedDossier(db: Knex, { dossier, event, counter }: ReceivedDossier): Promise<DossierRow> {
+  if (isSqlite(db)) return db.transaction((trx) => writeReceived(trx, { dossier, event, counter }));
   const key = { agency_code: counter.agencyCode, day: counter.day };
   // The first state is the current one: the row carries its start already, so the trigger that keeps state_from
   // has nothing to write (migration 1300).
   const state = firstState(dossier);
   const row = { ...dossier, state_from: state.valid_from };
-  if (isSqlite(db)) {
-    return db.transaction(async (trx) => {
-      const code = counter.format(await nextCounter(trx, 'dossier_sequences', key));
-      const [inserted] = await trx('dossiers').insert({ ...row, code }).returning('id');
-      const id = typeof inserted === 'object' ? inserted.id : inserted;
-      await trx('dossier_events').insert({ ...event, dossier_id: id });
-      await trx('dossier_states').insert({ ...state, dossier_id: id });
-      return (await findDossier(trx, code))!;
-    });
-  }
   const upsert = counterUpsert('dossier_sequences', key);
   const code = registerCodeSql(counter.format, 'n.last');
   const newId = db.raw('(SELECT id FROM d)');
@@ -213,6 +199,39 @@ export async function insertReceivedDossier(
     [...upsert.bindings, ...insert.bindings, ...insertEvent.bindings, ...insertState.bindings, ...named.bindings],
   );
   return result.rows[0] as DossierRow;
+}
+
+/** What insertReceivedDossier writes for one dossier. */
+export interface ReceivedDossier {
+  dossier: Omit<DossierRow, 'id' | 'code'>;
+  event: Omit<DossierEventRow, 'id' | 'dossier_id'>;
+  counter: { agencyCode: string; day: string; format: (sequence: number) => string };
+}
+
+/**
+ * Several received dossiers in one SQLite transaction, numbered in the order given: all are written or none.
+ * The intake's group commit (dossiers/service.ts) uses it so that one durable commit serves them all.
+ */
+export function insertReceivedDossiers(db: Knex, items: readonly ReceivedDossier[]): Promise<DossierRow[]> {
+  if (!isSqlite(db)) throw new Error('insertReceivedDossiers is for SQLite; PostgreSQL writes each intake as one statement');
+  return db.transaction(async (trx) => {
+    const rows: DossierRow[] = [];
+    for (const item of items) rows.push(await writeReceived(trx, item));
+    return rows;
+  });
+}
+
+/** SQLite: the next register number, the dossier, its receive event and its first state, inside `trx`. */
+async function writeReceived(trx: Knex.Transaction, { dossier, event, counter }: ReceivedDossier): Promise<DossierRow> {
+  // The first state is the current one: the row carries its start already, so the trigger that keeps state_from
+  // has nothing to write (migration 1300).
+  const state = firstState(dossier);
+  const code = counter.format(await nextCounter(trx, 'dossier_sequences', { agency_code: counter.agencyCode, day: counter.day }));
+  const [inserted] = await trx('dossiers').insert({ ...dossier, state_from: state.valid_from, code }).returning('id');
+  const id = typeof inserted === 'object' ? inserted.id : inserted;
+  await trx('dossier_events').insert({ ...event, dossier_id: id });
+  await trx('dossier_states').insert({ ...state, dossier_id: id });
+  return (await findDossier(trx, code))!;
 }
 
 /**

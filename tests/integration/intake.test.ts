@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Knex } from 'knex';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { AGENCIES, addUser, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { isSqlite } from '../../src/db/dialect';
 
 // Fri 13/02/2026 10:00 in Vietnam; the Tết holidays of the test calendar are Mon 16 – Fri 20/02/2026.
 const FRI_10 = '2026-02-13T03:00:00.000Z';
@@ -206,6 +207,43 @@ describe('dossier codes: <agency>-<yymmdd>-<NNNN>', () => {
       const stored = await s.t.db('dossiers').where('code', 'like', '000.00.05.H13-260303-%').count({ n: '*' }).first();
       expect(Number(stored?.n)).toBe(40);
     } finally {
+      s.harness.clock.set(FRI_10);
+    }
+  });
+  it('when one of 12 simultaneous intakes fails in the database, then only it fails, the 11 others are numbered 0001..0011 and nothing of it is left', async () => {
+    // A trigger refuses one applicant's row, as a full disk or a broken constraint would. On SQLite the intakes
+    // share a transaction (group commit): its failure must neither take the others with it nor burn a number.
+    s.harness.clock.set('2026-03-05T02:00:00.000Z'); // Thu 05/03/2026 09:00
+    const sqlite = isSqlite(s.t.db);
+    if (sqlite) {
+      await s.t.db.raw(`CREATE TRIGGER refuse_one BEFORE INSERT ON dossiers WHEN NEW.applicant_name = 'Bị từ chối' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    } else {
+      await s.t.db.raw(`CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.applicant_name = 'Bị từ chối' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+      await s.t.db.raw('CREATE TRIGGER refuse_one BEFORE INSERT ON dossiers FOR EACH ROW EXECUTE FUNCTION refuse_one()');
+    }
+    const before = await rowCounts(s.t.db);
+    const errorsBefore = s.harness.errors.length;
+    try {
+      const names = Array.from({ length: 12 }, (_, i) => (i === 5 ? 'Bị từ chối' : `Đồng thời ${i + 1}`));
+      const responses = await Promise.all(names.map((name) => receive(s.land, name)));
+      expect(responses.map((r) => r.status)).toEqual(names.map((n) => (n === 'Bị từ chối' ? 500 : 201)));
+      expect(responses[5].body.error.message).toBe('Đã có lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.');
+      const codes = responses.filter((r) => r.status === 201).map((r) => r.body.code as string).sort();
+      expect(codes).toEqual(Array.from({ length: 11 }, (_, i) => `000.00.05.H13-260305-${String(i + 1).padStart(4, '0')}`));
+      for (const r of responses.filter((x) => x.status === 201)) {
+        const stored = await s.t.db('dossiers').where('code', r.body.code).first();
+        expect(stored.applicant_name).toBe(r.body.applicant.name);
+      }
+      const after = await rowCounts(s.t.db);
+      expect(after.dossiers - before.dossiers).toBe(11);
+      expect(after.events - before.events).toBe(11);
+      expect(after.states - before.states).toBe(11);
+      const sequence = await s.t.db('dossier_sequences').where({ agency_code: AGENCIES.land.code, day: '260305' }).first();
+      expect(Number(sequence.last)).toBe(11);
+      expect(s.harness.errors.length - errorsBefore).toBe(1);
+    } finally {
+      await s.t.db.raw('DROP TRIGGER refuse_one' + (sqlite ? '' : ' ON dossiers'));
+      if (!sqlite) await s.t.db.raw('DROP FUNCTION refuse_one()');
       s.harness.clock.set(FRI_10);
     }
   });

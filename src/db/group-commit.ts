@@ -1,0 +1,92 @@
+// Group commit: writes that arrive together share one transaction, so one durable commit serves them all.
+//
+// On SQLite a durable commit syncs the log to disk, and better-sqlite3 does it on the event loop: 32 clerks'
+// intakes at once, each committed alone, spent most of their time waiting for the disk (on this project's VM
+// 219–230 intakes/s with synchronous=FULL, 311–504 with NORMAL). Queued here, the intakes that arrive while a
+// transaction runs are written by the next one, together; each caller still gets its answer only after the commit
+// that holds its write.
+//
+// Nothing here knows the database: `writeBatch` runs one transaction for several items (all or nothing) and
+// `writeOne` one item alone. When a batch fails, each of its items is written alone, in order, so one bad item
+// fails by itself and the others keep their place.
+
+export interface GroupCommitOptions<T, R> {
+  /** Writes every item in one transaction and returns their results in the same order; all or nothing. */
+  writeBatch(items: readonly T[]): Promise<R[]>;
+  /** Writes one item in its own transaction. */
+  writeOne(item: T): Promise<R>;
+  /** At most this many items per transaction. */
+  maxBatch: number;
+  /** Queues the next flush; setImmediate unless a test drives it. */
+  schedule?: (flush: () => void) => void;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve(result: R): void;
+  reject(err: unknown): void;
+}
+
+export class GroupCommit<T, R> {
+  private readonly waiting: Waiting<T, R>[] = [];
+  /** A flush is queued or running: new items wait for the next one. */
+  private busy = false;
+  private readonly schedule: (flush: () => void) => void;
+
+  constructor(private readonly options: GroupCommitOptions<T, R>) {
+    if (!(options.maxBatch >= 1)) throw new Error('maxBatch must be at least 1');
+    this.schedule = options.schedule ?? ((flush) => setImmediate(flush));
+  }
+
+  /** Resolves with the item's result once the transaction that wrote it has committed. */
+  write(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.busy) {
+        this.busy = true;
+        this.schedule(() => void this.flush());
+      }
+    });
+  }
+
+  /** How many items wait for a transaction (not counting the one running). */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.waiting.splice(0, this.options.maxBatch);
+    try {
+      await this.writeAll(batch);
+    } finally {
+      if (this.waiting.length) this.schedule(() => void this.flush());
+      else this.busy = false;
+    }
+  }
+
+  private async writeAll(batch: Waiting<T, R>[]): Promise<void> {
+    if (batch.length === 1) return this.writeAlone(batch[0]);
+    let results: R[];
+    try {
+      results = await this.options.writeBatch(batch.map((w) => w.item));
+    } catch {
+      // Nothing of the batch was written: each item again on its own, so only a bad one fails.
+      for (const w of batch) await this.writeAlone(w);
+      return;
+    }
+    if (results.length !== batch.length) {
+      const err = new Error(`writeBatch returned ${results.length} results for ${batch.length} items`);
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]));
+  }
+
+  private async writeAlone(w: Waiting<T, R>): Promise<void> {
+    try {
+      w.resolve(await this.options.writeOne(w.item));
+    } catch (err) {
+      w.reject(err);
+    }
+  }
+}
