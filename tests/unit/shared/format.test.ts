@@ -20,6 +20,14 @@ describe('Vietnamese formats', () => {
     expect(weekdayName(at)).toBe('Thứ Tư');
   });
 
+  it('when an instant is stored as text, then it is shown as the same instant, across a local new year too', () => {
+    expect(formatDateTime('2026-12-31T17:30:00.000Z')).toBe('00:30 01/01/2027');
+    expect(formatDateTime('2026-12-31T16:59:59.999Z')).toBe('23:59 31/12/2026');
+    expect(formatDateTime(new Date('2026-12-31T17:30:00.000Z'))).toBe('00:30 01/01/2027');
+    expect(formatDateTime(null)).toBe('');
+    expect(formatDateTime('')).toBe('');
+  });
+
   it('when a calendar date string is formatted, then no time zone shifts it', () => {
     expect(formatDate('2026-02-17')).toBe('17/02/2026');
     expect(weekdayName('2026-02-17')).toBe('Thứ Ba');
