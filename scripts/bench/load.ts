@@ -70,8 +70,8 @@ export function summarize(sorted: readonly number[], seconds: number, errors: nu
  *
  * Each client is a bare keep-alive socket that writes its request and reads the answer's length from its head. The
  * generator shares the two cores with the server it measures: through node:http it used 1.16–1.32 s of CPU per 5 s
- * of the late list (51 kB pages), a quarter of a core taken from the server; this way 0.53–0.58 s. ApacheBench
- * (a C client) against the same server in the same minutes gave p99 57–77 ms where node:http's gave 81–120 ms.
+ * of the late list (51 kB pages), a quarter of a core taken from the server; this way 0.53–0.58 s. In two paired
+ * runs against the same server, ApacheBench (a C client) measured p99 77 and 77 ms where node:http's gave 110 and 90.
  * Answers must carry Content-Length (every answer the bench asks for does).
  */
 export async function runLoad(opts: {
