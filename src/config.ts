@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** SQLite's synchronous levels the app accepts (see SqliteDatabase). */
+const SQLITE_SYNCHRONOUS_LEVELS = ['FULL', 'NORMAL'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_LEVELS)[number];
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -17,7 +21,7 @@ const schema = z
     SQLITE_SYNCHRONOUS: z
       .string()
       .transform((v) => v.trim().toUpperCase())
-      .pipe(z.enum(['FULL', 'NORMAL'], 'SQLITE_SYNCHRONOUS chỉ nhận FULL (mặc định: ghi chắc chắn xuống đĩa) hoặc NORMAL'))
+      .pipe(z.enum(SQLITE_SYNCHRONOUS_LEVELS, 'SQLITE_SYNCHRONOUS chỉ nhận FULL (mặc định: ghi chắc chắn xuống đĩa) hoặc NORMAL'))
       .default('FULL'),
   })
   .superRefine((env, ctx) => {
@@ -46,7 +50,7 @@ export interface Config {
 export interface SqliteDatabase {
   client: 'sqlite';
   filename: string;
-  synchronous?: 'FULL' | 'NORMAL';
+  synchronous?: SqliteSynchronous;
 }
 
 function minutes(hhmm: string): number {
@@ -74,7 +78,7 @@ export function parseDatabaseUrl(url: string | undefined): Config['database'] {
   throw new Error(`DATABASE_URL không được hỗ trợ: ${url} (dùng sqlite:<tệp> hoặc postgres://…)`);
 }
 
-function withSynchronous(database: Config['database'], synchronous: 'FULL' | 'NORMAL'): Config['database'] {
+function withSynchronous(database: Config['database'], synchronous: SqliteSynchronous): Config['database'] {
   return database.client === 'sqlite' ? { ...database, synchronous } : database;
 }
 
