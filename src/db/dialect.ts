@@ -44,10 +44,14 @@ export function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** Is this error a write conflict that is safe to retry (busy SQLite file, PG serialization)? */
+/**
+ * Is this error a write conflict that is safe to retry (busy SQLite file, PG serialization)? better-sqlite3 gives
+ * SQLite's extended codes: a transaction that read first and then writes after another process committed fails at
+ * once with SQLITE_BUSY_SNAPSHOT (its snapshot is stale; waiting cannot help), which a new attempt resolves.
+ */
 export function isRetryableConflict(err: unknown): boolean {
   const e = err as { code?: string };
-  return e?.code === 'SQLITE_BUSY' || e?.code === '40001' || e?.code === '40P01';
+  return e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT' || e?.code === 'SQLITE_BUSY_TIMEOUT' || e?.code === '40001' || e?.code === '40P01';
 }
 
 /** SQLite answers BUSY and PostgreSQL a serialization failure when writers collide: try again a few times. */
