@@ -148,6 +148,20 @@ describe('clerk', () => {
     expect(await text(page, '.sheet')).toContain(code);
     await screenshot(page, '10-phieu-kiem-soat', true);
   });
+
+  it('when the clerk logs out and presses Back on the shared desk computer, then the login page shows, not the citizen\'s dossier', async () => {
+    const own = (await e.open()).page;
+    await loginWithKeyboard(own, e.base, 'motcua');
+    await own.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
+    expect(await text(own, 'main')).toContain(APPLICANT);
+    await Promise.all([own.waitForURL((u) => u.pathname === '/dang-nhap'), own.locator('form[action="/dang-xuat"] button').click()]);
+    await own.goBack();
+    await own.waitForLoadState();
+    // Answers to a logged-in user are no-store: Back asks the server again, which sends the login page.
+    expect(new URL(own.url()).pathname).toBe('/dang-nhap');
+    expect(await own.locator('#password').count()).toBe(1);
+    expect(await text(own, 'main')).not.toContain(APPLICANT);
+  });
 });
 
 describe('head', () => {
