@@ -401,8 +401,8 @@ function renderMarkdown(results: Result[]): string {
         return `| settlement report, ${t.label} (${num(t.counted)} dossiers counted, ${t.rows} field rows) | median ${ms(t.medianMs)}, max ${ms(t.maxMs)} of ${RUNS} runs (first run ${ms(t.coldMs)}) | ≤ ${target} ms median ${mark(t.medianMs <= target)} |`;
       }),
       `| hello world (bare Express), ${r.http.connections} connections | ${num(r.http.hello.perSecond)} req/s, p99 ${ms(r.http.hello.p99)} | baseline |`,
-      `| late list \`${r.http.listPath}\` (clerk of the centre) | ${num(r.http.list.perSecond)} req/s = ${ratio(r.http.list)} of hello world, p99 ${ms(r.http.list.p99)}, errors ${r.http.list.errors} | ≥ 50%, p99 < 100 ms ${mark(r.http.list.perSecond >= r.http.hello.perSecond / 2 && r.http.list.p99 < 100)} |`,
-      `| dossier page \`/ho-so/<code>\` | ${num(r.http.detail.perSecond)} req/s = ${ratio(r.http.detail)} of hello world, p99 ${ms(r.http.detail.p99)}, errors ${r.http.detail.errors} | ≥ 50%, p99 < 100 ms ${mark(r.http.detail.perSecond >= r.http.hello.perSecond / 2 && r.http.detail.p99 < 100)} |`,
+      `| late list \`${r.http.listPath}\` (clerk of the centre) | ${num(r.http.list.perSecond)} req/s = ${ratio(r.http.list)} of hello world, p99 ${ms(r.http.list.p99)}, errors ${r.http.list.errors} | ≥ 50% ${mark(r.http.list.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${mark(r.http.list.p99 < 100)} |`,
+      `| dossier page \`/ho-so/<code>\` | ${num(r.http.detail.perSecond)} req/s = ${ratio(r.http.detail)} of hello world, p99 ${ms(r.http.detail.p99)}, errors ${r.http.detail.errors} | ≥ 50% ${mark(r.http.detail.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${mark(r.http.detail.p99 < 100)} |`,
       `| intake \`POST /api/v1/dossiers\`, ${r.intake.clients} clients | ${num(r.intake.perSecond)} dossiers/s, p99 ${ms(r.intake.p99)}, errors ${r.intake.errors} | ≥ 300/s ${mark(r.intake.perSecond >= 300)} |`,
       `| server RSS at the end (peak) | ${num(r.rssMb)} MB (${num(r.peakRssMb)} MB) | ≤ 300 MB ${mark(r.rssMb <= 300)} |`,
       '',

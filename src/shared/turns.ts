@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 // the one after, again and again. With 16 connections on the late list, two of them got between half and two thirds
 // of the others' share and made the p99. Between two turns the loop reads what arrived since, so a request waits
 // for at most a few that came after it. A/B of the app on the 1M SQLite data set, 4 alternations, late list with 16
-// connections: 371–495 → 397–534 req/s, p99 65–101 → 43–62 ms, every connection served as often as the others.
+// connections: 371–495 → 397–534 req/s, p99 64–101 → 43–62 ms, every connection served as often as the others.
 
 /** How many requests start per turn: 1 costs a look at the sockets per request, more lets latecomers overtake. */
 export const REQUESTS_PER_TURN = 4;
