@@ -158,9 +158,12 @@ export async function listEvents(db: Knex, dossierId: number): Promise<DossierEv
   return db('dossier_events').where({ dossier_id: dossierId }).orderBy('id');
 }
 
-/** A received dossier's first state interval (see appendState). */
-function firstState(d: Omit<DossierRow, 'id' | 'code'>) {
-  return {
+/**
+ * A received dossier's row and its first state interval (see appendState). The first state is the current one: the
+ * row carries its start already, so the trigger that keeps state_from has nothing to write (migration 1300).
+ */
+function firstRows(d: Omit<DossierRow, 'id' | 'code'>) {
+  const state = {
     valid_from: d.received_at,
     valid_to: null,
     status: d.status,
@@ -168,6 +171,7 @@ function firstState(d: Omit<DossierRow, 'id' | 'code'>) {
     clock_running: d.status === 'processing',
     agency_code: d.agency_code,
   };
+  return { row: { ...d, state_from: state.valid_from }, state };
 }
 
 /**
@@ -183,10 +187,7 @@ function firstState(d: Omit<DossierRow, 'id' | 'code'>) {
 export async function insertReceivedDossier(db: Knex, { dossier, event, counter }: ReceivedDossier): Promise<DossierRow> {
   if (isSqlite(db)) return db.transaction((trx) => writeReceived(trx, { dossier, event, counter }));
   const key = { agency_code: counter.agencyCode, day: counter.day };
-  // The first state is the current one: the row carries its start already, so the trigger that keeps state_from
-  // has nothing to write (migration 1300).
-  const state = firstState(dossier);
-  const row = { ...dossier, state_from: state.valid_from };
+  const { row, state } = firstRows(dossier);
   const upsert = counterUpsert('dossier_sequences', key);
   const code = registerCodeSql(counter.format, 'n.last');
   const newId = db.raw('(SELECT id FROM d)');
@@ -223,11 +224,9 @@ export function insertReceivedDossiers(db: Knex, items: readonly ReceivedDossier
 
 /** SQLite: the next register number, the dossier, its receive event and its first state, inside `trx`. */
 async function writeReceived(trx: Knex.Transaction, { dossier, event, counter }: ReceivedDossier): Promise<DossierRow> {
-  // The first state is the current one: the row carries its start already, so the trigger that keeps state_from
-  // has nothing to write (migration 1300).
-  const state = firstState(dossier);
+  const { row, state } = firstRows(dossier);
   const code = counter.format(await nextCounter(trx, 'dossier_sequences', { agency_code: counter.agencyCode, day: counter.day }));
-  const [inserted] = await trx('dossiers').insert({ ...dossier, state_from: state.valid_from, code }).returning('id');
+  const [inserted] = await trx('dossiers').insert({ ...row, code }).returning('id');
   const id = typeof inserted === 'object' ? inserted.id : inserted;
   await trx('dossier_events').insert({ ...event, dossier_id: id });
   await trx('dossier_states').insert({ ...state, dossier_id: id });

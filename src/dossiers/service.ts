@@ -54,20 +54,24 @@ export function checkInstant(at: Date, now: Date, user: User, field: string): vo
 const INTAKE_BATCH = 64;
 
 export class DossierService {
-  private readonly intakeQueue: GroupCommit<ReceivedDossier, DossierRow> | null;
+  /**
+   * Writes a received dossier. SQLite: intakes that arrive together are committed together (db/group-commit.ts),
+   * one sync of the log for all. PostgreSQL: each intake is one statement (insertReceivedDossier).
+   */
+  private readonly writeReceived: (item: ReceivedDossier) => Promise<DossierRow>;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly calendars: CalendarService,
   ) {
     const db = ctx.db;
-    this.intakeQueue = isSqlite(db)
-      ? new GroupCommit({
-          writeBatch: (items) => withRetry(() => insertReceivedDossiers(db, items)),
-          writeOne: (item) => withRetry(() => insertReceivedDossier(db, item)),
-          maxBatch: INTAKE_BATCH,
-        })
-      : null;
+    const writeOne = (item: ReceivedDossier) => withRetry(() => insertReceivedDossier(db, item));
+    if (isSqlite(db)) {
+      const queue = new GroupCommit({ writeBatch: (items) => withRetry(() => insertReceivedDossiers(db, items)), writeOne, maxBatch: INTAKE_BATCH });
+      this.writeReceived = (item) => queue.write(item);
+    } else {
+      this.writeReceived = writeOne;
+    }
   }
 
   async calendar() {
@@ -161,15 +165,6 @@ export class DossierService {
         format: (n) => formatDossierCode(agency.code, receivedAt, n),
       },
     });
-  }
-
-  /**
-   * SQLite: intakes that arrive together are committed together (db/group-commit.ts), one sync of the log for all.
-   * PostgreSQL: each intake is one statement (insertReceivedDossier); its commits already share the log's flushes.
-   */
-  private writeReceived(item: ReceivedDossier): Promise<DossierRow> {
-    if (!this.intakeQueue) return withRetry(() => insertReceivedDossier(this.ctx.db, item));
-    return this.intakeQueue.write(item);
   }
 
   /** A dossier the user may see, or 404 (never 403: the code of another agency's dossier is not confirmed). */

@@ -8,6 +8,10 @@ function local(instant: Date | string): Date {
   return new Date((typeof instant === 'string' ? Date.parse(instant) : instant.getTime()) + OFFSET_MS);
 }
 
+/** "dd/mm/yyyy" and "HH:MM" of an instant already moved by local(). */
+const dayOf = (l: Date) => `${pad(l.getUTCDate())}/${pad(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
+const clockOf = (l: Date) => `${pad(l.getUTCHours())}:${pad(l.getUTCMinutes())}`;
+
 // One collator: localeCompare(b, 'vi') builds a new one at every comparison (tens of milliseconds per report).
 const VIETNAMESE = new Intl.Collator('vi');
 
@@ -31,14 +35,12 @@ export function formatDate(value: Date | string | null | undefined): string {
     const [y, m, d] = value.split('-');
     return `${d}/${m}/${y}`;
   }
-  const l = local(value);
-  return `${pad(l.getUTCDate())}/${pad(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
+  return dayOf(local(value));
 }
 
 export function formatTime(value: Date | string | null | undefined): string {
   if (!value) return '';
-  const l = local(value);
-  return `${pad(l.getUTCHours())}:${pad(l.getUTCMinutes())}`;
+  return clockOf(local(value));
 }
 
 /** "10:00 25/02/2026" */
@@ -46,7 +48,7 @@ export function formatDateTime(value: Date | string | null | undefined): string 
   if (!value) return '';
   // One parse for both halves: a list page formats about 150 instants.
   const l = local(value);
-  return `${pad(l.getUTCHours())}:${pad(l.getUTCMinutes())} ${pad(l.getUTCDate())}/${pad(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
+  return `${clockOf(l)} ${dayOf(l)}`;
 }
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
