@@ -24,11 +24,13 @@ import {
   type Field,
   type Procedure,
 } from './repository';
+import { LEVELS } from './names';
+
+export { LEVELS };
 
 // ---------------------------------------------------------------------------------------------
 // Input schemas, shared by the JSON API and the admin pages (which post the same shapes).
 
-export const LEVELS = ['province', 'district', 'commune'] as const;
 export const LEVEL_NAMES: Record<(typeof LEVELS)[number], string> = {
   province: 'Cấp tỉnh',
   district: 'Cấp huyện',

@@ -10,8 +10,10 @@ import { compareVietnamese } from '../shared/format';
 //
 // Freshness: a write through this process (catalog repository, seeds) drops the names at once; a code not known
 // yet (a procedure another process just added) loads them again; a rename by another process shows within
-// NAMES_TTL_MS. The dossier page and its API answer read names here too; letters, reports, exports and anything
-// read inside a transaction still join, and are exact at every instant.
+// NAMES_TTL_MS. The dossier page and its API answer read names here too, and the dossier page its transfer form's
+// agencies (an agency another process just added is offered within NAMES_TTL_MS; the transfer itself checks the
+// agency in the database); letters, reports, exports and anything read inside a transaction still join, and are
+// exact at every instant.
 
 const NAMES_TTL_MS = 60_000;
 
@@ -27,6 +29,8 @@ interface Loaded {
   agencies: Map<string, string>;
   /** every field, in Vietnamese alphabetical order (Đ after D) */
   fieldChoices: { code: string; name: string }[];
+  /** every agency, the province's first, then the districts', then the communes', each in Vietnamese alphabetical order */
+  agencyChoices: { code: string; name: string }[];
   generation: number;
   loadedAt: number;
 }
@@ -57,13 +61,17 @@ function load(db: Knex): Promise<Loaded> {
   if (pending && pending.generation === at) return pending.promise;
   const pairs = (table: string) => db(table).select('code', 'name') as Promise<{ code: string; name: string }[]>;
   const toMap = (rows: { code: string; name: string }[]) => new Map(rows.map((r) => [r.code, r.name]));
-  const promise = Promise.all([pairs('procedures'), pairs('fields'), pairs('agencies')])
+  const agencies = db('agencies').select('code', 'name', 'level') as Promise<{ code: string; name: string; level: string }[]>;
+  const promise = Promise.all([pairs('procedures'), pairs('fields'), agencies])
     .then(([procedures, fields, agencies]) => {
       const names: Loaded = {
         procedures: toMap(procedures),
         fields: toMap(fields),
         agencies: toMap(agencies),
         fieldChoices: [...fields].sort((a, b) => compareVietnamese(a.name, b.name)),
+        agencyChoices: agencies
+          .sort((a, b) => levelRank(a.level) - levelRank(b.level) || compareVietnamese(a.name, b.name))
+          .map(({ code, name }) => ({ code, name })),
         generation: at,
         loadedAt: Date.now(),
       };
@@ -100,6 +108,22 @@ export async function catalogNames(db: Knex, wanted: Wanted): Promise<CatalogNam
 export async function fieldChoices(db: Knex): Promise<{ code: string; name: string }[]> {
   return (await current(db)).fieldChoices;
 }
+
+/**
+ * Every agency, the province's first, then the districts', then the communes', each in Vietnamese alphabetical order:
+ * the transfer form's choices, from the names kept in memory (the dossier page read them on every request).
+ */
+export async function agencyChoices(db: Knex): Promise<{ code: string; name: string }[]> {
+  return (await current(db)).agencyChoices;
+}
+
+/** An agency's levels, highest first: the order agencies are offered in. */
+export const LEVELS = ['province', 'district', 'commune'] as const;
+/** Unknown levels after the known ones. */
+const levelRank = (level: string) => {
+  const i = (LEVELS as readonly string[]).indexOf(level);
+  return i < 0 ? LEVELS.length : i;
+};
 
 function knowsAll(names: Loaded, wanted: Wanted): boolean {
   for (const c of wanted.procedures) if (!names.procedures.has(c)) return false;

@@ -61,11 +61,6 @@ export async function listAgencies(db: Knex): Promise<Agency[]> {
   return (await db('agencies').orderBy([{ column: 'level', order: 'desc' }, 'name'])).map(toAgency);
 }
 
-/** Code and name of every agency, in the order of listAgencies: what a drop-down needs, without the rest. */
-export async function agencyChoices(db: Knex): Promise<{ code: string; name: string }[]> {
-  return db('agencies').select('code', 'name').orderBy([{ column: 'level', order: 'desc' }, 'name']);
-}
-
 export async function getAgency(db: Knex, code: string): Promise<Agency | null> {
   const row = await db('agencies').where({ code }).first();
   return row ? toAgency(row) : null;

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { AGENCIES, addUser, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { updateProcedure } from '../../src/catalog/api';
-import { upsertField } from '../../src/catalog/repository';
+import { insertAgency, upsertField } from '../../src/catalog/repository';
 
 // Lists take the names of procedures, fields and agencies from names kept in memory (src/catalog/names.ts), not from
 // a join; these are the ways a name can change under a running app.
@@ -57,5 +57,24 @@ describe('names in the lists of dossiers follow the catalog', () => {
     expect((await receive('1.999001', 'Lê Văn Hai')).status).toBe(201);
     const names = Object.fromEntries((await list()).map((d) => [d.procedureCode, d.procedureName]));
     expect(names).toEqual({ '1.012756': 'Đăng ký đất đai lần đầu (tên mới)', '1.999001': 'Thủ tục vừa thêm ở tiến trình khác' });
+  });
+
+  it("when an admin adds an agency, then the transfer form offers it: the province's agencies first, then the districts', then the communes', each in Vietnamese order, never the dossier's own", async () => {
+    const { agent } = await loginAgent(harness.app, 'land.clerk');
+    const [{ code }] = (await request(harness.app).get('/api/v1/dossiers').set('Authorization', `Bearer ${clerk.token}`)).body.items;
+    const transferChoices = async () => {
+      const page = await agent.get(`/ho-so/${encodeURIComponent(code)}`);
+      expect(page.status).toBe(200);
+      const select = /<select id="to-transfer" name="toAgencyCode"[^>]*>([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '';
+      return [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+    };
+    const province = ['000.01.01.H13', '000.00.00.H13']; // Trung tâm … before Ủy ban … (U with its hook sorts as U)
+    const communes = ['000.02.92.H13', '000.01.92.H13']; // Phường Cái Khế before Phường Ninh Kiều
+    expect(await transferChoices()).toEqual([...province, ...communes]);
+    await insertAgency(t.db, { code: '000.05.92.H13', name: 'Phòng Tài nguyên và Môi trường quận Bình Thủy', parentCode: '000.00.00.H13', level: 'district', kind: null });
+    await insertAgency(t.db, { code: '000.06.92.H13', name: 'Đội thuế quận Bình Thủy', parentCode: '000.00.00.H13', level: 'district', kind: null });
+    // Đ sorts after D and before E, so before P (by code points it would come after every Latin letter); the
+    // districts come between the province and the communes.
+    expect(await transferChoices()).toEqual([...province, '000.06.92.H13', '000.05.92.H13', ...communes]);
   });
 });
