@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../shared/context';
+import { selectRows } from '../db/dialect';
 import { randomToken, sha256, toUser, userByApiToken, type User, type UserRow } from './users';
 
 declare global {
@@ -52,6 +53,14 @@ function csrfFor(ctx: AppContext, secret: string): string {
   return crypto.createHmac('sha256', ctx.config.sessionSecret).update(secret).digest('base64url');
 }
 
+/** The session's user, read on every request of a logged-in user (a constant statement: db/dialect.ts selectRows). */
+const SESSION_USER_SQL =
+  'SELECT u.*, s.csrf_secret FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ? LIMIT 1';
+
+async function sessionUser(ctx: AppContext, sessionId: string, now: Date): Promise<(UserRow & { csrf_secret: string }) | undefined> {
+  return (await selectRows<UserRow & { csrf_secret: string }>(ctx.db, SESSION_USER_SQL, [sessionId, now.toISOString()]))[0];
+}
+
 /** Loads the user from the session cookie (pages) or the bearer token (API), and prepares the CSRF token. */
 export function sessionMiddleware(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -68,14 +77,9 @@ export function sessionMiddleware(ctx: AppContext) {
     if (sid) {
       const now = ctx.clock.now();
       const sessionId = sha256(sid);
-      const row = await ctx.db('sessions as s')
-        .join('users as u', 'u.id', 's.user_id')
-        .where('s.id', sessionId)
-        .where('s.expires_at', '>', now.toISOString())
-        .select('u.*', 's.csrf_secret')
-        .first();
+      const row = await sessionUser(ctx, sessionId, now);
       if (row && row.active) {
-        req.user = toUser(row as UserRow);
+        req.user = toUser(row);
         req.sessionId = sessionId;
         req.csrfToken = csrfFor(ctx, row.csrf_secret);
         res.setHeader('Cache-Control', PRIVATE);

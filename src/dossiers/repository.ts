@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { counterUpsert, isSqlite, nextCounter, whereContains } from '../db/dialect';
+import { counterUpsert, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
 import { whereReportCell } from '../reports/definitions';
 import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
@@ -150,12 +150,12 @@ export async function findDossier(db: Knex, code: string): Promise<DossierRow | 
  * holds (SQLite has one).
  */
 export async function readDossier(db: Knex, code: string): Promise<DossierRow | null> {
-  const row: DossierRow | undefined = await db('dossiers as d').select('d.*').where('d.code', code).first();
+  const [row] = await selectRows<DossierRow>(db, 'SELECT d.* FROM dossiers d WHERE d.code = ? LIMIT 1', [code]);
   return row ? (await withCatalogNames(db, [row]))[0] : null;
 }
 
 export async function listEvents(db: Knex, dossierId: number): Promise<DossierEventRow[]> {
-  return db('dossier_events').where({ dossier_id: dossierId }).orderBy('id');
+  return selectRows<DossierEventRow>(db, 'SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY id', [dossierId]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { nextCounter } from '../db/dialect';
+import { nextCounter, selectRows } from '../db/dialect';
 import type { DossierRow } from '../dossiers/repository';
 import { OPEN_STATUSES } from '../dossiers/status';
 import type { LetterRow, LetterStatus, StoredTemplate } from './draft';
@@ -39,7 +39,7 @@ export async function findLetter(db: Knex, id: number): Promise<LetterWithDossie
 }
 
 export async function lettersOfDossier(db: Knex, dossierId: number): Promise<LetterRow[]> {
-  return db('letters').where({ dossier_id: dossierId }).orderBy('seq');
+  return selectRows<LetterRow>(db, 'SELECT * FROM letters WHERE dossier_id = ? ORDER BY seq', [dossierId]);
 }
 
 export interface LetterListQuery {

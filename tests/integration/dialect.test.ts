@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { selectRows } from '../../src/db/dialect';
+
+// selectRows runs the constant statements every page runs (the session's user, the dossier, its events and letters)
+// without knex's query builder: the same rows, with the same types, on both databases, inside a transaction too.
+describe('selectRows', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+    await t.db('fields').insert([
+      { code: 'DAT_DAI', name: 'Đất đai' },
+      { code: 'HO_TICH', name: 'Hộ tịch' },
+    ]);
+  });
+  afterAll(() => t.destroy());
+
+  it('when a statement has ? placeholders, then it gives the rows as plain objects, as the query builder does', async () => {
+    const sql = 'SELECT code, name FROM fields WHERE code >= ? ORDER BY code';
+    const rows = await selectRows<{ code: string; name: string }>(t.db, sql, ['A']);
+    expect(rows).toEqual([
+      { code: 'DAT_DAI', name: 'Đất đai' },
+      { code: 'HO_TICH', name: 'Hộ tịch' },
+    ]);
+    expect(rows).toEqual(await t.db('fields').select('code', 'name').where('code', '>=', 'A').orderBy('code'));
+    expect(await selectRows(t.db, sql, ['X'])).toEqual([]);
+  });
+
+  it("when it runs in a transaction, then it sees that transaction's rows, and nothing of them after a rollback", async () => {
+    const sql = 'SELECT name FROM fields WHERE code = ?';
+    await t.db
+      .transaction(async (trx) => {
+        await trx('fields').insert({ code: 'CHUNG_THUC', name: 'Chứng thực' });
+        expect(await selectRows(trx, sql, ['CHUNG_THUC'])).toEqual([{ name: 'Chứng thực' }]);
+        throw new Error('rollback');
+      })
+      .catch((err: Error) => expect(err.message).toBe('rollback'));
+    expect(await selectRows(t.db, sql, ['CHUNG_THUC'])).toEqual([]);
+  });
+});
