@@ -21,7 +21,6 @@ import {
   createProcedure,
   fieldSchema,
   LEVEL_NAMES,
-  LEVELS,
   ON_SUPPLEMENT_NAMES,
   procedureSchema,
   sortedFields,
@@ -29,6 +28,7 @@ import {
   updateProcedure,
 } from '../catalog/api';
 import { getField, getProcedure, listAgencies, listProcedures, upsertField, type Procedure } from '../catalog/repository';
+import { LEVELS } from '../catalog/names';
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';

@@ -26,8 +26,6 @@ import {
 } from './repository';
 import { LEVELS } from './names';
 
-export { LEVELS };
-
 // ---------------------------------------------------------------------------------------------
 // Input schemas, shared by the JSON API and the admin pages (which post the same shapes).
 
