@@ -3,7 +3,7 @@
 // in one transaction, with the same events, state intervals and daily sequences that live intake writes.
 import type { Knex } from 'knex';
 import { computeDue, type TraceStep, type WorkCalendar } from '../calendar/working-time';
-import { greatestFn, insertRows, isUniqueViolation } from '../db/dialect';
+import { greatestFn, insertRows, isUniqueViolation, selectRows } from '../db/dialect';
 import { applicantSchema, CHANNELS } from '../dossiers/schema';
 import { minutesLeft, moveClock, stateIntervals } from '../dossiers/lifecycle';
 import { formatDossierCode, registerDay } from '../dossiers/service';
@@ -557,12 +557,12 @@ async function upsertSequences(trx: Knex.Transaction, rows: { agency_code: strin
   const out: { agency_code: string; day: string; last: number }[] = [];
   for (let i = 0; i < rows.length; i += 500) {
     const batch = rows.slice(i, i + 500);
-    const result = await trx.raw(
+    const returned = await selectRows<{ agency_code: string; day: string; last: number | string }>(
+      trx,
       `INSERT INTO dossier_sequences (agency_code, day, last) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}
        ON CONFLICT (agency_code, day) DO UPDATE SET last = ${set} RETURNING agency_code, day, last`,
       batch.flatMap((r) => [r.agency_code, r.day, r.last]),
     );
-    const returned = Array.isArray(result) ? result : result.rows;
     for (const r of returned) out.push({ agency_code: r.agency_code, day: r.day, last: Number(r.last) });
   }
   return out;

@@ -1,6 +1,7 @@
 // The settlement report (Biểu II.06a): one aggregate query grouped by field and agency, counted in SQL.
 import type { Knex } from 'knex';
 import { compareVietnamese } from '../shared/format';
+import { selectRows } from '../db/dialect';
 import { REPORT_COLUMNS, reportConditions, type AgencyBasis, type ReportColumn } from './definitions';
 import { describePeriod, reportWindow, type Period, type ReportWindow } from './period';
 
@@ -204,8 +205,7 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
     `SELECT field_code, agency_code, class_0, class_1, COUNT(*) AS n FROM x` +
     (q.agencyCode !== null ? ' WHERE agency_code = ?' : '') +
     ' GROUP BY 1, 2, 3, 4';
-  const result = await db.raw(sql, [...bindings, ...branches.flatMap((b) => b.bindings), ...(q.agencyCode !== null ? [q.agencyCode] : [])]);
-  const classRows: Record<string, unknown>[] = Array.isArray(result) ? result : result.rows;
+  const classRows = await selectRows<Record<string, unknown>>(db, sql, [...bindings, ...branches.flatMap((b) => b.bindings), ...(q.agencyCode !== null ? [q.agencyCode] : [])]);
   // Each class code names its column's cell, and the cell of its group's total (received.total is every dossier's).
   const targets = GROUP_PARTS.map(({ group, parts }) =>
     parts.map((column) => ({ cell: CELL[column], total: group === 'received' ? -1 : CELL[`${column.split('.')[0] as keyof Counts}.total`] })),
