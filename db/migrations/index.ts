@@ -12,6 +12,7 @@ import * as reportFinishedMonths from './20261130001000_report_finished_months';
 import * as reportMonthSpan from './20261130001100_report_month_span';
 import * as deskIndexes from './20261130001200_desk_indexes';
 import * as stateFromUnchanged from './20261130001300_state_from_unchanged';
+import * as dossierSearch from './20261130001400_dossier_search';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '20261130001100_report_month_span': reportMonthSpan,
   '20261130001200_desk_indexes': deskIndexes,
   '20261130001300_state_from_unchanged': stateFromUnchanged,
+  '20261130001400_dossier_search': dossierSearch,
 };

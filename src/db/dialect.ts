@@ -16,9 +16,14 @@ export async function selectRows<Row>(db: Knex, sql: string, bindings: readonly 
   return Array.isArray(result) ? result : result.rows;
 }
 
+/** The text as the literal part of a LIKE pattern whose ESCAPE is a backslash: its %, _ and backslashes match only themselves. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** Case-insensitive "contains" on a column, Vietnamese letters included. */
 export function whereContains(db: Knex, qb: Knex.QueryBuilder, column: string, text: string): Knex.QueryBuilder {
-  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = `%${escapeLike(text)}%`;
   return isSqlite(db)
     ? qb.orWhereRaw(`vn_lower(??) LIKE vn_lower(?) ESCAPE '\\'`, [column, pattern])
     : qb.orWhereRaw(`?? ILIKE ? ESCAPE '\\'`, [column, pattern]);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { counterUpsert, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
+import { counterUpsert, escapeLike, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
 import { whereReportCell } from '../reports/definitions';
 import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
@@ -312,8 +312,36 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
     if (query.letter === 'not_issued') q.whereNotExists(letters);
     else q.whereExists(letters);
   }
-  if (query.q) {
-    const text = query.q;
+  if (query.q) whereSearch(db, q, query.q);
+  return q;
+}
+
+/**
+ * The four columns the search reads, joined by a character no search holds, as PostgreSQL's trigram index
+ * (migration 20261130001400_dossier_search) is built on exactly this expression: "contains" on it is "contains"
+ * on one of the columns.
+ */
+const SEARCH_SEPARATOR = '\u001f';
+const SEARCH_TEXT_PG =
+  "(coalesce(d.code, '') || E'\\x1f' || coalesce(d.applicant_name, '') || E'\\x1f' || " +
+  "coalesce(d.applicant_id_number, '') || E'\\x1f' || coalesce(d.applicant_phone, ''))";
+
+/** An FTS5 string: the text between double quotes (doubled inside), so nothing in it is query syntax. */
+export function ftsPhrase(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The dossiers whose code, applicant's name, ID number or phone contains the text, in any case (Vietnamese letters
+ * included). Through the trigram indexes where they serve: on SQLite the FTS5 table of trigrams, from 3 characters
+ * (shorter, it reads every dossier); on PostgreSQL ILIKE on the indexed expression.
+ */
+function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string): void {
+  if (isSqlite(db) && [...text].length >= 3) {
+    q.whereRaw('d.id IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)', [ftsPhrase(text)]);
+  } else if (!isSqlite(db) && !text.includes(SEARCH_SEPARATOR)) {
+    q.whereRaw(`${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`, [`%${escapeLike(text)}%`]);
+  } else {
     q.where((w) => {
       whereContains(db, w, 'd.code', text);
       whereContains(db, w, 'd.applicant_name', text);
@@ -321,7 +349,6 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
       whereContains(db, w, 'd.applicant_phone', text);
     });
   }
-  return q;
 }
 
 export function listDossiers(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: ListRow[]; total: number }> {

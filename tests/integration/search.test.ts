@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { AGENCIES, addUser, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { applyListFilters } from '../../src/dossiers/repository';
+import { listQuerySchema } from '../../src/dossiers/schema';
+
+// The list's search is "contains, any case" on a dossier's code, applicant's name, ID number and phone. It goes
+// through trigram indexes (migration 20261130001400_dossier_search): SQLite's FTS5 table, kept by triggers, from 3
+// characters; PostgreSQL's GIN index on the four columns joined. Every answer here is checked against that meaning,
+// computed in JavaScript over the same rows.
+
+interface Row {
+  code: string;
+  applicant_name: string;
+  applicant_id_number: string | null;
+  applicant_phone: string | null;
+}
+
+/** The search's meaning: one of the four values contains the text (trimmed, as the form's fields are), in lower case. */
+function expected(rows: Row[], text: string): string[] {
+  const t = text.trim().toLowerCase();
+  return rows
+    .filter((r) => [r.code, r.applicant_name, r.applicant_id_number, r.applicant_phone].some((v) => v !== null && v.toLowerCase().includes(t)))
+    .map((r) => r.code)
+    .sort();
+}
+
+// Every Vietnamese vowel with every tone, and Đ, in capitals: the names are written in capitals (as on an ID card)
+// and searched in lower case, and the other way round.
+const VOWELS = 'aăâeêioôơuưy';
+const TONES = ['', '\u0300', '\u0301', '\u0303', '\u0309', '\u0323'];
+const LETTERS = [...[...VOWELS].flatMap((v) => TONES.map((t) => (v + t).normalize('NFC'))), 'đ'];
+
+describe('searching dossiers by a part of their code, name, ID number or phone', () => {
+  let t: TestDb;
+  let admin: TestUser;
+  let harness: ReturnType<typeof makeApp>;
+  let rows: Row[];
+
+  const search = async (text: string) => {
+    const res = await request(harness.app)
+      .get(`/api/v1/dossiers?pageSize=500&q=${encodeURIComponent(text)}`)
+      .set('Authorization', `Bearer ${admin.token}`);
+    expect(res.status, text).toBe(200);
+    return { total: res.body.total as number, codes: (res.body.items as { code: string }[]).map((i) => i.code).sort() };
+  };
+  const readRows = async () => (rows = await t.db('dossiers').select('code', 'applicant_name', 'applicant_id_number', 'applicant_phone'));
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await seedSmallCatalog(t.db);
+    admin = await addUser(t.db, 'city.admin', 'admin', null);
+    harness = makeApp(t.db);
+    const names = [
+      ...LETTERS.map((l, i) => `BÙI ${l.toUpperCase()}N ${i}`),
+      'Nguyễn Thị Hoa',
+      'NGUYỄN VĂN HOÀ',
+      'Lê Hoàng Anh',
+      'Công ty TNHH 100% Vốn',
+      'Hộ kinh doanh Phở_Bắc',
+      'Tên sẽ đổi một',
+      'Tên sẽ đổi hai',
+    ];
+    for (const [i, name] of names.entries()) {
+      const res = await request(harness.app)
+        .post('/api/v1/dossiers')
+        .set('Authorization', `Bearer ${admin.token}`)
+        .send({
+          procedureCode: '1.012756',
+          channel: 'in_person',
+          applicant: { name, phone: `0912${String(100000 + i)}`, ...(i % 3 === 0 ? { idNumber: `0921900${String(10000 + i)}` } : {}) },
+        });
+      expect(res.status, name).toBe(201);
+    }
+    // Characters the FTS5 query language would read as syntax, put straight into the table (the intake form has no
+    // rule against them, but this also checks that an UPDATE of a name reaches the index).
+    const [quoted, starred] = (await t.db('dossiers').where('applicant_name', 'like', 'Tên sẽ đổi%').orderBy('id').select('id')).map((r) => r.id as number);
+    await t.db('dossiers').where({ id: quoted }).update({ applicant_name: 'Bà "Tư" Ánh NEAR Hồng' });
+    await t.db('dossiers').where({ id: starred }).update({ applicant_name: 'Ông Sáu* (Út): ^Mười - OR' });
+    await readRows();
+  });
+  afterAll(() => t.destroy());
+
+  it('when a whole dossier code is searched, then that dossier alone is found', async () => {
+    const code = rows[7].code;
+    expect(await search(code)).toEqual({ total: 1, codes: [code] });
+  });
+
+  it('when the tail of a code, a part of a phone or an ID number is searched, then every dossier holding it is found', async () => {
+    for (const text of [rows[3].code.slice(-7), '0912100', '100005', '09219001001']) {
+      const want = expected(rows, text);
+      expect(want.length, text).toBeGreaterThan(0);
+      expect(await search(text), text).toEqual({ total: want.length, codes: want });
+    }
+  });
+
+  it('when a name is searched in lower case, capitals or mixed, then every Vietnamese letter matches its other case', async () => {
+    for (const l of LETTERS) {
+      for (const text of [`bùi ${l}n`, `BÙI ${l.toUpperCase()}N`, `${l}n`]) {
+        const want = expected(rows, text);
+        expect(want.length, text).toBeGreaterThan(0);
+        expect(await search(text), text).toEqual({ total: want.length, codes: want });
+      }
+    }
+    for (const text of ['nguyễn', 'NGUYỄN', 'hoà', 'Thị Hoa', 'lê hoàng anh']) {
+      const want = expected(rows, text);
+      expect(want.length, text).toBeGreaterThan(0);
+      expect(await search(text), text).toEqual({ total: want.length, codes: want });
+    }
+  });
+
+  it('when the text holds %, _, quotes or words of a query language, then they match only themselves', async () => {
+    for (const text of ['100%', '0% V', 'Phở_B', 'o_B', '"Tư"', 'Tư"', 'NEAR', 'Sáu*', '(Út):', '^Mười', '- OR', '%', '_']) {
+      const want = expected(rows, text);
+      expect(await search(text), text).toEqual({ total: want.length, codes: want });
+    }
+    expect(expected(rows, 'o_B')).toEqual([]);
+    expect((await search('100%')).total).toBe(1);
+  });
+
+  it('when one or two letters are searched (too short for trigrams), then the answer still holds every dossier containing them', async () => {
+    for (const text of ['ư', 'Ỹ', 'hị', '09', '%']) {
+      const want = expected(rows, text);
+      expect(await search(text), text).toEqual({ total: want.length, codes: want });
+    }
+  });
+
+  it('when nothing holds the text, then none is found', async () => {
+    expect(await search('Không Ai Cả')).toEqual({ total: 0, codes: [] });
+  });
+
+  it('when a name is changed, a dossier written straight to the table or deleted, then the search follows at once', async () => {
+    const target = rows.find((r) => r.applicant_name === 'Lê Hoàng Anh')!;
+    await t.db('dossiers').where({ code: target.code }).update({ applicant_name: 'Lê Hoàng Minh' });
+    expect(await search('Hoàng Anh')).toEqual({ total: 0, codes: [] });
+    expect(await search('hoàng minh')).toEqual({ total: 1, codes: [target.code] });
+    // The app never deletes a dossier (its events are append-only); a copy without events can be, as a tool might.
+    // Without the columns the database computes (generated on PostgreSQL).
+    const { id: _id, due_day_start: _d, month_span: _m, ...copy } = await t.db('dossiers').where({ code: target.code }).first();
+    const [{ id }] = await t.db('dossiers').insert({ ...copy, code: 'BAN-SAO-0001', applicant_name: 'Bản Sao Riêng' }).returning('id');
+    expect(await search('sao riêng')).toEqual({ total: 1, codes: ['BAN-SAO-0001'] });
+    await t.db('dossiers').where({ id: typeof id === 'object' ? id.id : id }).delete();
+    expect(await search('sao riêng')).toEqual({ total: 0, codes: [] });
+    expect(await search('hoàng minh')).toEqual({ total: 1, codes: [target.code] });
+  });
+
+  it('when the search has 3 characters or more, then the database answers it from the trigram index, not by reading every dossier', async () => {
+    const scope = { agencyCode: null, now: new Date('2026-02-13T03:00:00Z'), dueSoonUntil: new Date('2026-02-14T03:00:00Z') };
+    const sql = applyListFilters(t.db, t.db('dossiers as d'), listQuerySchema.parse({ q: 'hoàng' }), scope).select('d.id').toString();
+    if (t.kind === 'sqlite') {
+      const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${sql}`)).map((r: { detail: string }) => r.detail).join(' | ');
+      expect(plan).toContain('VIRTUAL TABLE');
+      expect(plan).not.toMatch(/SCAN d\b/);
+    } else {
+      // The table is small, so the planner would read it whole: forbidden here, the index must still serve.
+      const plan = await t.db.transaction(async (trx) => {
+        await trx.raw('SET LOCAL enable_seqscan = off');
+        return JSON.stringify((await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`)).rows);
+      });
+      expect(plan).toContain('dossiers_search_trgm_idx');
+    }
+  });
+});
