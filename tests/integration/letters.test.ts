@@ -469,6 +469,23 @@ describe("the head's dashboard", () => {
     expect(list.text).toMatch(/<small class="muted">\(3\)<\/small>/);
   });
 
+  it('when the list is asked for dossiers with an issued letter, a draft or no issued letter, without a deadline, then it finds exactly those', async () => {
+    // Without a deadline's range the list starts from the letters (src/dossiers/repository.ts): the same answer.
+    const codes = async (query: string) =>
+      ((await request(app()).get(`/api/v1/dossiers?${query}&pageSize=500`).set(bearer(otherHead))).body.items as { code: string }[]).map((d) => d.code).sort();
+    const mine = (await t.db('dossiers').where('agency_code', AGENCIES.otherWard.code).orWhere('received_agency_code', AGENCIES.otherWard.code).select('id', 'code')) as { id: number; code: string }[];
+    const holding = async (status: string) => {
+      const ids = new Set((await t.db('letters').where({ status }).pluck('dossier_id')) as number[]);
+      return mine.filter((d) => ids.has(d.id)).map((d) => d.code).sort();
+    };
+    expect(await holding('issued')).toEqual([c.covered]);
+    expect(await codes('letter=issued')).toEqual(await holding('issued'));
+    expect(await codes('letter=draft')).toEqual(await holding('draft'));
+    expect((await holding('draft')).length).toBe(4);
+    const issued = new Set(await holding('issued'));
+    expect(await codes('letter=not_issued')).toEqual(mine.map((d) => d.code).filter((code) => !issued.has(code)).sort());
+  });
+
   it('when the late dossiers are listed, then the latest-due comes last and each shows its letter', () => {
     const table = html.slice(html.indexOf('id="late-title"'), html.indexOf('id="by-field-title"'));
     const order = [...table.matchAll(/href="\/ho-so\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
