@@ -13,6 +13,7 @@ import * as reportMonthSpan from './20261130001100_report_month_span';
 import * as deskIndexes from './20261130001200_desk_indexes';
 import * as stateFromUnchanged from './20261130001300_state_from_unchanged';
 import * as dossierSearch from './20261130001400_dossier_search';
+import * as deskCountIndex from './20261130001500_desk_count_index';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '20261130001200_desk_indexes': deskIndexes,
   '20261130001300_state_from_unchanged': stateFromUnchanged,
   '20261130001400_dossier_search': dossierSearch,
+  '20261130001500_desk_count_index': deskCountIndex,
 };

@@ -374,7 +374,18 @@ export function listDossierSummaries(db: Knex, query: ListQuery, scope: ListScop
  * so the list's joins for names never drop a row, and counting through them cost four look-ups per dossier.
  */
 function countQuery(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
-  return applyListFilters(db, db('dossiers as d'), query, scope).count({ n: '*' });
+  if (scope.agencyCode === null || query.report) return applyListFilters(db, db('dossiers as d'), query, scope).count({ n: '*' });
+  // A desk's dossiers are those it received and those it handles: counted as two disjoint halves, each through its own
+  // index. Counted as one "handled by it or received by it", PostgreSQL read a whole index of the 1,000,000 dossiers
+  // for the public service centre's 350,000 (8.8 s; SQLite unites the two indexes' rows by itself).
+  const code = scope.agencyCode;
+  const anyDesk = { ...scope, agencyCode: null };
+  const received = applyListFilters(db, db('dossiers as d'), query, anyDesk).where('d.received_agency_code', code).select(db.raw('1 AS one'));
+  const handled = applyListFilters(db, db('dossiers as d'), query, anyDesk)
+    .where('d.agency_code', code)
+    .whereNot('d.received_agency_code', code)
+    .select(db.raw('1 AS one'));
+  return db.from(received.unionAll([handled]).as('desk')).count({ n: '*' });
 }
 
 export async function countDossiers(db: Knex, query: ListQuery, scope: ListScope): Promise<number> {
