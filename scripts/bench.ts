@@ -18,6 +18,7 @@ import { createApiToken } from '../src/auth/users';
 import { seedIfEmpty } from '../seeds/index';
 import { generate, type GenerateSummary } from './bench/generate';
 import { combineLoads, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
+import { measurePages, pagesOf, prepareDesks, PAGE_RUNS, type Desk, type PageTiming } from './bench/pages';
 import type { Knex } from 'knex';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -68,6 +69,8 @@ interface Result {
   reports: ReportTiming[];
   http: { connections: number; seconds: number; hello: LoadResult; list: LoadResult; detail: LoadResult; listPath: string };
   intake: LoadResult & { clients: number };
+  /** The desk's other pages, one request at a time (scripts/bench/pages.ts); absent in results of older runs. */
+  pages?: { desks: Desk[]; timings: PageTiming[] };
   rssMb: number;
   peakRssMb: number;
   synchronous: string;
@@ -157,7 +160,8 @@ async function pgDataset(url: string, now: Date) {
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
-async function measureReports(db: Knex, now: Date): Promise<ReportTiming[]> {
+/** The last complete month, the same month a year earlier, and the last complete calendar year. */
+function reportPeriods(now: Date): { label: string; from: string; to: string }[] {
   const today = localToday(now);
   const [y, m] = today.split('-').map(Number);
   const pm = m === 1 ? 12 : m - 1;
@@ -168,8 +172,12 @@ async function measureReports(db: Knex, now: Date): Promise<ReportTiming[]> {
     { label: `month ${pad(m)}/${y - 1}`, from: `${y - 1}-${pad(m)}-01`, to: `${y - 1}-${pad(m)}-${pad(new Date(Date.UTC(y - 1, m, 0)).getUTCDate())}` },
     { label: `year ${y - 1}`, from: `${y - 1}-01-01`, to: `${y - 1}-12-31` },
   ];
+  return periods;
+}
+
+async function measureReports(db: Knex, now: Date): Promise<ReportTiming[]> {
   const out: ReportTiming[] = [];
-  for (const p of periods) {
+  for (const p of reportPeriods(now)) {
     const q = { from: p.from, to: p.to, agencyCode: null, basis: 'handling' as const, now };
     let t0 = performance.now();
     const first = await settlementReport(db, q);
@@ -267,6 +275,10 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
   const procedures: string[] = await db('procedures').where({ agency_code: centre.code, active: true }).pluck('code');
   const intakeProcedures = procedures.length ? procedures : await db('procedures').whereNotNull('agency_code').where({ active: true }).pluck('code');
 
+  const desks = await prepareDesks(db, passwordHash, now);
+  const [month, , year] = reportPeriods(now);
+  const deskPages = await Promise.all(desks.map((d) => pagesOf(db, d, month, year)));
+
   const reports = await measureReports(db, now);
   await db.destroy();
 
@@ -301,6 +313,12 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       return r;
     });
 
+    log(`desk pages: ${desks.map((d) => `${d.label} (${d.agencyCode}, ${num(d.dossiers)} dossiers)`).join('; ')}`);
+    const sessions = [];
+    for (const d of desks) sessions.push(await login(appPort, d.username));
+    const pageTimings = await measurePages(appPort, desks, sessions, deskPages);
+    for (const t of pageTimings) log(`  ${t.label}: ${t.byDesk.map((b) => `${ms(b.medianMs)}${b.status === 200 ? '' : ` (HTTP ${b.status})`}`).join(' / ')}`);
+
     const intakeRun = await runLoad({
       port: appPort,
       connections: INTAKE_CLIENTS,
@@ -330,6 +348,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       reports,
       http: { connections: CONNECTIONS, seconds: SECONDS, hello: helloResult, list, detail, listPath },
       intake: { ...intakeResult, clients: INTAKE_CLIENTS },
+      pages: { desks, timings: pageTimings },
       rssMb: mem.rssMb,
       peakRssMb: mem.peakRssMb,
       synchronous,
@@ -359,6 +378,23 @@ function machine(): Result['machine'] {
 const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const num = (n: number) => Math.round(n).toLocaleString('en');
 const mark = (ok: boolean) => (ok ? '✅' : '❌');
+
+/** The desk pages' table: a column per desk, the median of the runs (the max when it is over twice the median). */
+function pagesTable(r: Result): string[] {
+  if (!r.pages?.timings.length) return [];
+  const { desks, timings } = r.pages;
+  const cell = (b: PageTiming['byDesk'][number]) =>
+    b.status !== 200 ? `HTTP ${b.status}` : `${ms(b.medianMs)}${b.maxMs > 2 * b.medianMs ? ` (max ${ms(b.maxMs)})` : ''}`;
+  return [
+    `Pages a head opens, one request at a time (median of ${PAGE_RUNS}, after one unmeasured request), for three desks: ` +
+      desks.map((d) => `${d.label}, ${d.agencyName} (${num(d.dossiers)} dossiers)`).join('; ') + '.',
+    '',
+    `| page | ${desks.map((d) => d.label).join(' | ')} |`,
+    `|---|${desks.map(() => '---').join('|')}|`,
+    ...timings.map((t) => `| ${t.label} | ${t.byDesk.map(cell).join(' | ')} |`),
+    '',
+  ];
+}
 
 function renderMarkdown(results: Result[]): string {
   const version = (name: string) => {
@@ -406,6 +442,7 @@ function renderMarkdown(results: Result[]): string {
       `| intake \`POST /api/v1/dossiers\`, ${r.intake.clients} clients | ${num(r.intake.perSecond)} dossiers/s, p99 ${ms(r.intake.p99)}, errors ${r.intake.errors} | ≥ 300/s ${mark(r.intake.perSecond >= 300)} |`,
       `| server RSS at the end (peak) | ${num(r.rssMb)} MB (${num(r.peakRssMb)} MB) | ≤ 300 MB ${mark(r.rssMb <= 300)} |`,
       '',
+      ...pagesTable(r),
       `Database settings: ${r.synchronous}. ` +
         (r.database === 'sqlite'
           ? r.synchronous.includes('synchronous=FULL')

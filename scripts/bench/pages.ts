@@ -1,0 +1,95 @@
+// The desk's other pages at the data set's size: one request at a time, as a head opens them, for three desks of
+// very different sizes. The load measurements cover two pages; these are the ones a desk opens a few times a day,
+// where a page that reads every dossier shows as seconds, not as a lower throughput.
+import type { Knex } from 'knex';
+
+export interface Desk {
+  label: string;
+  agencyCode: string;
+  agencyName: string;
+  /** Dossiers the desk received or handles. */
+  dossiers: number;
+  username: string;
+}
+
+export interface PageTiming {
+  label: string;
+  /** Per desk, in the order of the desks: median and max of the runs (ms), and the answer's status. */
+  byDesk: { medianMs: number; maxMs: number; status: number }[];
+}
+
+export const PAGE_RUNS = 3;
+
+/**
+ * The desks: the public service centre (it receives most dossiers), the department that handles most, and the
+ * commune that handles most of the communes. A head for each, created (or updated) with the given password hash.
+ */
+export async function prepareDesks(db: Knex, passwordHash: string, now: Date): Promise<Desk[]> {
+  const centre = (await db('agencies').where({ kind: 'service_centre' }).first()) ?? (await db('agencies').where({ level: 'province' }).orderBy('code').first());
+  const busiest = async (level: string) =>
+    (await db('dossiers as d')
+      .join('agencies as a', 'a.code', 'd.agency_code')
+      .where('a.level', level)
+      .whereNot('a.code', centre.code)
+      .groupBy('d.agency_code')
+      .orderBy([{ column: 'n', order: 'desc' }, { column: 'd.agency_code' }])
+      .first('d.agency_code as code', db.raw('count(*) as n'))) as { code: string } | undefined;
+  const picks: [string, string | undefined][] = [
+    ['the public service centre', centre.code],
+    ['the busiest department', (await busiest('province'))?.code],
+    ['the busiest commune', (await busiest('commune'))?.code],
+  ];
+  const desks: Desk[] = [];
+  for (const [label, code] of picks) {
+    if (!code) continue;
+    const agency = await db('agencies').where({ code }).first();
+    const username = `bench.head.${desks.length + 1}`;
+    const existing = await db('users').where({ username }).first();
+    const row = { full_name: `Lãnh đạo thử tải ${desks.length + 1}`, role: 'head', agency_code: code, password_hash: passwordHash, active: true };
+    if (existing) await db('users').where({ id: existing.id }).update(row);
+    else await db('users').insert({ ...row, username, created_at: now.toISOString() });
+    const [{ n }] = await db('dossiers').where('agency_code', code).orWhere('received_agency_code', code).count({ n: '*' });
+    desks.push({ label, agencyCode: code, agencyName: agency.name, dossiers: Number(n), username });
+  }
+  return desks;
+}
+
+/** The pages, with what they search for taken from the desk's own dossiers (its newest one). */
+export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: string }, year: { from: string; to: string }): Promise<{ label: string; path: string }[]> {
+  const newest = await db('dossiers').where('received_agency_code', desk.agencyCode).orWhere('agency_code', desk.agencyCode).orderBy('id', 'desc').first('code', 'applicant_name');
+  const enc = encodeURIComponent;
+  const givenName = String(newest?.applicant_name ?? 'An').split(' ').pop()!;
+  return [
+    { label: 'start page `/`', path: '/' },
+    { label: "the desk's dossiers `/ho-so`", path: '/ho-so' },
+    { label: 'open dossiers `/ho-so?status=open`', path: '/ho-so?status=open' },
+    { label: 'search a whole dossier code', path: `/ho-so?q=${enc(newest?.code ?? '000')}` },
+    { label: "search an applicant's full name", path: `/ho-so?q=${enc(newest?.applicant_name ?? 'Nguyễn')}` },
+    { label: "search a given name (the newest applicant's last word)", path: `/ho-so?q=${enc(givenName)}` },
+    { label: "the head's watch `/theo-doi`", path: '/theo-doi' },
+    { label: 'apology letter queue `/thu-xin-loi`', path: '/thu-xin-loi' },
+    { label: 'monthly report page, last month', path: `/bao-cao?from=${month.from}&to=${month.to}` },
+    { label: "a year's late dossiers (report drill-down)", path: `/ho-so?report=late&from=${year.from}&to=${year.to}` },
+  ];
+}
+
+/** Each page PAGE_RUNS times for each desk, one request at a time, after one unmeasured request. */
+export async function measurePages(port: number, desks: Desk[], sessions: string[], pages: { label: string; path: string }[][]): Promise<PageTiming[]> {
+  const timings: PageTiming[] = pages[0].map((p) => ({ label: p.label, byDesk: [] }));
+  for (const [k] of desks.entries()) {
+    for (const [i, page] of pages[k].entries()) {
+      const get = async () => {
+        const started = performance.now();
+        const res = await fetch(`http://127.0.0.1:${port}${page.path}`, { headers: { cookie: sessions[k] }, redirect: 'manual' });
+        await res.arrayBuffer();
+        return { ms: performance.now() - started, status: res.status };
+      };
+      await get();
+      const runs = [];
+      for (let r = 0; r < PAGE_RUNS; r++) runs.push(await get());
+      const sorted = runs.map((r) => r.ms).sort((a, b) => a - b);
+      timings[i].byDesk.push({ medianMs: sorted[sorted.length >> 1], maxMs: sorted[sorted.length - 1], status: runs.find((r) => r.status !== 200)?.status ?? 200 });
+    }
+  }
+  return timings;
+}
