@@ -167,12 +167,11 @@ function reportPeriods(now: Date): { label: string; from: string; to: string }[]
   const pm = m === 1 ? 12 : m - 1;
   const py = m === 1 ? y - 1 : y;
   const lastDay = new Date(Date.UTC(py, pm, 0)).getUTCDate();
-  const periods = [
+  return [
     { label: `month ${pad(pm)}/${py}`, from: `${py}-${pad(pm)}-01`, to: `${py}-${pad(pm)}-${pad(lastDay)}` },
     { label: `month ${pad(m)}/${y - 1}`, from: `${y - 1}-${pad(m)}-01`, to: `${y - 1}-${pad(m)}-${pad(new Date(Date.UTC(y - 1, m, 0)).getUTCDate())}` },
     { label: `year ${y - 1}`, from: `${y - 1}-01-01`, to: `${y - 1}-12-31` },
   ];
-  return periods;
 }
 
 async function measureReports(db: Knex, now: Date): Promise<ReportTiming[]> {
@@ -275,7 +274,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
   const procedures: string[] = await db('procedures').where({ agency_code: centre.code, active: true }).pluck('code');
   const intakeProcedures = procedures.length ? procedures : await db('procedures').whereNotNull('agency_code').where({ active: true }).pluck('code');
 
-  const desks = await prepareDesks(db, passwordHash, now);
+  const desks = await prepareDesks(db, centre.code, passwordHash, now);
   const [month, , year] = reportPeriods(now);
   const deskPages = await Promise.all(desks.map((d) => pagesOf(db, d, month, year)));
 

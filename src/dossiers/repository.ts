@@ -306,8 +306,10 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
   // Local dates (UTC+7) of the deadline, and whether the dossier has an issued / no issued / a draft apology letter.
   if (query.dueFrom) q.where('d.due_at', '>=', new Date(`${query.dueFrom}T00:00:00+07:00`).toISOString());
   if (query.dueTo) q.where('d.due_at', '<', new Date(new Date(`${query.dueTo}T00:00:00+07:00`).getTime() + 86_400_000).toISOString());
+  const letterOfDossier = (status: 'issued' | 'draft') => (s: Knex.QueryBuilder) =>
+    s.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id').where('l.status', status);
   if (query.letter === 'not_issued') {
-    q.whereNotExists((s) => s.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id').where('l.status', 'issued'));
+    q.whereNotExists(letterOfDossier('issued'));
   } else if (query.letter) {
     const status = query.letter;
     const byDeadline = query.late || query.dueSoon || query.dueFrom || query.dueTo || query.report;
@@ -318,7 +320,7 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
       q.whereIn('d.id', db('letters as l').select('l.dossier_id').where('l.status', status));
     } else {
       // The deadline's range picks fewer dossiers than there are issued letters: ask those dossiers.
-      q.whereExists((s) => s.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id').where('l.status', status));
+      q.whereExists(letterOfDossier(status));
     }
   }
   if (query.q) whereSearch(db, q, query.q);
@@ -336,7 +338,7 @@ const SEARCH_TEXT_PG =
   "coalesce(d.applicant_id_number, '') || E'\\x1f' || coalesce(d.applicant_phone, ''))";
 
 /** An FTS5 string: the text between double quotes (doubled inside), so nothing in it is query syntax. */
-export function ftsPhrase(text: string): string {
+function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
