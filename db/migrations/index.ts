@@ -14,6 +14,7 @@ import * as deskIndexes from './20261130001200_desk_indexes';
 import * as stateFromUnchanged from './20261130001300_state_from_unchanged';
 import * as dossierSearch from './20261130001400_dossier_search';
 import * as deskCountIndex from './20261130001500_desk_count_index';
+import * as finishedLateIndex from './20261130001600_finished_late_index';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '20261130001300_state_from_unchanged': stateFromUnchanged,
   '20261130001400_dossier_search': dossierSearch,
   '20261130001500_desk_count_index': deskCountIndex,
+  '20261130001600_finished_late_index': finishedLateIndex,
 };

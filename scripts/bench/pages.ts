@@ -63,6 +63,7 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: 'start page `/`', path: '/' },
     { label: "the desk's dossiers `/ho-so`", path: '/ho-so' },
     { label: 'open dossiers `/ho-so?status=open`', path: '/ho-so?status=open' },
+    { label: 'late dossiers, running or finished `/ho-so?late=1`', path: '/ho-so?late=1' },
     { label: 'search a whole dossier code', path: `/ho-so?q=${enc(newest?.code ?? '000')}` },
     { label: "search an applicant's full name", path: `/ho-so?q=${enc(newest?.applicant_name ?? 'Nguyễn')}` },
     { label: "search a given name (the newest applicant's last word)", path: `/ho-so?q=${enc(givenName)}` },

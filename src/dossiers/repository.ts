@@ -259,8 +259,40 @@ export interface ListScope {
   dueSoonUntil: Date;
 }
 
+/** Which ways of being late (SPEC §5) the status filter leaves possible: running past the deadline, finished after it. */
+function lateBranches(query: ListQuery): { running: boolean; finished: ('resolved' | 'returned')[] } {
+  const allowed = (s: Status) => !query.status || query.status === s || (query.status === 'open' && OPEN_STATUSES.includes(s));
+  return { running: allowed('processing'), finished: (['resolved', 'returned'] as const).filter(allowed) };
+}
+
+/** Late in both ways: the list is the union of two lists, one per way, each with every other filter. */
+const bothWaysLate = (query: ListQuery) => {
+  const ways = lateBranches(query);
+  return !!query.late && ways.running && ways.finished.length > 0;
+};
+
+/**
+ * The ids of the late dossiers under the other filters, as the union of the running late ones (a range of the
+ * (status, due_at) indexes) and the finished late ones (their partial index, migration
+ * 20261130001600_finished_late_index). Written as one "running late OR finished late", the late list of a desk read
+ * every dossier of the desk: 2.6 s for the public service centre at 1,000,000 dossiers on SQLite, 4.7 s for an admin.
+ */
+function lateIds(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
+  const rest = { ...query, late: undefined };
+  const branch = (way: (b: Knex.QueryBuilder) => void) => {
+    const b = applyListFilters(db, db('dossiers as d').select('d.id'), rest, scope);
+    way(b);
+    return b;
+  };
+  const { finished } = lateBranches(query);
+  return branch((b) => b.where('d.status', 'processing').where('d.due_at', '<', scope.now.toISOString())).unionAll(
+    branch((b) => b.whereIn('d.status', finished).whereRaw('d.finished_at > d.due_at')),
+  );
+}
+
 /** Filters shared by the list page, the API and the drill-downs. */
 export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
+  if (bothWaysLate(query)) return q.whereIn('d.id', lateIds(db, query, scope));
   const nowIso = scope.now.toISOString();
   if (query.report) {
     // The dossiers behind one number of the report: the agencies (the user's, the one asked for) are the
@@ -282,23 +314,12 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
   if (query.fieldCode) q.where('d.field_code', query.fieldCode);
   if (query.procedureCode) q.where('d.procedure_code', query.procedureCode);
   if (query.late) {
-    // Only the branches the status filter leaves possible: "open and late" must stay one range of the
-    // (status, due_at) index, not a scan of every finished dossier for finished_at > due_at.
-    const allowed = (s: Status) => !query.status || query.status === s || (query.status === 'open' && OPEN_STATUSES.includes(s));
-    const finishedLate = (['resolved', 'returned'] as const).filter(allowed);
-    if (allowed('processing') && finishedLate.length) {
-      q.where((w) =>
-        w
-          .where((o) => o.where('d.status', 'processing').where('d.due_at', '<', nowIso))
-          .orWhere((o) => o.whereIn('d.status', finishedLate).whereRaw('d.finished_at > d.due_at')),
-      );
-    } else if (allowed('processing')) {
-      q.where('d.status', 'processing').where('d.due_at', '<', nowIso);
-    } else if (finishedLate.length) {
-      q.whereIn('d.status', finishedLate).whereRaw('d.finished_at > d.due_at');
-    } else {
-      q.whereRaw('1 = 0');
-    }
+    // One way of being late at most here (both: lateIds). "Open and late" stays one range of the (status, due_at)
+    // index, not a look at every finished dossier.
+    const ways = lateBranches(query);
+    if (ways.running) q.where('d.status', 'processing').where('d.due_at', '<', nowIso);
+    else if (ways.finished.length) q.whereIn('d.status', ways.finished).whereRaw('d.finished_at > d.due_at');
+    else q.whereRaw('1 = 0');
   }
   if (query.dueSoon) {
     q.where('d.status', 'processing').where('d.due_at', '>=', nowIso).where('d.due_at', '<=', scope.dueSoonUntil.toISOString());
@@ -376,6 +397,9 @@ export function listDossierSummaries(db: Knex, query: ListQuery, scope: ListScop
  * so the list's joins for names never drop a row, and counting through them cost four look-ups per dossier.
  */
 function countQuery(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
+  // The late ones of both ways are counted from their union: its two parts are small, disjoint (by status) and each
+  // carries the desk's filter.
+  if (bothWaysLate(query)) return db.from(lateIds(db, query, scope).as('late')).count({ n: '*' });
   if (scope.agencyCode === null || query.report) return applyListFilters(db, db('dossiers as d'), query, scope).count({ n: '*' });
   // A desk's dossiers are those it received and those it handles: counted as two disjoint halves, each through its own
   // index. Counted as one "handled by it or received by it", PostgreSQL read a whole index of the 1,000,000 dossiers

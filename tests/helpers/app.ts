@@ -80,3 +80,28 @@ export async function loginAgent(app: Parameters<typeof request.agent>[0], usern
   const home = await agent.get('/');
   return { agent, csrf: csrfFrom(home.text) };
 }
+
+/** A clerk and a head of the ward (it receives for land) and of the land department. */
+export async function addDeskUsers(db: Knex): Promise<Record<'wardClerk' | 'wardHead' | 'landClerk' | 'landHead', TestUser>> {
+  return {
+    wardClerk: await addUser(db, 'ward.clerk', 'clerk', AGENCIES.ward.code),
+    wardHead: await addUser(db, 'ward.head', 'head', AGENCIES.ward.code),
+    landClerk: await addUser(db, 'land.clerk', 'clerk', AGENCIES.land.code),
+    landHead: await addUser(db, 'land.head', 'head', AGENCIES.land.code),
+  };
+}
+
+/** Every dossier the API lists for the user under the query (one page of 500), its total checked against them. */
+export async function listAll(app: Parameters<typeof request>[0], user: TestUser, query = ''): Promise<{ code: string; late: boolean; dueAt: string }[]> {
+  const res = await request(app).get(`/api/v1/dossiers?pageSize=500&${query}`).set('Authorization', `Bearer ${user.token}`);
+  if (res.status !== 200) throw new Error(`list ${query} for ${user.username}: ${res.status}`);
+  if (res.body.total !== res.body.items.length) throw new Error(`list ${query} for ${user.username}: total ${res.body.total}, ${res.body.items.length} items`);
+  return res.body.items;
+}
+
+/** The user receives a dossier in person through the API; returns its code. */
+export async function receiveAs(app: Parameters<typeof request>[0], user: TestUser, procedureCode: string, applicantName: string): Promise<string> {
+  const res = await request(app).post('/api/v1/dossiers').set('Authorization', `Bearer ${user.token}`).send({ procedureCode, channel: 'in_person', applicant: { name: applicantName } });
+  if (res.status !== 201) throw new Error(`receiving ${applicantName}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.code;
+}

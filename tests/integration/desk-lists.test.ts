@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { AGENCIES, addUser, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { AGENCIES, addDeskUsers, addUser, listAll, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
 
 // A desk sees the dossiers it received and those it handles. Its list's total is counted as two disjoint halves
 // (received by it; handled by it but received elsewhere: src/dossiers/repository.ts countQuery), so each dossier
@@ -16,31 +16,17 @@ describe("a desk's list holds each of its dossiers once", () => {
   const users: Record<string, TestUser> = {};
   const codes: Record<string, string> = {};
 
-  const list = async (user: TestUser, query = '') => {
-    const res = await request(harness.app).get(`/api/v1/dossiers?pageSize=500&${query}`).set('Authorization', `Bearer ${user.token}`);
-    expect(res.status).toBe(200);
-    const got = (res.body.items as { code: string }[]).map((d) => d.code).sort();
-    expect(res.body.total, `${user.username} ${query}`).toBe(got.length);
-    return got;
-  };
+  const list = async (user: TestUser, query = '') => (await listAll(harness.app, user, query)).map((d) => d.code).sort();
   const named = (...names: string[]) => names.map((n) => codes[n]).sort();
 
   beforeAll(async () => {
     t = await createTestDb();
     await seedSmallCatalog(t.db);
-    users.wardClerk = await addUser(t.db, 'ward.clerk', 'clerk', AGENCIES.ward.code);
-    users.wardHead = await addUser(t.db, 'ward.head', 'head', AGENCIES.ward.code);
-    users.landClerk = await addUser(t.db, 'land.clerk', 'clerk', AGENCIES.land.code);
-    users.landHead = await addUser(t.db, 'land.head', 'head', AGENCIES.land.code);
+    Object.assign(users, await addDeskUsers(t.db));
     users.otherHead = await addUser(t.db, 'other.head', 'head', AGENCIES.otherWard.code);
     harness = makeApp(t.db);
     const receive = async (name: string, by: TestUser, procedureCode: string) => {
-      const res = await request(harness.app)
-        .post('/api/v1/dossiers')
-        .set('Authorization', `Bearer ${by.token}`)
-        .send({ procedureCode, channel: 'in_person', applicant: { name } });
-      expect(res.status, name).toBe(201);
-      codes[name] = res.body.code;
+      codes[name] = await receiveAs(harness.app, by, procedureCode, name);
     };
     await receive('Ward for ward', users.wardClerk, HOURS); // received and handled by the ward
     await receive('Ward for land', users.wardClerk, LAND); // received by the ward, handled by land

@@ -1,0 +1,119 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { addDeskUsers, addUser, listAll, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+
+// "Late" (SPEC §5) is open with the clock running past the deadline, or finished after it. The lists ask it as the
+// union of the two ways, each from its own index (src/dossiers/repository.ts lateIds), and as one way when the status
+// filter leaves only one: under every status filter, for every kind of desk, the late list must be exactly the
+// dossiers of the unfiltered list whose own late flag is set.
+
+const vn = (local: string) => new Date(`${local}:00+07:00`);
+const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
+const LAND = '1.012756'; // 3 working days, handled by the land department
+const PAUSE = '1.012994'; // 10 working days, land department
+
+const STATUS_FILTERS = ['', 'open', 'processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn'];
+
+describe('the late filter', () => {
+  let t: TestDb;
+  let harness: ReturnType<typeof makeApp>;
+  const users: Record<string, TestUser> = {};
+  const codes: Record<string, string> = {};
+
+  const receive = async (name: string, local: string, by: TestUser, procedureCode: string) => {
+    harness.clock.set(vn(local));
+    codes[name] = await receiveAs(harness.app, by, procedureCode, name);
+  };
+  const act = async (name: string, local: string, by: TestUser, body: Record<string, unknown>) => {
+    harness.clock.set(vn(local));
+    const current = await request(harness.app).get(`/api/v1/dossiers/${encodeURIComponent(codes[name])}`).set('Authorization', `Bearer ${by.token}`);
+    const res = await request(harness.app)
+      .post(`/api/v1/dossiers/${encodeURIComponent(codes[name])}/actions`)
+      .set('Authorization', `Bearer ${by.token}`)
+      .send({ ...body, version: current.body.version });
+    expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(200);
+  };
+  const list = (user: TestUser, query: string) => listAll(harness.app, user, query);
+  const sorted = (items: { code: string }[]) => items.map((d) => d.code).sort();
+  const named = (...names: string[]) => names.map((n) => codes[n]).sort();
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await seedSmallCatalog(t.db);
+    Object.assign(users, await addDeskUsers(t.db));
+    users.admin = await addUser(t.db, 'admin', 'admin', null);
+    harness = makeApp(t.db, vn('2026-02-02T08:00').toISOString());
+    const { wardClerk, landClerk } = users;
+    // Mon 2 Feb 08:00: the ward's 4-hour dossiers are due at 14:00; the land ones on Thu 5 Feb.
+    await receive('running late', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('returned late', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('resolved late', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('resolved on time', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('returned on time', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('withdrawn after the deadline', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('awaiting a supplement', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('ward for land, running late', '2026-02-02T08:00', wardClerk, LAND);
+    await receive('land, returned late', '2026-02-02T08:00', landClerk, LAND);
+    await receive('land, paused', '2026-02-02T08:00', landClerk, PAUSE);
+    await act('awaiting a supplement', '2026-02-02T09:00', wardClerk, { action: 'request_supplement', reason: 'Thiếu bản chính', items: ['Bản chính'] });
+    await act('resolved on time', '2026-02-02T10:00', wardClerk, { action: 'resolve', outcome: 'approved' });
+    await act('returned on time', '2026-02-02T10:30', wardClerk, { action: 'resolve', outcome: 'approved' });
+    await act('returned on time', '2026-02-02T11:00', wardClerk, { action: 'return' });
+    await act('land, paused', '2026-02-02T11:00', landClerk, { action: 'pause', reason: 'Chờ thẩm định' });
+    await act('returned late', '2026-02-03T09:00', wardClerk, { action: 'resolve', outcome: 'approved' });
+    await act('returned late', '2026-02-03T10:00', wardClerk, { action: 'return' });
+    await act('resolved late', '2026-02-03T09:30', wardClerk, { action: 'resolve', outcome: 'refused', reason: 'Không đủ điều kiện' });
+    await act('withdrawn after the deadline', '2026-02-03T10:00', wardClerk, { action: 'withdraw', reason: 'Công dân xin rút' });
+    await act('land, returned late', '2026-02-06T09:00', landClerk, { action: 'resolve', outcome: 'approved' });
+    await act('land, returned late', '2026-02-06T10:00', landClerk, { action: 'return' });
+    await receive('land, not yet due', '2026-02-09T08:00', landClerk, LAND);
+    harness.clock.set(vn('2026-02-10T10:00'));
+  });
+  afterAll(() => t.destroy());
+
+  it('when each desk lists its late dossiers, then they are the named ones', async () => {
+    expect(sorted(await list(users.wardHead, 'late=1'))).toEqual(
+      named('running late', 'returned late', 'resolved late', 'ward for land, running late'),
+    );
+    expect(sorted(await list(users.landHead, 'late=1'))).toEqual(named('ward for land, running late', 'land, returned late'));
+    expect(sorted(await list(users.admin, 'late=1'))).toEqual(
+      named('running late', 'returned late', 'resolved late', 'ward for land, running late', 'land, returned late'),
+    );
+  });
+
+  it('when the late filter meets any status filter, then it keeps exactly the dossiers flagged late', async () => {
+    for (const user of [users.wardHead, users.wardClerk, users.landHead, users.admin]) {
+      for (const status of STATUS_FILTERS) {
+        const all = await list(user, status ? `status=${status}` : '');
+        const late = await list(user, status ? `late=1&status=${status}` : 'late=1');
+        expect(sorted(late), `${user.username} status=${status || '(any)'}`).toEqual(sorted(all.filter((d) => d.late)));
+        expect(late.every((d) => d.late)).toBe(true);
+      }
+    }
+  });
+
+  it('when the late filter meets a deadline range, then the range applies to both ways of being late', async () => {
+    // Due on Mon 2 Feb: the ward's 4-hour dossiers; due on Thu 5 Feb: the land ones received that Monday.
+    expect(sorted(await list(users.admin, 'late=1&dueFrom=2026-02-02&dueTo=2026-02-02'))).toEqual(named('running late', 'returned late', 'resolved late'));
+    expect(sorted(await list(users.admin, 'late=1&dueFrom=2026-02-05&dueTo=2026-02-05'))).toEqual(named('ward for land, running late', 'land, returned late'));
+    expect(sorted(await list(users.landHead, 'late=1&dueFrom=2026-02-03'))).toEqual(named('ward for land, running late', 'land, returned late'));
+  });
+
+  it('when the late list is paged, then the pages hold every late dossier once, by deadline', async () => {
+    const pages = [];
+    for (let page = 1; page <= 3; page++) {
+      const res = await request(harness.app).get(`/api/v1/dossiers?late=1&pageSize=2&page=${page}`).set('Authorization', `Bearer ${users.admin.token}`);
+      expect(res.body.total).toBe(5);
+      pages.push(...(res.body.items as { code: string; dueAt: string }[]));
+    }
+    expect(sorted(pages)).toEqual(sorted(await list(users.admin, 'late=1')));
+    expect(pages.map((d) => d.dueAt)).toEqual([...pages.map((d) => d.dueAt)].sort());
+  });
+
+  it('when a page of one late dossier is asked for, then its total still counts every late dossier of the desk', async () => {
+    const res = await request(harness.app).get('/api/v1/dossiers?late=1&pageSize=1').set('Authorization', `Bearer ${users.wardHead.token}`);
+    expect(res.body.total).toBe(4);
+    expect(res.body.items).toHaveLength(1);
+  });
+});
