@@ -397,6 +397,13 @@ export function listDossierSummaries(db: Knex, query: ListQuery, scope: ListScop
  * so the list's joins for names never drop a row, and counting through them cost four look-ups per dossier.
  */
 function countQuery(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
+  if (query.letter === 'not_issued') {
+    // Those without an issued letter are all but those with one, and both are counted through indexes. Asked one by
+    // one, PostgreSQL read a whole index of the 1,000,000 dossiers for the public service centre (4.6 s).
+    const all = countQuery(db, { ...query, letter: undefined }, scope);
+    const issued = countQuery(db, { ...query, letter: 'issued' }, scope);
+    return db.select(db.raw('(?) - (?) AS n', [all, issued]));
+  }
   // The late ones of both ways are counted from their union: its two parts are small, disjoint (by status) and each
   // carries the desk's filter.
   if (bothWaysLate(query)) return db.from(lateIds(db, query, scope).as('late')).count({ n: '*' });
