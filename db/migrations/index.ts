@@ -15,6 +15,7 @@ import * as stateFromUnchanged from './20261130001300_state_from_unchanged';
 import * as dossierSearch from './20261130001400_dossier_search';
 import * as deskCountIndex from './20261130001500_desk_count_index';
 import * as finishedLateIndex from './20261130001600_finished_late_index';
+import * as deskIndexesSorted from './20261130001700_desk_indexes_sorted';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '20261130001400_dossier_search': dossierSearch,
   '20261130001500_desk_count_index': deskCountIndex,
   '20261130001600_finished_late_index': finishedLateIndex,
+  '20261130001700_desk_indexes_sorted': deskIndexesSorted,
 };

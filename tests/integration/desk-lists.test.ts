@@ -61,4 +61,25 @@ describe("a desk's list holds each of its dossiers once", () => {
   it('when a desk with no dossier lists, then it sees none', async () => {
     expect(await list(users.otherHead)).toEqual([]);
   });
+
+  it("when a desk's list is paged in any order, then the pages are the whole list in that order, each dossier once", async () => {
+    // A page's ids are asked first, in order, then their rows, in the same order again (repository.ts listOf).
+    for (const user of [users.landHead, users.wardHead]) {
+      for (const sort of ['-received', 'received', 'due', '-due']) {
+        const whole = await listAll(harness.app, user, `sort=${sort}`);
+        const key = sort.endsWith('due') ? 'dueAt' : 'receivedAt';
+        const keys = whole.map((d) => (d as unknown as Record<string, string>)[key]);
+        expect(keys).toEqual(sort.startsWith('-') ? [...keys].sort().reverse() : [...keys].sort());
+        for (const pageSize of [1, 2]) {
+          const paged: string[] = [];
+          for (let page = 1; page <= whole.length; page++) {
+            const res = await request(harness.app).get(`/api/v1/dossiers?sort=${sort}&pageSize=${pageSize}&page=${page}`).set('Authorization', `Bearer ${user.token}`);
+            expect(res.body.total).toBe(whole.length);
+            paged.push(...(res.body.items as { code: string }[]).map((d) => d.code));
+          }
+          expect(paged, `${user.username} sort=${sort} pageSize=${pageSize}`).toEqual(whole.map((d) => d.code));
+        }
+      }
+    }
+  });
 });
