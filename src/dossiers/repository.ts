@@ -481,11 +481,14 @@ async function listOf<Row extends Coded>(db: Knex, query: ListQuery, scope: List
   // row to sort them made the returned dossiers of the public service centre (311,000 of 1,000,000) take 1.8 s on
   // SQLite. (Asking the page's ids of each half of a desk, as countQuery counts them, was tried: PostgreSQL then
   // walked the receipt index through all 1,000,000 dossiers for an empty half of a commune, 3.6 s.)
+  // The page's size and start are written into the SQL (integers the schema bounds): SQLite plans a bound LIMIT as if
+  // every row were wanted, and read an admin's 889,859 returned dossiers through the status index to sort them
+  // (3.3 s); told "50", it sorts their ids from an index that holds the receipt instant (130 ms).
   const page = applyListFilters(db, db('dossiers as d'), query, scope)
     .select('d.id')
     .orderBy(orderBy)
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize);
+    .limit(query.pageSize, { skipBinding: true })
+    .offset((query.page - 1) * query.pageSize, { skipBinding: true });
   // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
   // PostgreSQL). A page past the end has no row to carry it and counts on its own.
   const rows: (Row & { list_total?: number | string })[] = await db('dossiers as d')
