@@ -62,7 +62,9 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
   return [
     { label: 'start page `/`', path: '/' },
     { label: "the desk's dossiers `/ho-so`", path: '/ho-so' },
+    { label: "the desk's dossiers by deadline `/ho-so?sort=due`", path: '/ho-so?sort=due' },
     { label: 'open dossiers `/ho-so?status=open`', path: '/ho-so?status=open' },
+    { label: 'dossiers due last month `dueFrom`, `dueTo`', path: `/ho-so?dueFrom=${month.from}&dueTo=${month.to}` },
     { label: 'late dossiers, running or finished `/ho-so?late=1`', path: '/ho-so?late=1' },
     { label: 'search a whole dossier code', path: `/ho-so?q=${enc(newest?.code ?? '000')}` },
     { label: "search an applicant's full name", path: `/ho-so?q=${enc(newest?.applicant_name ?? 'Nguyễn')}` },

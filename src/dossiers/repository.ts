@@ -5,7 +5,7 @@ import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
 import type { Channel, ListQuery } from './schema';
-import { OPEN_STATUSES, type Status } from './status';
+import { OPEN_STATUSES, STATUSES, type Status } from './status';
 
 export interface DossierRow {
   id: number;
@@ -404,6 +404,14 @@ function countQuery(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBui
     const issued = countQuery(db, { ...query, letter: 'issued' }, scope);
     return db.select(db.raw('(?) - (?) AS n', [all, issued]));
   }
+  // A deadline's range is counted per status: each is then an exact range of the desk's (status, due_at) indexes, where
+  // across statuses the range was looked for among every dossier of the desk (PostgreSQL: 54 ms for the public service
+  // centre's dossiers due within ten days, of 350,000).
+  if ((query.dueFrom || query.dueTo) && (!query.status || query.status === 'open') && !query.late && !query.dueSoon) {
+    const statuses = query.status === 'open' ? OPEN_STATUSES : STATUSES;
+    const parts = statuses.map((status) => countQuery(db, { ...query, status }, scope));
+    return db.select(db.raw(`${parts.map(() => '(?)').join(' + ')} AS n`, parts));
+  }
   // The late ones of both ways are counted from their union: its two parts are small, disjoint (by status) and each
   // carries the desk's filter.
   if (bothWaysLate(query)) return db.from(lateIds(db, query, scope).as('late')).count({ n: '*' });
@@ -484,11 +492,14 @@ async function listOf<Row extends Coded>(db: Knex, query: ListQuery, scope: List
   // The page's size and start are written into the SQL (integers the schema bounds): SQLite plans a bound LIMIT as if
   // every row were wanted, and read an admin's 889,859 returned dossiers through the status index to sort them
   // (3.3 s); told "50", it sorts their ids from an index that holds the receipt instant (130 ms).
-  const page = applyListFilters(db, db('dossiers as d'), query, scope)
-    .select('d.id')
-    .orderBy(orderBy)
-    .limit(query.pageSize, { skipBinding: true })
-    .offset((query.page - 1) * query.pageSize, { skipBinding: true });
+  const offset = (query.page - 1) * query.pageSize;
+  const page =
+    (column === 'd.due_at' && dueOrderedPage(db, query, scope, order as 'asc' | 'desc', offset)) ||
+    applyListFilters(db, db('dossiers as d'), query, scope)
+      .select('d.id')
+      .orderBy(orderBy)
+      .limit(query.pageSize, { skipBinding: true })
+      .offset(offset, { skipBinding: true });
   // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
   // PostgreSQL). A page past the end has no row to carry it and counts on its own.
   const rows: (Row & { list_total?: number | string })[] = await db('dossiers as d')
@@ -498,6 +509,52 @@ async function listOf<Row extends Coded>(db: Knex, query: ListQuery, scope: List
   const total = rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
   for (const row of rows) delete row.list_total;
   return { items: await withCatalogNames(db, rows), total };
+}
+
+/**
+ * The page's ids of a list in the order of the deadline, merged from runs the indexes hold in that order: one per
+ * status, and for a desk one per way of belonging to it (received there; handled there). Each run is an exact range of
+ * an index whose next column is the deadline — `(received_agency_code | agency_code, status, due_at, …)`, or
+ * `(status, due_at)` for an admin — so it reads no more than the page's end. A dossier a desk both received and
+ * handles is in both runs; UNION keeps it once. The merge holds the page: any dossier on it is among the first
+ * `offset + pageSize` of its own run. Asked as one, PostgreSQL read the whole desk from the table to sort it: 3.3-3.8 s
+ * for the public service centre's 350,000 dossiers of the bench's 1,000,000. Null for filters the runs' indexes do not
+ * hold (field, procedure, handling agency, letter, search, report), which keep the one query.
+ */
+function dueOrderedPage(db: Knex, query: ListQuery, scope: ListScope, order: 'asc' | 'desc', offset: number): Knex.QueryBuilder | null {
+  if (query.fieldCode || query.procedureCode || query.agencyCode || query.letter || query.q || query.report) return null;
+  // The late and the due soon are few: one query reads them all sooner than the runs are written.
+  if (query.late || query.dueSoon) return null;
+  const statuses = query.status === 'open' ? OPEN_STATUSES : query.status ? [query.status] : STATUSES;
+  const desk = scope.agencyCode;
+  // Each run's index. SQLite is told it: for a department's dossiers in progress due on one day it chose the
+  // (status, due_at) index, which yields the same order, and looked up every desk's dossiers due that day in the table.
+  const ways: [column: string | null, index: string][] =
+    desk === null
+      ? [[null, 'dossiers_status_due_at_index']]
+      : [['d.received_agency_code', 'dossiers_received_desk_idx'], ['d.agency_code', 'dossiers_handling_desk_idx']];
+  const end = offset + query.pageSize;
+  const sqlite = isSqlite(db);
+  const runs = statuses.flatMap((status) =>
+    ways.map(([deskColumn, index], i) => {
+      const table = sqlite ? db.raw(`dossiers AS d INDEXED BY ${index}`) : 'dossiers as d';
+      const run = applyListFilters(db, db.from(table), { ...query, status }, { ...scope, agencyCode: null })
+        .select('d.id', 'd.due_at as due')
+        .orderBy([{ column: 'd.due_at', order }, { column: 'd.id', order: 'asc' }])
+        .limit(end, { skipBinding: true });
+      if (deskColumn) run.where(deskColumn, desk);
+      // SQLite takes no ORDER BY or LIMIT in a compound's parts: each part reads its run as a subquery.
+      return db.select('id', 'due').from(run.as(`run_${status}_${i}`));
+    }),
+  );
+  const [first, ...rest] = runs;
+  const merged = rest.length ? first.union(rest) : first;
+  return db
+    .select('m.id')
+    .from(merged.as('m'))
+    .orderBy([{ column: 'm.due', order }, { column: 'm.id', order: 'asc' }])
+    .limit(query.pageSize, { skipBinding: true })
+    .offset(offset, { skipBinding: true });
 }
 
 /** Closes the dossier's current state interval at `at` and opens the next one. */

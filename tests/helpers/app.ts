@@ -92,7 +92,7 @@ export async function addDeskUsers(db: Knex): Promise<Record<'wardClerk' | 'ward
 }
 
 /** Every dossier the API lists for the user under the query (one page of 500), its total checked against them. */
-export async function listAll(app: Parameters<typeof request>[0], user: TestUser, query = ''): Promise<{ code: string; late: boolean; dueAt: string }[]> {
+export async function listAll(app: Parameters<typeof request>[0], user: TestUser, query = ''): Promise<{ code: string; late: boolean; dueAt: string; receivedAt: string }[]> {
   const res = await request(app).get(`/api/v1/dossiers?pageSize=500&${query}`).set('Authorization', `Bearer ${user.token}`);
   if (res.status !== 200) throw new Error(`list ${query} for ${user.username}: ${res.status}`);
   if (res.body.total !== res.body.items.length) throw new Error(`list ${query} for ${user.username}: total ${res.body.total}, ${res.body.items.length} items`);
