@@ -265,6 +265,11 @@ function lateBranches(query: ListQuery): { running: boolean; finished: ('resolve
   return { running: allowed('processing'), finished: (['resolved', 'returned'] as const).filter(allowed) };
 }
 
+/** The statuses the list's status filter allows: one, the open ones, or all. */
+function statusesOf(query: ListQuery): readonly Status[] {
+  return query.status === 'open' ? OPEN_STATUSES : query.status ? [query.status] : STATUSES;
+}
+
 /** Late in both ways: the list is the union of two lists, one per way, each with every other filter. */
 const bothWaysLate = (query: ListQuery) => {
   const ways = lateBranches(query);
@@ -408,8 +413,7 @@ function countQuery(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBui
   // across statuses the range was looked for among every dossier of the desk (PostgreSQL: 54 ms for the public service
   // centre's dossiers due within ten days, of 350,000).
   if ((query.dueFrom || query.dueTo) && (!query.status || query.status === 'open') && !query.late && !query.dueSoon) {
-    const statuses = query.status === 'open' ? OPEN_STATUSES : STATUSES;
-    const parts = statuses.map((status) => countQuery(db, { ...query, status }, scope));
+    const parts = statusesOf(query).map((status) => countQuery(db, { ...query, status }, scope));
     return db.select(db.raw(`${parts.map(() => '(?)').join(' + ')} AS n`, parts));
   }
   // The late ones of both ways are counted from their union: its two parts are small, disjoint (by status) and each
@@ -525,7 +529,7 @@ function dueOrderedPage(db: Knex, query: ListQuery, scope: ListScope, order: 'as
   if (query.fieldCode || query.procedureCode || query.agencyCode || query.letter || query.q || query.report) return null;
   // The late and the due soon are few: one query reads them all sooner than the runs are written.
   if (query.late || query.dueSoon) return null;
-  const statuses = query.status === 'open' ? OPEN_STATUSES : query.status ? [query.status] : STATUSES;
+  const statuses = statusesOf(query);
   const desk = scope.agencyCode;
   // Each run's index. SQLite is told it: for a department's dossiers in progress due on one day it chose the
   // (status, due_at) index, which yields the same order, and looked up every desk's dossiers due that day in the table.

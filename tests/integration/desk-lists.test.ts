@@ -78,8 +78,8 @@ describe("a desk's list holds each of its dossiers once", () => {
         const dates = [...new Set(whole.map((d) => localDate(d.dueAt)))].sort();
         // The ward's two procedures fall due on different dates.
         expect(dates.length, `${user.username} ${status}`).toBeGreaterThan(user === users.landHead ? 0 : 1);
+        const due = (d: { dueAt: string }) => localDate(d.dueAt);
         for (const date of dates) {
-          const due = (d: { dueAt: string }) => localDate(d.dueAt);
           const on = (await listAll(harness.app, user, `${status}dueFrom=${date}&dueTo=${date}`)).map((d) => d.code).sort();
           expect(on, `${user.username} ${status}${date}`).toEqual(whole.filter((d) => due(d) === date).map((d) => d.code).sort());
           const from = (await listAll(harness.app, user, `${status}dueFrom=${date}`)).map((d) => d.code).sort();
