@@ -41,7 +41,7 @@ describe("a desk's list holds each of its dossiers once", () => {
     await receive('Land for land', users.landClerk, LAND); // received and handled by land
     await receive('Ward for ward, done', users.wardClerk, HOURS);
     await act('Ward for ward, done', users.wardClerk, { action: 'resolve', outcome: 'approved' });
-    // Paused: a third status, so the lists by deadline merge more than one status's run (repository.ts dueOrderedPage).
+    // Paused: a third status, so the lists by deadline merge more than one status's run (repository.ts runsPage).
     await receive('Land for land, paused', users.landClerk, LAND);
     await act('Land for land, paused', users.landClerk, { action: 'pause', reason: 'Chờ nghĩa vụ tài chính' });
     const rows = await t.db('dossiers').select('code', 'agency_code', 'received_agency_code');
@@ -92,14 +92,18 @@ describe("a desk's list holds each of its dossiers once", () => {
   it("when a desk's list is paged in any order, then the pages are the whole list in that order, each dossier once", async () => {
     // A page's ids are asked first, in order, then their rows, in the same order again (repository.ts listOf).
     // By deadline, the page's ids are merged from one run per status and way of belonging to the desk
-    // (repository.ts dueOrderedPage): the ward both receives and handles its own dossiers, so they are in two runs.
+    // (repository.ts runsPage): the ward both receives and handles its own dossiers, so they are in two runs. So are,
+    // on SQLite, a desk's dossiers within a quarter's deadlines newest first (every deadline here falls in it).
     const queries = ['-received', 'received', 'due', '-due'].map((sort) => `sort=${sort}`);
     queries.push('status=open&sort=due', 'status=open&sort=-due', 'status=processing&sort=due');
+    queries.push('dueFrom=2026-02-01&dueTo=2026-04-30&sort=-received', 'dueFrom=2026-02-01&sort=received', 'status=open&dueFrom=2026-02-01&dueTo=2026-04-30&sort=-received');
     for (const user of [users.landHead, users.wardHead, users.admin]) {
       for (const query of queries) {
         const sort = /sort=([-a-z]+)/.exec(query)![1];
         const whole = await listAll(harness.app, user, query);
         expect(whole.length, `${user.username} ${query}`).toBeGreaterThan(0);
+        const unlimited = query.replace(/due(From|To)=[-0-9]+&/g, '');
+        if (unlimited !== query) expect(whole.length, query).toBe((await listAll(harness.app, user, unlimited)).length);
         const key = sort.endsWith('due') ? 'dueAt' : 'receivedAt';
         const keys = whole.map((d) => d[key]);
         expect(keys).toEqual(sort.startsWith('-') ? [...keys].sort().reverse() : [...keys].sort());
