@@ -389,6 +389,68 @@ export function dropFinishedMonthsSql(db: Knex): string[] {
   return ['DROP TRIGGER IF EXISTS dossiers_finished_months ON dossiers', 'DROP FUNCTION IF EXISTS report_finished_months_track()'];
 }
 
+/** How many rows share a desk's count of one status: concurrent writers spread over them (PostgreSQL row locks). */
+export const DESK_COUNT_SLOTS = 64;
+
+/**
+ * desk_counts: how many dossiers of each status each desk holds — those it received and those it handles, a dossier it
+ * both received and handles once — kept exact by triggers on dossiers whoever writes (the service, imports, seeds).
+ * A desk's list without other filters adds up these rows instead of counting its dossiers (350,000 for the bench's
+ * public service centre). Each desk and status has up to DESK_COUNT_SLOTS rows, the dossier's id choosing one, so
+ * that intakes at one desk do not wait for each other's row; each writer changes its rows in the order of the key.
+ */
+export function deskCountsSql(db: Knex): { triggers: string[]; backfill: string } {
+  const slot = (row: string) => `${row}.id % ${DESK_COUNT_SLOTS}`;
+  const upsert = `ON CONFLICT (agency_code, status, slot) DO UPDATE SET n = desk_counts.n + excluded.n`;
+  // The (desk, status, slot, ±1) of a dossier row: its receiving desk, and its handling desk when another.
+  const rowsOf = (row: string, sign: string) => [
+    `SELECT ${row}.received_agency_code AS agency_code, ${row}.status AS status, ${slot(row)} AS slot, ${sign}1 AS n`,
+    `SELECT ${row}.agency_code, ${row}.status, ${slot(row)}, ${sign}1 WHERE ${row}.agency_code <> ${row}.received_agency_code`,
+  ];
+  const apply = (parts: string[]) =>
+    `INSERT INTO desk_counts (agency_code, status, slot, n) SELECT agency_code, status, slot, CAST(SUM(n) AS integer) ` +
+    `FROM (${parts.join(' UNION ALL ')}) AS delta WHERE TRUE GROUP BY agency_code, status, slot HAVING SUM(n) <> 0 ` +
+    `ORDER BY agency_code, status, slot ${upsert}`;
+  const backfill =
+    `INSERT INTO desk_counts (agency_code, status, slot, n) SELECT agency_code, status, slot, COUNT(*) FROM (` +
+    `SELECT d.received_agency_code AS agency_code, d.status AS status, ${slot('d')} AS slot FROM dossiers d UNION ALL ` +
+    `SELECT d.agency_code, d.status, ${slot('d')} FROM dossiers d WHERE d.agency_code <> d.received_agency_code) AS desk ` +
+    `GROUP BY agency_code, status, slot`;
+  const changed = (a: string, b: string) =>
+    ['status', 'agency_code', 'received_agency_code'].map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).join(' OR ');
+  if (isSqlite(db)) {
+    const sqliteChanged = changed('OLD', 'NEW').replace(/IS DISTINCT FROM/g, 'IS NOT');
+    return {
+      triggers: [
+        `CREATE TRIGGER dossiers_desk_counts_inserted AFTER INSERT ON dossiers BEGIN ${apply(rowsOf('NEW', '+'))}; END`,
+        `CREATE TRIGGER dossiers_desk_counts_updated AFTER UPDATE OF status, agency_code, received_agency_code ON dossiers ` +
+          `WHEN ${sqliteChanged} BEGIN ${apply([...rowsOf('OLD', '-'), ...rowsOf('NEW', '+')])}; END`,
+        `CREATE TRIGGER dossiers_desk_counts_deleted AFTER DELETE ON dossiers BEGIN ${apply(rowsOf('OLD', '-'))}; END`,
+      ],
+      backfill,
+    };
+  }
+  return {
+    triggers: [
+      `CREATE OR REPLACE FUNCTION desk_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+         IF TG_OP = 'INSERT' THEN ${apply(rowsOf('NEW', '+'))};
+         ELSIF TG_OP = 'DELETE' THEN ${apply(rowsOf('OLD', '-'))};
+         ELSIF ${changed('OLD', 'NEW')} THEN ${apply([...rowsOf('OLD', '-'), ...rowsOf('NEW', '+')])};
+         END IF;
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER dossiers_desk_counts AFTER INSERT OR DELETE OR UPDATE OF status, agency_code, received_agency_code ON dossiers ` +
+        `FOR EACH ROW EXECUTE FUNCTION desk_counts_track()`,
+    ],
+    backfill,
+  };
+}
+
+export function dropDeskCountsSql(db: Knex): string[] {
+  if (isSqlite(db)) return ['inserted', 'updated', 'deleted'].map((w) => `DROP TRIGGER IF EXISTS dossiers_desk_counts_${w}`);
+  return ['DROP TRIGGER IF EXISTS dossiers_desk_counts ON dossiers', 'DROP FUNCTION IF EXISTS desk_counts_track()'];
+}
+
 /** SQL for the local (UTC+7) month of an instant column as one number, year × 12 + month. */
 function localMonthNumber(db: Knex, column: string): string {
   if (isSqlite(db)) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { AGENCIES, addDeskUsers, addUser, listAll, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { listPlanning } from '../../src/dossiers/repository';
 
 // A desk sees the dossiers it received and those it handles. Its list's total is counted as two disjoint halves
 // (received by it; handled by it but received elsewhere: src/dossiers/repository.ts countQuery), so each dossier
@@ -90,6 +91,22 @@ describe("a desk's list holds each of its dossiers once", () => {
   });
 
   it("when a desk's list is paged in any order, then the pages are the whole list in that order, each dossier once", async () => {
+    await checkPaging();
+  });
+
+  it("when SQLite walks the receipt index for a desk's list (as for a big desk), then the pages are the same", async () => {
+    // repository.ts walksReceiptIndex: a desk holding a large share of the dossiers reads its newest first from the
+    // receipt index, checking each dossier's desk. Here every list by receipt is read that way.
+    const saved = listPlanning.receiptWalkShare;
+    listPlanning.receiptWalkShare = Infinity;
+    try {
+      await checkPaging();
+    } finally {
+      listPlanning.receiptWalkShare = saved;
+    }
+  });
+
+  async function checkPaging() {
     // A page's ids are asked first, in order, then their rows, in the same order again (repository.ts listOf).
     // By deadline, the page's ids are merged from one run per status and way of belonging to the desk
     // (repository.ts runsPage): the ward both receives and handles its own dossiers, so they are in two runs. So are,
@@ -118,5 +135,5 @@ describe("a desk's list holds each of its dossiers once", () => {
         }
       }
     }
-  });
+  }
 });

@@ -714,6 +714,35 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
       }
     }
   });
+
+  it("when the histories were played and rows are written straight to the table, then each desk's kept counts equal a count of its dossiers", async () => {
+    // desk_counts (migration 20261201001800): per desk and status, the dossiers it received or handles, once each.
+    const kept = async () => {
+      const rows: { agency_code: string; status: string; n: number | string }[] = await rt.db('desk_counts').select('agency_code', 'status').sum({ n: 'n' }).groupBy('agency_code', 'status');
+      return Object.fromEntries(rows.filter((r) => Number(r.n) !== 0).map((r) => [`${r.agency_code} ${r.status}`, Number(r.n)]));
+    };
+    const counted = async () => {
+      const out: Record<string, number> = {};
+      for (const d of await rt.db('dossiers').select('agency_code', 'received_agency_code', 'status')) {
+        for (const desk of new Set([d.received_agency_code, d.agency_code])) out[`${desk} ${d.status}`] = (out[`${desk} ${d.status}`] ?? 0) + 1;
+      }
+      return out;
+    };
+    const before = await counted();
+    expect(Object.keys(before).length, 'desks × statuses').toBeGreaterThan(12);
+    expect(await kept()).toEqual(before);
+    // A tool's writes (undone at the end: this runs last, but the describe's data stays as played): a receiving desk changed, a handler and status changed at once, a copy inserted and deleted.
+    const [a, b] = await rt.db('dossiers').whereNot('agency_code', rt.db.ref('received_agency_code')).orderBy('id').limit(2).select('id', 'agency_code', 'received_agency_code', 'status');
+    await rt.db('dossiers').where({ id: a.id }).update({ received_agency_code: a.agency_code });
+    await rt.db('dossiers').where({ id: b.id }).update({ agency_code: b.received_agency_code, status: 'withdrawn' });
+    const { id: _id, due_day_start: _d, month_span: _m, ...copy } = await rt.db('dossiers').where({ id: b.id }).first();
+    const [inserted] = await rt.db('dossiers').insert({ ...copy, code: 'BAN-SAO-DEM', agency_code: a.received_agency_code }).returning('id');
+    expect(await kept()).toEqual(await counted());
+    await rt.db('dossiers').where({ id: typeof inserted === 'object' ? inserted.id : inserted }).delete();
+    await rt.db('dossiers').where({ id: a.id }).update({ received_agency_code: a.received_agency_code });
+    await rt.db('dossiers').where({ id: b.id }).update({ agency_code: b.agency_code, status: b.status });
+    expect(await kept()).toEqual(before);
+  });
 });
 
 describe('dossiers open across many month ends: the report finds them by month_span and still equals the recount', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { AGENCIES, addUser, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
-import { applyListFilters, planSearch, searchPlanning } from '../../src/dossiers/repository';
+import { applyListFilters, planSearch, listPlanning } from '../../src/dossiers/repository';
 import { listQuerySchema } from '../../src/dossiers/schema';
 
 // The list's search is "contains, any case" on a dossier's code, applicant's name, ID number and phone. It goes
@@ -147,8 +147,8 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     // The bench's given names match 70,000-140,000 dossiers: SQLite then checks each dossier of the other filters'
     // indexes against the matches instead of looking every match up. Here every search of 2 matches or more is dense.
     const scope = { agencyCode: null, now: new Date('2026-02-13T03:00:00Z'), dueSoonUntil: new Date('2026-02-14T03:00:00Z') };
-    const saved = searchPlanning.denseFrom;
-    searchPlanning.denseFrom = 2;
+    const saved = listPlanning.denseSearchFrom;
+    listPlanning.denseSearchFrom = 2;
     try {
       const dense = async (text: string) => !!(await planSearch(t.db, listQuerySchema.parse({ q: text }))).denseSearch;
       expect(await dense('bùi')).toBe(t.kind === 'sqlite');
@@ -174,7 +174,7 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
         expect(plan).not.toContain('INTEGER PRIMARY KEY');
       }
     } finally {
-      searchPlanning.denseFrom = saved;
+      listPlanning.denseSearchFrom = saved;
     }
   });
 
