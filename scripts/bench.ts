@@ -18,7 +18,7 @@ import { createApiToken } from '../src/auth/users';
 import { seedIfEmpty } from '../seeds/index';
 import { generate, type GenerateSummary } from './bench/generate';
 import { combineLoads, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
-import { measurePages, pagesOf, prepareDesks, PAGE_RUNS, type Desk, type PageTiming } from './bench/pages';
+import { BENCH_APPLICANT, measurePages, pagesOf, prepareDesks, PAGE_RUNS, type Desk, type PageTiming } from './bench/pages';
 import type { Knex } from 'knex';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -330,7 +330,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
         body: JSON.stringify({
           procedureCode: intakeProcedures[i % intakeProcedures.length],
           channel: i % 2 ? 'online' : 'in_person',
-          applicant: { name: `Người nộp thử tải ${i}`, idNumber: String(92_000_000_000 + i), phone: '0901234567' },
+          applicant: { name: `${BENCH_APPLICANT} ${i}`, idNumber: String(92_000_000_000 + i), phone: '0901234567' },
         }),
       }),
     });

@@ -20,6 +20,9 @@ export interface PageTiming {
 
 export const PAGE_RUNS = 3;
 
+/** The name the intake measurement gives its applicants, followed by a number. */
+export const BENCH_APPLICANT = 'Người nộp thử tải';
+
 /**
  * The desks: the public service centre (`centreCode`, as the bench chose it; it receives most dossiers), the
  * department that handles most, and the commune that handles most of the communes. A head for each, created (or
@@ -56,7 +59,13 @@ export async function prepareDesks(db: Knex, centreCode: string, passwordHash: s
 
 /** The pages, with what they search for taken from the desk's own dossiers (its newest one). */
 export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: string }, year: { from: string; to: string }): Promise<{ label: string; path: string }[]> {
-  const newest = await db('dossiers').where('received_agency_code', desk.agencyCode).orWhere('agency_code', desk.agencyCode).orderBy('id', 'desc').first('code', 'applicant_name');
+  // Among the generated dossiers: the intake measurement adds its own (one name each, "Người nộp thử tải …"), and a
+  // PostgreSQL data set keeps them from run to run, which made its searches those of a unique name.
+  const newest = await db('dossiers')
+    .where((w) => w.where('received_agency_code', desk.agencyCode).orWhere('agency_code', desk.agencyCode))
+    .whereNot('applicant_name', 'like', `${BENCH_APPLICANT} %`)
+    .orderBy('id', 'desc')
+    .first('code', 'applicant_name');
   const enc = encodeURIComponent;
   const givenName = String(newest?.applicant_name ?? 'An').split(' ').pop()!;
   return [

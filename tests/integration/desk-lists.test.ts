@@ -114,6 +114,7 @@ describe("a desk's list holds each of its dossiers once", () => {
     const queries = ['-received', 'received', 'due', '-due'].map((sort) => `sort=${sort}`);
     queries.push('status=open&sort=due', 'status=open&sort=-due', 'status=processing&sort=due');
     queries.push('dueFrom=2026-02-01&dueTo=2026-04-30&sort=-received', 'dueFrom=2026-02-01&sort=received', 'status=open&dueFrom=2026-02-01&dueTo=2026-04-30&sort=-received');
+    queries.push('letter=not_issued&sort=-received');
     for (const user of [users.landHead, users.wardHead, users.admin]) {
       for (const query of queries) {
         const sort = /sort=([-a-z]+)/.exec(query)![1];
