@@ -446,6 +446,22 @@ export function deskCountsSql(db: Knex): { triggers: string[]; backfill: string 
   };
 }
 
+/**
+ * Before a transaction that writes many dossiers (an import), on PostgreSQL: takes every desk_counts row of these desks
+ * (creating the missing ones at 0) in the key's order, in one statement. Its triggers would otherwise take them row by
+ * row in the order of its dossiers, and an intake holding one of them while waiting for another the import already
+ * held made a deadlock. Intakes at these desks then wait for the import's commit. SQLite has one writer at a time.
+ */
+export async function lockDeskCounts(trx: Knex.Transaction, agencyCodes: readonly string[], statuses: readonly string[]): Promise<void> {
+  if (isSqlite(trx) || agencyCodes.length === 0) return;
+  await trx.raw(
+    `INSERT INTO desk_counts (agency_code, status, slot, n) ` +
+      `SELECT a, s, k, 0 FROM unnest(?::text[]) AS a, unnest(?::text[]) AS s, generate_series(0, ${DESK_COUNT_SLOTS - 1}) AS k ` +
+      `ORDER BY a, s, k ON CONFLICT (agency_code, status, slot) DO UPDATE SET n = desk_counts.n`,
+    [[...new Set(agencyCodes)], [...statuses]],
+  );
+}
+
 export function dropDeskCountsSql(db: Knex): string[] {
   if (isSqlite(db)) return ['inserted', 'updated', 'deleted'].map((w) => `DROP TRIGGER IF EXISTS dossiers_desk_counts_${w}`);
   return ['DROP TRIGGER IF EXISTS dossiers_desk_counts ON dossiers', 'DROP FUNCTION IF EXISTS desk_counts_track()'];

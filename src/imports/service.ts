@@ -3,7 +3,7 @@
 // in one transaction, with the same events, state intervals and daily sequences that live intake writes.
 import type { Knex } from 'knex';
 import { computeDue, type TraceStep, type WorkCalendar } from '../calendar/working-time';
-import { greatestFn, insertRows, isUniqueViolation, selectRows } from '../db/dialect';
+import { greatestFn, insertRows, isUniqueViolation, lockDeskCounts, selectRows } from '../db/dialect';
 import { applicantSchema, CHANNELS } from '../dossiers/schema';
 import { minutesLeft, moveClock, stateIntervals } from '../dossiers/lifecycle';
 import { formatDossierCode, registerDay } from '../dossiers/service';
@@ -610,7 +610,8 @@ async function writeRows(trx: Knex.Transaction, rows: PreparedRow[], now: Date, 
     list.forEach((r, i) => (r.code = formatDossierCode(agency_code, r.receivedAt, last - list.length + 1 + i)));
   }
 
-  // Dossiers, then their events and state intervals.
+  // Dossiers, then their events and state intervals; first the desks' kept counts, in order (lockDeskCounts).
+  await lockDeskCounts(trx, rows.flatMap((r) => [r.receivingAgency, r.handlingAgency]), STATUSES);
   const byStatus: Partial<Record<Status, number>> = {};
   const ids = new Map<string, number>();
   for (let i = 0; i < rows.length; i += DOSSIER_BATCH) {
