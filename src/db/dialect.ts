@@ -389,33 +389,37 @@ export function dropFinishedMonthsSql(db: Knex): string[] {
   return ['DROP TRIGGER IF EXISTS dossiers_finished_months ON dossiers', 'DROP FUNCTION IF EXISTS report_finished_months_track()'];
 }
 
-/** How many rows share a desk's count of one status: concurrent writers spread over them (PostgreSQL row locks). */
+/** How many rows share a desk's count of one status and way: concurrent writers spread over them (row locks). */
 export const DESK_COUNT_SLOTS = 64;
 
+/** The key of desk_counts, in the order every writer takes its rows. */
+export const DESK_COUNT_KEY = ['agency_code', 'status', 'way', 'slot'] as const;
+
 /**
- * desk_counts: how many dossiers of each status each desk holds — those it received and those it handles, a dossier it
- * both received and handles once — kept exact by triggers on dossiers whoever writes (the service, imports, seeds).
- * A desk's list without other filters adds up these rows instead of counting its dossiers (350,000 for the bench's
- * public service centre). Each desk and status has up to DESK_COUNT_SLOTS rows, the dossier's id choosing one, so
- * that intakes at one desk do not wait for each other's row; each writer changes its rows in the order of the key.
+ * desk_counts: how many dossiers of each status each desk holds, by way of belonging to it (`way` 0: received there;
+ * 1: handled there, received elsewhere), kept exact by triggers on dossiers whoever writes (the service, imports,
+ * seeds). A desk's list without other filters adds up its rows instead of counting its dossiers (350,000 for the
+ * bench's public service centre); an admin's adds up the received rows of every desk, each dossier being received at
+ * exactly one. Each desk, status and way has up to DESK_COUNT_SLOTS rows, the dossier's id choosing one, so that
+ * intakes at one desk do not wait for each other's row; each writer changes its rows in the order of the key.
  */
 export function deskCountsSql(db: Knex): { triggers: string[]; backfill: string } {
   const slot = (row: string) => `${row}.id % ${DESK_COUNT_SLOTS}`;
-  const upsert = `ON CONFLICT (agency_code, status, slot) DO UPDATE SET n = desk_counts.n + excluded.n`;
-  // The (desk, status, slot, ±1) of a dossier row: its receiving desk, and its handling desk when another.
+  const key = DESK_COUNT_KEY.join(', ');
+  const upsert = `ON CONFLICT (${key}) DO UPDATE SET n = desk_counts.n + excluded.n`;
+  // The (desk, status, way, slot, ±1) of a dossier row: its receiving desk, and its handling desk when another.
   const rowsOf = (row: string, sign: string) => [
-    `SELECT ${row}.received_agency_code AS agency_code, ${row}.status AS status, ${slot(row)} AS slot, ${sign}1 AS n`,
-    `SELECT ${row}.agency_code, ${row}.status, ${slot(row)}, ${sign}1 WHERE ${row}.agency_code <> ${row}.received_agency_code`,
+    `SELECT ${row}.received_agency_code AS agency_code, ${row}.status AS status, 0 AS way, ${slot(row)} AS slot, ${sign}1 AS n`,
+    `SELECT ${row}.agency_code, ${row}.status, 1, ${slot(row)}, ${sign}1 WHERE ${row}.agency_code <> ${row}.received_agency_code`,
   ];
   const apply = (parts: string[]) =>
-    `INSERT INTO desk_counts (agency_code, status, slot, n) SELECT agency_code, status, slot, CAST(SUM(n) AS integer) ` +
-    `FROM (${parts.join(' UNION ALL ')}) AS delta WHERE TRUE GROUP BY agency_code, status, slot HAVING SUM(n) <> 0 ` +
-    `ORDER BY agency_code, status, slot ${upsert}`;
+    `INSERT INTO desk_counts (${key}, n) SELECT ${key}, CAST(SUM(n) AS integer) ` +
+    `FROM (${parts.join(' UNION ALL ')}) AS delta WHERE TRUE GROUP BY ${key} HAVING SUM(n) <> 0 ORDER BY ${key} ${upsert}`;
   const backfill =
-    `INSERT INTO desk_counts (agency_code, status, slot, n) SELECT agency_code, status, slot, COUNT(*) FROM (` +
-    `SELECT d.received_agency_code AS agency_code, d.status AS status, ${slot('d')} AS slot FROM dossiers d UNION ALL ` +
-    `SELECT d.agency_code, d.status, ${slot('d')} FROM dossiers d WHERE d.agency_code <> d.received_agency_code) AS desk ` +
-    `GROUP BY agency_code, status, slot`;
+    `INSERT INTO desk_counts (${key}, n) SELECT ${key}, COUNT(*) FROM (` +
+    `SELECT d.received_agency_code AS agency_code, d.status AS status, 0 AS way, ${slot('d')} AS slot FROM dossiers d UNION ALL ` +
+    `SELECT d.agency_code, d.status, 1, ${slot('d')} FROM dossiers d WHERE d.agency_code <> d.received_agency_code) AS desk ` +
+    `GROUP BY ${key}`;
   const changed = (a: string, b: string) =>
     ['status', 'agency_code', 'received_agency_code'].map((c) => `${a}.${c} IS DISTINCT FROM ${b}.${c}`).join(' OR ');
   if (isSqlite(db)) {
@@ -454,10 +458,11 @@ export function deskCountsSql(db: Knex): { triggers: string[]; backfill: string 
  */
 export async function lockDeskCounts(trx: Knex.Transaction, agencyCodes: readonly string[], statuses: readonly string[]): Promise<void> {
   if (isSqlite(trx) || agencyCodes.length === 0) return;
+  const key = DESK_COUNT_KEY.join(', ');
   await trx.raw(
-    `INSERT INTO desk_counts (agency_code, status, slot, n) ` +
-      `SELECT a, s, k, 0 FROM unnest(?::text[]) AS a, unnest(?::text[]) AS s, generate_series(0, ${DESK_COUNT_SLOTS - 1}) AS k ` +
-      `ORDER BY a, s, k ON CONFLICT (agency_code, status, slot) DO UPDATE SET n = desk_counts.n`,
+    `INSERT INTO desk_counts (${key}, n) SELECT a, s, w, k, 0 FROM unnest(?::text[]) AS a, unnest(?::text[]) AS s, ` +
+      `generate_series(0, 1) AS w, generate_series(0, ${DESK_COUNT_SLOTS - 1}) AS k ` +
+      `ORDER BY a, s, w, k ON CONFLICT (${key}) DO UPDATE SET n = desk_counts.n`,
     [[...new Set(agencyCodes)], [...statuses]],
   );
 }

@@ -477,8 +477,8 @@ describe.skipIf(process.env.TEST_DB !== 'pg')('an import next to live intakes on
     const line = (procedure: string, agency: string, i: number) => `,${procedure},${agency},in_person,Người nộp ${i},,,,,1,27/02/2026 10:05,,processing,,,,,`;
     const csv = [HEADER, ...Array.from({ length: 70 }, (_v, i) => line('2.000908', WARD, i)), ...Array.from({ length: 70 }, (_v, i) => line('1.012756', LAND, 100 + i))].join('\n');
     expect(LAND < WARD).toBe(true);
-    const row = (agency: string) => t.db('desk_counts').where({ agency_code: agency, status: 'processing', slot: 5 });
-    for (const agency of [LAND, WARD]) await t.db('desk_counts').insert({ agency_code: agency, status: 'processing', slot: 5, n: 0 }).onConflict(['agency_code', 'status', 'slot']).ignore();
+    const row = (agency: string) => t.db('desk_counts').where({ agency_code: agency, status: 'processing', way: 0, slot: 5 });
+    for (const agency of [LAND, WARD]) await t.db('desk_counts').insert({ agency_code: agency, status: 'processing', way: 0, slot: 5, n: 0 }).onConflict(['agency_code', 'status', 'way', 'slot']).ignore();
     // The "intake": holds the department's row, as an intake at the department would between its two updates.
     const intake = await t.db.transaction();
     await intake.raw('SET LOCAL lock_timeout = 5000');

@@ -716,20 +716,28 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
   });
 
   it("when the histories were played and rows are written straight to the table, then each desk's kept counts equal a count of its dossiers", async () => {
-    // desk_counts (migration 20261201001800): per desk and status, the dossiers it received or handles, once each.
+    // desk_counts (migration 20261201001800): per desk, status and way, the dossiers it received (0) or handles having
+    // received them elsewhere (1).
     const kept = async () => {
-      const rows: { agency_code: string; status: string; n: number | string }[] = await rt.db('desk_counts').select('agency_code', 'status').sum({ n: 'n' }).groupBy('agency_code', 'status');
-      return Object.fromEntries(rows.filter((r) => Number(r.n) !== 0).map((r) => [`${r.agency_code} ${r.status}`, Number(r.n)]));
+      const rows: { agency_code: string; status: string; way: number; n: number | string }[] = await rt
+        .db('desk_counts')
+        .select('agency_code', 'status', 'way')
+        .sum({ n: 'n' })
+        .groupBy('agency_code', 'status', 'way');
+      return Object.fromEntries(rows.filter((r) => Number(r.n) !== 0).map((r) => [`${r.agency_code} ${r.status} ${r.way}`, Number(r.n)]));
     };
     const counted = async () => {
       const out: Record<string, number> = {};
+      const add = (key: string) => (out[key] = (out[key] ?? 0) + 1);
       for (const d of await rt.db('dossiers').select('agency_code', 'received_agency_code', 'status')) {
-        for (const desk of new Set([d.received_agency_code, d.agency_code])) out[`${desk} ${d.status}`] = (out[`${desk} ${d.status}`] ?? 0) + 1;
+        add(`${d.received_agency_code} ${d.status} 0`);
+        if (d.agency_code !== d.received_agency_code) add(`${d.agency_code} ${d.status} 1`);
       }
       return out;
     };
     const before = await counted();
-    expect(Object.keys(before).length, 'desks × statuses').toBeGreaterThan(12);
+    expect(Object.keys(before).length, 'desks × statuses × ways').toBeGreaterThan(12);
+    expect(Object.keys(before).filter((k) => k.endsWith(' 1')).length, 'handled elsewhere').toBeGreaterThan(3);
     expect(await kept()).toEqual(before);
     // A tool's writes (undone at the end: this runs last, but the describe's data stays as played): a receiving desk changed, a handler and status changed at once, a copy inserted and deleted.
     const [a, b] = await rt.db('dossiers').whereNot('agency_code', rt.db.ref('received_agency_code')).orderBy('id').limit(2).select('id', 'agency_code', 'received_agency_code', 'status');
