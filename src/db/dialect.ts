@@ -39,7 +39,44 @@ export function whereContains(db: Knex, qb: Knex.QueryBuilder, column: string, t
       [column, pattern, column, column, column, pattern.toLowerCase()],
     );
   }
-  return qb.orWhereRaw(`vn_lower(??) LIKE vn_lower(?) ESCAPE '\\'`, [column, pattern]);
+  // Outside ASCII, a value can contain the text in lower case only if it holds a character whose lower case holds the
+  // text's first letter outside ASCII: SQLite's instr finds those few values before the JavaScript call (for "Tú" that
+  // is ú or Ú; over the public service centre's dossiers 1.66 s instead of 2.3-2.5 s, asked in the same minutes).
+  const letter = [...text.toLowerCase()].find((c) => c > '\x7f');
+  const forms = letter === undefined ? null : lowerPreimages(letter);
+  if (!forms) return qb.orWhereRaw(`vn_lower(??) LIKE vn_lower(?) ESCAPE '\\'`, [column, pattern]);
+  return qb.orWhereRaw(`((${forms.map(() => 'instr(??, ?) > 0').join(' OR ')}) AND vn_lower(??) LIKE vn_lower(?) ESCAPE '\\')`, [
+    ...forms.flatMap((f) => [column, f]),
+    column,
+    pattern,
+  ]);
+}
+
+let preimages: Map<string, string[]> | null = null;
+
+/**
+ * The characters whose lower case (JavaScript's `toLowerCase`) holds `letter`, itself included; null for a letter
+ * outside the Basic Multilingual Plane. Built once from the BMP (about 10 ms): no character beyond it lowers to one
+ * inside it (checked over every code point, Node 20). Σ lowers to σ alone but to ς at a word's end, its one
+ * context-dependent mapping.
+ */
+function lowerPreimages(letter: string): string[] | null {
+  if (letter.length !== 1) return null;
+  if (!preimages) {
+    preimages = new Map();
+    for (let code = 0x80; code < 0x10000; code++) {
+      if (code >= 0xd800 && code < 0xe000) continue;
+      const char = String.fromCharCode(code);
+      for (const lower of new Set(char.toLowerCase())) {
+        if (lower === char) continue;
+        const list = preimages.get(lower) ?? [];
+        list.push(char);
+        preimages.set(lower, list);
+      }
+    }
+    preimages.set('ς', [...(preimages.get('ς') ?? []), 'Σ']);
+  }
+  return [letter, ...(preimages.get(letter) ?? [])];
 }
 
 /** SQL that makes a table append-only: any UPDATE or DELETE of its rows fails. */
