@@ -372,7 +372,7 @@ type PlannedQuery = ListQuery & { denseSearch?: boolean };
  */
 export const listPlanning = {
   denseSearchFrom: 20_000,
-  /** walksReceiptIndex: the share of the list's dossiers a walk may read (sorting one costs ~0.15 of reading one). */
+  /** receiptWalk: the share of the list's dossiers a walk may read (sorting one costs ~0.15 of reading one). */
   receiptWalkShare: 0.15,
 };
 
@@ -472,23 +472,26 @@ function countQuery(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBui
  * (350,000 listed) 49 ms sorted, under 1 ms walked; its hundredth 54 against 2.7 ms; a commune's first page (33,000)
  * 9.7 against 3.2 ms, but its hundredth 24 against 125 ms, which keeps the sort; an admin's resolved dossiers
  * (900,000) were sorted from the status index, 211 ms. The list's count is kept (desk_counts), so asking it first
- * costs a look-up. PostgreSQL makes this choice by itself from its statistics.
+ * costs a look-up, and it is the list's total. Null where the count is not kept, or on PostgreSQL, which makes this
+ * choice by itself from its statistics.
  */
-async function walksReceiptIndex(db: Knex, query: ListQuery, scope: ListScope, offset: number): Promise<boolean> {
+async function receiptWalk(db: Knex, query: ListQuery, scope: ListScope, offset: number): Promise<{ walk: boolean; listed: number } | null> {
   // Those without an issued letter are most of a desk's dossiers, and their count is cheap too (countQuery).
-  const dense = onlyStatusFilter(query) || (query.letter === 'not_issued' && onlyStatusFilter({ ...query, letter: undefined }));
-  if (!isSqlite(db) || !dense) return false;
+  const kept = onlyStatusFilter(query) || (query.letter === 'not_issued' && onlyStatusFilter({ ...query, letter: undefined }));
+  if (!isSqlite(db) || !kept) return null;
   const listed = await countDossiers(db, query, scope);
-  if (listed === 0) return false;
+  if (listed === 0) return { walk: false, listed };
   const [{ n: all }] = await selectRows<{ n: number | null }>(db, 'SELECT max(id) AS n FROM dossiers', []);
   const walked = ((offset + query.pageSize) * (all ?? 0)) / listed;
-  return walked < listed * listPlanning.receiptWalkShare;
+  return { walk: walked < listed * listPlanning.receiptWalkShare, listed };
 }
+
+/** What a list's query may ask besides its status without filtering it: its order and its page. */
+const UNFILTERING = new Set(['status', 'sort', 'page', 'pageSize']);
 
 /** The list filters by status at most: what else it asks only orders or pages it. */
 function onlyStatusFilter(query: ListQuery): boolean {
-  const unfiltering = new Set(['status', 'sort', 'page', 'pageSize']);
-  return Object.entries(query).every(([key, value]) => value === undefined || unfiltering.has(key));
+  return Object.entries(query).every(([key, value]) => value === undefined || UNFILTERING.has(key));
 }
 
 /**
@@ -565,21 +568,22 @@ async function listOf<Row extends Coded>(db: Knex, asked: ListQuery, scope: List
   // every row were wanted, and read an admin's 889,859 returned dossiers through the status index to sort them
   // (3.3 s); told "50", it sorts their ids from an index that holds the receipt instant (130 ms).
   const offset = (query.page - 1) * query.pageSize;
-  const walk = column === 'd.received_at' && (await walksReceiptIndex(db, query, scope, offset));
+  const receipt = column === 'd.received_at' ? await receiptWalk(db, query, scope, offset) : null;
   const page =
     runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
-    applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope)
+    applyListFilters(db, receipt?.walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope)
       .select('d.id')
       .orderBy(orderBy)
       .limit(query.pageSize, { skipBinding: true })
       .offset(offset, { skipBinding: true });
   // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
-  // PostgreSQL). A page past the end has no row to carry it and counts on its own.
+  // PostgreSQL), unless the plan already asked it. A page past the end has no row to carry it and counts on its own.
+  const counted = receipt ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
   const rows: (Row & { list_total?: number | string })[] = await db('dossiers as d')
-    .select([...select, db.raw('(?) as list_total', [countQuery(db, query, scope)])])
+    .select([...select, ...counted])
     .whereIn('d.id', page)
     .orderBy(orderBy);
-  const total = rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
+  const total = receipt ? receipt.listed : rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
   for (const row of rows) delete row.list_total;
   return { items: await withCatalogNames(db, rows), total };
 }

@@ -95,7 +95,7 @@ describe("a desk's list holds each of its dossiers once", () => {
   });
 
   it("when SQLite walks the receipt index for a desk's list (as for a big desk), then the pages are the same", async () => {
-    // repository.ts walksReceiptIndex: a desk holding a large share of the dossiers reads its newest first from the
+    // repository.ts receiptWalk: a desk holding a large share of the dossiers reads its newest first from the
     // receipt index, checking each dossier's desk. Here every list by receipt is read that way.
     const saved = listPlanning.receiptWalkShare;
     listPlanning.receiptWalkShare = Infinity;
