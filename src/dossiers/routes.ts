@@ -64,7 +64,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       if (!groups.has(p.fieldCode)) groups.set(p.fieldCode, { fieldName: p.fieldName, items: [] });
       groups.get(p.fieldCode)!.items.push(p);
     }
-    const agencies = user.role === 'admin' ? await listAgencies(ctx.db) : [];
+    const agencies = user.role === 'admin' ? await agencyChoices(ctx.db) : [];
     return { agency, groups: [...groups.values()], agencies };
   }
 
@@ -138,7 +138,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       now,
       isLate: (row: SummaryRow) => isLate(row, now),
       fields: await fieldChoices(ctx.db),
-      agencies: user.role === 'admin' ? await listAgencies(ctx.db) : [],
+      agencies: user.role === 'admin' ? await agencyChoices(ctx.db) : [],
       pageUrl: (page: number) => {
         const params = new URLSearchParams(req.query as Record<string, string>);
         params.set('page', String(page));
@@ -181,8 +181,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       justReceived: req.query.ok === 'received',
       actions,
       ACTION_NAMES,
-      // The transfer form's choices, only when it is offered: most dossier pages have no use for them.
-      agencies: actions.includes('transfer') ? (await agencyChoices(ctx.db)).filter((a) => a.code !== row.agency_code) : [],
+      // The transfer form's choices, only when it is offered: most dossier pages have no use for them. The form leaves
+      // out the dossier's own agency.
+      agencies: actions.includes('transfer') ? await agencyChoices(ctx.db) : [],
       actionValues: {},
       actionErrors: {},
       openAction: null,

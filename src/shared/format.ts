@@ -108,3 +108,37 @@ export function localizeInstants<T extends object>(record: T): T {
   for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'string' && UTC_INSTANT.test(v) ? isoLocal(v) : v;
   return out as T;
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** The text as HTML, in an element or a quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+export interface Choice {
+  code: string;
+  name: string;
+}
+
+/** Each choice list's tags, by the list: the catalog's lists are kept in memory and replaced, never changed. */
+const optionTagsOf = new WeakMap<readonly Choice[], [code: string, tag: string][]>();
+
+/**
+ * The `<option>` tags of a choice list (the value is the code, the text the name), `selected` marked, `except` left
+ * out. A list's tags are written once and reused while the list is: the dossier page's transfer form wrote its 130
+ * agencies through the template on every request.
+ */
+export function optionTags(choices: readonly Choice[], selected?: string | null, except?: string | null): string {
+  let tags = optionTagsOf.get(choices);
+  if (!tags) {
+    tags = choices.map((c) => [c.code, `<option value="${escapeHtml(c.code)}">${escapeHtml(c.name)}</option>`]);
+    optionTagsOf.set(choices, tags);
+  }
+  let html = '';
+  for (const [code, tag] of tags) {
+    if (code === except) continue;
+    html += code === selected ? `<option selected${tag.slice('<option'.length)}` : tag;
+  }
+  return html;
+}

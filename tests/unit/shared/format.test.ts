@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateParts, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate, weekdayName } from '../../../src/shared/format';
+import { dateParts, escapeHtml, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate, optionTags, weekdayName } from '../../../src/shared/format';
 import { loadConfig, parseDatabaseUrl, parsePeriods } from '../../../src/config';
 import { formatDossierCode } from '../../../src/dossiers/service';
 
@@ -85,5 +85,38 @@ describe('config', () => {
     expect(parsePeriods('08:00-12:00,13:00-17:00')).toEqual([{ start: 480, end: 720 }, { start: 780, end: 1020 }]);
     expect(() => parsePeriods('08:00-12:00,11:00-17:00')).toThrow();
     expect(() => parsePeriods('12:00-08:00')).toThrow();
+  });
+});
+
+describe('option tags of a choice list', () => {
+  const agencies = [
+    { code: 'A1', name: 'Sở Tư pháp' },
+    { code: 'B"2', name: 'UBND <Xã> Thạnh Phú & "Tân" Lộc' },
+    { code: 'C3', name: "Công an tỉnh 'Cần Thơ'" },
+  ];
+
+  it('when nothing is selected, then every choice is an option with its code and escaped name, in order', () => {
+    expect(optionTags(agencies)).toBe(
+      '<option value="A1">Sở Tư pháp</option>' +
+        '<option value="B&quot;2">UBND &lt;Xã&gt; Thạnh Phú &amp; &quot;Tân&quot; Lộc</option>' +
+        '<option value="C3">Công an tỉnh &#39;Cần Thơ&#39;</option>',
+    );
+  });
+
+  it('when a choice is selected and another left out, then only the selected one is marked and the other is missing', () => {
+    const html = optionTags(agencies, 'C3', 'A1');
+    expect(html).toBe('<option value="B&quot;2">UBND &lt;Xã&gt; Thạnh Phú &amp; &quot;Tân&quot; Lộc</option><option selected value="C3">Công an tỉnh &#39;Cần Thơ&#39;</option>');
+    // the kept tags are not changed by a selection: the next page marks nothing
+    expect(optionTags(agencies)).not.toContain('selected');
+  });
+
+  it('when the catalog gives a new list, then its options are the new ones', () => {
+    expect(optionTags(agencies)).toContain('Sở Tư pháp');
+    const renamed = [{ code: 'A1', name: 'Sở Tư pháp thành phố' }];
+    expect(optionTags(renamed, 'A1')).toBe('<option selected value="A1">Sở Tư pháp thành phố</option>');
+  });
+
+  it('when text holds every HTML special character, then none is left raw', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
   });
 });
