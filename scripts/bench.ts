@@ -18,6 +18,7 @@ import { createApiToken } from '../src/auth/users';
 import { seedIfEmpty } from '../seeds/index';
 import { generate, type GenerateSummary } from './bench/generate';
 import { combineLoads, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
+import { FLOOR_PATH } from './bench/floor';
 import { BENCH_APPLICANT, measurePages, pagesOf, prepareDesks, PAGE_RUNS, type Desk, type PageTiming } from './bench/pages';
 import type { Knex } from 'knex';
 
@@ -67,7 +68,7 @@ interface Result {
   dossiers: number;
   dataset: GenerateSummary & { reused: boolean; sizeBytes: number | null };
   reports: ReportTiming[];
-  http: { connections: number; seconds: number; hello: LoadResult; list: LoadResult; detail: LoadResult; listPath: string };
+  http: { connections: number; seconds: number; hello: LoadResult; floor?: LoadResult; list: LoadResult; detail: LoadResult; listPath: string };
   intake: LoadResult & { clients: number };
   /** The desk's other pages, one request at a time (scripts/bench/pages.ts); absent in results of older runs. */
   pages?: { desks: Desk[]; timings: PageTiming[] };
@@ -283,18 +284,22 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
 
   const appPort = Number(appEnv.PORT);
   const helloPort = 3902;
-  log('starting the app server and the hello-world server');
+  const floorPort = 3903;
+  log('starting the app server, the hello-world server and the floor server');
   const app = await startProcess('src/server.ts', appEnv, /đang chạy tại/);
   const hello = await startProcess('scripts/bench/hello.ts', { PORT: String(helloPort) }, /hello ready/);
+  const floor = await startProcess('scripts/bench/floor.ts', { ...appEnv, PORT: String(floorPort) }, /floor ready/);
   try {
     await waitIdle(app.pid!, 300);
     const sid = await login(appPort, 'bench.clerk');
     const cookie = { cookie: sid };
     const listPath = '/ho-so?late=1&status=open';
-    // Warm-up, then the three targets in turn, HTTP_ROUNDS times: each figure adds up its rounds, and the ratios
-    // compare measurements taken in the same minutes (this VM's speed drifts by up to half within an hour).
+    // Warm-up, then the targets in turn, HTTP_ROUNDS times: each figure adds up its rounds, and the ratios compare
+    // measurements taken in the same minutes (this VM's speed drifts by up to half within an hour). The floor is the
+    // app with a route that builds nothing, logged in with the same session (scripts/bench/floor.ts).
     const targets: { label: string; port: number; next: (i: number) => LoadRequest }[] = [
       { label: 'hello world', port: helloPort, next: () => ({ path: '/' }) },
+      { label: 'logged-in floor', port: floorPort, next: () => ({ path: FLOOR_PATH, headers: cookie }) },
       { label: 'late list', port: appPort, next: () => ({ path: listPath, headers: cookie }) },
       { label: 'dossier page', port: appPort, next: (i) => ({ path: `/ho-so/${encodeURIComponent(codes[i % codes.length])}`, headers: cookie }) },
     ];
@@ -305,7 +310,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
         runs[k].push(await runLoad({ port: t.port, connections: CONNECTIONS, seconds: SECONDS / HTTP_ROUNDS, next: t.next, expectStatus: 200 }));
       }
     }
-    const [helloResult, list, detail] = targets.map((t, k) => {
+    const [helloResult, floorResult, list, detail] = targets.map((t, k) => {
       const r = combineLoads(runs[k]);
       const rounds = runs[k].map((x) => x.perSecond.toFixed(0)).join(' / ');
       log(`${t.label}: ${r.perSecond.toFixed(0)} req/s (rounds ${rounds}), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
@@ -345,7 +350,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       dossiers: DOSSIERS,
       dataset: { ...data.summary, reused: data.reused, sizeBytes: data.sizeBytes },
       reports,
-      http: { connections: CONNECTIONS, seconds: SECONDS, hello: helloResult, list, detail, listPath },
+      http: { connections: CONNECTIONS, seconds: SECONDS, hello: helloResult, floor: floorResult, list, detail, listPath },
       intake: { ...intakeResult, clients: INTAKE_CLIENTS },
       pages: { desks, timings: pageTimings },
       rssMb: mem.rssMb,
@@ -354,8 +359,8 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       machine: machine(),
     };
   } finally {
-    for (const child of [app, hello]) child.kill('SIGTERM');
-    await Promise.all([app, hello].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
+    for (const child of [app, hello, floor]) child.kill('SIGTERM');
+    await Promise.all([app, hello, floor].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
   }
 }
 
@@ -436,6 +441,9 @@ function renderMarkdown(results: Result[]): string {
         return `| settlement report, ${t.label} (${num(t.counted)} dossiers counted, ${t.rows} field rows) | median ${ms(t.medianMs)}, max ${ms(t.maxMs)} of ${RUNS} runs (first run ${ms(t.coldMs)}) | ≤ ${target} ms median ${mark(t.medianMs <= target)} |`;
       }),
       `| hello world (bare Express), ${r.http.connections} connections | ${num(r.http.hello.perSecond)} req/s, p99 ${ms(r.http.hello.p99)} | baseline |`,
+      ...(r.http.floor
+        ? [`| logged-in floor: the app's middleware and session check, no page (scripts/bench/floor.ts) | ${num(r.http.floor.perSecond)} req/s = ${ratio(r.http.floor)} of hello world, p99 ${ms(r.http.floor.p99)}, errors ${r.http.floor.errors} | the ceiling of any page |`]
+        : []),
       `| late list \`${r.http.listPath}\` (clerk of the centre) | ${num(r.http.list.perSecond)} req/s = ${ratio(r.http.list)} of hello world, p99 ${ms(r.http.list.p99)}, errors ${r.http.list.errors} | ≥ 50% ${mark(r.http.list.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${mark(r.http.list.p99 < 100)} |`,
       `| dossier page \`/ho-so/<code>\` | ${num(r.http.detail.perSecond)} req/s = ${ratio(r.http.detail)} of hello world, p99 ${ms(r.http.detail.p99)}, errors ${r.http.detail.errors} | ≥ 50% ${mark(r.http.detail.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${mark(r.http.detail.p99 < 100)} |`,
       `| intake \`POST /api/v1/dossiers\`, ${r.intake.clients} clients | ${num(r.intake.perSecond)} dossiers/s, p99 ${ms(r.intake.p99)}, errors ${r.intake.errors} | ≥ 300/s ${mark(r.intake.perSecond >= 300)} |`,
@@ -462,9 +470,12 @@ function renderMarkdown(results: Result[]): string {
     '- HTTP: the app (`node --import tsx src/server.ts`, NODE_ENV=production) and a bare Express hello world run as child',
     '  processes; the load generator (scripts/bench/load.ts: N clients on bare keep-alive sockets, each sending its next request',
     '  when the previous answer is read, p99 over every latency) runs in the bench process. After a 2 s warm-up of each, the hello world,',
-    `  the late list and the dossier page are measured in turn, ${HTTP_ROUNDS} rounds of a third of the time each, and each figure adds up`,
-    '  its rounds: the ratios compare the same minutes of a VM whose speed drifts. On 2 cores the load generator and the server',
-    '  share the machine, so the hello-world figure is partly limited by the generator too.',
+    `  the logged-in floor, the late list and the dossier page are measured in turn, ${HTTP_ROUNDS} rounds of a third of the time each, and`,
+    '  each figure adds up its rounds: the ratios compare the same minutes of a VM whose speed drifts. On 2 cores the load generator',
+    '  and the server share the machine, so the hello-world figure is partly limited by the generator too.',
+    '- The logged-in floor: a third process serves the app as src/app.ts builds it, on the same database and settings, with one',
+    '  route more (scripts/bench/floor.ts) that answers after every middleware and router of the app and builds nothing. Asked',
+    "  with the clerk's session, it costs what every page costs before its own work: no page can be faster.",
     '- Intake: 32 clients POST new dossiers through the API with a Bearer token; each answer (201) comes after the commit',
     '  that holds its dossier (on SQLite, intakes that arrive together share one commit: src/db/group-commit.ts).',
     '- Memory: VmRSS (and VmHWM, the peak) of the app server process after all the above.',
