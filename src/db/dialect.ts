@@ -10,10 +10,33 @@ export function isSqlite(db: Knex): boolean {
  * The rows of one SQL statement (`?` placeholders), on both databases. The statements every page runs are written this
  * way rather than with knex's query builder, which compiles its SQL anew on each call: for the four statements of the
  * dossier page, about a sixth of the page's CPU.
+ *
+ * On SQLite, outside a transaction, the statement goes straight to the pool's connection, as its own prepared
+ * statement (kept: db/knex.ts), without knex's runner (its query object, events, binding formatter and response
+ * processing, all for the same rows): the dossier page, A/B on the demo data in 9 alternations, +6 to +19% req/s.
+ * On PostgreSQL the same shortcut measured no different (437 against 436 req/s, 4 alternations): knex stays.
  */
 export async function selectRows<Row>(db: Knex, sql: string, bindings: readonly Knex.Value[]): Promise<Row[]> {
-  const result = await db.raw(sql, bindings as Knex.Value[]);
-  return Array.isArray(result) ? result : result.rows;
+  if (!isSqlite(db) || (db as Knex & { isTransaction?: boolean }).isTransaction) {
+    const result = await db.raw(sql, bindings as Knex.Value[]);
+    return Array.isArray(result) ? result : result.rows;
+  }
+  const client = db.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(connection: SqliteConnection): unknown };
+  const connection = await client.acquireConnection();
+  try {
+    return connection.prepare(sql).all(...bindings.map(sqliteValue)) as Row[];
+  } finally {
+    client.releaseConnection(connection);
+  }
+}
+
+type SqliteConnection = { prepare(sql: string): { all(...values: unknown[]): unknown[] } };
+
+/** A value as better-sqlite3 takes it, the way knex gives it: instants as milliseconds, booleans as 1 and 0. */
+function sqliteValue(value: Knex.Value): unknown {
+  if (value instanceof Date) return value.valueOf();
+  if (typeof value === 'boolean') return Number(value);
+  return value;
 }
 
 /** The text as the literal part of a LIKE pattern whose ESCAPE is a backslash: its %, _ and backslashes match only themselves. */

@@ -26,6 +26,17 @@ describe('selectRows', () => {
     expect(await selectRows(t.db, sql, ['X'])).toEqual([]);
   });
 
+  it('when the bindings are instants, booleans, null and numbers, then they are given as knex gives them', async () => {
+    const at = new Date('2026-02-13T03:00:00.000Z');
+    const values = [at, true, false, null, 42, 'Đất đai'];
+    const sql = 'SELECT ? AS a, ? AS b, ? AS c, ? AS d, ? AS e, ? AS f';
+    const raw = await t.db.raw(sql, values);
+    const viaKnex = Array.isArray(raw) ? raw : raw.rows;
+    const rows = await selectRows<Record<string, unknown>>(t.db, sql, values);
+    expect(rows).toEqual(viaKnex);
+    if (t.kind === 'sqlite') expect(rows).toEqual([{ a: at.getTime(), b: 1, c: 0, d: null, e: 42, f: 'Đất đai' }]);
+  });
+
   it("when it runs in a transaction, then it sees that transaction's rows, and nothing of them after a rollback", async () => {
     const sql = 'SELECT name FROM fields WHERE code = ?';
     await t.db
