@@ -2,7 +2,8 @@
 //
 // Generates (or reuses) the data set, then measures on SQLite — and on PostgreSQL when DATABASE_URL points at
 // one (its database name must contain "bench": the benchmark empties it) — the monthly settlement report,
-// the late list and dossier pages against a bare Express hello world, intake through the API with 32 clients,
+// the late list and dossier pages against a bare Express hello world and a logged-in request that builds no page
+// (scripts/bench/floor.ts), intake through the API with 32 clients,
 // and the server's memory. Writes docs/BENCHMARKS.md from the last result of each database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
