@@ -126,7 +126,7 @@ const optionTagsOf = new WeakMap<readonly Choice[], [code: string, tag: string][
 
 /**
  * The `<option>` tags of a choice list (the value is the code, the text the name), `selected` marked, `except` left
- * out. A list's tags are written once and reused while the list is: the dossier page's transfer form wrote its 130
+ * out. A list's tags are written once and reused while the list is: the dossier page's transfer form wrote its 119
  * agencies through the template on every request.
  */
 export function optionTags(choices: readonly Choice[], selected?: string | null, except?: string | null): string {
