@@ -238,11 +238,6 @@ export class DossierService {
         if (input.version !== row.version) throw staleVersion(row.version);
         const refusal = refusalReason(row.status, action);
         if (refusal) throw new ConflictError(refusal, 'invalid_state');
-        const last = await trx('dossier_events').where({ dossier_id: row.id }).max({ at: 'at' }).first();
-        if (last?.at && at.toISOString() < last.at) {
-          throw new ValidationError({ at: 'Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.' });
-        }
-
         const patch: Partial<DossierRow> = { status: nextStatus(row.status, action), updated_at: now.toISOString() };
         const data: Record<string, unknown> = {};
         if (input.reason) data.reason = input.reason;
@@ -302,6 +297,13 @@ export class DossierService {
           .where({ id: row.id, version: row.version })
           .update({ ...patch, version: row.version + 1 });
         if (updated !== 1) throw staleVersion(row.version);
+        // After the update, which holds the dossier's row: asked before it, on PostgreSQL this could see the event of
+        // an action another process committed since the dossier was read, and the race's loser was told its instant
+        // came too early (422) instead of that someone else changed the dossier (409). Refusing rolls the update back.
+        const last = await trx('dossier_events').where({ dossier_id: row.id }).max({ at: 'at' }).first();
+        if (last?.at && at.toISOString() < last.at) {
+          throw new ValidationError({ at: 'Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.' });
+        }
         await insertEvent(trx, {
           dossier_id: row.id,
           type: action,
