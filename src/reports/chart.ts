@@ -1,9 +1,7 @@
 // A server-rendered SVG: for each field, the share of dossiers resolved on time (early or on the due date)
 // and late in the period. PURE; presentation attributes only (the CSP allows no inline style).
-import { formatNumber } from '../shared/format';
+import { escapeHtml, formatNumber } from '../shared/format';
 import type { FieldRow } from './settlement';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** "95,2%" */
 export function percent(part: number, whole: number): string {
@@ -42,14 +40,14 @@ export function onTimeChart(rows: FieldRow[], opts: { width?: number } = {}): st
     const y = top + i * rowH;
     const total = r.resolved.total;
     const name = r.fieldName.length > 44 ? `${r.fieldName.slice(0, 42)}…` : r.fieldName;
-    parts.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1b2430"><title>${esc(r.fieldName)}</title>${esc(name)}</text>`);
+    parts.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end" fill="#1b2430"><title>${escapeHtml(r.fieldName)}</title>${escapeHtml(name)}</text>`);
     let x = labelW;
     for (const key of ['early', 'onTime', 'late'] as const) {
       const n = r.resolved[key];
       if (!n) continue;
       const w = (n / total) * barW;
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 7}" fill="${COLORS[key]}"><title>${esc(r.fieldName)}: ${{ early: 'trước hạn', onTime: 'đúng hạn', late: 'quá hạn' }[key]} ${formatNumber(n)}/${formatNumber(total)} (${percent(n, total)})</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 7}" fill="${COLORS[key]}"><title>${escapeHtml(r.fieldName)}: ${{ early: 'trước hạn', onTime: 'đúng hạn', late: 'quá hạn' }[key]} ${formatNumber(n)}/${formatNumber(total)} (${percent(n, total)})</title></rect>`,
       );
       x += w;
     }
