@@ -17,6 +17,7 @@ import * as deskCountIndex from './20261130001500_desk_count_index';
 import * as finishedLateIndex from './20261130001600_finished_late_index';
 import * as deskIndexesSorted from './20261130001700_desk_indexes_sorted';
 import * as deskCounts from './20261201001800_desk_counts';
+import * as openReportIndex from './20261201001900_open_report_index';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '20261130001600_finished_late_index': finishedLateIndex,
   '20261130001700_desk_indexes_sorted': deskIndexesSorted,
   '20261201001800_desk_counts': deskCounts,
+  '20261201001900_open_report_index': openReportIndex,
 };

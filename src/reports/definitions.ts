@@ -121,6 +121,18 @@ export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end
     /** pending.total and, within it, what splits overdue from within the deadline (never NULL: see overdueAtEnd) */
     pending,
     overdueAtEnd,
+    /**
+     * The open dossiers whose current state began before the end, and the rest of the open ones (state_from later,
+     * or NULL while unknown): together the scope's open branch. For the first, the row is the state at the end, so
+     * (overdueAtEnd's and agency's first branches) they count for the row's agency, and as overdue exactly when
+     * processing past the row's deadline; they are pending, so none is in a resolved column. Most of the dossiers a
+     * report reads one by one are these, counted per (agency, field) from their own index (settlement.ts).
+     */
+    openAtEnd: {
+      scope: sql('d.finished_at IS NULL AND d.received_at < ? AND d.state_from < ?', E, E),
+      overdue: sql('d.status = ? AND d.due_at < ?', 'processing', E),
+      rest: sql('d.finished_at IS NULL AND d.received_at < ? AND (d.state_from < ?) IS NOT TRUE', E, E),
+    },
     /** the agency a dossier counts for (see AGENCY_BASES) */
     agency(basis: AgencyBasis): Sql {
       if (basis === 'receiving') return sql('d.received_agency_code');

@@ -1,7 +1,7 @@
 // The settlement report (Biểu II.06a): one aggregate query grouped by field and agency, counted in SQL.
 import type { Knex } from 'knex';
 import { compareVietnamese } from '../shared/format';
-import { selectRows } from '../db/dialect';
+import { isSqlite, selectRows } from '../db/dialect';
 import { REPORT_COLUMNS, reportConditions, type AgencyBasis, type ReportColumn } from './definitions';
 import { describePeriod, reportWindow, type Period, type ReportWindow } from './period';
 
@@ -165,11 +165,12 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
 
   const months = wholeMonths(w.start, w.end);
   const { start: S, end: E } = w;
-  // The dossiers read one by one: open ones received before the end, those finished at or after the end, and
-  // those finished in the window outside its whole months (all of the window when it has none).
+  // The dossiers read one by one: open ones received before the end but not counted by countOpenAtEnd, those
+  // finished at or after the end, and those finished in the window outside its whole months (all of the window when
+  // it has none).
   const finishedIn = (from: string, to: string) => ({ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [from, to, E] });
   const branches: { sql: string; bindings: Knex.Value[] }[] = [
-    { sql: 'd.finished_at IS NULL AND d.received_at < ?', bindings: [E] },
+    c.openAtEnd.rest,
     ...finishedAfter(E, Number((await db('dossiers').max({ m: 'month_span' }).first())?.m ?? 0)),
     ...(!months
       ? [finishedIn(S, E)]
@@ -223,6 +224,8 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
       if (total >= 0) cells[total] += n;
     }
   }
+
+  await countOpenAtEnd(db, c, q, tally);
 
   if (months) {
     // Finished in a whole month of the window: the agency is the one at the finish (handling) or the desk.
@@ -283,6 +286,43 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   return { window: w, rows: [...tallies.values()] };
 }
 
+
+/**
+ * The open dossiers whose current state began before the end (definitions.ts openAtEnd), counted per (agency, field)
+ * by SQL from their own index (migration 20261201001900), in its order. Read one by one with the others, SQLite sorted
+ * them into groups and computed both class expressions for each: about 45 ms of a month's 90 on a 2-core machine,
+ * against 14 ms so.
+ */
+async function countOpenAtEnd(
+  db: Knex,
+  c: ReturnType<typeof reportConditions>,
+  q: SettlementQuery,
+  tally: (fieldCode: string, agencyCode: string | null) => Cells,
+): Promise<void> {
+  const agency = q.basis === 'receiving' ? 'd.received_agency_code' : 'd.agency_code';
+  const { scope, overdue } = c.openAtEnd;
+  const counted = [c.columns['received.online'], c.columns['received.inPersonOrPostal'], c.columns['received.carriedOver'], overdue];
+  const sql =
+    `SELECT d.field_code AS field_code, ${agency} AS agency_code, COUNT(*) AS n, ` +
+    counted.map((x, i) => `COUNT(*) FILTER (WHERE ${x.sql}) AS c${i}`).join(', ') +
+    // SQLite is told the index: for a month long past it would read the report index's range of those received before
+    // the end, and sort them.
+    ` FROM dossiers d${isSqlite(db) ? ' INDEXED BY dossiers_open_report_idx' : ''} WHERE ${scope.sql}` +
+    (q.agencyCode !== null ? ` AND ${agency} = ?` : '') +
+    ` GROUP BY ${agency}, d.field_code`;
+  const bindings = [...counted.flatMap((x) => x.bindings), ...scope.bindings, ...(q.agencyCode !== null ? [q.agencyCode] : [])];
+  for (const r of await selectRows<Record<string, unknown>>(db, sql, bindings)) {
+    const cells = tally(String(r.field_code), r.agency_code as string);
+    const [n, online, inPerson, carried, late] = [r.n, r.c0, r.c1, r.c2, r.c3].map(Number);
+    cells[CELL['received.total']] += n;
+    cells[CELL['received.online']] += online;
+    cells[CELL['received.inPersonOrPostal']] += inPerson;
+    cells[CELL['received.carriedOver']] += carried;
+    cells[CELL['pending.total']] += n;
+    cells[CELL['pending.overdue']] += late;
+    cells[CELL['pending.withinDeadline']] += n - late;
+  }
+}
 
 /** The report: rows per field, rows per agency and the total, with names. */
 export async function settlementReport(db: Knex, q: SettlementQuery): Promise<SettlementReport> {
