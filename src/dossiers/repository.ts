@@ -374,6 +374,8 @@ export const listPlanning = {
   denseSearchFrom: 20_000,
   /** receiptWalk: the share of the list's dossiers a walk may read (sorting one costs ~0.15 of reading one). */
   receiptWalkShare: 0.15,
+  /** How many matches of a search of one or two characters a page counts (shortSearch). */
+  shortSearchCap: 1_000,
 };
 
 /** The query with its search's plan: on SQLite, counts the search's matches in its trigram table (a few ms). */
@@ -401,15 +403,17 @@ function ftsPhrase(text: string): string {
 
 /**
  * The dossiers whose code, applicant's name, ID number or phone contains the text, in any case (Vietnamese letters
- * included). Through the trigram indexes where they serve: on SQLite the FTS5 table of trigrams, from 3 characters
- * (shorter, it reads every dossier); on PostgreSQL ILIKE on the indexed expression.
+ * included). Through the trigram indexes where they serve, from 3 characters: on SQLite the FTS5 table of trigrams,
+ * on PostgreSQL ILIKE on the indexed expression. Shorter, the desk's dossiers are read and searched (shortSearch).
  */
 function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, dense: boolean): void {
   if (isSqlite(db) && [...text].length >= 3) {
     // `+d.id` is the same value, but SQLite cannot look it up by the rowid: it reads the rows from another index and
     // checks each against the matches (held in a Bloom filter and a b-tree).
     q.whereRaw(`${dense ? '+d.id' : 'd.id'} IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)`, [ftsPhrase(text)]);
-  } else if (!isSqlite(db) && !text.includes(SEARCH_SEPARATOR)) {
+  } else if (!isSqlite(db) && [...text].length >= 3 && !text.includes(SEARCH_SEPARATOR)) {
+    // Shorter, the trigram index holds nothing to look for, and PostgreSQL read all of it and then every dossier of
+    // the city (5 s at 1,000,000 for two letters no dossier holds); column by column, it reads the desk's dossiers.
     q.whereRaw(`${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`, [`%${escapeLike(text)}%`]);
   } else {
     q.where((w) => {
@@ -422,12 +426,35 @@ function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, dense: boolea
 }
 
 export function listDossiers(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: ListRow[]; total: number }> {
-  return listOf<ListRow>(db, query, scope, LIST_SELECT);
+  return listOf<ListRow>(db, query, scope, LIST_SELECT, false);
 }
 
-/** The same list with only the columns a page's table shows: the wide rows cost half of the list's query time. */
-export function listDossierSummaries(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: SummaryRow[]; total: number }> {
-  return listOf<SummaryRow>(db, query, scope, SUMMARY_SELECT);
+/**
+ * The same list with only the columns a page's table shows: the wide rows cost half of the list's query time. A
+ * search of one or two characters counts its matches up to listPlanning.shortSearchCap only (`capped`: there are more).
+ */
+export function listDossierSummaries(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: SummaryRow[]; total: number; capped: boolean }> {
+  return listOf<SummaryRow>(db, query, scope, SUMMARY_SELECT, true);
+}
+
+/**
+ * A search shorter than a trigram (one or two characters) has no index to start from, on either database: every
+ * dossier of the desk is read and its four columns searched, and the list read them twice, once to count and once
+ * for its page (SQLite at 1,000,000 dossiers: 1.7-2.2 s for a given name of two letters at the public service centre).
+ * Such a search usually matches a large share of the desk ("an" is in Lan, Thanh, Quang…). So the matches are looked
+ * for once, in whatever order the desk's indexes give, and no further than listPlanning.shortSearchCap + 1:
+ * - at most listPlanning.shortSearchCap found: that is every match, their exact count, and the page is sorted from their ids;
+ * - more: the count is capped, and the page is read in its order, through the receipt index on SQLite when the order
+ *   is the receipt's (the matches being dense, a page is found after a few hundred dossiers).
+ * Null for any other list.
+ */
+async function shortSearch(db: Knex, query: ListQuery, scope: ListScope): Promise<{ ids: number[] | null; total: number } | null> {
+  if (!query.q || [...query.q].length >= 3) return null;
+  const found: { id: number }[] = await applyListFilters(db, db('dossiers as d'), query, scope)
+    .select('d.id')
+    .limit(listPlanning.shortSearchCap + 1, { skipBinding: true });
+  const cap = listPlanning.shortSearchCap;
+  return found.length > cap ? { ids: null, total: cap } : { ids: found.map((r) => r.id), total: found.length };
 }
 
 /**
@@ -549,7 +576,13 @@ async function withCatalogNames<R extends Coded>(db: Knex, rows: R[]): Promise<(
   );
 }
 
-async function listOf<Row extends Coded>(db: Knex, asked: ListQuery, scope: ListScope, select: string[]): Promise<{ items: Row[]; total: number }> {
+async function listOf<Row extends Coded>(
+  db: Knex,
+  asked: ListQuery,
+  scope: ListScope,
+  select: string[],
+  capShortSearch: boolean,
+): Promise<{ items: Row[]; total: number; capped: boolean }> {
   const query = await planSearch(db, asked);
   // Open work is read by deadline; everything else newest first.
   const sort = query.sort ?? (query.status === 'open' || query.late || query.dueSoon || query.status === 'processing' ? 'due' : '-received');
@@ -568,24 +601,26 @@ async function listOf<Row extends Coded>(db: Knex, asked: ListQuery, scope: List
   // every row were wanted, and read an admin's 889,859 returned dossiers through the status index to sort them
   // (3.3 s); told "50", it sorts their ids from an index that holds the receipt instant (130 ms).
   const offset = (query.page - 1) * query.pageSize;
-  const receipt = column === 'd.received_at' ? await receiptWalk(db, query, scope, offset) : null;
+  const short = capShortSearch ? await shortSearch(db, query, scope) : null;
+  const receipt = column === 'd.received_at' && !short ? await receiptWalk(db, query, scope, offset) : null;
+  const walk = receipt?.walk || (short && !short.ids && column === 'd.received_at' && isSqlite(db));
   const page =
     runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
-    applyListFilters(db, receipt?.walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope)
+    (short?.ids ? db('dossiers as d').whereIn('d.id', short.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope))
       .select('d.id')
       .orderBy(orderBy)
       .limit(query.pageSize, { skipBinding: true })
       .offset(offset, { skipBinding: true });
   // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
   // PostgreSQL), unless the plan already asked it. A page past the end has no row to carry it and counts on its own.
-  const counted = receipt ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
+  const counted = receipt || short ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
   const rows: (Row & { list_total?: number | string })[] = await db('dossiers as d')
     .select([...select, ...counted])
     .whereIn('d.id', page)
     .orderBy(orderBy);
-  const total = receipt ? receipt.listed : rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
+  const total = receipt ? receipt.listed : short ? short.total : rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
   for (const row of rows) delete row.list_total;
-  return { items: await withCatalogNames(db, rows), total };
+  return { items: await withCatalogNames(db, rows), total, capped: short !== null && short.ids === null };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { AGENCIES, addUser, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { AGENCIES, addUser, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { applyListFilters, planSearch, listPlanning } from '../../src/dossiers/repository';
 import { listQuerySchema } from '../../src/dossiers/schema';
 
@@ -199,6 +199,41 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     }
   });
 
+  it('when a page searches one or two characters, then it counts the matches only up to its cap, and its pages are still the whole list in order', async () => {
+    // The bench's two-letter given names match most of a desk: the page stops counting at listPlanning.shortSearchCap
+    // (1,000) and says "more than". The API's list, which always counts, gives the order the pages must follow.
+    const { agent } = await loginAgent(harness.app, admin.username);
+    const codesOf = (html: string) => [...html.matchAll(/<td class="code"><a href="\/ho-so\/([^"]+)">/g)].map((m) => decodeURIComponent(m[1]));
+    const saved = listPlanning.shortSearchCap;
+    try {
+      for (const [text, cap] of [['n', 5], ['09', 7], ['hị', 1000], ['n', 1000], ['zq', 5]] as const) {
+        listPlanning.shortSearchCap = cap;
+        const want = expected(rows, text);
+        const api = await request(harness.app).get(`/api/v1/dossiers?pageSize=500&q=${encodeURIComponent(text)}`).set('Authorization', `Bearer ${admin.token}`);
+        const ordered = (api.body.items as { code: string }[]).map((i) => i.code);
+        expect([...ordered].sort(), text).toEqual(want);
+        expect(api.body.total, text).toBe(want.length);
+        const capped = want.length > cap;
+        const paged: string[] = [];
+        for (let page = 1; page <= 40; page++) {
+          const res = await agent.get(`/ho-so?q=${encodeURIComponent(text)}&pageSize=4&page=${page}`);
+          expect(res.status).toBe(200);
+          if (page === 1) {
+            expect(res.text, text).toContain(capped ? `<small class="muted">(hơn ${cap})</small>` : `<small class="muted">(${want.length})</small>`);
+            expect(res.text.includes('Có hơn'), text).toBe(capped);
+          }
+          paged.push(...codesOf(res.text));
+          if (!res.text.includes('rel="next"')) break;
+        }
+        expect(paged, `${text}, cap ${cap}`).toEqual(ordered);
+      }
+      expect(expected(rows, 'n').length).toBeGreaterThan(20);
+      expect(expected(rows, 'zq')).toEqual([]);
+    } finally {
+      listPlanning.shortSearchCap = saved;
+    }
+  });
+
   it('when nothing holds the text, then none is found', async () => {
     expect(await search('Không Ai Cả')).toEqual({ total: 0, codes: [] });
   });
@@ -232,6 +267,19 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
         return JSON.stringify((await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`)).rows);
       });
       expect(plan).toContain('dossiers_search_trgm_idx');
+    }
+  });
+
+  it('when the search is shorter than a trigram, then PostgreSQL does not read its whole trigram index (nothing there to look for)', async () => {
+    if (t.kind !== 'pg') return;
+    const scope = { agencyCode: null, now: new Date('2026-02-13T03:00:00Z'), dueSoonUntil: new Date('2026-02-14T03:00:00Z') };
+    for (const text of ['zq', 'n']) {
+      const sql = applyListFilters(t.db, t.db('dossiers as d'), listQuerySchema.parse({ q: text }), scope).select('d.id').toString();
+      const plan = await t.db.transaction(async (trx) => {
+        await trx.raw('SET LOCAL enable_seqscan = off');
+        return JSON.stringify((await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`)).rows);
+      });
+      expect(plan, text).not.toContain('dossiers_search_trgm_idx');
     }
   });
 });
