@@ -78,7 +78,7 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: 'search a whole dossier code', path: `/ho-so?q=${enc(newest?.code ?? '000')}` },
     { label: "search an applicant's full name", path: `/ho-so?q=${enc(newest?.applicant_name ?? 'Nguyễn')}` },
     { label: "search a given name (the newest applicant's last word)", path: `/ho-so?q=${enc(givenName)}` },
-    // Shorter than a trigram: no index serves them (repository.ts shortSearch), the best case and the worst.
+    // Shorter than a trigram, no index serves them (repository.ts cappedSearch): the best case and the worst.
     { label: 'search two letters most names hold (`an`)', path: '/ho-so?q=an' },
     { label: 'search two letters no dossier holds (`zq`)', path: '/ho-so?q=zq' },
     { label: "the head's watch `/theo-doi`", path: '/theo-doi' },

@@ -374,8 +374,8 @@ export const listPlanning = {
   denseSearchFrom: 20_000,
   /** receiptWalk: the share of the list's dossiers a walk may read (sorting one costs ~0.15 of reading one). */
   receiptWalkShare: 0.15,
-  /** How many matches of a search of one or two characters a page counts (shortSearch). */
-  shortSearchCap: 1_000,
+  /** How many matches of a search a page counts (cappedSearch). */
+  searchCap: 1_000,
 };
 
 /** The query with its search's plan: on SQLite, counts the search's matches in its trigram table (a few ms). */
@@ -404,7 +404,7 @@ function ftsPhrase(text: string): string {
 /**
  * The dossiers whose code, applicant's name, ID number or phone contains the text, in any case (Vietnamese letters
  * included). Through the trigram indexes where they serve, from 3 characters: on SQLite the FTS5 table of trigrams,
- * on PostgreSQL ILIKE on the indexed expression. Shorter, the desk's dossiers are read and searched (shortSearch).
+ * on PostgreSQL ILIKE on the indexed expression. Shorter, the desk's dossiers are read and searched (cappedSearch).
  */
 function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, dense: boolean): void {
   if (isSqlite(db) && [...text].length >= 3) {
@@ -431,29 +431,30 @@ export function listDossiers(db: Knex, query: ListQuery, scope: ListScope): Prom
 
 /**
  * The same list with only the columns a page's table shows: the wide rows cost half of the list's query time. A
- * search of one or two characters counts its matches up to listPlanning.shortSearchCap only (`capped`: there are more).
+ * search counts its matches up to listPlanning.searchCap only (`capped`: there are more).
  */
 export function listDossierSummaries(db: Knex, query: ListQuery, scope: ListScope): Promise<{ items: SummaryRow[]; total: number; capped: boolean }> {
   return listOf<SummaryRow>(db, query, scope, SUMMARY_SELECT, true);
 }
 
 /**
- * A search shorter than a trigram (one or two characters) has no index to start from, on either database: every
- * dossier of the desk is read and its four columns searched, and the list read them twice, once to count and once
- * for its page (SQLite at 1,000,000 dossiers: 1.7-2.2 s for a given name of two letters at the public service centre).
- * Such a search usually matches a large share of the desk ("an" is in Lan, Thanh, Quang…). So the matches are looked
- * for once, in whatever order the desk's indexes give, and no further than listPlanning.shortSearchCap + 1:
- * - at most listPlanning.shortSearchCap found: that is every match, their exact count, and the page is sorted from their ids;
- * - more: the count is capped, and the page is read in its order, through the receipt index on SQLite when the order
- *   is the receipt's (the matches being dense, a page is found after a few hundred dossiers).
- * Null for any other list.
+ * A page's search counts its matches only up to listPlanning.searchCap. A search shorter than a trigram (one or
+ * two characters) has no index to start from on either database, and a given name or a family name ("Anh", "Nguyễn")
+ * matches tens of thousands of dossiers: counting them exactly read every match of the desk (SQLite at 1,000,000
+ * dossiers, the public service centre: 2.4 s for "an", 0.3 s for "Anh"; PostgreSQL 0.9 s and 0.47 s), and the page
+ * read the desk again for its rows. So the matches are looked for once, in whatever order the indexes give, and no
+ * further than the cap + 1:
+ * - at most the cap found: that is every match, their exact count, and the page is sorted from their ids;
+ * - more: the count says "more than", and the page is read in its order, through the receipt index on SQLite when
+ *   the order is the receipt's (the matches being dense, a page is found after a few hundred dossiers).
+ * The API's lists count exactly. Null without a search.
  */
-async function shortSearch(db: Knex, query: ListQuery, scope: ListScope): Promise<{ ids: number[] | null; total: number } | null> {
-  if (!query.q || [...query.q].length >= 3) return null;
+async function cappedSearch(db: Knex, query: ListQuery, scope: ListScope): Promise<{ ids: number[] | null; total: number } | null> {
+  if (!query.q) return null;
+  const cap = listPlanning.searchCap;
   const found: { id: number }[] = await applyListFilters(db, db('dossiers as d'), query, scope)
     .select('d.id')
-    .limit(listPlanning.shortSearchCap + 1, { skipBinding: true });
-  const cap = listPlanning.shortSearchCap;
+    .limit(cap + 1, { skipBinding: true });
   return found.length > cap ? { ids: null, total: cap } : { ids: found.map((r) => r.id), total: found.length };
 }
 
@@ -581,7 +582,7 @@ async function listOf<Row extends Coded>(
   asked: ListQuery,
   scope: ListScope,
   select: string[],
-  capShortSearch: boolean,
+  capSearch: boolean,
 ): Promise<{ items: Row[]; total: number; capped: boolean }> {
   const query = await planSearch(db, asked);
   // Open work is read by deadline; everything else newest first.
@@ -601,26 +602,26 @@ async function listOf<Row extends Coded>(
   // every row were wanted, and read an admin's 889,859 returned dossiers through the status index to sort them
   // (3.3 s); told "50", it sorts their ids from an index that holds the receipt instant (130 ms).
   const offset = (query.page - 1) * query.pageSize;
-  const short = capShortSearch ? await shortSearch(db, query, scope) : null;
-  const receipt = column === 'd.received_at' && !short ? await receiptWalk(db, query, scope, offset) : null;
-  const walk = receipt?.walk || (short && !short.ids && column === 'd.received_at' && isSqlite(db));
+  const searched = capSearch ? await cappedSearch(db, query, scope) : null;
+  const receipt = column === 'd.received_at' && !searched ? await receiptWalk(db, query, scope, offset) : null;
+  const walk = receipt?.walk || (searched && !searched.ids && column === 'd.received_at' && isSqlite(db));
   const page =
     runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
-    (short?.ids ? db('dossiers as d').whereIn('d.id', short.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope))
+    (searched?.ids ? db('dossiers as d').whereIn('d.id', searched.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope))
       .select('d.id')
       .orderBy(orderBy)
       .limit(query.pageSize, { skipBinding: true })
       .offset(offset, { skipBinding: true });
   // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
   // PostgreSQL), unless the plan already asked it. A page past the end has no row to carry it and counts on its own.
-  const counted = receipt || short ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
+  const counted = receipt || searched ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
   const rows: (Row & { list_total?: number | string })[] = await db('dossiers as d')
     .select([...select, ...counted])
     .whereIn('d.id', page)
     .orderBy(orderBy);
-  const total = receipt ? receipt.listed : short ? short.total : rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
+  const total = receipt ? receipt.listed : searched ? searched.total : rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
   for (const row of rows) delete row.list_total;
-  return { items: await withCatalogNames(db, rows), total, capped: short !== null && short.ids === null };
+  return { items: await withCatalogNames(db, rows), total, capped: searched !== null && searched.ids === null };
 }
 
 /**

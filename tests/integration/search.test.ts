@@ -199,15 +199,16 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     }
   });
 
-  it('when a page searches one or two characters, then it counts the matches only up to its cap, and its pages are still the whole list in order', async () => {
-    // The bench's two-letter given names match most of a desk: the page stops counting at listPlanning.shortSearchCap
-    // (1,000) and says "more than". The API's list, which always counts, gives the order the pages must follow.
+  it('when a page searches, then it counts the matches only up to its cap, and its pages are still the whole list in order', async () => {
+    // The bench's given names and two-letter searches match tens of thousands of a desk's dossiers: the page stops
+    // counting at listPlanning.searchCap (1,000) and says "more than". The API's list, which always counts, gives the
+    // order the pages must follow.
     const { agent } = await loginAgent(harness.app, admin.username);
     const codesOf = (html: string) => [...html.matchAll(/<td class="code"><a href="\/ho-so\/([^"]+)">/g)].map((m) => decodeURIComponent(m[1]));
-    const saved = listPlanning.shortSearchCap;
+    const saved = listPlanning.searchCap;
     try {
-      for (const [text, cap] of [['n', 5], ['09', 7], ['hị', 1000], ['n', 1000], ['zq', 5]] as const) {
-        listPlanning.shortSearchCap = cap;
+      for (const [text, cap] of [['n', 5], ['09', 7], ['hị', 1000], ['n', 1000], ['zq', 5], ['bùi', 6], ['0912100', 4], ['hoà', 1000], ['Không Ai', 5]] as const) {
+        listPlanning.searchCap = cap;
         const want = expected(rows, text);
         const api = await request(harness.app).get(`/api/v1/dossiers?pageSize=500&q=${encodeURIComponent(text)}`).set('Authorization', `Bearer ${admin.token}`);
         const ordered = (api.body.items as { code: string }[]).map((i) => i.code);
@@ -230,7 +231,7 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
       expect(expected(rows, 'n').length).toBeGreaterThan(20);
       expect(expected(rows, 'zq')).toEqual([]);
     } finally {
-      listPlanning.shortSearchCap = saved;
+      listPlanning.searchCap = saved;
     }
   });
 
