@@ -206,7 +206,12 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
     `SELECT field_code, agency_code, class_0, class_1, COUNT(*) AS n FROM x` +
     (q.agencyCode !== null ? ' WHERE agency_code = ?' : '') +
     ' GROUP BY 1, 2, 3, 4';
-  const classRows = await selectRows<Record<string, unknown>>(db, sql, [...bindings, ...branches.flatMap((b) => b.bindings), ...(q.agencyCode !== null ? [q.agencyCode] : [])]);
+  // The three parts are independent: on PostgreSQL each runs on a connection of its own, at the same time.
+  const [classRows] = await Promise.all([
+    selectRows<Record<string, unknown>>(db, sql, [...bindings, ...branches.flatMap((b) => b.bindings), ...(q.agencyCode !== null ? [q.agencyCode] : [])]),
+    countOpenAtEnd(db, c, q, tally),
+    months ? countFinishedMonths(db, q, S, months, tally) : null,
+  ]);
   // Each class code names its column's cell, and the cell of its group's total (received.total is every dossier's).
   const targets = GROUP_PARTS.map(({ group, parts }) =>
     parts.map((column) => ({ cell: CELL[column], total: group === 'received' ? -1 : CELL[`${column.split('.')[0] as keyof Counts}.total`] })),
@@ -225,67 +230,78 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
     }
   }
 
-  await countOpenAtEnd(db, c, q, tally);
-
-  if (months) {
-    // Finished in a whole month of the window: the agency is the one at the finish (handling) or the desk.
-    const agencyColumn = q.basis === 'receiving' ? 'received_agency_code' : 'agency_code';
-    const startMonth = monthOf(S);
-    // Summed per (field, agency) in SQL: a month holds thousands of (desk, month received, channel, outcome)
-    // lines, and turning each into a JavaScript row cost more than the sums.
-    const carried = 'received_month < ?';
-    const aggregate = db('report_finished_months')
-      .select('field_code', { agency_code: agencyColumn })
-      .select(
-        db.raw(
-          'SUM(n) AS n, ' +
-            `SUM(CASE WHEN ${carried} THEN n ELSE 0 END) AS carried, ` +
-            `SUM(CASE WHEN online = 1 AND NOT (${carried}) THEN n ELSE 0 END) AS online, ` +
-            'SUM(CASE WHEN outcome = 0 THEN n ELSE 0 END) AS early, ' +
-            'SUM(CASE WHEN outcome = 1 THEN n ELSE 0 END) AS on_time',
-          [startMonth, startMonth],
-        ),
-      )
-      .where('month', '>=', months.first)
-      .where('month', '<', months.stop)
-      .groupBy('field_code', agencyColumn);
-    if (q.agencyCode !== null) aggregate.where(agencyColumn, q.agencyCode);
-    for (const r of (await aggregate) as Record<string, unknown>[]) {
-      const n = Number(r.n);
-      if (!n) continue;
-      const [carriedOver, online, early, onTime] = [r.carried, r.online, r.early, r.on_time].map(Number);
-      const cells = tally(String(r.field_code), r.agency_code as string | null);
-      cells[CELL['received.total']] += n;
-      cells[CELL['received.carriedOver']] += carriedOver;
-      cells[CELL['received.online']] += online;
-      cells[CELL['received.inPersonOrPostal']] += n - carriedOver - online;
-      cells[CELL['resolved.early']] += early;
-      cells[CELL['resolved.onTime']] += onTime;
-      cells[CELL['resolved.late']] += n - early - onTime;
-      cells[CELL['resolved.total']] += n;
-    }
-    if (localMidnight(`${startMonth}-01`) < S) {
-      // Received in the start's month but before the start: carried over, not received in the period.
-      const moved = db('dossiers as d')
-        .select('d.field_code', { agency_code: `d.${agencyColumn}` }, db.raw(`CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END AS online`))
-        .count({ n: '*' })
-        .where('d.received_at', '>=', localMidnight(`${startMonth}-01`))
-        .where('d.received_at', '<', S)
-        .where('d.finished_at', '>=', months.from)
-        .where('d.finished_at', '<', months.to)
-        .groupByRaw('1, 2, 3');
-      if (q.agencyCode !== null) moved.where(`d.${agencyColumn}`, q.agencyCode);
-      for (const r of (await moved) as Record<string, unknown>[]) {
-        const n = Number(r.n);
-        const cells = tally(String(r.field_code), r.agency_code as string | null);
-        cells[CELL[Number(r.online) === 1 ? 'received.online' : 'received.inPersonOrPostal']] -= n;
-        cells[CELL['received.carriedOver']] += n;
-      }
-    }
-  }
   return { window: w, rows: [...tallies.values()] };
 }
 
+
+
+/**
+ * The dossiers finished in the whole months of the window, from report_finished_months: received in a month before
+ * the start's month they are carried over, otherwise received in the period by channel — except, when the window
+ * starts mid-month, those received in the start's month before the start, read one by one and moved to carried over.
+ */
+async function countFinishedMonths(
+  db: Knex,
+  q: SettlementQuery,
+  S: string,
+  months: NonNullable<ReturnType<typeof wholeMonths>>,
+  tally: (fieldCode: string, agencyCode: string | null) => Cells,
+): Promise<void> {
+  // Finished in a whole month of the window: the agency is the one at the finish (handling) or the desk.
+  const agencyColumn = q.basis === 'receiving' ? 'received_agency_code' : 'agency_code';
+  const startMonth = monthOf(S);
+  // Summed per (field, agency) in SQL: a month holds thousands of (desk, month received, channel, outcome)
+  // lines, and turning each into a JavaScript row cost more than the sums.
+  const carried = 'received_month < ?';
+  const aggregate = db('report_finished_months')
+    .select('field_code', { agency_code: agencyColumn })
+    .select(
+      db.raw(
+        'SUM(n) AS n, ' +
+          `SUM(CASE WHEN ${carried} THEN n ELSE 0 END) AS carried, ` +
+          `SUM(CASE WHEN online = 1 AND NOT (${carried}) THEN n ELSE 0 END) AS online, ` +
+          'SUM(CASE WHEN outcome = 0 THEN n ELSE 0 END) AS early, ' +
+          'SUM(CASE WHEN outcome = 1 THEN n ELSE 0 END) AS on_time',
+        [startMonth, startMonth],
+      ),
+    )
+    .where('month', '>=', months.first)
+    .where('month', '<', months.stop)
+    .groupBy('field_code', agencyColumn);
+  if (q.agencyCode !== null) aggregate.where(agencyColumn, q.agencyCode);
+  for (const r of (await aggregate) as Record<string, unknown>[]) {
+    const n = Number(r.n);
+    if (!n) continue;
+    const [carriedOver, online, early, onTime] = [r.carried, r.online, r.early, r.on_time].map(Number);
+    const cells = tally(String(r.field_code), r.agency_code as string | null);
+    cells[CELL['received.total']] += n;
+    cells[CELL['received.carriedOver']] += carriedOver;
+    cells[CELL['received.online']] += online;
+    cells[CELL['received.inPersonOrPostal']] += n - carriedOver - online;
+    cells[CELL['resolved.early']] += early;
+    cells[CELL['resolved.onTime']] += onTime;
+    cells[CELL['resolved.late']] += n - early - onTime;
+    cells[CELL['resolved.total']] += n;
+  }
+  if (localMidnight(`${startMonth}-01`) < S) {
+    // Received in the start's month but before the start: carried over, not received in the period.
+    const moved = db('dossiers as d')
+      .select('d.field_code', { agency_code: `d.${agencyColumn}` }, db.raw(`CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END AS online`))
+      .count({ n: '*' })
+      .where('d.received_at', '>=', localMidnight(`${startMonth}-01`))
+      .where('d.received_at', '<', S)
+      .where('d.finished_at', '>=', months.from)
+      .where('d.finished_at', '<', months.to)
+      .groupByRaw('1, 2, 3');
+    if (q.agencyCode !== null) moved.where(`d.${agencyColumn}`, q.agencyCode);
+    for (const r of (await moved) as Record<string, unknown>[]) {
+      const n = Number(r.n);
+      const cells = tally(String(r.field_code), r.agency_code as string | null);
+      cells[CELL[Number(r.online) === 1 ? 'received.online' : 'received.inPersonOrPostal']] -= n;
+      cells[CELL['received.carriedOver']] += n;
+    }
+  }
+}
 
 /**
  * The open dossiers whose current state began before the end (definitions.ts openAtEnd), counted per (agency, field)
