@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './shared/clock';
 import type { AppContext } from './shared/context';
 import { errorHandler, sanitizeInput } from './shared/http';
 import { takeTurns } from './shared/turns';
+import { viewOptions } from './shared/views';
 import { isSqlite } from './db/dialect';
 import { AppError, NotFoundError } from './shared/errors';
 import * as format from './shared/format';
@@ -63,8 +64,9 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
   // Templates include each other by paths from views/ ('/partials/header'): EJS resolves those against `root`
-  // without asking the file system, where a relative include cost a stat call on every render.
-  app.set('view options', { root: path.join(ROOT, 'views') });
+  // without asking the file system, where a relative include cost a stat call on every render. They are compiled
+  // without `with` (shared/views.ts).
+  app.set('view options', viewOptions(path.join(ROOT, 'views')));
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.disable('x-powered-by');
   // Pages are built per user and never stored (auth/sessions.ts), so a hash of each body to answer
