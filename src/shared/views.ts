@@ -37,9 +37,11 @@ function codeOf(template: string): string[] {
 export function namesOf(template: string): Set<string> {
   const names = new Set<string>();
   for (const code of codeOf(template)) {
-    for (const m of code.matchAll(/(\.\s*|\?\.\s*)?\b([A-Za-z_$][\w$]*)/g)) {
-      const name = m[2];
-      if (m[1] || NOT_NAMES.has(name) || name in globalThis) continue;
+    for (const m of code.matchAll(/(?<![\w$])[A-Za-z_$][\w$]*/g)) {
+      const name = m[0];
+      // After a dot it is a property (`d.code`, `d?.code`), unless the dot ends a spread (`...values`).
+      const before = code.slice(0, m.index).trimEnd();
+      if ((before.endsWith('.') && !before.endsWith('...')) || NOT_NAMES.has(name) || name in globalThis) continue;
       names.add(name);
     }
   }

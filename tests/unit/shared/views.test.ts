@@ -12,6 +12,8 @@ describe('templates compiled without `with`', () => {
     expect([...names].sort()).toEqual(['d', 'formatDate', 'result']);
     expect(namesOf("<%= typeof title !== 'undefined' ? encodeURIComponent(title) : Math.max(1, n) %>")).toEqual(new Set(['title', 'n']));
     expect(namesOf('<%% literal %> <p><%= a?.b %></p>')).toEqual(new Set(['a']));
+    // A spread reads its name; a number's exponent is no name. (Words inside strings come along too, unread.)
+    expect(namesOf('<%- include(file, { ...values, size: 1.5e3 }) %>')).toEqual(new Set(['file', 'values', 'size']));
   });
 
   it("when a template declares a variable named like one of the locals, then it still compiles, and reads its own", () => {
