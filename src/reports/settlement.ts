@@ -233,8 +233,6 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   return { window: w, rows: [...tallies.values()] };
 }
 
-
-
 /**
  * The dossiers finished in the whole months of the window, from report_finished_months: received in a month before
  * the start's month they are carried over, otherwise received in the period by channel — except, when the window
