@@ -378,9 +378,12 @@ export const listPlanning = {
   searchCap: 1_000,
 };
 
+/** Whether the trigram indexes can find a text: it holds a trigram, 3 characters or more. */
+const trigramsServe = (text: string): boolean => [...text].length >= 3;
+
 /** The query with its search's plan: on SQLite, counts the search's matches in its trigram table (a few ms). */
 export async function planSearch(db: Knex, query: ListQuery): Promise<PlannedQuery> {
-  if (!query.q || !isSqlite(db) || [...query.q].length < 3) return query;
+  if (!query.q || !isSqlite(db) || !trigramsServe(query.q)) return query;
   const limit = listPlanning.denseSearchFrom;
   const [row] = await selectRows<{ n: number }>(db, 'SELECT count(*) AS n FROM (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? LIMIT ?)', [ftsPhrase(query.q), limit]);
   return row.n >= limit ? { ...query, denseSearch: true } : query;
@@ -407,11 +410,12 @@ function ftsPhrase(text: string): string {
  * on PostgreSQL ILIKE on the indexed expression. Shorter, the desk's dossiers are read and searched (cappedSearch).
  */
 function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, dense: boolean): void {
-  if (isSqlite(db) && [...text].length >= 3) {
+  const trigrams = trigramsServe(text);
+  if (isSqlite(db) && trigrams) {
     // `+d.id` is the same value, but SQLite cannot look it up by the rowid: it reads the rows from another index and
     // checks each against the matches (held in a Bloom filter and a b-tree).
     q.whereRaw(`${dense ? '+d.id' : 'd.id'} IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)`, [ftsPhrase(text)]);
-  } else if (!isSqlite(db) && [...text].length >= 3 && !text.includes(SEARCH_SEPARATOR)) {
+  } else if (!isSqlite(db) && trigrams && !text.includes(SEARCH_SEPARATOR)) {
     // Shorter, the trigram index holds nothing to look for, and PostgreSQL read all of it and then every dossier of
     // the city (5 s at 1,000,000 for two letters no dossier holds); column by column, it reads the desk's dossiers.
     q.whereRaw(`${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`, [`%${escapeLike(text)}%`]);
