@@ -53,7 +53,8 @@ export function inBlock(template: string): string {
   return `<% { %>${template}<% } %>`;
 }
 
-function templatesUnder(dir: string): string[] {
+/** Every template file under `dir`, in its subfolders too. */
+export function templatesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
     return e.isDirectory() ? templatesUnder(p) : e.name.endsWith('.ejs') ? [p] : [];

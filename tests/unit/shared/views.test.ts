@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ejs from 'ejs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inBlock, namesOf, viewOptions } from '../../../src/shared/views';
+import { inBlock, namesOf, templatesUnder, viewOptions } from '../../../src/shared/views';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../../views');
 
@@ -30,9 +30,7 @@ describe('templates compiled without `with`', () => {
     const options = viewOptions(VIEWS);
     expect(options._with).toBe(false);
     expect(options.destructuredLocals).toEqual(expect.arrayContaining(['result', 'filter', 'formatDateTime', 'STATUS_NAMES', 'user']));
-    const files = (function walk(dir: string): string[] {
-      return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ejs') ? [path.join(dir, e.name)] : []));
-    })(VIEWS);
+    const files = templatesUnder(VIEWS);
     expect(files.length).toBeGreaterThan(30);
     for (const file of files) expect(() => ejs.compile(inBlock(fs.readFileSync(file, 'utf8')), { ...options, filename: file }), file).not.toThrow();
     const field = path.join(VIEWS, 'partials/field-error.ejs');
