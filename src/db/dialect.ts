@@ -160,20 +160,12 @@ export async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promis
  * `table` and the key's column names are the caller's constants, never input.
  */
 export async function nextCounter(trx: Knex.Transaction, table: string, key: Record<string, string | number>): Promise<number> {
-  const upsert = counterUpsert(table, key);
-  const [row] = await selectRows<{ last: number | string }>(trx, upsert.sql, upsert.bindings);
-  return Number(row.last);
-}
-
-/** nextCounter's statement, for a caller that uses the number in the same statement (a WITH on PostgreSQL). */
-export function counterUpsert(table: string, key: Record<string, string | number>): { sql: string; bindings: (string | number)[] } {
   const columns = Object.keys(key);
-  return {
-    sql:
-      `INSERT INTO ${table} (${columns.join(', ')}, last) VALUES (${columns.map(() => '?').join(', ')}, 1) ` +
-      `ON CONFLICT (${columns.join(', ')}) DO UPDATE SET last = ${table}.last + 1 RETURNING last`,
-    bindings: Object.values(key),
-  };
+  const sql =
+    `INSERT INTO ${table} (${columns.join(', ')}, last) VALUES (${columns.map(() => '?').join(', ')}, 1) ` +
+    `ON CONFLICT (${columns.join(', ')}) DO UPDATE SET last = ${table}.last + 1 RETURNING last`;
+  const [row] = await selectRows<{ last: number | string }>(trx, sql, Object.values(key));
+  return Number(row.last);
 }
 
 /**

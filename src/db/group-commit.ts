@@ -49,6 +49,11 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** Nothing waits and no transaction runs. */
+  get idle(): boolean {
+    return !this.busy && this.waiting.length === 0;
+  }
+
   /** How many items wait for a transaction (not counting the one running). */
   get pending(): number {
     return this.waiting.length;

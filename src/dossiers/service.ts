@@ -18,6 +18,7 @@ import {
   listDossiers,
   type ListScope,
   listEvents,
+  insertReceivedBatch,
   insertReceivedDossier,
   insertReceivedDossiers,
   type ReceivedDossier,
@@ -50,13 +51,18 @@ export function checkInstant(at: Date, now: Date, user: User, field: string): vo
   }
 }
 
-/** At most this many intakes share one SQLite transaction (a batch of 64 writes in about 10 ms). */
+/** At most this many intakes share one SQLite transaction (a batch of 64 writes in about 10 ms), or one PostgreSQL statement. */
 const INTAKE_BATCH = 64;
 
 export class DossierService {
   /**
-   * Writes a received dossier. SQLite: intakes that arrive together are committed together (db/group-commit.ts),
-   * one sync of the log for all. PostgreSQL: each intake is one statement (insertReceivedDossier).
+   * Writes a received dossier. Intakes that arrive together are committed together (db/group-commit.ts): one sync of
+   * the log serves them all.
+   * - SQLite: one queue; its batch is one transaction (the database has one writer anyway).
+   * - PostgreSQL: one queue per register counter (desk and day), its batch one statement (insertReceivedBatch). An
+   *   intake holds its desk's counter row locked until its commit, so a busy desk's intakes take turns on that row
+   *   whatever the app does; batched, one turn serves all that wait in this process. Other desks' queues run beside
+   *   it. A queue is dropped once idle.
    */
   private readonly writeReceived: (item: ReceivedDossier) => Promise<DossierRow>;
 
@@ -70,7 +76,19 @@ export class DossierService {
       const queue = new GroupCommit({ writeBatch: (items) => withRetry(() => insertReceivedDossiers(db, items)), writeOne, maxBatch: INTAKE_BATCH });
       this.writeReceived = (item) => queue.write(item);
     } else {
-      this.writeReceived = writeOne;
+      const queues = new Map<string, GroupCommit<ReceivedDossier, DossierRow>>();
+      this.writeReceived = (item) => {
+        const key = `${item.counter.agencyCode} ${item.counter.day}`;
+        let queue = queues.get(key);
+        if (!queue) {
+          queue = new GroupCommit({ writeBatch: (items) => withRetry(() => insertReceivedBatch(db, items)), writeOne, maxBatch: INTAKE_BATCH });
+          queues.set(key, queue);
+        }
+        const q = queue;
+        return q.write(item).finally(() => {
+          if (q.idle && queues.get(key) === q) queues.delete(key);
+        });
+      };
     }
   }
 

@@ -210,6 +210,40 @@ describe('dossier codes: <agency>-<yymmdd>-<NNNN>', () => {
       s.harness.clock.set(FRI_10);
     }
   });
+  it('when 30 dossiers at one desk and 5 at another are posted at once past its 9,999th, then each answer is its own stored dossier, numbered 9986..10015 and 0001..0005, with its event and state', async () => {
+    // Intakes that wait together are written together (one transaction on SQLite, one statement per desk on
+    // PostgreSQL): each answer must still be the dossier written from its own request.
+    s.harness.clock.set('2026-03-06T02:00:00.000Z'); // Fri 06/03/2026 09:00
+    try {
+      await s.t.db('dossier_sequences').insert({ agency_code: AGENCIES.land.code, day: '260306', last: 9985 });
+      const asked = [
+        ...Array.from({ length: 30 }, (_, i) => ({ user: s.land, name: `Đất ${i + 1}`, procedure: LAND_PROCEDURE })),
+        ...Array.from({ length: 5 }, (_, i) => ({ user: s.ward, name: `Phường ${i + 1}`, procedure: HOURS_PROCEDURE })),
+      ];
+      const responses = await Promise.all(asked.map((a) => receive(a.user, a.name, a.procedure)));
+      expect(responses.map((r) => r.status)).toEqual(asked.map(() => 201));
+      for (const [i, r] of responses.entries()) {
+        expect(r.body.applicant.name).toBe(asked[i].name);
+        const stored = await s.t.db('dossiers').where('code', r.body.code).first();
+        expect(stored.applicant_name).toBe(asked[i].name);
+        expect(stored.procedure_code).toBe(asked[i].procedure);
+        const events = await s.t.db('dossier_events').where('dossier_id', stored.id).pluck('type');
+        expect(events).toEqual(['receive']);
+        const states = await s.t.db('dossier_states').where('dossier_id', stored.id).select('status', 'valid_from', 'valid_to');
+        expect(states).toEqual([{ status: 'processing', valid_from: stored.received_at, valid_to: null }]);
+      }
+      const codes = (from: number) => responses.filter((r) => r.body.code.startsWith(from === 9986 ? AGENCIES.land.code : '000.01.92.H13')).map((r) => Number(r.body.code.split('-')[2]));
+      expect(codes(9986).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => 9986 + i));
+      expect(codes(1).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+      expect(responses.find((r) => r.body.code.endsWith('-10000'))?.body.code).toBe('000.00.05.H13-260306-10000');
+      expect(responses.find((r) => r.body.code.endsWith('-9999'))?.body.code).toBe('000.00.05.H13-260306-9999');
+      const sequence = await s.t.db('dossier_sequences').where({ agency_code: AGENCIES.land.code, day: '260306' }).first();
+      expect(Number(sequence.last)).toBe(10015);
+    } finally {
+      s.harness.clock.set(FRI_10);
+    }
+  });
+
   it('when one of 12 simultaneous intakes fails in the database, then only it fails, the 11 others are numbered 0001..0011 and nothing of it is left', async () => {
     // A trigger refuses one applicant's row, as a full disk or a broken constraint would. On SQLite the intakes
     // share a transaction (group commit): its failure must neither take the others with it nor burn a number.

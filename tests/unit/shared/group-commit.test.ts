@@ -44,6 +44,19 @@ describe('group commit', () => {
     expect(h.flushes).toHaveLength(0);
   });
 
+  it('when a queue has written everything it was given, then it is idle; while a write waits or runs, it is not', async () => {
+    const h = harness();
+    expect(h.queue.idle).toBe(true);
+    const first = settle(h.queue.write('a'));
+    expect(h.queue.idle).toBe(false);
+    h.flushes.shift()!(); // the transaction starts, nothing waits
+    expect(h.queue.pending).toBe(0);
+    expect(h.queue.idle).toBe(false);
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(await first).toEqual({ value: 'a#1' });
+    expect(h.queue.idle).toBe(true);
+  });
+
   it('when writes arrive while a transaction runs, then they wait for the next one, in their order', async () => {
     const h = harness();
     const first = h.queue.write('a');
