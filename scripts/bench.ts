@@ -478,7 +478,7 @@ function renderMarkdown(results: Result[]): string {
     '  route more (scripts/bench/floor.ts) that answers after every middleware and router of the app and builds nothing. Asked',
     "  with the clerk's session, it costs what every page costs before its own work: no page can be faster.",
     '- Intake: 32 clients POST new dossiers through the API with a Bearer token; each answer (201) comes after the commit',
-    '  that holds its dossier (on SQLite, intakes that arrive together share one commit: src/db/group-commit.ts).',
+    '  that holds its dossier (intakes that arrive together share one commit: src/db/group-commit.ts).',
     '- Memory: VmRSS (and VmHWM, the peak) of the app server process after all the above.',
     '- Data: scripts/bench/generate.ts writes the rows the service would write (dossiers, events, state intervals,',
     '  daily numbers) by bulk inserts, with deadlines from the same engine (computeDue, moveClock); a unit test replays',
