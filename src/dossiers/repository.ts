@@ -641,23 +641,62 @@ async function listOf<Row extends Coded>(
   const searched = capSearch ? await cappedSearch(db, query, scope) : null;
   const receipt = column === 'd.received_at' && !searched ? await receiptWalk(db, query, scope, offset) : null;
   const walk = receipt?.walk || (searched && !searched.ids && column === 'd.received_at' && isSqlite(db));
-  const page =
-    runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
-    (searched?.ids ? db('dossiers as d').whereIn('d.id', searched.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope))
-      .select('d.id')
-      .orderBy(orderBy)
-      .limit(query.pageSize, { skipBinding: true })
-      .offset(offset, { skipBinding: true });
-  // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
-  // PostgreSQL), unless the plan already asked it. A page past the end has no row to carry it and counts on its own.
-  const counted = receipt || searched ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
-  const rows: (Row & { list_total?: number | string })[] = await db('dossiers as d')
-    .select([...select, ...counted])
-    .whereIn('d.id', page)
-    .orderBy(orderBy);
+  const statement = () => {
+    const page =
+      runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
+      (searched?.ids ? db('dossiers as d').whereIn('d.id', searched.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope))
+        .select('d.id')
+        .orderBy(orderBy)
+        .limit(query.pageSize, { skipBinding: true })
+        .offset(offset, { skipBinding: true });
+    // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
+    // PostgreSQL), unless the plan already asked it. A page past the end has no row to carry it and counts on its own.
+    const counted = receipt || searched ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
+    return db('dossiers as d')
+      .select([...select, ...counted])
+      .whereIn('d.id', page)
+      .orderBy(orderBy);
+  };
+  const rows: (Row & { list_total?: number | string })[] =
+    receipt || searched || !instantsOnlyBound(query)
+      ? await statement()
+      : await selectRows(db, ...keptStatement(JSON.stringify([db.client.config.client, select === SUMMARY_SELECT, query, scope.agencyCode]), scope, statement));
   const total = receipt ? receipt.listed : searched ? searched.total : rows.length ? Number(rows[0].list_total) : await countDossiers(db, query, scope);
   for (const row of rows) delete row.list_total;
   return { items: await withCatalogNames(db, rows), total, capped: searched !== null && searched.ids === null };
+}
+
+/**
+ * A list whose statement depends on the instant only through its bindings: the same filters give the same SQL at
+ * any instant, `now` and `dueSoonUntil` being bound values. A search is planned from its matches, a report's cell and
+ * a range of deadlines from the instant itself, so they are built each time.
+ */
+function instantsOnlyBound(query: ListQuery): boolean {
+  return !query.q && !query.report && !query.dueFrom && !query.dueTo;
+}
+
+/** The SQL of the lists asked most (the late and due-soon lists, a desk's open dossiers), by their filters and desk. */
+const keptStatements = new Map<string, { sql: string; bindings: readonly Knex.Value[]; now: string; soon: string }>();
+const KEPT_STATEMENTS = 500;
+
+/**
+ * The statement `build` gives for `key` at `scope`'s instant, built once per key: knex built and compiled the late
+ * list's statement in 250-300 µs on each request (in a loop). Kept with the instants it was built at, whose bindings
+ * are replaced by this request's (no other binding of these lists is an instant). SQLite's late list, A/B in 4
+ * alternations: 4.1-5.4 → 3.8-4.4 ms of app CPU per page under load.
+ */
+function keptStatement(key: string, scope: ListScope, build: () => Knex.QueryBuilder): [string, readonly Knex.Value[]] {
+  const now = scope.now.toISOString();
+  const soon = scope.dueSoonUntil.toISOString();
+  let kept = keptStatements.get(key);
+  if (!kept) {
+    const { sql, bindings } = build().toSQL();
+    if (keptStatements.size >= KEPT_STATEMENTS) keptStatements.clear();
+    kept = { sql, bindings, now, soon };
+    keptStatements.set(key, kept);
+  }
+  const { now: keptNow, soon: keptSoon } = kept;
+  return [kept.sql, kept.bindings.map((b) => (b === keptNow ? now : b === keptSoon ? soon : b))];
 }
 
 /**

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { addDeskUsers, addUser, listAll, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { addDeskUsers, addUser, AGENCIES, listAll, loginAgent, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { listDossierSummaries } from '../../src/dossiers/repository';
+import { listQuerySchema } from '../../src/dossiers/schema';
 
 // "Late" (SPEC §5) is open with the clock running past the deadline, or finished after it. The lists ask it as the
 // union of the two ways, each from its own index (src/dossiers/repository.ts lateIds), and as one way when the status
@@ -115,5 +117,49 @@ describe('the late filter', () => {
     const res = await request(harness.app).get('/api/v1/dossiers?late=1&pageSize=1').set('Authorization', `Bearer ${users.wardHead.token}`);
     expect(res.body.total).toBe(4);
     expect(res.body.items).toHaveLength(1);
+  });
+});
+
+describe('the same list asked again later', () => {
+  // The lists asked most keep their SQL and bind the instant anew on each request (repository.ts keptStatement): a
+  // dossier whose deadline passes between two requests of the same list must move from "due soon" to "late".
+  let t: TestDb;
+  let harness: ReturnType<typeof makeApp>;
+  let users: Record<'wardClerk' | 'wardHead' | 'landClerk' | 'landHead', TestUser>;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await seedSmallCatalog(t.db);
+    users = await addDeskUsers(t.db);
+    harness = makeApp(t.db, vn('2026-02-02T08:00').toISOString());
+  });
+  afterAll(() => t.destroy());
+
+  it('when the clock passes a deadline between two requests of the same lists, then the dossier leaves "due soon" for "late" on the page and in the API', async () => {
+    const code = await receiveAs(harness.app, users.wardClerk, HOURS, 'Trễ giữa hai lần xem'); // due Mon 2 Feb 14:00
+    const { agent } = await loginAgent(harness.app, users.wardHead.username);
+    const page = async (query: string) => {
+      const res = await agent.get(`/ho-so?${query}`);
+      expect(res.status).toBe(200);
+      return res.text.includes(`/ho-so/${code}"`);
+    };
+    const api = async (query: string) => (await listAll(harness.app, users.wardHead, query)).map((d) => d.code);
+    for (const [local, late] of [['2026-02-02T13:00', false], ['2026-02-02T15:00', true], ['2026-02-02T13:30', false]] as const) {
+      harness.clock.set(vn(local));
+      expect(await page('late=1&status=open'), `late page at ${local}`).toBe(late);
+      expect(await page('dueSoon=1'), `due soon page at ${local}`).toBe(!late);
+      expect(await api('late=1&status=open'), `late API at ${local}`).toEqual(late ? [code] : []);
+      expect(await api('dueSoon=1'), `due soon API at ${local}`).toEqual(late ? [] : [code]);
+    }
+  });
+
+  it('when the same list is asked with another end of "due soon", then that end applies', async () => {
+    const [code] = await t.db('dossiers').where({ applicant_name: 'Trễ giữa hai lần xem' }).pluck('code'); // due 14:00
+    const query = listQuerySchema.parse({ dueSoon: '1' });
+    const at = (dueSoonUntil: string) => ({ agencyCode: AGENCIES.ward.code, now: vn('2026-02-02T08:00'), dueSoonUntil: vn(dueSoonUntil) });
+    const codes = async (dueSoonUntil: string) => (await listDossierSummaries(t.db, query, at(dueSoonUntil))).items.map((d) => d.code);
+    expect(await codes('2026-02-02T13:00')).toEqual([]);
+    expect(await codes('2026-02-02T15:00')).toEqual([code]);
+    expect(await codes('2026-02-02T13:59')).toEqual([]);
   });
 });
