@@ -15,23 +15,30 @@ export function parseInput<T>(schema: ZodType<T>, input: unknown): T {
   throw new ValidationError(fields);
 }
 
-/** Does a parsed body or query hold a NUL character anywhere (in a value or a key)? */
-function holdsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
+/**
+ * Text no database can store as it is: a NUL character, or half of a UTF-16 surrogate pair (only a JSON escape such as
+ * "\ud800" makes one). The drivers wrote such a half as U+FFFD, silently, and PostgreSQL's JSON refuses it (the
+ * batched intake passes its rows as JSON).
+ */
+const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Does a parsed body or query hold such text anywhere (in a value or a key)? */
+function holdsBadText(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return BAD_TEXT.test(value);
   if (depth > 64 || value === null || typeof value !== 'object') return false;
-  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || holdsNul(v, depth + 1)) return true;
+  for (const [k, v] of Object.entries(value)) if (BAD_TEXT.test(k) || holdsBadText(v, depth + 1)) return true;
   return false;
 }
 
 /**
- * Every handler gets an object body (Express 5 leaves it undefined when no parser took the request), and a
- * NUL character is refused at the door: no text field may hold one, and PostgreSQL cannot even compare with
- * one (the query itself would fail, with a 500).
+ * Every handler gets an object body (Express 5 leaves it undefined when no parser took the request), and text no
+ * database can store (BAD_TEXT) is refused at the door: PostgreSQL cannot even compare with a NUL (the query itself
+ * would fail, with a 500).
  */
 export function sanitizeInput() {
   return (req: Request, _res: Response, next: NextFunction) => {
     req.body ??= {};
-    if (/%00/.test(req.originalUrl) || holdsNul(req.body) || holdsNul(req.query)) {
+    if (/%00/.test(req.originalUrl) || holdsBadText(req.body) || holdsBadText(req.query)) {
       return next(new AppError(400, 'bad_request', 'Dữ liệu gửi lên chứa ký tự không hợp lệ.'));
     }
     next();

@@ -337,6 +337,29 @@ describe('POST /api/v1/dossiers: refusals', () => {
     expect(res.body).toMatchObject({ receivedAgencyCode: AGENCIES.land.code, agencyCode: AGENCIES.land.code, procedureName: 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý' });
   });
 
+  it('when a text holds a NUL or half of a surrogate pair, then 400 "chứa ký tự không hợp lệ" and nothing is written', async () => {
+    // JSON can escape a lone surrogate ("\ud800"); no UTF-8 text can hold one. Together with others at the same desk,
+    // such a name reached PostgreSQL's JSON as an escape it refuses, a 500.
+    const before = await rowCounts(s.t.db);
+    for (const name of ['Võ \\ud800 Diệu', 'Võ \\udc00 Diệu', 'Võ \\udfff\\ud800 Diệu', 'Võ \\u0000 Diệu']) {
+      const res = await request(s.harness.app)
+        .post('/api/v1/dossiers')
+        .set('Authorization', `Bearer ${s.land.token}`)
+        .set('Content-Type', 'application/json')
+        .send(`{"procedureCode": "${LAND_PROCEDURE}", "channel": "online", "applicant": {"name": "${name}"}}`);
+      expect(res.status, name).toBe(400);
+      expect(res.body.error, name).toMatchObject({ code: 'bad_request', message: 'Dữ liệu gửi lên chứa ký tự không hợp lệ.' });
+    }
+    expect(await rowCounts(s.t.db)).toEqual(before);
+    const paired = await request(s.harness.app)
+      .post('/api/v1/dossiers')
+      .set('Authorization', `Bearer ${s.land.token}`)
+      .set('Content-Type', 'application/json')
+      .send(`{"procedureCode": "${LAND_PROCEDURE}", "channel": "online", "applicant": {"name": "Võ \\ud83c\\uddfb\\ud83c\\uddf3 Diệu"}}`);
+    expect(paired.status).toBe(201);
+    expect(paired.body.applicant.name).toBe('Võ 🇻🇳 Diệu');
+  });
+
   it('when the body is malformed JSON, then 400 bad_json and nothing is written', async () => {
     const before = await rowCounts(s.t.db);
     const res = await request(s.harness.app)
