@@ -19,6 +19,8 @@ export interface GroupCommitOptions<T, R> {
   maxBatch: number;
   /** Queues the next flush; setImmediate unless a test drives it. */
   schedule?: (flush: () => void) => void;
+  /** Called when the last transaction has ended and nothing waits (the queue may then be dropped). */
+  onIdle?: () => void;
 }
 
 interface Waiting<T, R> {
@@ -49,11 +51,6 @@ export class GroupCommit<T, R> {
     });
   }
 
-  /** Nothing waits and no transaction runs. */
-  get idle(): boolean {
-    return !this.busy && this.waiting.length === 0;
-  }
-
   /** How many items wait for a transaction (not counting the one running). */
   get pending(): number {
     return this.waiting.length;
@@ -65,7 +62,10 @@ export class GroupCommit<T, R> {
       await this.writeAll(batch);
     } finally {
       if (this.waiting.length) this.schedule(() => void this.flush());
-      else this.busy = false;
+      else {
+        this.busy = false;
+        this.options.onIdle?.();
+      }
     }
   }
 

@@ -81,13 +81,17 @@ export class DossierService {
         const key = `${item.counter.agencyCode} ${item.counter.day}`;
         let queue = queues.get(key);
         if (!queue) {
-          queue = new GroupCommit({ writeBatch: (items) => withRetry(() => insertReceivedBatch(db, items)), writeOne, maxBatch: INTAKE_BATCH });
-          queues.set(key, queue);
+          const created: GroupCommit<ReceivedDossier, DossierRow> = new GroupCommit({
+            writeBatch: (items) => withRetry(() => insertReceivedBatch(db, items)),
+            writeOne,
+            maxBatch: INTAKE_BATCH,
+            onIdle: () => {
+              if (queues.get(key) === created) queues.delete(key);
+            },
+          });
+          queues.set(key, (queue = created));
         }
-        const q = queue;
-        return q.write(item).finally(() => {
-          if (q.idle && queues.get(key) === q) queues.delete(key);
-        });
+        return queue.write(item);
       };
     }
   }

@@ -44,17 +44,30 @@ describe('group commit', () => {
     expect(h.flushes).toHaveLength(0);
   });
 
-  it('when a queue has written everything it was given, then it is idle; while a write waits or runs, it is not', async () => {
-    const h = harness();
-    expect(h.queue.idle).toBe(true);
-    const first = settle(h.queue.write('a'));
-    expect(h.queue.idle).toBe(false);
-    h.flushes.shift()!(); // the transaction starts, nothing waits
-    expect(h.queue.pending).toBe(0);
-    expect(h.queue.idle).toBe(false);
-    for (let i = 0; i < 50; i++) await Promise.resolve();
-    expect(await first).toEqual({ value: 'a#1' });
-    expect(h.queue.idle).toBe(true);
+  it('when the last transaction ends with nothing waiting, then onIdle is called once, and not while writes wait', async () => {
+    let idle = 0;
+    const flushes: (() => void)[] = [];
+    const queue = new GroupCommit<string, string>({
+      writeBatch: async (items) => items.map((i) => `${i}!`),
+      writeOne: async (item) => `${item}!`,
+      maxBatch: 10,
+      schedule: (flush) => flushes.push(flush),
+      onIdle: () => (idle += 1),
+    });
+    const settleAll = async () => {
+      for (let i = 0; i < 50; i++) await Promise.resolve();
+    };
+    const first = queue.write('a');
+    flushes.shift()!(); // 'a' is being written
+    const second = queue.write('b'); // waits for the next transaction
+    await settleAll();
+    expect(await first).toBe('a!');
+    expect(idle).toBe(0);
+    expect(flushes).toHaveLength(1);
+    flushes.shift()!();
+    await settleAll();
+    expect(await second).toBe('b!');
+    expect(idle).toBe(1);
   });
 
   it('when writes arrive while a transaction runs, then they wait for the next one, in their order', async () => {
