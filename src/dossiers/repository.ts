@@ -175,18 +175,24 @@ function firstRows(d: Omit<DossierRow, 'id' | 'code'>) {
 }
 
 /**
- * Writes a received dossier with the next register number of its desk's day (`format` makes the code of a number),
- * its receive event and its first state interval, all or nothing; returns the dossier as findDossier reads it.
- * SQLite: one transaction. PostgreSQL: one statement (insertReceivedBatch).
+ * Writes received dossiers, each with the next register number of its desk's day (`format` makes the code of a
+ * number), its receive event and its first state interval, numbered in the order given, all or nothing; returns them
+ * as findDossier reads them, in that order. The intake's group commit (dossiers/service.ts) sends the intakes that
+ * wait together, so that one durable commit serves them all.
+ * - SQLite: one transaction (writeReceived for each).
+ * - PostgreSQL: one statement (receivedBatchPg); the dossiers must share one register counter (desk and day).
  */
-export async function insertReceivedDossier(db: Knex, item: ReceivedDossier): Promise<DossierRow> {
-  if (isSqlite(db)) return db.transaction((trx) => writeReceived(trx, item));
-  return (await insertReceivedBatch(db, [item]))[0];
+export function insertReceivedDossiers(db: Knex, items: readonly ReceivedDossier[]): Promise<DossierRow[]> {
+  if (!isSqlite(db)) return receivedBatchPg(db, items);
+  return db.transaction(async (trx) => {
+    const rows: DossierRow[] = [];
+    for (const item of items) rows.push(await writeReceived(trx, item));
+    return rows;
+  });
 }
 
 /**
- * PostgreSQL: several received dossiers of one desk and day (one register counter) in one statement, committed on
- * its own, all or nothing, numbered in the order given; returns their rows in that order.
+ * PostgreSQL: received dossiers of one register counter in one statement, committed on its own.
  *
  * The counter row stays locked until the commit and every other intake at the desk waits for it, so no round trip
  * happens while it is held: the counter moves by the batch's size, and the dossiers, their receive events and first
@@ -195,8 +201,7 @@ export async function insertReceivedDossier(db: Knex, item: ReceivedDossier): Pr
  * One busy desk, 32 clients: a transaction of seven statements per intake made 154–188 intakes/s, one statement per
  * intake 255–315; the intake service sends the intakes that wait together as one batch (dossiers/service.ts).
  */
-export async function insertReceivedBatch(db: Knex, items: readonly ReceivedDossier[]): Promise<DossierRow[]> {
-  if (isSqlite(db)) throw new Error('insertReceivedBatch is for PostgreSQL; SQLite writes a batch in one transaction (insertReceivedDossiers)');
+async function receivedBatchPg(db: Knex, items: readonly ReceivedDossier[]): Promise<DossierRow[]> {
   const { counter } = items[0];
   if (items.some((i) => i.counter.agencyCode !== counter.agencyCode || i.counter.day !== counter.day)) {
     throw new Error('a batch of intakes shares one register counter');
@@ -234,24 +239,11 @@ export async function insertReceivedBatch(db: Knex, items: readonly ReceivedDoss
   return rows;
 }
 
-/** What insertReceivedDossier writes for one dossier. */
+/** What insertReceivedDossiers writes for one dossier. */
 export interface ReceivedDossier {
   dossier: Omit<DossierRow, 'id' | 'code'>;
   event: Omit<DossierEventRow, 'id' | 'dossier_id'>;
   counter: { agencyCode: string; day: string; format: (sequence: number) => string };
-}
-
-/**
- * Several received dossiers in one SQLite transaction, numbered in the order given: all are written or none.
- * The intake's group commit (dossiers/service.ts) uses it so that one durable commit serves them all.
- */
-export function insertReceivedDossiers(db: Knex, items: readonly ReceivedDossier[]): Promise<DossierRow[]> {
-  if (!isSqlite(db)) throw new Error('insertReceivedDossiers is for SQLite; PostgreSQL writes each intake as one statement');
-  return db.transaction(async (trx) => {
-    const rows: DossierRow[] = [];
-    for (const item of items) rows.push(await writeReceived(trx, item));
-    return rows;
-  });
 }
 
 /** SQLite: the next register number, the dossier, its receive event and its first state, inside `trx`. */

@@ -18,8 +18,6 @@ import {
   listDossiers,
   type ListScope,
   listEvents,
-  insertReceivedBatch,
-  insertReceivedDossier,
   insertReceivedDossiers,
   type ReceivedDossier,
   type DossierRow,
@@ -59,7 +57,7 @@ export class DossierService {
    * Writes a received dossier. Intakes that arrive together are committed together (db/group-commit.ts): one sync of
    * the log serves them all.
    * - SQLite: one queue; its batch is one transaction (the database has one writer anyway).
-   * - PostgreSQL: one queue per register counter (desk and day), its batch one statement (insertReceivedBatch). An
+   * - PostgreSQL: one queue per register counter (desk and day), its batch one statement. An
    *   intake holds its desk's counter row locked until its commit, so a busy desk's intakes take turns on that row
    *   whatever the app does; batched, one turn serves all that wait in this process. Other desks' queues run beside
    *   it. A queue is dropped once idle.
@@ -71,9 +69,10 @@ export class DossierService {
     private readonly calendars: CalendarService,
   ) {
     const db = ctx.db;
-    const writeOne = (item: ReceivedDossier) => withRetry(() => insertReceivedDossier(db, item));
+    const writeBatch = (items: readonly ReceivedDossier[]) => withRetry(() => insertReceivedDossiers(db, items));
+    const writeOne = async (item: ReceivedDossier) => (await writeBatch([item]))[0];
     if (isSqlite(db)) {
-      const queue = new GroupCommit({ writeBatch: (items) => withRetry(() => insertReceivedDossiers(db, items)), writeOne, maxBatch: INTAKE_BATCH });
+      const queue = new GroupCommit({ writeBatch, writeOne, maxBatch: INTAKE_BATCH });
       this.writeReceived = (item) => queue.write(item);
     } else {
       const queues = new Map<string, GroupCommit<ReceivedDossier, DossierRow>>();
@@ -82,7 +81,7 @@ export class DossierService {
         let queue = queues.get(key);
         if (!queue) {
           const created: GroupCommit<ReceivedDossier, DossierRow> = new GroupCommit({
-            writeBatch: (items) => withRetry(() => insertReceivedBatch(db, items)),
+            writeBatch,
             writeOne,
             maxBatch: INTAKE_BATCH,
             onIdle: () => {
