@@ -134,6 +134,9 @@ export function finishedAfter(E: string, longestSpan: number): { sql: string; bi
   return branches;
 }
 
+/** The cells of one (field, agency) pair, made on first use: the three parts of a report add into them. */
+type TallyOf = (fieldCode: string, agencyCode: string | null) => Cells;
+
 interface Tally {
   fieldCode: string;
   agencyCode: string;
@@ -155,7 +158,7 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   const c = reportConditions(db, w);
   const agency = c.agency(q.basis);
   const tallies = new Map<string, Tally>();
-  const tally = (fieldCode: string, agencyCode: string | null): Cells => {
+  const tally: TallyOf = (fieldCode, agencyCode) => {
     const a = agencyCode === null ? '' : String(agencyCode);
     const key = `${fieldCode}\u0000${a}`;
     let t = tallies.get(key);
@@ -243,7 +246,7 @@ async function countFinishedMonths(
   q: SettlementQuery,
   S: string,
   months: NonNullable<ReturnType<typeof wholeMonths>>,
-  tally: (fieldCode: string, agencyCode: string | null) => Cells,
+  tally: TallyOf,
 ): Promise<void> {
   // Finished in a whole month of the window: the agency is the one at the finish (handling) or the desk.
   const agencyColumn = q.basis === 'receiving' ? 'received_agency_code' : 'agency_code';
@@ -311,7 +314,7 @@ async function countOpenAtEnd(
   db: Knex,
   c: ReturnType<typeof reportConditions>,
   q: SettlementQuery,
-  tally: (fieldCode: string, agencyCode: string | null) => Cells,
+  tally: TallyOf,
 ): Promise<void> {
   const agency = q.basis === 'receiving' ? 'd.received_agency_code' : 'd.agency_code';
   const { scope, overdue } = c.openAtEnd;
