@@ -13,9 +13,11 @@ export function openDb(database: Config['database']): Knex {
         min: 0,
         max: 10,
         // JIT compilation is meant for long analytic queries: on the settlement report (a large estimated cost,
-        // a few tens of milliseconds of work) it spent ~700 ms compiling before the first row.
+        // a few tens of milliseconds of work) it spent ~700 ms compiling before the first row. Parallel workers
+        // likewise: starting them cost more than they saved on a 2-core machine, where they also take the cores
+        // the app's requests need (a year's report on the bench: 317–357 ms with them, 119–129 ms without).
         afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-          conn.query('SET jit = off', (err) => done(err, conn));
+          conn.query('SET jit = off; SET max_parallel_workers_per_gather = 0', (err) => done(err, conn));
         },
       },
     });

@@ -49,3 +49,19 @@ describe('selectRows', () => {
     expect(await selectRows(t.db, sql, ['CHUNG_THUC'])).toEqual([]);
   });
 });
+
+// PostgreSQL sessions the app opens: no JIT compilation and no parallel workers (src/db/knex.ts says why).
+describe('PostgreSQL connection settings', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(() => t.destroy());
+
+  it('when the app opens a PostgreSQL connection, then JIT is off and a statement gets no parallel workers', async (ctx) => {
+    if (t.kind !== 'pg') return ctx.skip();
+    const show = async (name: string) => (await t.db.raw(`SHOW ${name}`)).rows[0][name];
+    expect(await show('jit')).toBe('off');
+    expect(await show('max_parallel_workers_per_gather')).toBe('0');
+  });
+});
