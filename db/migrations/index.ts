@@ -18,6 +18,7 @@ import * as finishedLateIndex from './20261130001600_finished_late_index';
 import * as deskIndexesSorted from './20261130001700_desk_indexes_sorted';
 import * as deskCounts from './20261201001800_desk_counts';
 import * as openReportIndex from './20261201001900_open_report_index';
+import * as reportMonthEnds from './20261201002000_report_month_ends';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '20261130001700_desk_indexes_sorted': deskIndexesSorted,
   '20261201001800_desk_counts': deskCounts,
   '20261201001900_open_report_index': openReportIndex,
+  '20261201002000_report_month_ends': reportMonthEnds,
 };

@@ -537,8 +537,8 @@ function localMonthNumber(db: Knex, column: string): string {
  * `month_span` on the dossier row: how many local month boundaries lie between its receipt and its finish (0: finished
  * in the month it came; NULL while open), kept by the database whoever writes. A dossier spans the start E of a month
  * M (received before, finished at or after) exactly when its month_span is k ≥ 1 and it finished in months M … M+k−1;
- * so per k, the report reads a range of finishes in which every dossier spans E, instead of every dossier finished
- * since E (src/reports/settlement.ts).
+ * so per k, the report read a range of finishes in which every dossier spans E, instead of every dossier finished
+ * since E. Superseded by report_month_ends: migration 20261201002000 drops it (and its down adds it back).
  */
 export function monthSpanSql(db: Knex): string[] {
   const span = (row: string) =>

@@ -59,8 +59,49 @@ const sql = (text: string, ...bindings: Knex.Value[]): Sql => ({ sql: text, bind
 const and = (...parts: Sql[]): Sql => ({ sql: parts.map((p) => `(${p.sql})`).join(' AND '), bindings: parts.flatMap((p) => p.bindings) });
 const or = (...parts: Sql[]): Sql => ({ sql: parts.map((p) => `(${p.sql})`).join(' OR '), bindings: parts.flatMap((p) => p.bindings) });
 
-/** The state interval of dossier d in force at the instant `at` (the one that ends at `at` counts: it is the state just before). */
-const STATE_AT = 's.dossier_id = d.id AND s.valid_from < ? AND (s.valid_to IS NULL OR s.valid_to >= ?)';
+const isSql = (x: unknown): x is Sql => x !== null && typeof x === 'object' && 'sql' in x && 'bindings' in x;
+
+/** SQL from a template whose `${}` parts are SQL (spliced in with their bindings) or values (bound). */
+function q(strings: TemplateStringsArray, ...parts: (Sql | Knex.Value)[]): Sql {
+  let text = strings[0];
+  const bindings: Knex.Value[] = [];
+  parts.forEach((part, i) => {
+    if (isSql(part)) {
+      text += part.sql;
+      bindings.push(...part.bindings);
+    } else {
+      text += '?';
+      bindings.push(part as Knex.Value);
+    }
+    text += strings[i + 1];
+  });
+  return { sql: text, bindings };
+}
+
+/**
+ * What the report needs of dossier d's state at an end instant `e` (an SQL instant: a bound value, or a column such as
+ * report_month_ends' month_start), for a dossier pending then (received before, not finished before). Written once
+ * for both the report's one-by-one reading and the triggers that keep report_month_ends (src/reports/month-ends.ts).
+ */
+export function stateAtEnd(e: Sql) {
+  // The state interval of d in force at e (the one that ends at e counts: it is the state just before).
+  const stateAt = q`s.dossier_id = d.id AND s.valid_from < ${e} AND (s.valid_to IS NULL OR s.valid_to >= ${e})`;
+  // A dossier resolved at or after the end whose last state before the finish began before the end was processing
+  // then, with the deadline and agency on its row (pre_finish_from, src/db/dialect.ts finishStateSql).
+  const resolvedAfterEnd = q`d.pre_finish_from < ${e} AND d.status IN (${'resolved'}, ${'returned'})`;
+  return {
+    // Pending and overdue: at the end the clock runs and the deadline then in force has passed. When the current
+    // state began before the end (state_from), it is the state at the end and the row says it all (the clock runs
+    // exactly while processing); otherwise the interval in force at the end is looked up — by a scalar subquery with
+    // LIMIT, not EXISTS: PostgreSQL turned the EXISTS into a hashed subplan that read all of dossier_states (0.6 s at
+    // 3M intervals) to answer the few dossiers that reach this branch.
+    overdue: q`CASE WHEN d.state_from < ${e} THEN (d.status = ${'processing'} AND d.due_at < ${e}) WHEN ${resolvedAfterEnd} THEN d.due_at < ${e} ELSE (SELECT 1 FROM dossier_states s WHERE ${stateAt} AND s.clock_running = TRUE AND s.due_at < ${e} LIMIT 1) IS NOT NULL END`,
+    // The agency handling d at e (see AGENCY_BASES). Finished before the end: no transfer after the finish, so the
+    // dossier's agency is the one at the finish. Or the current state began before the end: the row's agency is the
+    // one at the end.
+    agency: q`CASE WHEN d.finished_at < ${e} OR d.state_from < ${e} OR (${resolvedAfterEnd}) THEN d.agency_code ELSE COALESCE((SELECT s.agency_code FROM dossier_states s WHERE ${stateAt} ORDER BY s.valid_from DESC LIMIT 1), d.agency_code) END`,
+  };
+}
 
 /**
  * Every condition of one report window. `scope` is the set the report counts (received.total): received before
@@ -71,27 +112,8 @@ export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end
   const receivedInPeriod = sql('d.received_at >= ?', S);
   const finishedInPeriod = sql('d.finished_at < ?', E); // within the scope, finished_at >= S already
   const pending = sql('d.finished_at IS NULL OR d.finished_at >= ?', E);
-  // Pending and overdue: at the end the clock runs and the deadline then in force has passed. When the current
-  // state began before the end (state_from), it is the state at the end and the row says it all (the clock runs
-  // exactly while processing); otherwise the interval in force at the end is looked up.
-  // A dossier resolved at or after the end whose last state before the finish began before the end was processing
-  // then, with the deadline and agency on its row (pre_finish_from, src/db/dialect.ts finishStateSql).
-  const resolvedAfterEnd = sql(`d.pre_finish_from < ? AND d.status IN (?, ?)`, E, 'resolved', 'returned');
-  const overdueAtEnd = sql(
-    `CASE WHEN d.state_from < ? THEN (d.status = ? AND d.due_at < ?) ` +
-      `WHEN ${resolvedAfterEnd.sql} THEN d.due_at < ? ` +
-      // A scalar subquery with LIMIT, not EXISTS: PostgreSQL turned the EXISTS into a hashed subplan that read all
-      // of dossier_states (0.6 s at 3M intervals) to answer the few dossiers that reach this branch.
-      `ELSE (SELECT 1 FROM dossier_states s WHERE ${STATE_AT} AND s.clock_running = TRUE AND s.due_at < ? LIMIT 1) IS NOT NULL END`,
-    E,
-    'processing',
-    E,
-    ...resolvedAfterEnd.bindings,
-    E,
-    E,
-    E,
-    E,
-  );
+  const atEnd = stateAtEnd(sql('?', E));
+  const overdueAtEnd = atEnd.overdue;
   // A withdrawal is never early nor late: it counts on time (as isLate in src/dossiers/repository.ts says).
   const withdrawn = sql('d.status = ?', 'withdrawn');
   const notWithdrawn = sql('d.status <> ?', 'withdrawn');
@@ -135,18 +157,7 @@ export function reportConditions(_db: Knex, w: Pick<ReportWindow, 'start' | 'end
     },
     /** the agency a dossier counts for (see AGENCY_BASES) */
     agency(basis: AgencyBasis): Sql {
-      if (basis === 'receiving') return sql('d.received_agency_code');
-      // Finished before the end: no transfer after the finish, so the dossier's agency is the one at the finish.
-      // Or the current state began before the end: the row's agency is the one at the end.
-      return sql(
-        `CASE WHEN d.finished_at < ? OR d.state_from < ? OR (${resolvedAfterEnd.sql}) THEN d.agency_code ELSE COALESCE((SELECT s.agency_code FROM dossier_states s ` +
-          `WHERE ${STATE_AT} ORDER BY s.valid_from DESC LIMIT 1), d.agency_code) END`,
-        E,
-        E,
-        ...resolvedAfterEnd.bindings,
-        E,
-        E,
-      );
+      return basis === 'receiving' ? sql('d.received_agency_code') : atEnd.agency;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { compareVietnamese } from '../shared/format';
 import { isSqlite, selectRows } from '../db/dialect';
 import { REPORT_COLUMNS, reportConditions, type AgencyBasis, type ReportColumn } from './definitions';
+import { coveredMonthStart } from './month-ends';
 import { describePeriod, reportWindow, type Period, type ReportWindow } from './period';
 
 export interface Counts {
@@ -109,31 +110,6 @@ export function wholeMonths(start: string, end: string): { first: string; stop: 
   return first < stop && from >= start && to <= end ? { first, stop, from, to } : null;
 }
 
-/** Spans of up to this many month boundaries get a branch each (five years); longer ones, if any, share one. */
-const SPAN_BRANCHES = 60;
-
-/**
- * The dossiers received before E and finished at or after it, as disjoint index ranges. When E is the start of a
- * local month M, a dossier spans it exactly when its month_span is k ≥ 1 and it finished in M … M+k−1 (migration
- * 1100): one range of the span index per k up to the longest span there is, each holding only such dossiers —
- * instead of every dossier finished since E, which for a month a year back is a year of them. (One range for all
- * k > 12, say, made SQLite read every dossier finished since E through the other index.)
- */
-export function finishedAfter(E: string, longestSpan: number): { sql: string; bindings: Knex.Value[] }[] {
-  const month = monthOf(E);
-  if (localMidnight(`${month}-01`) !== E) return [{ sql: 'd.finished_at >= ? AND d.received_at < ?', bindings: [E, E] }];
-  const branches: { sql: string; bindings: Knex.Value[] }[] = [];
-  let until = month;
-  for (let k = 1; k <= Math.min(longestSpan, SPAN_BRANCHES); k++) {
-    until = nextMonth(until);
-    branches.push({ sql: 'd.month_span = ? AND d.finished_at >= ? AND d.finished_at < ?', bindings: [k, E, localMidnight(`${until}-01`)] });
-  }
-  if (longestSpan > SPAN_BRANCHES) {
-    branches.push({ sql: 'd.month_span > ? AND d.finished_at >= ? AND d.received_at < ?', bindings: [SPAN_BRANCHES, E, E] });
-  }
-  return branches;
-}
-
 /** The cells of one (field, agency) pair, made on first use: the three parts of a report add into them. */
 type TallyOf = (fieldCode: string, agencyCode: string | null) => Cells;
 
@@ -144,13 +120,15 @@ interface Tally {
 }
 
 /**
- * Counts per (field, agency). Three parts, added up here:
+ * Counts per (field, agency). Four parts, added up here:
  * - dossiers finished in the whole months of the window: from report_finished_months (kept exact by triggers);
  *   received in a month before the start's month they are carried over, otherwise received in the period by
  *   channel — except, when the window starts mid-month, those received in the start's month before the start,
  *   which are read one by one and moved to carried over;
- * - every other dossier in scope (finished in the days outside the whole months, or not finished by the end)
- *   one by one with the column conditions of definitions.ts: each gets two small class codes (which received
+ * - dossiers open now whose current state began before the end: counted from their own index (countOpenAtEnd);
+ * - when the end is a month start, dossiers finished at or after it: from report_month_ends (kept by triggers);
+ * - every other dossier in scope (finished in the days outside the whole months, or otherwise not finished by the
+ *   end) one by one with the column conditions of definitions.ts: each gets two small class codes (which received
  *   column, which resolved-or-pending column) and SQL counts per (field, agency, class, class).
  */
 export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
@@ -171,10 +149,12 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   // The dossiers read one by one: open ones received before the end but not counted by countOpenAtEnd, those
   // finished at or after the end, and those finished in the window outside its whole months (all of the window when
   // it has none).
+  // Those finished at or after an end that is a month start are counted from report_month_ends instead.
   const finishedIn = (from: string, to: string) => ({ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [from, to, E] });
+  const endsAtMonthStart = coveredMonthStart(E) !== null;
   const branches: { sql: string; bindings: Knex.Value[] }[] = [
     c.openAtEnd.rest,
-    ...finishedAfter(E, Number((await db('dossiers').max({ m: 'month_span' }).first())?.m ?? 0)),
+    ...(endsAtMonthStart ? [] : [{ sql: 'd.finished_at >= ? AND d.received_at < ?', bindings: [E, E] }]),
     ...(!months
       ? [finishedIn(S, E)]
       : [...(S < months.from ? [finishedIn(S, months.from)] : []), ...(months.to < E ? [finishedIn(months.to, E)] : [])]),
@@ -209,11 +189,12 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
     `SELECT field_code, agency_code, class_0, class_1, COUNT(*) AS n FROM x` +
     (q.agencyCode !== null ? ' WHERE agency_code = ?' : '') +
     ' GROUP BY 1, 2, 3, 4';
-  // The three parts are independent: on PostgreSQL each runs on a connection of its own, at the same time.
+  // The parts are independent: on PostgreSQL each runs on a connection of its own, at the same time.
   const [classRows] = await Promise.all([
     selectRows<Record<string, unknown>>(db, sql, [...bindings, ...branches.flatMap((b) => b.bindings), ...(q.agencyCode !== null ? [q.agencyCode] : [])]),
     countOpenAtEnd(db, c, q, tally),
     months ? countFinishedMonths(db, q, S, months, tally) : null,
+    endsAtMonthStart ? countFinishedAfterMonthStart(db, q, S, E, tally) : null,
   ]);
   // Each class code names its column's cell, and the cell of its group's total (received.total is every dossier's).
   const targets = GROUP_PARTS.map(({ group, parts }) =>
@@ -318,7 +299,8 @@ async function countOpenAtEnd(
 ): Promise<void> {
   const agency = q.basis === 'receiving' ? 'd.received_agency_code' : 'd.agency_code';
   const { scope, overdue } = c.openAtEnd;
-  const counted = [c.columns['received.online'], c.columns['received.inPersonOrPostal'], c.columns['received.carriedOver'], overdue];
+  // Received before the start (carried over) are the rest: received_at and channel are never NULL.
+  const counted = [c.columns['received.online'], c.columns['received.inPersonOrPostal'], overdue];
   const sql =
     `SELECT d.field_code AS field_code, ${agency} AS agency_code, COUNT(*) AS n, ` +
     counted.map((x, i) => `COUNT(*) FILTER (WHERE ${x.sql}) AS c${i}`).join(', ') +
@@ -329,15 +311,38 @@ async function countOpenAtEnd(
     ` GROUP BY ${agency}, d.field_code`;
   const bindings = [...counted.flatMap((x) => x.bindings), ...scope.bindings, ...(q.agencyCode !== null ? [q.agencyCode] : [])];
   for (const r of await selectRows<Record<string, unknown>>(db, sql, bindings)) {
-    const cells = tally(String(r.field_code), r.agency_code as string);
-    const [n, online, inPerson, carried, late] = [r.n, r.c0, r.c1, r.c2, r.c3].map(Number);
-    cells[CELL['received.total']] += n;
-    cells[CELL['received.online']] += online;
-    cells[CELL['received.inPersonOrPostal']] += inPerson;
-    cells[CELL['received.carriedOver']] += carried;
-    cells[CELL['pending.total']] += n;
-    cells[CELL['pending.overdue']] += late;
-    cells[CELL['pending.withinDeadline']] += n - late;
+    const [n, online, inPerson, late] = [r.n, r.c0, r.c1, r.c2].map(Number);
+    addPending(tally(String(r.field_code), r.agency_code as string), n, online, inPerson, late);
+  }
+}
+
+/** Adds n dossiers pending at the end: received online or not in the period (the rest carried over), and overdue then. */
+function addPending(cells: Cells, n: number, online: number, inPerson: number, overdue: number): void {
+  cells[CELL['received.total']] += n;
+  cells[CELL['received.online']] += online;
+  cells[CELL['received.inPersonOrPostal']] += inPerson;
+  cells[CELL['received.carriedOver']] += n - online - inPerson;
+  cells[CELL['pending.total']] += n;
+  cells[CELL['pending.overdue']] += overdue;
+  cells[CELL['pending.withinDeadline']] += n - overdue;
+}
+
+/**
+ * The dossiers pending at the end E, a month start, and finished since, from report_month_ends (src/reports/month-ends.ts):
+ * its rows hold, for each, the agency handling it at E and whether it was overdue then. All are pending at the end;
+ * received before the start they are carried over, otherwise received in the period by channel.
+ */
+async function countFinishedAfterMonthStart(db: Knex, q: SettlementQuery, S: string, E: string, tally: TallyOf): Promise<void> {
+  const agency = q.basis === 'receiving' ? 'received_agency_code' : 'agency_code';
+  const sql =
+    `SELECT field_code, ${agency} AS agency_code, COUNT(*) AS n, ` +
+    'COUNT(CASE WHEN received_at >= ? AND online = 1 THEN 1 END) AS online, ' +
+    'COUNT(CASE WHEN received_at >= ? AND online = 0 THEN 1 END) AS in_person, SUM(overdue) AS overdue ' +
+    `FROM report_month_ends WHERE month_start = ?${q.agencyCode !== null ? ` AND ${agency} = ?` : ''} GROUP BY field_code, ${agency}`;
+  const bindings = [S, S, E, ...(q.agencyCode !== null ? [q.agencyCode] : [])];
+  for (const r of await selectRows<Record<string, unknown>>(db, sql, bindings)) {
+    const [n, online, inPerson, late] = [r.n, r.online, r.in_person, r.overdue].map(Number);
+    addPending(tally(String(r.field_code), r.agency_code as string), n, online, inPerson, late);
   }
 }
 

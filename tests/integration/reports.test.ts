@@ -9,6 +9,7 @@ import { createTestDb, testDbKind, type TestDb } from '../helpers/db';
 import { addUser, AGENCIES, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { REPORT_COLUMNS, type ReportColumn } from '../../src/reports/definitions';
 import { FORM_COLUMN_ORDER } from '../../src/reports/export';
+import { monthEndsSql, monthStartRows } from '../../src/reports/month-ends';
 import type { Counts } from '../../src/reports/settlement';
 
 /** A wall-clock reading in Vietnam (UTC+7) as an instant. */
@@ -633,16 +634,16 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
     const localMidnight = (iso: string) => new Date(`${new Date(Date.parse(iso) + 7 * 3_600_000).toISOString().slice(0, 10)}T00:00:00+07:00`).toISOString();
     expect(rows.map((r) => r.due_day_start)).toEqual(rows.map((r) => localMidnight(r.due_at)));
     expect(rows.map((r) => r.state_from)).toEqual(hs.map((h) => h.states[h.states.length - 1].validFrom));
-    // month_span: local month boundaries between receipt and finish, NULL while open.
-    const monthNumber = (iso: string) => {
-      const local = new Date(Date.parse(iso) + 7 * 3_600_000);
-      return local.getUTCFullYear() * 12 + local.getUTCMonth();
-    };
-    const spans = await rt.db('dossiers').select('received_at', 'finished_at', 'month_span').orderBy('id');
-    expect(spans.map((r) => (r.month_span === null ? null : Number(r.month_span)))).toEqual(
-      spans.map((r) => (r.finished_at === null ? null : monthNumber(r.finished_at) - monthNumber(r.received_at))),
-    );
-    expect(new Set(spans.map((r) => r.month_span)).size, 'open, within a month and across one').toBeGreaterThanOrEqual(3);
+    // report_month_ends: a row for each local month start a finished dossier was pending at (received before it,
+    // finished at or after it); none for an open one.
+    const starts = monthStartRows().map((m) => m.start);
+    const dossiers = await rt.db('dossiers').select('id', 'received_at', 'finished_at').orderBy('id');
+    const expected = dossiers.flatMap((d) => (d.finished_at === null ? [] : starts.filter((t) => t > d.received_at && t <= d.finished_at).map((t) => `${d.id} ${t}`)));
+    const kept = (await rt.db('report_month_ends').select('dossier_id', 'month_start').orderBy(['dossier_id', 'month_start'])).map((r) => `${r.dossier_id} ${r.month_start}`);
+    expect(kept).toEqual(expected);
+    const finishedSpans = dossiers.filter((d) => d.finished_at !== null).map((d) => kept.filter((k) => k.startsWith(`${d.id} `)).length);
+    expect(finishedSpans.filter((n) => n === 0).length, 'finished in the month they came').toBeGreaterThan(0);
+    expect(finishedSpans.filter((n) => n > 0).length, 'finished after a month start').toBeGreaterThan(0);
   });
 
   it('when reported for past, running and odd periods, by handling agency and by receiving desk, then SQL and recount agree on every number', async () => {
@@ -743,7 +744,7 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
     const [a, b] = await rt.db('dossiers').whereNot('agency_code', rt.db.ref('received_agency_code')).orderBy('id').limit(2).select('id', 'agency_code', 'received_agency_code', 'status');
     await rt.db('dossiers').where({ id: a.id }).update({ received_agency_code: a.agency_code });
     await rt.db('dossiers').where({ id: b.id }).update({ agency_code: b.received_agency_code, status: 'withdrawn' });
-    const { id: _id, due_day_start: _d, month_span: _m, ...copy } = await rt.db('dossiers').where({ id: b.id }).first();
+    const { id: _id, due_day_start: _d, ...copy } = await rt.db('dossiers').where({ id: b.id }).first();
     const [inserted] = await rt.db('dossiers').insert({ ...copy, code: 'BAN-SAO-DEM', agency_code: a.received_agency_code }).returning('id');
     expect(await kept()).toEqual(await counted());
     await rt.db('dossiers').where({ id: typeof inserted === 'object' ? inserted.id : inserted }).delete();
@@ -751,9 +752,84 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
     await rt.db('dossiers').where({ id: b.id }).update({ agency_code: b.agency_code, status: b.status });
     expect(await kept()).toEqual(before);
   });
+
+  it('when state intervals and finished dossiers are written straight to the tables, then report_month_ends equals its recomputation after every write', async () => {
+    // report_month_ends (migration 20261201002000): per finished dossier and month start it was pending at, what the
+    // report counts of it there. Each write below changes some row, and after each the kept rows must be exactly what
+    // the migration's backfill computes from scratch. Everything runs in a transaction rolled back at the end.
+    const rows = async (db: typeof rt.db) =>
+      (await db('report_month_ends').orderBy(['dossier_id', 'month_start'])).map((r) => `${r.dossier_id} ${r.month_start} ${r.field_code} ${r.agency_code} ${r.received_agency_code} ${r.received_at} ${Number(r.online)} ${Number(r.overdue)}`);
+    const rolledBack = new Error('rolled back');
+    let steps = 0;
+    await rt.db
+      .transaction(async (trx) => {
+        const check = async (what: string) => {
+          const kept = await rows(trx);
+          await trx('report_month_ends').delete();
+          await trx.raw(monthEndsSql(trx).backfill);
+          expect(kept, what).toEqual(await rows(trx));
+          return kept;
+        };
+        const initial = await check('as played');
+        expect(initial.length, 'finished dossiers pending at a month start').toBeGreaterThan(20);
+        let last = initial;
+        const step = async (what: string, write: () => Promise<unknown>) => {
+          await write();
+          const now = await check(what);
+          expect(now, `${what} changes the rows`).not.toEqual(last);
+          last = now;
+          steps++;
+        };
+        // A dossier whose state at a month start is read from its intervals (it changed state after that month start).
+        const [viaStates] = await trx('report_month_ends as r')
+          .join('dossiers as d', 'd.id', 'r.dossier_id')
+          .join('dossier_states as s', function () {
+            this.on('s.dossier_id', 'd.id').andOn('s.valid_from', '<', 'r.month_start');
+          })
+          .where((w) => w.whereNull('s.valid_to').orWhere('s.valid_to', '>=', trx.ref('r.month_start')))
+          .whereRaw("NOT (d.pre_finish_from < r.month_start AND d.status IN ('resolved', 'returned'))")
+          .where('s.clock_running', true)
+          .where('r.overdue', 0)
+          .orderBy('s.id')
+          .select('s.id as state_id', 'd.id as dossier_id', 's.agency_code');
+        expect(viaStates, 'a dossier read through its intervals').toBeTruthy();
+        await step('an interval in force at a month start gets a passed deadline', () => trx('dossier_states').where({ id: viaStates.state_id }).update({ due_at: '2000-01-01T00:00:00.000Z' }));
+        const other = agencyCodes.find((c) => c !== viaStates.agency_code)!;
+        await step("that interval's agency changes", () => trx('dossier_states').where({ id: viaStates.state_id }).update({ agency_code: other }));
+        await step('that interval is deleted', () => trx('dossier_states').where({ id: viaStates.state_id }).delete());
+        // A dossier processing from before a month start until its finish, within its deadline then: read from its row.
+        const finished = await trx('report_month_ends as r')
+          .join('dossiers as d', 'd.id', 'r.dossier_id')
+          .whereRaw("d.pre_finish_from < r.month_start AND d.status IN ('resolved', 'returned')")
+          .where('r.overdue', 0)
+          .orderBy('d.id')
+          .first('d.id');
+        await step('a finished dossier gets a passed deadline on its row', () => trx('dossiers').where({ id: finished.id }).update({ due_at: '2000-01-01T00:00:00.000Z' }));
+        await step('its receipt moves a year back', () => trx('dossiers').where({ id: finished.id }).update({ received_at: '2025-01-02T01:00:00.000Z' }));
+        await step('its finish is undone', () => trx('dossiers').where({ id: finished.id }).update({ finished_at: null, status: 'processing' }));
+        const { id: _id, due_day_start: _d, ...copy } = await trx('dossiers').where({ id: viaStates.dossier_id }).first();
+        let copyId = 0;
+        await step('a finished copy is inserted', async () => {
+          const [inserted] = await trx('dossiers').insert({ ...copy, code: 'BAN-SAO-THANG' }).returning('id');
+          copyId = typeof inserted === 'object' ? inserted.id : inserted;
+        });
+        await step('the copy gets an interval open across a month start', () =>
+          trx('dossier_states').insert({ dossier_id: copyId, valid_from: copy.received_at, valid_to: copy.finished_at, status: 'processing', due_at: copy.received_at, clock_running: true, agency_code: other }),
+        );
+        await step('the copy is deleted', async () => {
+          await trx('dossier_states').where({ dossier_id: copyId }).delete();
+          await trx('dossiers').where({ id: copyId }).delete();
+        });
+        throw rolledBack;
+      })
+      .catch((err) => {
+        if (err !== rolledBack) throw err;
+      });
+    expect(steps).toBe(9);
+  });
 });
 
-describe('dossiers open across many month ends: the report finds them by month_span and still equals the recount', () => {
+describe('dossiers open across many month ends: the report counts them from report_month_ends and still equals the recount', () => {
   let lt: TestDb;
   let lapp: ReturnType<typeof makeApp>;
   const RECEIVED = vn('2025-01-06T09:00').getTime();
@@ -802,9 +878,9 @@ describe('dossiers open across many month ends: the report finds them by month_s
   });
 
   it('when every month, quarter and year from January 2025 is reported, then SQL and recount agree, by handling agency and by receiving desk', async () => {
-    const spans = (await lt.db('dossiers').pluck('month_span')).map((v: unknown) => (v === null ? null : Number(v)));
-    expect(Math.max(...spans.filter((v: number | null): v is number => v !== null)), 'a span over a year').toBeGreaterThanOrEqual(13);
-    expect(spans.filter((v: number | null) => v === null)).toHaveLength(2);
+    const spans: { n: number | string }[] = await lt.db('report_month_ends').count({ n: '*' }).groupBy('dossier_id');
+    expect(Math.max(...spans.map((r) => Number(r.n))), 'pending at the start of over a year of months').toBeGreaterThanOrEqual(13);
+    expect(Number((await lt.db('dossiers').whereNull('finished_at').count({ n: '*' }).first())?.n)).toBe(2);
     const hs = await historiesOf(lt.db);
     const now = new Date(END);
     const periods: { from: string; to: string }[] = [];
@@ -825,7 +901,7 @@ describe('dossiers open across many month ends: the report finds them by month_s
         pendingSeen += sql.total.pending.total;
       }
     }
-    // The long ones are pending at many month ends: what the span branches find.
+    // The long ones are pending at many month ends: what report_month_ends holds.
     expect(pendingSeen).toBeGreaterThan(100);
   });
 });

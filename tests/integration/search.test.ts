@@ -246,7 +246,7 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     expect(await search('hoàng minh')).toEqual({ total: 1, codes: [target.code] });
     // The app never deletes a dossier (its events are append-only); a copy without events can be, as a tool might.
     // Without the columns the database computes (generated on PostgreSQL).
-    const { id: _id, due_day_start: _d, month_span: _m, ...copy } = await t.db('dossiers').where({ code: target.code }).first();
+    const { id: _id, due_day_start: _d, ...copy } = await t.db('dossiers').where({ code: target.code }).first();
     const [{ id }] = await t.db('dossiers').insert({ ...copy, code: 'BAN-SAO-0001', applicant_name: 'Bản Sao Riêng' }).returning('id');
     expect(await search('sao riêng')).toEqual({ total: 1, codes: ['BAN-SAO-0001'] });
     await t.db('dossiers').where({ id: typeof id === 'object' ? id.id : id }).delete();
