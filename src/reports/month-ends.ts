@@ -63,7 +63,10 @@ function insertRows(where: string): string {
     `SELECT d.id, m.start, d.field_code, ${inline(atStart.agency)}, d.received_agency_code, d.received_at, ` +
     `CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END, CASE WHEN ${inline(atStart.overdue)} THEN 1 ELSE 0 END ` +
     // Pending at the month start m: received before it, finished at or after it (definitions.ts `pending`).
-    `FROM dossiers d JOIN report_month_starts m ON m.start > d.received_at AND m.start <= d.finished_at WHERE ${where}`
+    `FROM dossiers d JOIN report_month_starts m ON m.start > d.received_at AND m.start <= d.finished_at WHERE ${where} ` +
+    // Two transactions writing one dossier's intervals at once on PostgreSQL (the service holds the dossier's row
+    // first; a tool might not): the later one's delete does not see the rows the earlier one committed meanwhile.
+    `ON CONFLICT (dossier_id, month_start) DO UPDATE SET ${MONTH_END_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`
   );
 }
 
