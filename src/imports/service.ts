@@ -9,6 +9,7 @@ import { minutesLeft, moveClock, stateIntervals } from '../dossiers/lifecycle';
 import { formatDossierCode, registerDay } from '../dossiers/service';
 import type { DossierRow } from '../dossiers/repository';
 import { STATUSES, type Status } from '../dossiers/status';
+import { deferMonthEnds, refreshMonthEnds } from '../reports/month-ends';
 import { formatDateTime, localDate } from '../shared/format';
 import { optionalText, z } from '../shared/validation';
 import { csvRecords, CsvSyntaxError, type CsvRecord } from './csv-records';
@@ -612,6 +613,8 @@ async function writeRows(trx: Knex.Transaction, rows: PreparedRow[], now: Date, 
 
   // Dossiers, then their events and state intervals; first the desks' kept counts, in order (lockDeskCounts).
   await lockDeskCounts(trx, rows.flatMap((r) => [r.receivingAgency, r.handlingAgency]), STATUSES);
+  // The report's rows per month start are written once per dossier at the end, not by the triggers row by row.
+  await deferMonthEnds(trx);
   const byStatus: Partial<Record<Status, number>> = {};
   const ids = new Map<string, number>();
   for (let i = 0; i < rows.length; i += DOSSIER_BATCH) {
@@ -650,6 +653,7 @@ async function writeRows(trx: Knex.Transaction, rows: PreparedRow[], now: Date, 
     }
   }
   await flush();
+  await refreshMonthEnds(trx, [...ids.values()]);
   await progress.tick(total, total, true);
 
   return {

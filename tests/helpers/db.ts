@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { openDb } from '../../src/db/knex';
+import { monthEndsSql } from '../../src/reports/month-ends';
 import { migrateLatest } from '../../src/db/migrate';
 
 const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -48,4 +49,19 @@ export async function createTestDb(options: { sqliteFile?: string; kind?: TestDb
       await admin.destroy();
     },
   };
+}
+
+/**
+ * report_month_ends as kept by the triggers and as recomputed from scratch by the migration's backfill, one line per
+ * row in order. Leaves the recomputed rows in place: run it in a transaction that is rolled back.
+ */
+export async function keptAndRecomputedMonthEnds(trx: Knex.Transaction): Promise<{ kept: string[]; recomputed: string[] }> {
+  const rows = async () =>
+    (await trx('report_month_ends').orderBy(['dossier_id', 'month_start'])).map(
+      (r) => `${r.dossier_id} ${r.month_start} ${r.field_code} ${r.agency_code} ${r.received_agency_code} ${r.received_at} ${Number(r.online)} ${Number(r.overdue)}`,
+    );
+  const kept = await rows();
+  await trx('report_month_ends').delete();
+  await trx.raw(monthEndsSql(trx).backfill);
+  return { kept, recomputed: await rows() };
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Knex } from 'knex';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { createTestDb, keptAndRecomputedMonthEnds, type TestDb } from '../helpers/db';
 import { addUser, loginAgent, makeApp, type TestUser } from '../helpers/app';
 import { seedCatalog } from '../../seeds/catalog';
 import { seedCalendar } from '../../seeds/calendar';
@@ -232,6 +232,54 @@ describe('importing the sample file (docs/import-sample.csv)', () => {
       .send({ procedureCode: '1.001193', agencyCode: WARD, channel: 'in_person', applicant: { name: 'Backdated' }, receivedAt: '2026-01-12T10:00:00+07:00' });
     expect(res.status).toBe(201);
     expect(res.body.code).toBe(`${WARD}-260112-0012`);
+  });
+});
+
+describe('importing finished dossiers that were pending at month starts', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await seeded();
+  });
+  afterAll(() => t.destroy());
+
+  it('when they are imported, then report_month_ends holds a row per month start each was pending at, as the triggers would write them', async () => {
+    const rows = [
+      HEADER,
+      // received 20/01, resolved 01/03: pending at 01/02 and 01/03
+      `IMP.SPAN.1,1.012756,${CENTRE},in_person,Người Một,,,,,1,20/01/2026 08:00,,resolved,,01/03/2026 10:00,approved,,`,
+      // received 28/01, resolved 02/02 and returned 03/02: pending at 01/02
+      `IMP.SPAN.2,1.001193,${WARD},online,Người Hai,,,,,1,28/01/2026 09:00,,returned,,02/02/2026 10:00,approved,03/02/2026 09:00,`,
+      // received 15/12/2025, withdrawn 10/01/2026: pending at 01/01
+      `IMP.SPAN.3,2.001583,${CENTRE},online,Người Ba,,,,,1,15/12/2025 14:00,,withdrawn,,10/01/2026 08:10,,,Công dân xin rút`,
+      // received and resolved within January, and one still open: none
+      `IMP.SPAN.4,1.001193,${WARD},in_person,Người Bốn,,,,,1,12/01/2026 09:30,,resolved,,12/01/2026 14:00,approved,,`,
+      `IMP.SPAN.5,2.000908,${WARD},in_person,Người Năm,,,,,1,10/01/2026 10:05,,processing,,,,,`,
+    ];
+    const result = await runImport(t.db, rows.join('\n'));
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: true, rows: 5 });
+    const kept = await t.db('report_month_ends as r').join('dossiers as d', 'd.id', 'r.dossier_id').orderBy(['d.code', 'r.month_start']).select('d.code', 'r.month_start');
+    expect(kept.map((r) => `${r.code} ${r.month_start}`)).toEqual([
+      'IMP.SPAN.1 2026-01-31T17:00:00.000Z',
+      'IMP.SPAN.1 2026-02-28T17:00:00.000Z',
+      'IMP.SPAN.2 2026-01-31T17:00:00.000Z',
+      'IMP.SPAN.3 2025-12-31T17:00:00.000Z',
+    ]);
+    const rolledBack = new Error('rolled back');
+    await t.db
+      .transaction(async (trx) => {
+        const { kept: rowsKept, recomputed } = await keptAndRecomputedMonthEnds(trx);
+        expect(rowsKept).toEqual(recomputed);
+        throw rolledBack;
+      })
+      .catch((err) => {
+        if (err !== rolledBack) throw err;
+      });
+    // Deferred during the import only: a later change to an imported dossier is written by the triggers again.
+    await t.db('dossiers').where({ code: 'IMP.SPAN.2' }).update({ received_at: '2025-12-20T02:00:00.000Z' });
+    expect(await t.db('report_month_ends as r').join('dossiers as d', 'd.id', 'r.dossier_id').where('d.code', 'IMP.SPAN.2').pluck('r.month_start')).toEqual([
+      '2025-12-31T17:00:00.000Z',
+      '2026-01-31T17:00:00.000Z',
+    ]);
   });
 });
 
