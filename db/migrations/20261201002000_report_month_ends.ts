@@ -5,7 +5,7 @@ import { SPAN_INDEX } from './20261130001100_report_month_span';
 
 // The settlement report of a month, quarter or year (issue 7): the dossiers pending at its end and finished since were
 // read one by one with every condition of the report evaluated on each (December 2025 on the bench: 11,600 dossiers,
-// 25–55 ms). report_month_ends holds, per finished dossier and month start it was pending at, what the report counts
+// 23 ms for that statement alone on SQLite). report_month_ends holds, per finished dossier and month start it was pending at, what the report counts
 // of it there, kept by triggers (src/reports/month-ends.ts); report_month_starts lists the month starts.
 // It replaces month_span and its index (migration 20261130001100), which only found those dossiers: every intake
 // wrote an entry in that index.

@@ -110,7 +110,7 @@ export function wholeMonths(start: string, end: string): { first: string; stop: 
   return first < stop && from >= start && to <= end ? { first, stop, from, to } : null;
 }
 
-/** The cells of one (field, agency) pair, made on first use: the three parts of a report add into them. */
+/** The cells of one (field, agency) pair, made on first use: the parts of a report add into them. */
 type TallyOf = (fieldCode: string, agencyCode: string | null) => Cells;
 
 interface Tally {
@@ -147,9 +147,8 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   const months = wholeMonths(w.start, w.end);
   const { start: S, end: E } = w;
   // The dossiers read one by one: open ones received before the end but not counted by countOpenAtEnd, those
-  // finished at or after the end, and those finished in the window outside its whole months (all of the window when
-  // it has none).
-  // Those finished at or after an end that is a month start are counted from report_month_ends instead.
+  // finished at or after the end unless it is a month start (then countFinishedAfterMonthStart counts them), and those
+  // finished in the window outside its whole months (all of the window when it has none).
   const finishedIn = (from: string, to: string) => ({ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [from, to, E] });
   const endsAtMonthStart = coveredMonthStart(E) !== null;
   const branches: { sql: string; bindings: Knex.Value[] }[] = [
