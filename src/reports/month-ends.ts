@@ -18,15 +18,17 @@ const LAST_YEAR = 2199;
 
 /** The instant a local (UTC+7) month `YYYY-MM` begins, as the report's ISO strings. */
 export function monthStartInstant(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, 1) - 7 * 3600_000).toISOString();
+  return new Date(`${month}-01T00:00:00+07:00`).toISOString();
 }
 
-/** The month `YYYY-MM` that begins at `instant`, when it is a local month start report_month_ends covers; else null. */
-export function coveredMonthStart(instant: string): string | null {
-  const month = new Date(Date.parse(instant) + 7 * 3600_000).toISOString().slice(0, 7);
+/** The local (UTC+7) month `YYYY-MM` an instant falls in. */
+export const localMonthOf = (instant: string): string => new Date(Date.parse(instant) + 7 * 3600_000).toISOString().slice(0, 7);
+
+/** Whether `instant` is a local month start report_month_ends covers. */
+export function isCoveredMonthStart(instant: string): boolean {
+  const month = localMonthOf(instant);
   const year = Number(month.slice(0, 4));
-  return year >= FIRST_YEAR && year <= LAST_YEAR && monthStartInstant(month) === instant ? month : null;
+  return year >= FIRST_YEAR && year <= LAST_YEAR && monthStartInstant(month) === instant;
 }
 
 /** Every month report_month_starts holds, with its start. */
@@ -41,7 +43,7 @@ export function monthStartRows(): { month: string; start: string }[] {
   return rows;
 }
 
-export const MONTH_END_COLUMNS = ['dossier_id', 'month_start', 'field_code', 'agency_code', 'received_agency_code', 'received_at', 'online', 'overdue'] as const;
+const MONTH_END_COLUMNS = ['dossier_id', 'month_start', 'field_code', 'agency_code', 'received_agency_code', 'received_at', 'online', 'overdue'] as const;
 
 /** SQL text with its bound values written in: trigger bodies take no bindings, and these are fixed words. */
 function inline(x: Sql): string {

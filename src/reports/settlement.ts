@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { compareVietnamese } from '../shared/format';
 import { isSqlite, selectRows } from '../db/dialect';
 import { REPORT_COLUMNS, reportConditions, type AgencyBasis, type ReportColumn } from './definitions';
-import { coveredMonthStart } from './month-ends';
+import { isCoveredMonthStart, localMonthOf, monthStartInstant } from './month-ends';
 import { describePeriod, reportWindow, type Period, type ReportWindow } from './period';
 
 export interface Counts {
@@ -90,8 +90,6 @@ const GROUP_PARTS: { group: keyof Counts; parts: ReportColumn[] }[] = [
   { group: 'resolved', parts: ['resolved.early', 'resolved.onTime', 'resolved.late', 'pending.withinDeadline', 'pending.overdue'] },
 ];
 
-const localMidnight = (date: string) => new Date(`${date}T00:00:00+07:00`).toISOString();
-const monthOf = (instant: string) => new Date(Date.parse(instant) + 7 * 3600_000).toISOString().slice(0, 7);
 const nextMonth = (month: string) => {
   const [y, m] = month.split('-').map(Number);
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
@@ -102,11 +100,11 @@ const nextMonth = (month: string) => {
  * Dossiers finished in them are counted from report_finished_months; the days before and after, one by one.
  */
 export function wholeMonths(start: string, end: string): { first: string; stop: string; from: string; to: string } | null {
-  const startMonth = monthOf(start);
-  const first = localMidnight(`${startMonth}-01`) === start ? startMonth : nextMonth(startMonth);
-  const stop = monthOf(end);
-  const from = localMidnight(`${first}-01`);
-  const to = localMidnight(`${stop}-01`);
+  const startMonth = localMonthOf(start);
+  const first = monthStartInstant(startMonth) === start ? startMonth : nextMonth(startMonth);
+  const stop = localMonthOf(end);
+  const from = monthStartInstant(first);
+  const to = monthStartInstant(stop);
   return first < stop && from >= start && to <= end ? { first, stop, from, to } : null;
 }
 
@@ -150,7 +148,7 @@ export async function countByFieldAndAgency(db: Knex, q: SettlementQuery) {
   // finished at or after the end unless it is a month start (then countFinishedAfterMonthStart counts them), and those
   // finished in the window outside its whole months (all of the window when it has none).
   const finishedIn = (from: string, to: string) => ({ sql: 'd.finished_at >= ? AND d.finished_at < ? AND d.received_at < ?', bindings: [from, to, E] });
-  const endsAtMonthStart = coveredMonthStart(E) !== null;
+  const endsAtMonthStart = isCoveredMonthStart(E);
   const branches: { sql: string; bindings: Knex.Value[] }[] = [
     c.openAtEnd.rest,
     ...(endsAtMonthStart ? [] : [{ sql: 'd.finished_at >= ? AND d.received_at < ?', bindings: [E, E] }]),
@@ -230,7 +228,7 @@ async function countFinishedMonths(
 ): Promise<void> {
   // Finished in a whole month of the window: the agency is the one at the finish (handling) or the desk.
   const agencyColumn = q.basis === 'receiving' ? 'received_agency_code' : 'agency_code';
-  const startMonth = monthOf(S);
+  const startMonth = localMonthOf(S);
   // Summed per (field, agency) in SQL: a month holds thousands of (desk, month received, channel, outcome)
   // lines, and turning each into a JavaScript row cost more than the sums.
   const carried = 'received_month < ?';
@@ -264,12 +262,12 @@ async function countFinishedMonths(
     cells[CELL['resolved.late']] += n - early - onTime;
     cells[CELL['resolved.total']] += n;
   }
-  if (localMidnight(`${startMonth}-01`) < S) {
+  if (monthStartInstant(startMonth) < S) {
     // Received in the start's month but before the start: carried over, not received in the period.
     const moved = db('dossiers as d')
       .select('d.field_code', { agency_code: `d.${agencyColumn}` }, db.raw(`CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END AS online`))
       .count({ n: '*' })
-      .where('d.received_at', '>=', localMidnight(`${startMonth}-01`))
+      .where('d.received_at', '>=', monthStartInstant(startMonth))
       .where('d.received_at', '<', S)
       .where('d.finished_at', '>=', months.from)
       .where('d.finished_at', '<', months.to)
