@@ -350,7 +350,7 @@ export const openApiDocument = {
           param('dueFrom', 'query', date('local date'), 'deadline on or after this date'),
           param('dueTo', 'query', date('local date'), 'deadline on or before this date'),
           param('letter', 'query', str(undefined, { enum: ['issued', 'not_issued', 'draft'] }), 'by apology letter'),
-          param('q', 'query', str(), 'text in the code, the applicant’s name, id number or phone'),
+          param('q', 'query', str(), 'text in the code, the applicant’s name, id number or phone; a receipt’s lookup address (…/tra-cuu/<code>) searches for its code'),
           param('sort', 'query', str(undefined, { enum: ['due', '-due', 'received', '-received'] }), 'default: by deadline for open work, newest first otherwise'),
           param('report', 'query', str(undefined, { enum: [...REPORT_COLUMNS] }), 'the dossiers behind one number of the settlement report (with from, to)'),
           param('from', 'query', date('local date'), 'with report: first day of the period'),

@@ -128,6 +128,11 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   router.get('/ho-so', requireUser, async (req, res) => {
     const user = currentUser(req);
     const query = parseInput(listQuerySchema, req.query);
+    // The header's quick search (`go`) opens the dossier its text is the code of (typed, or scanned from a receipt).
+    if (req.query.go !== undefined && query.q) {
+      const row = await dossiers.findByCode(query.q, user);
+      if (row) return res.redirect(303, `/ho-so/${encodeURIComponent(row.code)}`);
+    }
     const result = await dossiers.listSummaries(query, user);
     const now = ctx.clock.now();
     res.render('dossiers/list', {
@@ -141,6 +146,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       agencies: user.role === 'admin' ? await agencyChoices(ctx.db) : [],
       pageUrl: (page: number) => {
         const params = new URLSearchParams(req.query as Record<string, string>);
+        params.delete('go');
         params.set('page', String(page));
         return `/ho-so?${params}`;
       },

@@ -64,6 +64,20 @@ export type IntakeInput = z.infer<typeof intakeSchema>;
 
 const yes = z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean());
 
+/**
+ * A hand scanner reading a receipt's QR code types the public lookup address (`…/tra-cuu/<code>`): searched for, it
+ * means the dossier's code. Any other text is the search itself.
+ */
+export function scannedCode(text: string): string {
+  const m = /^https?:\/\/\S*\/tra-cuu\/([^/?#\s]+)\/?(?:[?#]\S*)?$/i.exec(text);
+  if (!m) return text;
+  try {
+    return decodeURIComponent(m[1]).trim() || text;
+  } catch {
+    return text;
+  }
+}
+
 export const listQuerySchema = z.object({
   status: firstValue(z.enum(['processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn', 'open']).optional()).catch(undefined),
   fieldCode: firstValue(optionalText(64)),
@@ -76,7 +90,7 @@ export const listQuerySchema = z.object({
   dueFrom: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
   dueTo: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
   letter: firstValue(z.enum(['issued', 'not_issued', 'draft']).optional()).catch(undefined),
-  q: firstValue(optionalText(200)),
+  q: firstValue(optionalText(200)).transform((q) => (q === undefined ? q : scannedCode(q))),
   sort: firstValue(z.enum(['due', '-due', 'received', '-received']).optional()).catch(undefined),
   page: firstValue(z.coerce.number().int().min(1).max(100_000).default(1)).catch(1),
   pageSize: firstValue(z.coerce.number().int().min(1).max(500).default(50)).catch(50),

@@ -195,6 +195,19 @@ export class DossierService {
     return row;
   }
 
+  /**
+   * The dossier whose code is the text, in its own case or in capitals (a code typed in lower case), when this user
+   * may see it: what the quick search opens straight away. Null for anything else, which is then searched for.
+   */
+  async findByCode(text: string, user: User): Promise<DossierRow | null> {
+    if (/\s/.test(text)) return null;
+    for (const code of new Set([text, text.toUpperCase()])) {
+      const row = await readDossier(this.ctx.db, code);
+      if (row && this.canSee(row, user)) return row;
+    }
+    return null;
+  }
+
   canSee(row: DossierRow, user: User): boolean {
     return user.role === 'admin' || row.agency_code === user.agencyCode || row.received_agency_code === user.agencyCode;
   }

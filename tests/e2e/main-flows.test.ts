@@ -108,8 +108,14 @@ describe('clerk', () => {
     await screenshot(page, '07-giay-tiep-nhan-a4', true);
   });
 
-  it('when the clerk requests a supplement, then the dossier waits and the supplement request prints with the missing papers', async () => {
-    await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
+  it('when the clerk scans the receipt into the quick search, then the dossier opens; a supplement request then prints with the missing papers', async () => {
+    // A hand scanner types the QR code's address and Enter into the field that "/" focuses.
+    await page.goto(`${e.base}/`);
+    await page.keyboard.press('/');
+    expect(await page.evaluate('document.activeElement.id')).toBe('quick-q');
+    await page.keyboard.type(receiptLookupUrl);
+    await Promise.all([page.waitForURL(`${e.base}/ho-so/${encodeURIComponent(code)}`), page.keyboard.press('Enter')]);
+    expect(await text(page, 'h1')).toContain(code);
     await page.locator('details.action-request_supplement summary').click();
     await page.locator('#items-request_supplement').fill('Bản sao CCCD của bên thế chấp (bản chứng thực)\nSơ đồ thửa đất (bản chính)');
     await page.locator('#reason-request_supplement').fill('Thiếu giấy tờ tùy thân của bên thế chấp và sơ đồ thửa đất.');

@@ -243,6 +243,37 @@ describe('the dossier pages', () => {
     expect(list.text).not.toContain(FIRST_CODE);
   });
 
+  it("when the header's quick search holds a dossier's code (any case, or the receipt's QR address a scanner types), then it opens the dossier; other text lists", async () => {
+    const home = await clerk.agent.get('/');
+    expect(home.text).toContain('<input type="hidden" name="go" value="1">');
+    const lookupUrl = `https://motcua.cantho.gov.vn/tra-cuu/${encodeURIComponent(FIRST_CODE)}`;
+    for (const q of [FIRST_CODE, FIRST_CODE.toLowerCase(), ` ${FIRST_CODE} `, lookupUrl, `${lookupUrl}/`]) {
+      const res = await clerk.agent.get(`/ho-so?go=1&q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(303);
+      expect(res.headers.location, q).toBe(`/ho-so/${FIRST_CODE}`);
+    }
+    // A part of a code or a name is searched for as before; so is a whole code from the list's own filter (no `go`).
+    const part = await clerk.agent.get(`/ho-so?go=1&q=${encodeURIComponent(FIRST_CODE.slice(0, -1))}`);
+    expect(part.status).toBe(200);
+    expect(part.text).toContain(`<a href="/ho-so/${FIRST_CODE}">${FIRST_CODE}</a>`);
+    expect(part.text).not.toContain('go=1');
+    const listed = await clerk.agent.get(`/ho-so?q=${encodeURIComponent(lookupUrl)}`);
+    expect(listed.status).toBe(200);
+    expect(listed.text).toContain(`<a href="/ho-so/${FIRST_CODE}">${FIRST_CODE}</a>`);
+    // Another desk's clerk gets an empty list for the code, not the dossier.
+    const other = await loginAgent(harness.app, 'otherward.clerk');
+    const hidden = await other.agent.get(`/ho-so?go=1&q=${encodeURIComponent(FIRST_CODE)}`);
+    expect(hidden.status).toBe(200);
+    expect(hidden.text).toContain('Không có hồ sơ nào khớp điều kiện lọc.');
+    expect(hidden.text).not.toContain('Huỳnh Thị Mai');
+    // An address that is not a receipt's, or is badly encoded, is searched for as it is.
+    for (const q of ['https://example.vn/tin-tuc/1', 'http://x/tra-cuu/%E0%A4%A']) {
+      const res = await clerk.agent.get(`/ho-so?go=1&q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+      expect(res.text, q).toContain('Không có hồ sơ nào khớp điều kiện lọc.');
+    }
+  });
+
   it('when an admin backdates a dossier through the form, then it gets the code of that day and a due date counted from it', async () => {
     const admin = await loginAgent(harness.app, 'city.admin');
     const res = await admin.agent
