@@ -10,6 +10,7 @@ import { activeProceduresByCode } from '../../src/catalog/repository';
 import { stateIntervals } from '../../src/dossiers/lifecycle';
 import { formatDossierCode, registerDay } from '../../src/dossiers/service';
 import { mulberry32 } from '../../seeds/demo';
+import { deferMonthEnds, refreshMonthEnds } from '../../src/reports/month-ends';
 import { planDossier, receiptSampler, type BenchProcedure, type Desk } from './plan';
 
 // ---------------------------------------------------------------------------------------------
@@ -169,9 +170,12 @@ export async function generate(db: Knex, opts: GenerateOptions): Promise<Generat
       if (d.events.some((e) => e.type === 'transfer')) summary.transferred += 1;
     }
     await db.transaction(async (trx) => {
+      // As an import does: PostgreSQL's triggers would rewrite a dossier's month-start rows once per interval.
+      await deferMonthEnds(trx);
       await insertRows(trx, 'dossiers', DOSSIER_COLUMNS, dossierRows);
       await insertRows(trx, 'dossier_events', EVENT_COLUMNS, eventRows);
       await insertRows(trx, 'dossier_states', STATE_COLUMNS, stateRows);
+      await refreshMonthEnds(trx, dossierRows.map((row) => row[0] as number));
     });
     summary.events += eventRows.length;
     summary.states += stateRows.length;
