@@ -6,6 +6,7 @@ import { STATUS_NAMES, type Status } from '../dossiers/status';
 import { isoLocal } from '../shared/format';
 import { AppError, NotFoundError } from '../shared/errors';
 import { wantsJson } from '../shared/http';
+import { scannedCode } from '../dossiers/schema';
 
 // The citizen's look-up (SPEC §1, §7): by the code on the receipt or its QR code, without logging in.
 // It tells what anyone holding the receipt may know — never who applied.
@@ -40,8 +41,13 @@ export interface PublicDossier {
  * One query whatever the code: an unknown code, or one that could never be a code, costs the same as a
  * known one, so the answer's timing does not tell which codes exist. Selects no personal column at all.
  */
+/** The dossier by its code as written, or else in capitals (a code typed by hand in lower case). */
 async function publicView(ctx: AppContext, code: string): Promise<PublicDossier | null> {
-  const wanted = CODE.test(code) ? code : '';
+  if (!CODE.test(code)) return null;
+  return (await publicViewOf(ctx, code)) ?? (code.toUpperCase() !== code ? publicViewOf(ctx, code.toUpperCase()) : null);
+}
+
+async function publicViewOf(ctx: AppContext, wanted: string): Promise<PublicDossier | null> {
   const row = await ctx.db('dossiers as d')
     .join('procedures as p', 'p.code', 'd.procedure_code')
     .join('agencies as a', 'a.code', 'd.agency_code')
@@ -59,7 +65,7 @@ async function publicView(ctx: AppContext, code: string): Promise<PublicDossier 
       ),
     )
     .first();
-  if (!row || !wanted) return null;
+  if (!row) return null;
   const status = row.status as Status;
   return {
     code: row.code,
@@ -111,7 +117,8 @@ export function publicRoutes(ctx: AppContext, _services: Services): Router {
   };
 
   router.get('/tra-cuu', noStore, (req, res) => {
-    const code = typeof req.query.ma === 'string' ? req.query.ma.trim() : '';
+    // A scanner at a kiosk types the receipt's QR address: its code is what is looked up.
+    const code = typeof req.query.ma === 'string' ? scannedCode(req.query.ma.trim()) : '';
     if (code) return res.redirect(303, `/tra-cuu/${encodeURIComponent(code)}`);
     res.render('public/lookup', { title: 'Tra cứu hồ sơ', code: '', dossier: null, notFound: false, limited: null });
   });

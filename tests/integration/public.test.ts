@@ -81,6 +81,18 @@ describe('the public look-up /tra-cuu and GET /api/v1/public/dossiers/:code', ()
     expect(res.headers.location).toBe(`/tra-cuu/${encodeURIComponent(s.plain)}`);
   });
 
+  it('when the form gets the QR address a scanner types, or the code in lower case, then the dossier is found all the same', async () => {
+    const scanned = await request(s.harness.app).get(`/tra-cuu?ma=${encodeURIComponent(`http://127.0.0.1:3000/tra-cuu/${encodeURIComponent(s.plain)}`)}`);
+    expect(scanned.status).toBe(303);
+    expect(scanned.headers.location).toBe(`/tra-cuu/${encodeURIComponent(s.plain)}`);
+    const lower = await request(s.harness.app).get(`/tra-cuu/${encodeURIComponent(s.plain.toLowerCase())}`);
+    expect(lower.status).toBe(200);
+    expect(lower.text).toContain(LAND_PROCEDURE_NAME);
+    const json = await request(s.harness.app).get(`/api/v1/public/dossiers/${encodeURIComponent(s.plain.toLowerCase())}`);
+    expect(json.status).toBe(200);
+    expect(json.body.code).toBe(s.plain);
+  });
+
   it('when a known code is looked up, then the page shows procedure, status in plain words, receipt and appointment — and no personal data', async () => {
     const res = await request(s.harness.app).get(`/tra-cuu/${s.plain}`);
     expect(res.status).toBe(200);
