@@ -58,7 +58,14 @@ export async function prepareDesks(db: Knex, centreCode: string, passwordHash: s
 }
 
 /** The pages, with what they search for taken from the desk's own dossiers (its newest one). */
-export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: string }, year: { from: string; to: string }): Promise<{ label: string; path: string }[]> {
+/** A page the bench opens; `lands`: it answers with a redirect, followed, to exactly this path. */
+export interface BenchPage {
+  label: string;
+  path: string;
+  lands?: string;
+}
+
+export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: string }, year: { from: string; to: string }): Promise<BenchPage[]> {
   // Among the generated dossiers: the intake measurement adds its own (one name each, "Người nộp thử tải …"), and a
   // PostgreSQL data set keeps them from run to run, which made its searches those of a unique name.
   const newest = await db('dossiers')
@@ -76,6 +83,8 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: 'dossiers due last month `dueFrom`, `dueTo`', path: `/ho-so?dueFrom=${month.from}&dueTo=${month.to}` },
     { label: 'late dossiers, running or finished `/ho-so?late=1`', path: '/ho-so?late=1' },
     { label: 'search a whole dossier code', path: `/ho-so?q=${enc(newest?.code ?? '000')}` },
+    // The header's quick search with the same code: the redirect to the dossier and its page.
+    { label: "the header's quick search of that code (opens the dossier)", path: `/ho-so?go=1&q=${enc(newest?.code ?? '000')}`, lands: `/ho-so/${enc(newest?.code ?? '000')}` },
     { label: "search an applicant's full name", path: `/ho-so?q=${enc(newest?.applicant_name ?? 'Nguyễn')}` },
     { label: "search a given name (the newest applicant's last word)", path: `/ho-so?q=${enc(givenName)}` },
     // Shorter than a trigram, no index serves them (repository.ts cappedSearch): the best case and the worst.
@@ -90,14 +99,16 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
 }
 
 /** Each page PAGE_RUNS times for each desk, one request at a time, after one unmeasured request. */
-export async function measurePages(port: number, desks: Desk[], sessions: string[], pages: { label: string; path: string }[][]): Promise<PageTiming[]> {
+export async function measurePages(port: number, desks: Desk[], sessions: string[], pages: BenchPage[][]): Promise<PageTiming[]> {
   const timings: PageTiming[] = pages[0].map((p) => ({ label: p.label, byDesk: [] }));
   for (let k = 0; k < desks.length; k++) {
     for (const [i, page] of pages[k].entries()) {
       const get = async () => {
         const started = performance.now();
-        const res = await fetch(`http://127.0.0.1:${port}${page.path}`, { headers: { cookie: sessions[k] }, redirect: 'manual' });
+        const res = await fetch(`http://127.0.0.1:${port}${page.path}`, { headers: { cookie: sessions[k] }, redirect: page.lands ? 'follow' : 'manual' });
         await res.arrayBuffer();
+        // A redirect elsewhere (to the login page, say) would time the wrong page.
+        if (page.lands && new URL(res.url).pathname !== page.lands) throw new Error(`${page.label}: landed on ${res.url}`);
         return { ms: performance.now() - started, status: res.status };
       };
       await get();
