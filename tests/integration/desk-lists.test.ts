@@ -110,7 +110,8 @@ describe("a desk's list holds each of its dossiers once", () => {
     // A page's ids are asked first, in order, then their rows, in the same order again (repository.ts listOf).
     // By deadline, the page's ids are merged from one run per status and way of belonging to the desk
     // (repository.ts runsPage): the ward both receives and handles its own dossiers, so they are in two runs. So are,
-    // on SQLite, a desk's dossiers within a quarter's deadlines newest first (every deadline here falls in it).
+    // in the order of receipt, a desk's dossiers within a quarter's deadlines, and on PostgreSQL an admin's (every
+    // deadline here falls in it).
     const queries = ['-received', 'received', 'due', '-due'].map((sort) => `sort=${sort}`);
     queries.push('status=open&sort=due', 'status=open&sort=-due', 'status=processing&sort=due');
     queries.push('dueFrom=2026-02-01&dueTo=2026-04-30&sort=-received', 'dueFrom=2026-02-01&sort=received', 'status=open&dueFrom=2026-02-01&dueTo=2026-04-30&sort=-received');
