@@ -128,12 +128,17 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   router.get('/ho-so', requireUser, async (req, res) => {
     const user = currentUser(req);
     const query = parseInput(listQuerySchema, req.query);
-    // The header's quick search (`go`) opens the dossier its text is the code of (typed, or scanned from a receipt).
-    if (req.query.go !== undefined && query.q) {
-      const row = await dossiers.findByCode(query.q, user);
+    // The header's quick search (`go`) opens the dossier its text is the code of (typed, or scanned from a receipt),
+    // or the only dossier it finds (an ID number, a phone, a rare name); more than one are listed.
+    const quick = req.query.go !== undefined && query.q !== undefined;
+    if (quick) {
+      const row = await dossiers.findByCode(query.q!, user);
       if (row) return res.redirect(303, `/ho-so/${encodeURIComponent(row.code)}`);
     }
     const result = await dossiers.listSummaries(query, user);
+    if (quick && query.page === 1 && result.total === 1 && result.items.length === 1) {
+      return res.redirect(303, `/ho-so/${encodeURIComponent(result.items[0].code)}`);
+    }
     const now = ctx.clock.now();
     res.render('dossiers/list', {
       title: query.late ? 'Hồ sơ quá hạn' : query.dueSoon ? 'Hồ sơ sắp đến hạn' : 'Danh sách hồ sơ',

@@ -252,10 +252,17 @@ describe('the dossier pages', () => {
       expect(res.status, q).toBe(303);
       expect(res.headers.location, q).toBe(`/ho-so/${FIRST_CODE}`);
     }
-    // A part of a code or a name is searched for as before; so is a whole code from the list's own filter (no `go`).
+    // Text that finds one dossier opens it too (here an ID number); text that finds more lists them (a part of the
+    // code both of the day's dossiers hold), as does a whole code in the list's own filter (no `go`).
+    const second = `${FIRST_CODE.slice(0, -1)}2`;
+    expect((await postIntake({ applicantName: 'Lâm Văn Tư', applicantIdNumber: '092190008888' })).headers.location).toBe(`/ho-so/${second}?ok=received`);
+    const only = await clerk.agent.get('/ho-so?go=1&q=092190008888');
+    expect(only.status).toBe(303);
+    expect(only.headers.location).toBe(`/ho-so/${second}`);
     const part = await clerk.agent.get(`/ho-so?go=1&q=${encodeURIComponent(FIRST_CODE.slice(0, -1))}`);
     expect(part.status).toBe(200);
     expect(part.text).toContain(`<a href="/ho-so/${FIRST_CODE}">${FIRST_CODE}</a>`);
+    expect(part.text).toContain(`<a href="/ho-so/${second}">${second}</a>`);
     expect(part.text).not.toContain('go=1');
     const listed = await clerk.agent.get(`/ho-so?q=${encodeURIComponent(lookupUrl)}`);
     expect(listed.status).toBe(200);
