@@ -57,7 +57,6 @@ export async function prepareDesks(db: Knex, centreCode: string, passwordHash: s
   return desks;
 }
 
-/** The pages, with what they search for taken from the desk's own dossiers (its newest one). */
 /** A page the bench opens; `lands`: it answers with a redirect, followed, to exactly this path. */
 export interface BenchPage {
   label: string;
@@ -65,6 +64,7 @@ export interface BenchPage {
   lands?: string;
 }
 
+/** The pages, with what they search for taken from the desk's own dossiers (its newest one). */
 export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: string }, year: { from: string; to: string }): Promise<BenchPage[]> {
   // Among the generated dossiers: the intake measurement adds its own (one name each, "Người nộp thử tải …"), and a
   // PostgreSQL data set keeps them from run to run, which made its searches those of a unique name.

@@ -130,9 +130,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const query = parseInput(listQuerySchema, req.query);
     // The header's quick search (`go`) opens the dossier its text is the code of (typed, or scanned from a receipt),
     // or the only dossier it finds (an ID number, a phone, a rare name); more than one are listed.
-    const quick = req.query.go !== undefined && query.q !== undefined;
+    const quick = req.query.go !== undefined ? query.q : undefined;
     if (quick) {
-      const row = await dossiers.findByCode(query.q!, user);
+      const row = await dossiers.findByCode(quick, user);
       if (row) return res.redirect(303, `/ho-so/${encodeURIComponent(row.code)}`);
     }
     const result = await dossiers.listSummaries(query, user);

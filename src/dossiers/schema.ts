@@ -78,6 +78,11 @@ export function scannedCode(text: string): string {
   }
 }
 
+/** The spellings a typed code is looked up under: as written, then in capitals (a code typed in lower case). */
+export function codeSpellings(text: string): string[] {
+  return [...new Set([text, text.toUpperCase()])];
+}
+
 export const listQuerySchema = z.object({
   status: firstValue(z.enum(['processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn', 'open']).optional()).catch(undefined),
   fieldCode: firstValue(optionalText(64)),

@@ -22,7 +22,7 @@ import {
   type ReceivedDossier,
   type DossierRow,
 } from './repository';
-import type { ActionInput, IntakeInput, ListQuery } from './schema';
+import { codeSpellings, type ActionInput, type IntakeInput, type ListQuery } from './schema';
 import { isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
 import { OPEN_STATUSES } from './status';
 import type { TraceStep } from '../calendar/working-time';
@@ -201,7 +201,7 @@ export class DossierService {
    */
   async findByCode(text: string, user: User): Promise<DossierRow | null> {
     if (/\s/.test(text)) return null;
-    for (const code of new Set([text, text.toUpperCase()])) {
+    for (const code of codeSpellings(text)) {
       const row = await readDossier(this.ctx.db, code);
       if (row && this.canSee(row, user)) return row;
     }

@@ -6,7 +6,7 @@ import { STATUS_NAMES, type Status } from '../dossiers/status';
 import { isoLocal } from '../shared/format';
 import { AppError, NotFoundError } from '../shared/errors';
 import { wantsJson } from '../shared/http';
-import { scannedCode } from '../dossiers/schema';
+import { codeSpellings, scannedCode } from '../dossiers/schema';
 
 // The citizen's look-up (SPEC §1, §7): by the code on the receipt or its QR code, without logging in.
 // It tells what anyone holding the receipt may know — never who applied.
@@ -38,13 +38,17 @@ export interface PublicDossier {
 }
 
 /**
- * One query whatever the code: an unknown code, or one that could never be a code, costs the same as a
- * known one, so the answer's timing does not tell which codes exist. Selects no personal column at all.
+ * The dossier by its code as written, or else in capitals (a code typed by hand in lower case). One query per
+ * spelling whatever the code: an unknown code, or one that could never be a code, costs the same as a known one
+ * written the same way, so the answer's timing does not tell which codes exist. Selects no personal column at all.
  */
-/** The dossier by its code as written, or else in capitals (a code typed by hand in lower case). */
 async function publicView(ctx: AppContext, code: string): Promise<PublicDossier | null> {
-  if (!CODE.test(code)) return null;
-  return (await publicViewOf(ctx, code)) ?? (code.toUpperCase() !== code ? publicViewOf(ctx, code.toUpperCase()) : null);
+  const wanted = CODE.test(code) ? code : '';
+  for (const spelling of codeSpellings(wanted)) {
+    const found = await publicViewOf(ctx, spelling);
+    if (found) return found;
+  }
+  return null;
 }
 
 async function publicViewOf(ctx: AppContext, wanted: string): Promise<PublicDossier | null> {
@@ -65,7 +69,7 @@ async function publicViewOf(ctx: AppContext, wanted: string): Promise<PublicDoss
       ),
     )
     .first();
-  if (!row) return null;
+  if (!row || !wanted) return null;
   const status = row.status as Status;
   return {
     code: row.code,
