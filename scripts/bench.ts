@@ -76,6 +76,8 @@ interface Result {
   rssMb: number;
   peakRssMb: number;
   synchronous: string;
+  /** Sessions kept per process (SESSION_CACHE); absent in results of older runs, which read them on every request. */
+  sessionCache?: boolean;
   machine: { cpu: string; cores: number; memGb: number; os: string; node: string; load: string };
 }
 
@@ -254,7 +256,8 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
   // The app server's environment; the bench's own connection is opened as the app opens its own (same SQLite
   // synchronous level), so the settings reported below are the app's.
   const appEnv = { PORT: '3901', DATABASE_URL: data.url, NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-0123456789', SEED_DEMO: '0' };
-  const db = openDb(loadConfig({ ...process.env, ...appEnv }).database);
+  const appConfig = loadConfig({ ...process.env, ...appEnv });
+  const db = openDb(appConfig.database);
   const sqlite = isSqlite(db);
   const databaseVersion = sqlite
     ? `SQLite ${(await db.raw('SELECT sqlite_version() AS v'))[0].v}`
@@ -357,6 +360,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       rssMb: mem.rssMb,
       peakRssMb: mem.peakRssMb,
       synchronous,
+      sessionCache: appConfig.sessionCache,
       machine: machine(),
     };
   } finally {
@@ -456,7 +460,12 @@ function renderMarkdown(results: Result[]): string {
           ? r.synchronous.includes('synchronous=FULL')
             ? 'In WAL mode with synchronous=FULL (the default, SQLITE_SYNCHRONOUS) every commit is synced to the WAL on disk before the answer: a received dossier survives a power loss.'
             : 'In WAL mode with synchronous=NORMAL (SQLITE_SYNCHRONOUS=NORMAL) a commit is written to the WAL before the answer but synced only at checkpoints: a committed dossier survives a crash of the process, a power loss or an OS crash may lose the last commits (the database stays consistent).'
-          : 'With synchronous_commit=on every commit is flushed to the WAL on disk before the answer.'),
+          : 'With synchronous_commit=on every commit is flushed to the WAL on disk before the answer.') +
+        (r.sessionCache === undefined || r.database === 'sqlite'
+          ? ''
+          : r.sessionCache
+            ? ' Sessions kept in the app process after their first read (SESSION_CACHE=1, the default).'
+            : ' Sessions read from the database on every request (SESSION_CACHE=0).'),
       '',
     );
   }

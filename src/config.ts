@@ -12,6 +12,7 @@ const schema = z
     SESSION_SECRET: z.string().min(16, 'SESSION_SECRET phải dài ít nhất 16 ký tự').optional(),
     SEED_DEMO: z.enum(['0', '1']).default('1'),
     TRUST_PROXY: z.enum(['0', '1']).default('0'),
+    SESSION_CACHE: z.enum(['0', '1'], 'SESSION_CACHE chỉ nhận 1 (mặc định) hoặc 0').default('1'),
     PUBLIC_URL: z.string().url().optional(),
     PLACE_NAME: z.string().default('Cần Thơ'),
     WORKING_PERIODS: z
@@ -37,6 +38,11 @@ export interface Config {
   sessionSecret: string;
   seedDemo: boolean;
   trustProxy: boolean;
+  /**
+   * Sessions kept in the process between requests, on PostgreSQL (src/auth/session-cache.ts). Off (SESSION_CACHE=0)
+   * behind a pooler that does not deliver notices to its clients (PgBouncer in transaction mode).
+   */
+  sessionCache: boolean;
   publicUrl: string | null;
   placeName: string;
   workingPeriods: { start: number; end: number }[];
@@ -98,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me',
     seedDemo: e.SEED_DEMO === '1',
     trustProxy: e.TRUST_PROXY === '1',
+    sessionCache: e.SESSION_CACHE === '1',
     publicUrl: e.PUBLIC_URL ?? null,
     placeName: e.PLACE_NAME,
     workingPeriods: parsePeriods(e.WORKING_PERIODS),

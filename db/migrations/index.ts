@@ -19,6 +19,7 @@ import * as deskIndexesSorted from './20261130001700_desk_indexes_sorted';
 import * as deskCounts from './20261201001800_desk_counts';
 import * as openReportIndex from './20261201001900_open_report_index';
 import * as reportMonthEnds from './20261201002000_report_month_ends';
+import * as authNotify from './20261201002100_auth_notify';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '20261201001800_desk_counts': deskCounts,
   '20261201001900_open_report_index': openReportIndex,
   '20261201002000_report_month_ends': reportMonthEnds,
+  '20261201002100_auth_notify': authNotify,
 };

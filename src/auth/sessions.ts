@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../shared/context';
-import { selectRows } from '../db/dialect';
+import { isSqlite, selectRows } from '../db/dialect';
 import { randomToken, sha256, toUser, userByApiToken, type User, type UserRow } from './users';
+import { SessionCache } from './session-cache';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -53,16 +54,31 @@ function csrfFor(ctx: AppContext, secret: string): string {
   return crypto.createHmac('sha256', ctx.config.sessionSecret).update(secret).digest('base64url');
 }
 
-/** The session's user, read on every request of a logged-in user (a constant statement: db/dialect.ts selectRows). */
+/**
+ * The session's user (a constant statement: db/dialect.ts selectRows): on SQLite read on every request of a logged-in
+ * user, on PostgreSQL when the process does not keep the session already (session-cache.ts).
+ */
 const SESSION_USER_SQL =
-  'SELECT u.*, s.csrf_secret FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ? LIMIT 1';
+  'SELECT u.*, s.csrf_secret, s.expires_at AS session_expires_at FROM sessions s JOIN users u ON u.id = s.user_id ' +
+  'WHERE s.id = ? AND s.expires_at > ? LIMIT 1';
 
-async function sessionUser(ctx: AppContext, sessionId: string, now: Date): Promise<(UserRow & { csrf_secret: string }) | undefined> {
-  return (await selectRows<UserRow & { csrf_secret: string }>(ctx.db, SESSION_USER_SQL, [sessionId, now.toISOString()]))[0];
+/** What a request needs of its session: the user (frozen: it is shared by the requests of a kept session), the CSRF token, the end. */
+interface Session {
+  user: User;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+/** The session of an active user, or undefined. */
+async function readSession(ctx: AppContext, sessionId: string, now: Date): Promise<Session | undefined> {
+  const [row] = await selectRows<UserRow & { csrf_secret: string; session_expires_at: string | Date }>(ctx.db, SESSION_USER_SQL, [sessionId, now.toISOString()]);
+  if (!row || !row.active) return undefined;
+  return { user: Object.freeze(toUser(row)), csrfToken: csrfFor(ctx, row.csrf_secret), expiresAt: new Date(row.session_expires_at).getTime() };
 }
 
 /** Loads the user from the session cookie (pages) or the bearer token (API), and prepares the CSRF token. */
 export function sessionMiddleware(ctx: AppContext) {
+  const cache = ctx.config.sessionCache && !isSqlite(ctx.db) ? new SessionCache<Session>(ctx.db) : null;
   return async (req: Request, res: Response, next: NextFunction) => {
     req.cookies = parseCookies(req.headers.cookie);
     const auth = req.headers.authorization;
@@ -77,11 +93,12 @@ export function sessionMiddleware(ctx: AppContext) {
     if (sid) {
       const now = ctx.clock.now();
       const sessionId = sha256(sid);
-      const row = await sessionUser(ctx, sessionId, now);
-      if (row && row.active) {
-        req.user = toUser(row);
+      const read = () => readSession(ctx, sessionId, now);
+      const session = cache ? await cache.get(sessionId, now, read) : await read();
+      if (session) {
+        req.user = session.user;
         req.sessionId = sessionId;
-        req.csrfToken = csrfFor(ctx, row.csrf_secret);
+        req.csrfToken = session.csrfToken;
         res.setHeader('Cache-Control', PRIVATE);
       }
     }
