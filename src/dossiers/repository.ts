@@ -4,6 +4,7 @@ import { whereReportCell } from '../reports/definitions';
 import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
+import type { LetterRow } from '../letters/draft';
 import type { Channel, ListQuery } from './schema';
 import { OPEN_STATUSES, STATUSES, type Status } from './status';
 
@@ -152,6 +153,25 @@ export async function findDossier(db: Knex, code: string): Promise<DossierRow | 
 export async function readDossier(db: Knex, code: string): Promise<DossierRow | null> {
   const [row] = await selectRows<DossierRow>(db, 'SELECT d.* FROM dossiers d WHERE d.code = ? LIMIT 1', [code]);
   return row ? (await withCatalogNames(db, [row]))[0] : null;
+}
+
+/**
+ * The dossier page's rows on PostgreSQL in one statement: the dossier as readDossier reads it, its events in order
+ * (as listEvents) and its letters in order (as letters/repository.ts lettersOfDossier), the two lists as JSON (their
+ * columns are integers and text, which JSON gives back as they are). Three statements were three round trips, and
+ * on PostgreSQL the app's CPU per round trip is what limits its pages. SQLite reads them in the process.
+ */
+const DOSSIER_PAGE_PG =
+  'SELECT d.*, ' +
+  "(SELECT coalesce(json_agg(e ORDER BY e.id), '[]') FROM dossier_events e WHERE e.dossier_id = d.id) AS page_events, " +
+  "(SELECT coalesce(json_agg(l ORDER BY l.seq), '[]') FROM letters l WHERE l.dossier_id = d.id) AS page_letters " +
+  'FROM dossiers d WHERE d.code = ? LIMIT 1';
+
+export async function readDossierPagePg(db: Knex, code: string): Promise<{ row: DossierRow; events: DossierEventRow[]; letters: LetterRow[] } | null> {
+  const [found] = await selectRows<DossierRow & { page_events: DossierEventRow[]; page_letters: LetterRow[] }>(db, DOSSIER_PAGE_PG, [code]);
+  if (!found) return null;
+  const { page_events: events, page_letters: letters, ...row } = found;
+  return { row: (await withCatalogNames(db, [row as DossierRow]))[0], events, letters };
 }
 
 export async function listEvents(db: Knex, dossierId: number): Promise<DossierEventRow[]> {

@@ -12,8 +12,9 @@ import { regimeOn } from '../forms/regime';
 import { actionInputSchema, intakeSchema, listQuerySchema } from './schema';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
-import { parseTrace, isLate, type DossierRow, type SummaryRow } from './repository';
+import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
+import type { LetterRow } from '../letters/draft';
 
 /** The flat intake form -> the API's input shape. */
 export function formToIntake(body: Record<string, unknown>) {
@@ -170,9 +171,15 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     withdraw: 'Đã ghi nhận việc rút hồ sơ.',
   };
 
-  async function renderDetail(req: Request, res: Response, row: DossierRow, extra: Record<string, unknown> = {}) {
+  async function renderDetail(
+    req: Request,
+    res: Response,
+    row: DossierRow,
+    extra: Record<string, unknown> = {},
+    read?: { events: DossierEventRow[]; letters: LetterRow[] },
+  ) {
     const user = currentUser(req);
-    const events = await dossiers.events(row);
+    const events = read?.events ?? (await dossiers.events(row));
     const now = ctx.clock.now();
     const ok = typeof req.query.ok === 'string' ? OK_TEXT[req.query.ok] : undefined;
     const actions = user.role === 'head' ? [] : allowedActions(row.status);
@@ -198,14 +205,14 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       actionValues: {},
       actionErrors: {},
       openAction: null,
-      letters: await lettersOfDossier(ctx.db, row.id),
+      letters: read?.letters ?? (await lettersOfDossier(ctx.db, row.id)),
       ...extra,
     });
   }
 
   router.get('/ho-so/:code', requireUser, async (req, res) => {
-    const row = await dossiers.get(String(req.params.code), currentUser(req));
-    await renderDetail(req, res, row);
+    const { row, events, letters } = await dossiers.page(String(req.params.code), currentUser(req));
+    await renderDetail(req, res, row, {}, { events, letters });
   });
 
   router.post('/ho-so/:code/thao-tac', requireUser, async (req, res) => {

@@ -11,6 +11,7 @@ import {
   appendState,
   findDossier,
   readDossier,
+  readDossierPagePg,
   insertEvent,
   countDossiers,
   listDossierSummaries,
@@ -21,7 +22,10 @@ import {
   insertReceivedDossiers,
   type ReceivedDossier,
   type DossierRow,
+  type DossierEventRow,
 } from './repository';
+import { lettersOfDossier } from '../letters/repository';
+import type { LetterRow } from '../letters/draft';
 import { codeSpellings, type ActionInput, type IntakeInput, type ListQuery } from './schema';
 import { isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
 import { OPEN_STATUSES } from './status';
@@ -193,6 +197,17 @@ export class DossierService {
     const row = await readDossier(this.ctx.db, code);
     if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
     return row;
+  }
+
+  /** What the dossier page shows: the dossier, its events and its letters (one statement on PostgreSQL). */
+  async page(code: string, user: User): Promise<{ row: DossierRow; events: DossierEventRow[]; letters: LetterRow[] }> {
+    if (isSqlite(this.ctx.db)) {
+      const row = await this.get(code, user);
+      return { row, events: await listEvents(this.ctx.db, row.id), letters: await lettersOfDossier(this.ctx.db, row.id) };
+    }
+    const page = await readDossierPagePg(this.ctx.db, code);
+    if (!page || !this.canSee(page.row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
+    return page;
   }
 
   /**

@@ -4,6 +4,8 @@ import { createTestDb, type TestDb } from '../helpers/db';
 import { addUser, AGENCIES, csrfFrom, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { draftMissingLetters } from '../../src/letters/service';
 import { startLetterSweep } from '../../src/letters/routes';
+import { lettersOfDossier } from '../../src/letters/repository';
+import { listEvents } from '../../src/dossiers/repository';
 
 /** A wall-clock reading in Vietnam (UTC+7) as an instant, and as the API writes it. */
 const vn = (local: string) => new Date(`${local}:00+07:00`);
@@ -292,6 +294,26 @@ describe('numbering under concurrent issuing', () => {
       expect((await letterOf(code)).number).toBe('11/XL');
       expect((await t.db('letter_numbers').where({ agency_code: AGENCIES.ward.code }).first()).last).toBe(11);
     });
+  });
+});
+
+describe("the dossier page's rows", () => {
+  it('when they are read for the page (one statement on PostgreSQL), then they are the dossier, its events and its letters as read one by one', async () => {
+    const [most] = (await t.db('letters').select('dossier_id').count({ n: '*' }).groupBy('dossier_id').orderBy([{ column: 'n', order: 'desc' }, { column: 'dossier_id' }]).limit(1)) as unknown as { dossier_id: number }[];
+    const { code } = await t.db('dossiers').where({ id: most.dossier_id }).first('code');
+    const user = { id: admin.id, username: admin.username, fullName: 'Quản trị', role: admin.role, agencyCode: null, active: true };
+    const { dossiers } = harness.app.locals.services;
+    const page = await dossiers.page(code, user);
+    const row = await dossiers.get(code, user);
+    expect(page.row).toEqual(row);
+    expect(page.events).toEqual(await listEvents(t.db, row.id));
+    expect(page.letters).toEqual(await lettersOfDossier(t.db, row.id));
+    expect(page.letters.length).toBeGreaterThanOrEqual(2);
+    expect(page.events.map((e) => e.type)).toContain('apology_issued');
+    // Another desk's head is told it does not exist, as by get().
+    const other = { id: otherHead.id, username: otherHead.username, fullName: 'Khác', role: otherHead.role, agencyCode: otherHead.agencyCode, active: true };
+    await expect(dossiers.page(code, other)).rejects.toMatchObject({ status: 404 });
+    await expect(dossiers.page('KHONG-CO', user)).rejects.toMatchObject({ status: 404 });
   });
 });
 
