@@ -59,7 +59,7 @@ interface QueryEvent {
  * writes to users or sessions in progress (while any is, nothing read is kept). One per database handle.
  */
 class AuthChanges {
-  generation = 0;
+  private generation = 0;
   private writes = new Set<string>();
   private dirtyTransactions = new Set<string>();
   private awaitingNotice = 0;
@@ -193,6 +193,7 @@ function authChanges(db: Knex): AuthChanges {
 /** A process's kept sessions, by the hash of the session cookie (PostgreSQL only, see above). */
 export class SessionCache<Kept extends { expiresAt: number }> {
   private kept = new Map<string, Kept & { generation: number; readAt: number }>();
+  private changes: AuthChanges | null = null;
 
   constructor(private readonly db: Knex) {}
 
@@ -201,7 +202,7 @@ export class SessionCache<Kept extends { expiresAt: number }> {
    * while it was read. `read` gives undefined for no such session (not kept: a new session is a new key).
    */
   async get(sessionId: string, now: Date, read: () => Promise<Kept | undefined>): Promise<Kept | undefined> {
-    const changes = authChanges(this.db);
+    const changes = (this.changes ??= authChanges(this.db));
     const generation = changes.current();
     const entry = this.kept.get(sessionId);
     if (entry && entry.generation === generation && entry.expiresAt > now.getTime() && Date.now() - entry.readAt < KEEP_MS) return entry;

@@ -194,7 +194,11 @@ export class DossierService {
 
   /** A dossier the user may see, or 404 (never 403: the code of another agency's dossier is not confirmed). */
   async get(code: string, user: User): Promise<DossierRow> {
-    const row = await readDossier(this.ctx.db, code);
+    return this.seenBy(await readDossier(this.ctx.db, code), code, user);
+  }
+
+  /** The dossier read for `code` when this user may see it; "not found" otherwise, whether it exists or not. */
+  private seenBy(row: DossierRow | null | undefined, code: string, user: User): DossierRow {
     if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
     return row;
   }
@@ -206,8 +210,7 @@ export class DossierService {
       return { row, events: await listEvents(this.ctx.db, row.id), letters: await lettersOfDossier(this.ctx.db, row.id) };
     }
     const page = await readDossierPagePg(this.ctx.db, code);
-    if (!page || !this.canSee(page.row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
-    return page;
+    return { ...page!, row: this.seenBy(page?.row, code, user) };
   }
 
   /**
