@@ -36,7 +36,8 @@ export function openDb(database: Config['database']): Knex {
         conn: { pragma(sql: string): unknown; function(name: string, opts: object, fn: (s: unknown) => unknown): unknown; prepare(sql: string): unknown },
         done: (err: Error | null, conn: unknown) => void,
       ) {
-        conn.prepare = cachedPrepare(conn.prepare.bind(conn));
+        const prepare = conn.prepare.bind(conn) as (sql: string) => SqliteStatement;
+        conn.prepare = cachedPrepare((sql: string) => rowsBuiltInJs(prepare(sql)));
         // SQLite's LOWER and LIKE fold only ASCII; Vietnamese needs the full Unicode folding.
         conn.function('vn_lower', { deterministic: true }, (s) => (typeof s === 'string' ? s.toLowerCase() : s));
         conn.pragma('journal_mode = WAL');
@@ -48,6 +49,48 @@ export function openDb(database: Config['database']): Knex {
       },
     },
   });
+}
+
+/** What rowsBuiltInJs uses of a better-sqlite3 statement. */
+export interface SqliteStatement {
+  readonly reader: boolean;
+  raw(on: boolean): unknown;
+  columns(): { name: string }[];
+  all(...params: unknown[]): unknown[];
+  get(...params: unknown[]): unknown;
+}
+
+/**
+ * A statement that reads rows answers all() and get() with objects built here from better-sqlite3's arrays (its raw
+ * mode). better-sqlite3 builds each row object in C++, a property at a time, which V8 cannot do as fast as the same
+ * assignments in JavaScript: for the late list's 50 rows of 14 columns (1M data set, in a loop) 300-318 µs as
+ * objects, 212-215 µs as arrays, 219-240 µs as arrays made objects here. The objects are the same: the columns'
+ * names in order, a later column of the same name overwriting an earlier one. The names are read once; if the
+ * schema changes under a kept statement (SQLite prepares it again by itself) and its rows' width with it, they are
+ * read again.
+ */
+export function rowsBuiltInJs<S extends SqliteStatement>(statement: S): S {
+  if (!statement.reader) return statement;
+  const all = statement.all;
+  const get = statement.get;
+  let names = statement.columns().map((c) => c.name);
+  const toObject = (values: unknown[]): Record<string, unknown> => {
+    if (values.length !== names.length) names = statement.columns().map((c) => c.name);
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) row[names[i]] = values[i];
+    return row;
+  };
+  statement.raw(true);
+  statement.all = function (this: S, ...params: unknown[]) {
+    const rows = all.apply(this, params);
+    for (let i = 0; i < rows.length; i++) rows[i] = toObject(rows[i] as unknown[]);
+    return rows;
+  };
+  statement.get = function (this: S, ...params: unknown[]) {
+    const values = get.apply(this, params) as unknown[] | undefined;
+    return values === undefined ? undefined : toObject(values);
+  };
+  return statement;
 }
 
 /** How many prepared statements an SQLite connection keeps (the app runs a few dozen distinct ones). */
