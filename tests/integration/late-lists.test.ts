@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { addDeskUsers, addUser, AGENCIES, listAll, loginAgent, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
-import { listDossierSummaries } from '../../src/dossiers/repository';
+import { listDossiers, listDossierSummaries } from '../../src/dossiers/repository';
+import { isSqlite } from '../../src/db/dialect';
 import { listQuerySchema } from '../../src/dossiers/schema';
 
 // "Late" (SPEC §5) is open with the clock running past the deadline, or finished after it. The lists ask it as the
@@ -111,6 +112,64 @@ describe('the late filter', () => {
     }
     expect(sorted(pages)).toEqual(sorted(await list(users.admin, 'late=1')));
     expect(pages.map((d) => d.dueAt)).toEqual([...pages.map((d) => d.dueAt)].sort());
+  });
+
+  it("when the pages list the dossiers in progress by deadline, then they hold the API's dossiers in its order, page by page", async () => {
+    // The pages' late and due-soon lists read SQLite's index of the dossiers in progress in one walk (repository.ts
+    // inProgressByDeadline); the API's lists read the page's ids first, then their rows.
+    const scopes = [
+      { agencyCode: AGENCIES.ward.code, label: 'ward' },
+      { agencyCode: AGENCIES.land.code, label: 'land' },
+      { agencyCode: null, label: 'admin' },
+    ];
+    const queries = ['late=1&status=open', 'late=1&status=processing', 'late=1&status=paused', 'dueSoon=1', 'dueSoon=1&status=open', 'late=1&status=open&sort=-due'];
+    for (const { agencyCode, label } of scopes) {
+      for (const [now, soon] of [['2026-02-02T13:00', '2026-02-03T13:00'], ['2026-02-04T09:00', '2026-02-05T09:00'], ['2026-02-10T10:00', '2026-02-11T10:00']]) {
+        const scope = { agencyCode, now: vn(now), dueSoonUntil: vn(soon) };
+        for (const q of queries) {
+          const asked = Object.fromEntries(new URLSearchParams(q));
+          const all = await listDossiers(t.db, listQuerySchema.parse({ ...asked, pageSize: '100' }), scope);
+          const paged = [];
+          for (let page = 1; page <= Math.max(1, all.total); page++) {
+            const got = await listDossierSummaries(t.db, listQuerySchema.parse({ ...asked, pageSize: '1', page: String(page) }), scope);
+            expect(got.total, `${label} ${q} at ${now}`).toBe(all.total);
+            paged.push(...got.items.map((d) => d.code));
+          }
+          expect(paged, `${label} ${q} at ${now}`).toEqual(all.items.map((d) => d.code));
+        }
+      }
+    }
+    // Some of these lists hold dossiers: the comparison is not between empty lists.
+    const lateAt = { agencyCode: null, now: vn('2026-02-10T10:00'), dueSoonUntil: vn('2026-02-11T10:00') };
+    expect((await listDossierSummaries(t.db, listQuerySchema.parse({ late: '1', status: 'open' }), lateAt)).items.map((d) => d.code).sort()).toEqual(
+      named('running late', 'ward for land, running late'),
+    );
+    const soonAt = { agencyCode: null, now: vn('2026-02-02T13:00'), dueSoonUntil: vn('2026-02-03T13:00') };
+    expect((await listDossierSummaries(t.db, listQuerySchema.parse({ dueSoon: '1' }), soonAt)).items.map((d) => d.code)).toEqual(named('running late'));
+  });
+
+  it("when SQLite builds the late page's statement, then it reads the index of the dossiers in progress alone", async () => {
+    if (!isSqlite(t.db)) return;
+    const client = t.db.client as { acquireConnection(): Promise<{ prepare(sql: string): unknown }>; releaseConnection(c: unknown): unknown };
+    const connection = await client.acquireConnection();
+    const prepare = connection.prepare;
+    const seen: string[] = [];
+    connection.prepare = (sql: string) => {
+      seen.push(sql);
+      return prepare(sql);
+    };
+    client.releaseConnection(connection);
+    try {
+      const scope = { agencyCode: AGENCIES.ward.code, now: vn('2026-02-10T10:30'), dueSoonUntil: vn('2026-02-11T10:30') };
+      await listDossierSummaries(t.db, listQuerySchema.parse({ late: '1', status: 'open' }), scope);
+    } finally {
+      connection.prepare = prepare;
+    }
+    const sql = seen.find((s) => s.includes('dossiers_processing_due_idx'));
+    expect(sql, seen.join('\n')).toBeDefined();
+    const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${sql!.replace(/\?/g, "'x'")}`)).map((r: { detail: string }) => r.detail).join(' | ');
+    expect(plan).toContain('USING COVERING INDEX dossiers_processing_due_idx');
+    expect(plan).not.toContain('TEMP B-TREE FOR ORDER BY');
   });
 
   it('when a page of one late dossier is asked for, then its total still counts every late dossier of the desk', async () => {
