@@ -73,9 +73,10 @@ export function rowsBuiltInJs<S extends SqliteStatement>(statement: S): S {
   if (!statement.reader) return statement;
   const all = statement.all;
   const get = statement.get;
-  let names = statement.columns().map((c) => c.name);
+  const namesNow = () => statement.columns().map((c) => c.name);
+  let names = namesNow();
   const toObject = (values: unknown[]): Record<string, unknown> => {
-    if (values.length !== names.length) names = statement.columns().map((c) => c.name);
+    if (values.length !== names.length) names = namesNow();
     const row: Record<string, unknown> = {};
     for (let i = 0; i < values.length; i++) row[names[i]] = values[i];
     return row;

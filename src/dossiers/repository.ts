@@ -676,20 +676,14 @@ async function listOf<Row extends Coded>(
     // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on
     // PostgreSQL), unless the plan already asked it. A page past the end has no row to carry it and counts on its own.
     const counted = receipt || searched ? [] : [db.raw('(?) as list_total', [countQuery(db, query, scope)])];
+    const cut = (q: Knex.QueryBuilder) => q.orderBy(orderBy).limit(query.pageSize, { skipBinding: true }).offset(offset, { skipBinding: true });
+    // The index of the dossiers in progress holds the list rows' columns (SUMMARY_SELECT), not the API's.
     if (isSqlite(db) && select === SUMMARY_SELECT && inProgressByDeadline(query, column)) {
-      return applyListFilters(db, db.from(db.raw('dossiers AS d INDEXED BY dossiers_processing_due_idx')), query, scope)
-        .select([...select, ...counted])
-        .orderBy(orderBy)
-        .limit(query.pageSize, { skipBinding: true })
-        .offset(offset, { skipBinding: true });
+      return cut(applyListFilters(db, db.from(db.raw('dossiers AS d INDEXED BY dossiers_processing_due_idx')), query, scope).select([...select, ...counted]));
     }
     const page =
       runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
-      (searched?.ids ? db('dossiers as d').whereIn('d.id', searched.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope))
-        .select('d.id')
-        .orderBy(orderBy)
-        .limit(query.pageSize, { skipBinding: true })
-        .offset(offset, { skipBinding: true });
+      cut((searched?.ids ? db('dossiers as d').whereIn('d.id', searched.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope)).select('d.id'));
     return db('dossiers as d')
       .select([...select, ...counted])
       .whereIn('d.id', page)

@@ -65,3 +65,21 @@ export async function keptAndRecomputedMonthEnds(trx: Knex.Transaction): Promise
   await trx.raw(monthEndsSql(trx).backfill);
   return { kept, recomputed: await rows() };
 }
+
+/**
+ * Calls `seen` with the SQL of every statement the SQLite pool's one connection prepares from now on — db/dialect.ts
+ * selectRows runs its statements there without knex's query events. Gives back the function that stops watching.
+ */
+export async function watchSqliteStatements(db: Knex, seen: (sql: string) => void): Promise<() => void> {
+  const client = db.client as { acquireConnection(): Promise<{ prepare(sql: string): unknown }>; releaseConnection(c: unknown): unknown };
+  const connection = await client.acquireConnection();
+  const prepare = connection.prepare;
+  connection.prepare = (sql: string) => {
+    seen(sql);
+    return prepare(sql);
+  };
+  client.releaseConnection(connection);
+  return () => {
+    connection.prepare = prepare;
+  };
+}

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { createTestDb, watchSqliteStatements, type TestDb } from '../helpers/db';
 import { addDeskUsers, addUser, AGENCIES, listAll, loginAgent, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { listDossiers, listDossierSummaries } from '../../src/dossiers/repository';
 import { isSqlite } from '../../src/db/dialect';
@@ -150,20 +150,13 @@ describe('the late filter', () => {
 
   it("when SQLite builds the late page's statement, then it reads the index of the dossiers in progress alone", async () => {
     if (!isSqlite(t.db)) return;
-    const client = t.db.client as { acquireConnection(): Promise<{ prepare(sql: string): unknown }>; releaseConnection(c: unknown): unknown };
-    const connection = await client.acquireConnection();
-    const prepare = connection.prepare;
     const seen: string[] = [];
-    connection.prepare = (sql: string) => {
-      seen.push(sql);
-      return prepare(sql);
-    };
-    client.releaseConnection(connection);
+    const stop = await watchSqliteStatements(t.db, (sql) => seen.push(sql));
     try {
       const scope = { agencyCode: AGENCIES.ward.code, now: vn('2026-02-10T10:30'), dueSoonUntil: vn('2026-02-11T10:30') };
       await listDossierSummaries(t.db, listQuerySchema.parse({ late: '1', status: 'open' }), scope);
     } finally {
-      connection.prepare = prepare;
+      stop();
     }
     const sql = seen.find((s) => s.includes('dossiers_processing_due_idx'));
     expect(sql, seen.join('\n')).toBeDefined();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { createTestDb, type TestDb } from '../helpers/db';
+import { createTestDb, watchSqliteStatements, type TestDb } from '../helpers/db';
 import { AGENCIES, addUser, csrfFrom, loginAgent, makeApp, seedSmallCatalog } from '../helpers/app';
 import { openDb } from '../../src/db/knex';
 import { createApp } from '../../src/app';
@@ -27,14 +27,9 @@ async function countSessionReads(db: Knex): Promise<{ readonly n: number }> {
     return counter;
   }
   // SQLite runs it straight on the pool's one connection (db/dialect.ts selectRows), asking it to prepare each time.
-  const client = db.client as { acquireConnection(): Promise<{ prepare(sql: string): unknown }>; releaseConnection(c: unknown): unknown };
-  const connection = await client.acquireConnection();
-  const prepare = connection.prepare;
-  connection.prepare = (sql: string) => {
+  await watchSqliteStatements(db, (sql) => {
     if (sql.startsWith(SESSION_SQL)) counter.n += 1;
-    return prepare(sql);
-  };
-  client.releaseConnection(connection);
+  });
   return counter;
 }
 
