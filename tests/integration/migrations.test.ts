@@ -1,0 +1,71 @@
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { addDeskUsers, AGENCIES, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { migrations } from '../../db/migrations/index';
+import { migrateLatest } from '../../src/db/migrate';
+import { isSqlite } from '../../src/db/dialect';
+
+// Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last ones are taken
+// down and up again over a database holding dossiers, and every migration down to an empty database and back.
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};
+const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
+const LAND = '1.012756'; // 3 working days, handled by the land department
+
+describe('migrations', () => {
+  let t: TestDb;
+  let harness: ReturnType<typeof makeApp>;
+  let users: Record<string, TestUser>;
+
+  const deskCounts = async () =>
+    (await t.db('desk_counts').where('n', '<>', 0).orderBy(['agency_code', 'status', 'way', 'slot'])).map((r) => `${r.agency_code} ${r.status} ${r.way} ${r.slot} ${Number(r.n)}`);
+  const deskCountsDdl = async () => (await t.db.raw("SELECT sql FROM sqlite_master WHERE name = 'desk_counts'"))[0].sql as string;
+  const tables = async () =>
+    isSqlite(t.db)
+      ? (await t.db.raw("SELECT name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name")).map((r: { name: string }) => r.name)
+      : (await t.db.raw("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' UNION ALL SELECT indexname FROM pg_indexes WHERE schemaname = 'public' UNION ALL SELECT DISTINCT trigger_name FROM information_schema.triggers ORDER BY 1")).rows.map((r: { name: string }) => r.name);
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    await seedSmallCatalog(t.db);
+    users = await addDeskUsers(t.db);
+    harness = makeApp(t.db, '2026-02-02T01:00:00.000Z');
+    for (let i = 0; i < 3; i++) await receiveAs(harness.app, users.wardClerk, HOURS, `Người nộp ${i}`);
+    await receiveAs(harness.app, users.wardClerk, LAND, 'Người nộp đất đai');
+  });
+  afterAll(() => t.destroy());
+
+  it('when the last migration is taken down and up again, then the desk counts are kept, and intake still counts', async () => {
+    const before = await deskCounts();
+    // The ward received four dossiers, one of them handled by the land department.
+    expect(before.reduce((sum, line) => sum + Number(line.split(' ')[4]), 0)).toBe(5);
+    if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
+
+    await t.db.migrate.down({ migrationSource: source });
+    expect(await deskCounts()).toEqual(before);
+    if (isSqlite(t.db)) expect(await deskCountsDdl()).not.toMatch(/WITHOUT ROWID/);
+
+    expect(await migrateLatest(t.db)).toEqual(['20261202002300_desk_counts_clustered']);
+    expect(await deskCounts()).toEqual(before);
+    if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
+
+    // The triggers on dossiers keep counting into the rebuilt table.
+    await receiveAs(harness.app, users.wardClerk, HOURS, 'Người nộp sau nâng cấp');
+    const total = (await t.db('desk_counts').where({ agency_code: AGENCIES.ward.code, way: 0 }).sum({ n: 'n' }))[0].n;
+    expect(Number(total)).toBe(5);
+  });
+
+  it('when every migration is rolled back and applied again, then the same tables, indexes and triggers come back', async () => {
+    const before = await tables();
+    expect(before).toContain('desk_counts');
+    await t.db.migrate.rollback({ migrationSource: source }, true);
+    expect((await tables()).filter((name: string) => !name.startsWith('knex_'))).toEqual([]);
+    expect(await migrateLatest(t.db)).toEqual(Object.keys(migrations));
+    expect(await tables()).toEqual(before);
+  });
+});
