@@ -52,7 +52,7 @@ export interface LetterListQuery {
   pageSize: number;
 }
 
-function applyLetterScope(q: Knex.QueryBuilder, query: LetterListQuery) {
+function applyLetterScope(q: Knex.QueryBuilder, query: Omit<LetterListQuery, 'page' | 'pageSize'>) {
   if (query.agencyCode !== null) {
     const code = query.agencyCode;
     q.where((w) => w.where('d.agency_code', code).orWhere('d.received_agency_code', code));
@@ -62,9 +62,15 @@ function applyLetterScope(q: Knex.QueryBuilder, query: LetterListQuery) {
   return q;
 }
 
+/** How many letters the list holds. */
+export async function countLetters(db: Knex, query: Omit<LetterListQuery, 'page' | 'pageSize'>): Promise<number> {
+  const row = await applyLetterScope(lettersWithDossier(db), query).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
 export async function listLetters(db: Knex, query: LetterListQuery): Promise<{ items: LetterWithDossier[]; total: number }> {
   const base = applyLetterScope(lettersWithDossier(db), query);
-  const countRow = await base.clone().count({ n: '*' }).first();
+  const total = await countLetters(db, query);
   // Drafts by urgency (earliest deadline first), issued letters newest first.
   const order =
     query.status === 'draft'
@@ -75,7 +81,7 @@ export async function listLetters(db: Knex, query: LetterListQuery): Promise<{ i
     .orderBy(order)
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize);
-  return { items: items as LetterWithDossier[], total: Number(countRow?.n ?? 0) };
+  return { items: items as LetterWithDossier[], total };
 }
 
 /** Open dossiers with the clock running and a deadline before `until` that have no letter at all. */

@@ -124,8 +124,9 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     const pageSize = 50;
     const user = currentUser(req);
     const result = await letters.list(user, { status, openOnly: status === 'draft', page, pageSize });
+    // The tabs' counts: the shown list's own total, the others counted (not listed).
     const counts = Object.fromEntries(
-      await Promise.all(LETTER_STATUSES.map(async (s) => [s, (await letters.list(user, { status: s, openOnly: s === 'draft', pageSize: 1 })).total] as const)),
+      await Promise.all(LETTER_STATUSES.map(async (s) => [s, s === status ? result.total : await letters.count(user, { status: s, openOnly: s === 'draft' })] as const)),
     );
     const now = ctx.clock.now();
     const cal = await services.calendars.get(now.getTime());

@@ -31,6 +31,7 @@ import {
   headNameOf,
   insertDraftsIgnoringExisting,
   lettersOfDossier,
+  countLetters,
   listLetters,
   nextLetterNumber,
   storedTemplate,
@@ -164,13 +165,16 @@ export class LetterService {
   }
 
   async list(user: User, query: { status?: LetterStatus; openOnly?: boolean; page?: number; pageSize?: number }) {
-    return listLetters(this.db, {
-      status: query.status,
-      openOnly: query.openOnly,
-      agencyCode: user.role === 'admin' ? null : (user.agencyCode ?? '__none__'),
-      page: query.page ?? 1,
-      pageSize: query.pageSize ?? 100,
-    });
+    return listLetters(this.db, { ...this.letterScope(user, query), page: query.page ?? 1, pageSize: query.pageSize ?? 100 });
+  }
+
+  /** How many letters list() would hold. */
+  async count(user: User, query: { status?: LetterStatus; openOnly?: boolean }): Promise<number> {
+    return countLetters(this.db, this.letterScope(user, query));
+  }
+
+  private letterScope(user: User, query: { status?: LetterStatus; openOnly?: boolean }) {
+    return { status: query.status, openOnly: query.openOnly, agencyCode: user.role === 'admin' ? null : (user.agencyCode ?? '__none__') };
   }
 
   async ofDossier(dossierId: number): Promise<LetterRow[]> {

@@ -259,6 +259,27 @@ describe('issuing through the API', () => {
     expect(drafts.body.total).toBe(4);
     expect((await request(app()).get('/api/v1/letters?status=nothing').set(bearer(landHead))).status).toBe(422);
   });
+
+  it("when the head opens the queue on any tab, then every tab shows its own list's count", async () => {
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    // Counted here from the tables: the queue's drafts are those of dossiers still open; issued and cancelled
+    // letters, all of the desk's.
+    const count = async (status: string, openOnly: boolean) => {
+      const q = t.db('letters as l').join('dossiers as d', 'd.id', 'l.dossier_id').where('l.status', status);
+      q.where((w) => w.where('d.agency_code', AGENCIES.land.code).orWhere('d.received_agency_code', AGENCIES.land.code));
+      if (openOnly) q.whereIn('d.status', ['processing', 'awaiting_supplement', 'paused']);
+      return Number((await q.count({ n: '*' }).first())?.n);
+    };
+    const expected = [await count('draft', true), await count('issued', false), await count('cancelled', false)];
+    expect(expected[0]).toBeGreaterThan(0);
+    expect(expected[1]).toBe(3);
+    for (const tab of ['draft', 'issued', 'cancelled']) {
+      const page = await agent.get(`/thu-xin-loi?status=${tab}`);
+      expect(page.status).toBe(200);
+      const badges = [...page.text.matchAll(/(Chờ phát hành|Đã phát hành|Đã hủy) <span class="badge">(\d+)<\/span>/g)].map((m) => Number(m[2]));
+      expect(badges, tab).toEqual(expected);
+    }
+  });
 });
 
 describe('numbering under concurrent issuing', () => {
