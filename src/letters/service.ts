@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Services } from '../app';
 import type { User } from '../auth/users';
-import { getAgency, listAgencies, listFields } from '../catalog/repository';
+import { getAgency } from '../catalog/repository';
+import { catalogNames } from '../catalog/names';
 import type { WorkCalendar } from '../calendar/working-time';
 import { isUniqueViolation, withRetry } from '../db/dialect';
 import { applyListFilters, findDossier, insertEvent, isLate, type DossierRow, type ListScope } from '../dossiers/repository';
@@ -478,8 +479,9 @@ export class LetterService {
       dueSoonUntil: cal.addWorkingMinutes(now, cal.minutesPerDay),
     };
     const link = (params: Record<string, string>) => `/ho-so?${new URLSearchParams(params)}`;
+    // Counted, not listed: a list of one also read its first dossier, for lists by deadline after sorting them.
     const count = async (params: Record<string, string>) => ({
-      n: (await this.services.dossiers.list(listQuerySchema.parse({ ...params, pageSize: 1 }), user)).total,
+      n: await this.services.dossiers.count(listQuerySchema.parse(params), user),
       href: link(params),
     });
 
@@ -509,20 +511,21 @@ export class LetterService {
       const rows = (await q.select(`d.${column} as code`).count({ n: '*' }).groupBy(`d.${column}`)) as { code: string; n: number | string }[];
       return new Map(rows.map((r) => [String(r.code), Number(r.n)]));
     };
-    const table = async (column: 'field_code' | 'agency_code', names: Map<string, string>, param: 'fieldCode' | 'agencyCode') => {
+    const table = async (column: 'field_code' | 'agency_code', param: 'fieldCode' | 'agencyCode') => {
       const [lateBy, soonBy] = await Promise.all([grouped(column, lateParams), grouped(column, { dueSoon: '1' })]);
       const codes = [...new Set([...lateBy.keys(), ...soonBy.keys()])];
+      // The names from the copy each process keeps (catalog/names.ts), read again if it lacks one of these codes.
+      const kept = await catalogNames(this.db, { procedures: [], fields: column === 'field_code' ? codes : [], agencies: column === 'agency_code' ? codes : [] });
+      const nameOf = column === 'field_code' ? kept.field : kept.agency;
       return codes
         .map((code) => ({
           code,
-          name: names.get(code) ?? code,
+          name: nameOf(code),
           late: { n: lateBy.get(code) ?? 0, href: link({ ...lateParams, [param]: code }) },
           dueSoon: { n: soonBy.get(code) ?? 0, href: link({ dueSoon: '1', [param]: code }) },
         }))
         .sort((a, b) => b.late.n - a.late.n || b.dueSoon.n - a.dueSoon.n || a.name.localeCompare(b.name, 'vi'));
     };
-    const fieldNames = new Map((await listFields(this.db)).map((f) => [f.code, f.name]));
-    const agencyNames = new Map((await listAgencies(this.db)).map((a) => [a.code, a.name]));
 
     return {
       today,
@@ -545,8 +548,8 @@ export class LetterService {
         items: lateList.items.map((d) => ({ d, days: lateness(d), letter: lastLetter.get(d.id) ?? null })),
         href: link({ ...lateParams, sort: 'due' }),
       },
-      byField: await table('field_code', fieldNames, 'fieldCode'),
-      byAgency: await table('agency_code', agencyNames, 'agencyCode'),
+      byField: await table('field_code', 'fieldCode'),
+      byAgency: await table('agency_code', 'agencyCode'),
     };
   }
 }

@@ -5,7 +5,8 @@ import { addUser, AGENCIES, csrfFrom, loginAgent, makeApp, seedSmallCatalog, typ
 import { draftMissingLetters } from '../../src/letters/service';
 import { startLetterSweep } from '../../src/letters/routes';
 import { lettersOfDossier } from '../../src/letters/repository';
-import { listEvents } from '../../src/dossiers/repository';
+import { countDossiers, listEvents } from '../../src/dossiers/repository';
+import { listQuerySchema } from '../../src/dossiers/schema';
 
 /** A wall-clock reading in Vietnam (UTC+7) as an instant, and as the API writes it. */
 const vn = (local: string) => new Date(`${local}:00+07:00`);
@@ -510,6 +511,21 @@ describe("the head's dashboard", () => {
     const { agent } = await loginAgent(app(), 'lanhdao_caikhe');
     const list = await agent.get(tile('uncovered').href);
     expect(list.text).toMatch(/<small class="muted">\(3\)<\/small>/);
+  });
+
+  it("when a desk's dossiers with a draft are counted, then the letters are asked once, not once per way of belonging to the desk", async () => {
+    const statements: string[] = [];
+    const seen = (q: { sql: string }) => statements.push(q.sql);
+    t.db.on('query', seen);
+    try {
+      const scope = { agencyCode: AGENCIES.otherWard.code, now: vn('2026-04-15T15:00'), dueSoonUntil: vn('2026-04-16T15:00') };
+      expect(tile('drafts').n).toBeGreaterThan(0);
+      expect(await countDossiers(t.db, listQuerySchema.parse({ status: 'open', letter: 'draft' }), scope)).toBe(tile('drafts').n);
+    } finally {
+      t.db.removeListener('query', seen);
+    }
+    expect(statements).toHaveLength(1);
+    expect(statements[0].match(/\bletters\b/g)).toHaveLength(1);
   });
 
   it('when the list is asked for dossiers with an issued letter, a draft or no issued letter, without a deadline, then it finds exactly those', async () => {
