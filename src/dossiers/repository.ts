@@ -326,10 +326,10 @@ const bothWaysLate = (query: ListQuery) => {
  * 20261130001600_finished_late_index). Written as one "running late OR finished late", the late list of a desk read
  * every dossier of the desk: 2.6 s for the public service centre at 1,000,000 dossiers on SQLite, 4.7 s for an admin.
  */
-function lateIds(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBuilder {
+function lateIds(db: Knex, query: ListQuery, scope: ListScope, columns: string[] = ['d.id']): Knex.QueryBuilder {
   const rest = { ...query, late: undefined };
   const branch = (way: (b: Knex.QueryBuilder) => void) => {
-    const b = applyListFilters(db, db('dossiers as d').select('d.id'), rest, scope);
+    const b = applyListFilters(db, db('dossiers as d').select(columns), rest, scope);
     way(b);
     return b;
   };
@@ -337,6 +337,22 @@ function lateIds(db: Knex, query: ListQuery, scope: ListScope): Knex.QueryBuilde
   return branch((b) => b.where('d.status', 'processing').where('d.due_at', '<', scope.now.toISOString())).unionAll(
     branch((b) => b.whereIn('d.status', finished).whereRaw('d.finished_at > d.due_at')),
   );
+}
+
+/**
+ * The page's ids of a list of the late in both ways by deadline, sorted from the deadlines the union's two indexes hold
+ * (the dossiers in progress, migration 20261202002200, on SQLite; the finished late, 20261130001600): asked as "the
+ * dossiers whose id is among the late, by deadline", each of them was looked up in the table for its deadline, the
+ * public service centre's 5,364 in 25 ms on SQLite. Null for other lists.
+ */
+function latePage(db: Knex, query: ListQuery, scope: ListScope, column: string, order: 'asc' | 'desc', offset: number): Knex.QueryBuilder | null {
+  if (!bothWaysLate(query) || column !== 'd.due_at' || query.q || query.report) return null;
+  return db
+    .from(lateIds(db, query, scope, ['d.id', 'd.due_at']).as('late'))
+    .select('late.id')
+    .orderBy([{ column: 'late.due_at', order }, { column: 'late.id', order: 'asc' }])
+    .limit(query.pageSize, { skipBinding: true })
+    .offset(offset, { skipBinding: true });
 }
 
 /**
@@ -700,6 +716,7 @@ async function listOf<Row extends Coded>(
     }
     const page =
       runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
+      latePage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
       cut((searched?.ids ? db('dossiers as d').whereIn('d.id', searched.ids) : applyListFilters(db, walk ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')) : db('dossiers as d'), query, scope)).select('d.id'));
     return db('dossiers as d')
       .select([...select, ...counted])

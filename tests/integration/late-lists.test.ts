@@ -114,6 +114,28 @@ describe('the late filter', () => {
     expect(pages.map((d) => d.dueAt)).toEqual([...pages.map((d) => d.dueAt)].sort());
   });
 
+  it('when the late list of both ways is paged one by one in either order, then the pages are the whole list in that order', async () => {
+    // Its page is sorted from the deadlines the union's indexes hold (repository.ts latePage). Three of the ward's
+    // late dossiers share a deadline (Mon 2 Feb 14:00): the id orders them.
+    for (const user of [users.admin, users.wardHead, users.landHead]) {
+      for (const sort of ['due', '-due']) {
+        const whole = await list(user, `late=1&sort=${sort}`);
+        const dues = whole.map((d) => d.dueAt);
+        expect(dues).toEqual(sort === 'due' ? [...dues].sort() : [...dues].sort().reverse());
+        const ids = await t.db('dossiers').whereIn('code', whole.map((d) => d.code)).select('id', 'code', 'due_at');
+        const expected = [...ids].sort((a, b) => (a.due_at === b.due_at ? a.id - b.id : (a.due_at < b.due_at) === (sort === 'due') ? -1 : 1)).map((r) => r.code);
+        expect(whole.map((d) => d.code), `${user.username} ${sort}`).toEqual(expected);
+        const paged = [];
+        for (let page = 1; page <= whole.length; page++) {
+          const res = await request(harness.app).get(`/api/v1/dossiers?late=1&sort=${sort}&pageSize=1&page=${page}`).set('Authorization', `Bearer ${user.token}`);
+          expect(res.body.total).toBe(whole.length);
+          paged.push(...(res.body.items as { code: string }[]).map((d) => d.code));
+        }
+        expect(paged, `${user.username} ${sort}`).toEqual(expected);
+      }
+    }
+  });
+
   it("when the pages list the dossiers in progress by deadline, then they hold the API's dossiers in its order, page by page", async () => {
     // The pages' late and due-soon lists read SQLite's index of the dossiers in progress in one walk (repository.ts
     // inProgressByDeadline); the API's lists read the page's ids first, then their rows.
