@@ -94,7 +94,7 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: 'apology letter queue `/thu-xin-loi`', path: '/thu-xin-loi' },
     { label: 'dossiers without an issued letter `/ho-so?letter=not_issued`', path: '/ho-so?letter=not_issued' },
     { label: 'monthly report page, last month', path: `/bao-cao?from=${month.from}&to=${month.to}` },
-    { label: "a year's late dossiers (report drill-down)", path: `/ho-so?report=late&from=${year.from}&to=${year.to}` },
+    { label: "a year's late dossiers (report drill-down)", path: `/ho-so?report=resolved.late&from=${year.from}&to=${year.to}` },
   ];
 }
 
