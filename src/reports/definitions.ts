@@ -181,14 +181,17 @@ export function whereReportCell(db: Knex, q: Knex.QueryBuilder, cell: ReportCell
   const col = c.columns[cell.column];
   if (!col) throw new ValidationError({ report: `Cột báo cáo không hợp lệ: ${cell.column}.` });
   q.whereRaw(`(${col.sql})`, col.bindings);
+  const resolved = cell.column.startsWith('resolved.');
   // The resolved are finished within the period. The scope says so as "open, or finished since the start", which gives
   // the planner no range of the finish instant: a year's resolved late read every dossier finished before the year's
   // end, not only that year's (the public service centre's 2025 on SQLite: 168-178 ms for the count and as much for
   // the page, 150-153 ms with the range; the year's 510,000 are still read).
-  if (cell.column.startsWith('resolved.')) q.where('d.finished_at', '>=', w.start);
+  if (resolved) q.where('d.finished_at', '>=', w.start);
   if (cell.fieldCode) q.where('d.field_code', cell.fieldCode);
+  // A dossier resolved within the period was finished before its end, so it counts for the agency at its finish, the
+  // row's own (stateAtEnd's first case), without the per-dossier look-up of the state at the end.
   for (const code of cell.agencyCodes ?? []) {
-    const a = c.agency(cell.basis);
+    const a = resolved && cell.basis === 'handling' ? sql('d.agency_code') : c.agency(cell.basis);
     q.whereRaw(`(${a.sql}) = ?`, [...a.bindings, code]);
   }
   return q;
