@@ -16,3 +16,8 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
 export async function migrateRollbackAll(db: Knex): Promise<void> {
   await db.migrate.rollback({ migrationSource: source }, true);
 }
+
+/** Takes the last applied migration down. */
+export async function migrateDown(db: Knex): Promise<void> {
+  await db.migrate.down({ migrationSource: source });
+}

@@ -1,19 +1,13 @@
-import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { addDeskUsers, AGENCIES, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { migrations } from '../../db/migrations/index';
-import { migrateLatest } from '../../src/db/migrate';
+import { migrateDown, migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { isSqlite } from '../../src/db/dialect';
 
 // Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last ones are taken
 // down and up again over a database holding dossiers, and every migration down to an empty database and back.
 
-const source: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(migrations),
-  getMigrationName: (name) => name,
-  getMigration: async (name) => migrations[name],
-};
 const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
 const LAND = '1.012756'; // 3 working days, handled by the land department
 
@@ -46,7 +40,7 @@ describe('migrations', () => {
     expect(before.reduce((sum, line) => sum + Number(line.split(' ')[4]), 0)).toBe(5);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
 
-    await t.db.migrate.down({ migrationSource: source });
+    await migrateDown(t.db);
     expect(await deskCounts()).toEqual(before);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).not.toMatch(/WITHOUT ROWID/);
 
@@ -63,7 +57,7 @@ describe('migrations', () => {
   it('when every migration is rolled back and applied again, then the same tables, indexes and triggers come back', async () => {
     const before = await tables();
     expect(before).toContain('desk_counts');
-    await t.db.migrate.rollback({ migrationSource: source }, true);
+    await migrateRollbackAll(t.db);
     expect((await tables()).filter((name: string) => !name.startsWith('knex_'))).toEqual([]);
     expect(await migrateLatest(t.db)).toEqual(Object.keys(migrations));
     expect(await tables()).toEqual(before);
