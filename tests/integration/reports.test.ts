@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, keptAndRecomputedMonthEnds, testDbKind, type TestDb } from '../helpers/db';
+import { createTestDb, keptAndRecomputedMonthEnds, testDbKind, watchSqliteStatements, type TestDb } from '../helpers/db';
 import { addUser, AGENCIES, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { REPORT_COLUMNS, type ReportColumn } from '../../src/reports/definitions';
 import { FORM_COLUMN_ORDER } from '../../src/reports/export';
@@ -271,6 +271,35 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(await names('pending.withinDeadline')).toEqual(['G', 'J', 'L', 'M', 'N']);
     expect(await names('received.total', { agencyCode: AGENCIES.ward.code })).toEqual(['H', 'I', 'L', 'M', 'N']);
     expect(await names('received.total', { agencyCode: AGENCIES.land.code, agencyBasis: 'receiving' })).toEqual(['A', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'P']);
+  });
+
+  it("when the resolved late are opened with the list's other filters, then they are still the story's, and SQLite reads them from the finished late's index", async () => {
+    const names = async (where: Record<string, string>) =>
+      (await drill(admin, JAN, 'resolved.late', where)).items.map((d) => Object.keys(codes).find((k) => codes[k] === d.code)).sort();
+    const { status } = await dossier(codes.D);
+    expect(await names({ late: '1' })).toEqual(['D']);
+    expect(await names({ late: '1', status })).toEqual(['D']);
+    expect(await names({ status })).toEqual(['D']);
+    expect(await names({ status: 'processing' })).toEqual([]);
+    expect(await names({ dueSoon: '1' })).toEqual([]);
+    expect(await names({ q: 'Hồng' })).toEqual(['D']);
+    expect(await names({ fieldCode: 'DAT_DAI', agencyCode: AGENCIES.land.code })).toEqual(['D']);
+    expect(await names({ agencyCode: AGENCIES.ward.code })).toEqual([]);
+    if (testDbKind() !== 'sqlite') return;
+    const seen: string[] = [];
+    const stop = await watchSqliteStatements(t.db, (sql) => seen.push(sql));
+    try {
+      await drill(admin, JAN, 'resolved.late', { agencyCode: AGENCIES.land.code });
+    } finally {
+      stop();
+    }
+    const listed = seen.filter((s) => s.includes('d.finished_at > d.due_at'));
+    expect(listed.length, seen.join('\n')).toBeGreaterThan(0);
+    for (const sql of listed) {
+      const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, "'x'")}`)).map((r: { detail: string }) => r.detail).join(' | ');
+      expect(plan, sql).toContain('dossiers_finished_late_idx');
+      expect(plan, sql).not.toContain('dossiers_report');
+    }
   });
 
   it('when a head reads the report, then it covers their agency only, the drill-down agrees, and another agency is refused', async () => {
