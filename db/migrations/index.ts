@@ -22,6 +22,7 @@ import * as reportMonthEnds from './20261201002000_report_month_ends';
 import * as authNotify from './20261201002100_auth_notify';
 import * as processingDueIndex from './20261202002200_processing_due_index';
 import * as deskCountsClustered from './20261202002300_desk_counts_clustered';
+import * as finishedLateReceipt from './20261202002400_finished_late_receipt';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '20261201002100_auth_notify': authNotify,
   '20261202002200_processing_due_index': processingDueIndex,
   '20261202002300_desk_counts_clustered': deskCountsClustered,
+  '20261202002400_finished_late_receipt': finishedLateReceipt,
 };

@@ -356,6 +356,27 @@ function latePage(db: Knex, query: ListQuery, scope: ListScope, column: string, 
 }
 
 /**
+ * The page's ids of a report cell's resolved late, sorted from the cell's own dossiers, read first (a few thousand
+ * for a year of a department). Asked for its first 50 in the order of receipt, PostgreSQL walked the receipt index
+ * newest first and checked every dossier it passed: the busiest department's 2025 passed 494,000 of the bench's
+ * 1,000,000 (3.6 s; with the scope's "received before the end", 37,000 from the end: 41 ms). Null for other lists.
+ */
+function resolvedLatePage(db: Knex, query: ListQuery, scope: ListScope, column: string, order: 'asc' | 'desc', offset: number): Knex.QueryBuilder | null {
+  if (!readsFinishedLate(query)) return null;
+  const cell = applyListFilters(db, db.from(dossiersTable(db, query)), query, scope).select('d.id', `${column} as sort_key`);
+  return db
+    .withMaterialized('cell', cell)
+    .from('cell')
+    .select('cell.id')
+    .orderBy([{ column: 'cell.sort_key', order }, { column: 'cell.id', order: 'asc' }])
+    .limit(query.pageSize, { skipBinding: true })
+    .offset(offset, { skipBinding: true });
+}
+
+/** A report cell's resolved late, read from the index of the finished late: not with a search, nor both ways late. */
+const readsFinishedLate = (query: ListQuery) => query.report === 'resolved.late' && !query.q && !bothWaysLate(query);
+
+/**
  * The table a list reads its dossiers from. On SQLite a report cell's resolved late are read from the index of the
  * finished late (migration 20261130001600), which SQLite does not choose by itself: it read every dossier finished in
  * the period from the report index, or every finished dossier of the desk from its own index, to keep the few late
@@ -364,7 +385,7 @@ function latePage(db: Knex, query: ListQuery, scope: ListScope, column: string, 
  * being late (which reads the dossiers by their ids).
  */
 function dossiersTable(db: Knex, query: ListQuery): string | Knex.Raw {
-  if (isSqlite(db) && query.report === 'resolved.late' && !query.q && !bothWaysLate(query)) {
+  if (isSqlite(db) && readsFinishedLate(query)) {
     return db.raw('dossiers AS d INDEXED BY dossiers_finished_late_idx');
   }
   return 'dossiers as d';
@@ -732,6 +753,7 @@ async function listOf<Row extends Coded>(
     const page =
       runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
       latePage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
+      resolvedLatePage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
       cut((searched?.ids ? db('dossiers as d').whereIn('d.id', searched.ids) : applyListFilters(db, db.from(walk ? db.raw('dossiers AS d INDEXED BY dossiers_received_at_index') : dossiersTable(db, query)), query, scope)).select('d.id'));
     return db('dossiers as d')
       .select([...select, ...counted])

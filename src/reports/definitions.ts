@@ -176,17 +176,23 @@ export interface ReportCell {
 export function whereReportCell(db: Knex, q: Knex.QueryBuilder, cell: ReportCell, now: Date): Knex.QueryBuilder {
   const w = reportWindow(cell.from, cell.to, now);
   const c = reportConditions(db, w);
-  // knex puts raw conditions side by side with AND: each keeps its own parentheses (they contain ORs).
-  q.whereRaw(`(${c.scope.sql})`, c.scope.bindings);
   const col = c.columns[cell.column];
   if (!col) throw new ValidationError({ report: `Cột báo cáo không hợp lệ: ${cell.column}.` });
-  q.whereRaw(`(${col.sql})`, col.bindings);
   const resolved = cell.column.startsWith('resolved.');
-  // The resolved are finished within the period. The scope says so as "open, or finished since the start", which gives
-  // the planner no range of the finish instant: a year's resolved late read every dossier finished before the year's
-  // end, not only that year's (the public service centre's 2025 on SQLite: 168-178 ms for the count and as much for
-  // the page, 150-153 ms with the range; the year's 510,000 are still read).
-  if (resolved) q.where('d.finished_at', '>=', w.start);
+  if (resolved) {
+    // The resolved are finished within the period: the column says "before the end", this the start. The scope ("open,
+    // or finished since the start, received before the end") gave the planner no range of the finish instant (a
+    // year's resolved late read every dossier finished before the year's end). Its "received before the end" says
+    // nothing more of them: a dossier is finished after its receipt (each action comes after the dossier's last
+    // event; the import refuses a finish before the receipt). Said, it led PostgreSQL to intersect the year's finished
+    // late of a department, 2,029 in their own index, with the 540,000 dossiers received before the year's end
+    // (140-260 ms of the bench's 1,000,000; 24 ms without).
+    q.where('d.finished_at', '>=', w.start);
+  } else {
+    // knex puts raw conditions side by side with AND: each keeps its own parentheses (they contain ORs).
+    q.whereRaw(`(${c.scope.sql})`, c.scope.bindings);
+  }
+  q.whereRaw(`(${col.sql})`, col.bindings);
   if (cell.fieldCode) q.where('d.field_code', cell.fieldCode);
   // A dossier resolved within the period was finished before its end, so it counts for the agency at its finish, the
   // row's own (stateAtEnd's first case), without the per-dossier look-up of the state at the end.

@@ -5,7 +5,7 @@ import { migrations } from '../../db/migrations/index';
 import { migrateDown, migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { isSqlite } from '../../src/db/dialect';
 
-// Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last ones are taken
+// Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last two are taken
 // down and up again over a database holding dossiers, and every migration down to an empty database and back.
 
 const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
@@ -19,6 +19,11 @@ describe('migrations', () => {
   const deskCounts = async () =>
     (await t.db('desk_counts').where('n', '<>', 0).orderBy(['agency_code', 'status', 'way', 'slot'])).map((r) => `${r.agency_code} ${r.status} ${r.way} ${r.slot} ${Number(r.n)}`);
   const deskCountsDdl = async () => (await t.db.raw("SELECT sql FROM sqlite_master WHERE name = 'desk_counts'"))[0].sql as string;
+  /** The definition of the index of the finished late, its columns written as "(a, b, …)". */
+  const finishedLateColumns = async () =>
+    isSqlite(t.db)
+      ? ((await t.db.raw("SELECT sql FROM sqlite_master WHERE name = 'dossiers_finished_late_idx'"))[0].sql as string)
+      : ((await t.db.raw("SELECT indexdef FROM pg_indexes WHERE indexname = 'dossiers_finished_late_idx'")).rows[0].indexdef as string);
   const tables = async () =>
     isSqlite(t.db)
       ? (await t.db.raw("SELECT name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name")).map((r: { name: string }) => r.name)
@@ -34,19 +39,24 @@ describe('migrations', () => {
   });
   afterAll(() => t.destroy());
 
-  it('when the last migration is taken down and up again, then the desk counts are kept, and intake still counts', async () => {
+  it('when the last migrations are taken down and up again, then the desk counts are kept, intake still counts, and the finished late are indexed with their receipt', async () => {
     const before = await deskCounts();
     // The ward received four dossiers, one of them handled by the land department.
     expect(before.reduce((sum, line) => sum + Number(line.split(' ')[4]), 0)).toBe(5);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
+    expect(await finishedLateColumns()).toContain('received_at');
 
+    await migrateDown(t.db);
+    expect(await finishedLateColumns()).not.toContain('received_at');
+    expect(await finishedLateColumns()).toContain('received_agency_code');
     await migrateDown(t.db);
     expect(await deskCounts()).toEqual(before);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).not.toMatch(/WITHOUT ROWID/);
 
-    expect(await migrateLatest(t.db)).toEqual(['20261202002300_desk_counts_clustered']);
+    expect(await migrateLatest(t.db)).toEqual(['20261202002300_desk_counts_clustered', '20261202002400_finished_late_receipt']);
     expect(await deskCounts()).toEqual(before);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
+    expect(await finishedLateColumns()).toMatch(/received_agency_code, received_at, id\)/);
 
     // The triggers on dossiers keep counting into the rebuilt table.
     await receiveAs(harness.app, users.wardClerk, HOURS, 'Người nộp sau nâng cấp');

@@ -745,6 +745,44 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
     }
   });
 
+  it('when the resolved late of a period are paged in each order, then the pages are those dossiers of the table in that order', async () => {
+    const token = (await addUser(rt.db, 'quantri_trang', 'admin', null)).token;
+    const period = { from: '2026-01-01', to: '2026-12-31' };
+    const start = new Date('2025-12-31T17:00:00.000Z').toISOString();
+    const end = new Date('2026-12-31T17:00:00.000Z').toISOString();
+    const late: { code: string; received_at: string; due_at: string; id: number; agency_code: string }[] = await rt
+      .db('dossiers')
+      .where('finished_at', '>=', start)
+      .where('finished_at', '<', end)
+      .whereNot('status', 'withdrawn')
+      .whereRaw('finished_at > due_at')
+      .select('code', 'received_at', 'due_at', 'id', 'agency_code');
+    expect(late.length).toBeGreaterThan(4);
+    const orders: [string, (a: (typeof late)[number], b: (typeof late)[number]) => number][] = [
+      ['-received', (a, b) => b.received_at.localeCompare(a.received_at) || a.id - b.id],
+      ['received', (a, b) => a.received_at.localeCompare(b.received_at) || a.id - b.id],
+      ['due', (a, b) => a.due_at.localeCompare(b.due_at) || a.id - b.id],
+      ['-due', (a, b) => b.due_at.localeCompare(a.due_at) || a.id - b.id],
+    ];
+    const busiest = agencyCodes.map((code) => [code, late.filter((d) => d.agency_code === code).length] as const).sort((a, b) => b[1] - a[1])[0][0];
+    for (const [sort, compare] of orders) {
+      for (const agencyCode of [undefined, busiest]) {
+        const expected = late.filter((d) => !agencyCode || d.agency_code === agencyCode).sort(compare).map((d) => d.code);
+        const paged: string[] = [];
+        for (let page = 1; paged.length < expected.length + 3 && page <= expected.length; page++) {
+          const res = await request(rapp.app)
+            .get('/api/v1/dossiers')
+            .query({ report: 'resolved.late', ...period, sort, page, pageSize: 3, ...(agencyCode ? { agencyCode } : {}) })
+            .set({ Authorization: `Bearer ${token}` });
+          expect(res.body.total, `${sort} ${agencyCode}`).toBe(expected.length);
+          if (!res.body.items.length) break;
+          paged.push(...res.body.items.map((d: { code: string }) => d.code));
+        }
+        expect(paged, `${sort} ${agencyCode}`).toEqual(expected);
+      }
+    }
+  });
+
   it("when the histories were played and rows are written straight to the table, then each desk's kept counts equal a count of its dossiers", async () => {
     // desk_counts (migration 20261201001800): per desk, status and way, the dossiers it received (0) or handles having
     // received them elsewhere (1).
