@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, keptAndRecomputedMonthEnds, testDbKind, watchSqliteStatements, type TestDb } from '../helpers/db';
 import { addUser, AGENCIES, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { REPORT_COLUMNS, type ReportColumn } from '../../src/reports/definitions';
+import { isSqlite } from '../../src/db/dialect';
 import { FORM_COLUMN_ORDER } from '../../src/reports/export';
 import { monthStartRows } from '../../src/reports/month-ends';
 import type { Counts } from '../../src/reports/settlement';
@@ -300,6 +301,29 @@ describe('a hand-written history with known answers (January and February 2026)'
       expect(plan, sql).toContain('dossiers_finished_late_idx');
       expect(plan, sql).not.toContain('dossiers_report');
     }
+  });
+
+  it("when SQLite lists a cell's other resolved, then a period up to a quarter is read from the report index and a longer one as SQLite chooses", async () => {
+    const statements = async (period: { from: string; to: string }) => {
+      const seen: string[] = [];
+      const stop = isSqlite(t.db) ? await watchSqliteStatements(t.db, (sql) => seen.push(sql)) : () => undefined;
+      try {
+        const res = await drill(admin, period, 'resolved.onTime', { agencyCode: AGENCIES.land.code });
+        return { seen: seen.filter((s) => s.includes('d.finished_at <= d.due_at')), codes: res.items.map((d) => d.code).sort() };
+      } finally {
+        stop();
+      }
+    };
+    const month = await statements(JAN);
+    const year = await statements({ from: '2025-03-11', to: '2026-03-10' });
+    // The land department's January on time (C, E, P), found by both.
+    expect(month.codes).toEqual(['C', 'E', 'P'].map((k) => codes[k]).sort());
+    expect(year.codes).toEqual(expect.arrayContaining(month.codes));
+    if (!isSqlite(t.db)) return;
+    expect(month.seen.length).toBeGreaterThan(0);
+    for (const sql of month.seen) expect(sql).toContain('INDEXED BY dossiers_report_idx');
+    expect(year.seen.length).toBeGreaterThan(0);
+    for (const sql of year.seen) expect(sql).not.toContain('INDEXED BY');
   });
 
   it('when a head reads the report, then it covers their agency only, the drill-down agrees, and another agency is refused', async () => {
