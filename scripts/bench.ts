@@ -396,7 +396,7 @@ function pagesTable(r: Result): string[] {
     b.status !== 200 ? `HTTP ${b.status}` : `${ms(b.medianMs)}${b.maxMs > 2 * b.medianMs ? ` (max ${ms(b.maxMs)})` : ''}`;
   return [
     `Pages a head opens, one request at a time (median of ${PAGE_RUNS}, after one unmeasured request), for three desks: ` +
-      desks.map((d) => `${d.label}, ${d.agencyName} (${num(d.dossiers)} dossiers)`).join('; ') + '.',
+      desks.map((d) => `${d.label}, ${d.agencyName} (${num(d.dossiers)} dossiers${d.basis === 'receiving' ? '; the numbers of its report and their lists count the dossiers it received' : ''})`).join('; ') + '.',
     '',
     `| page | ${desks.map((d) => d.label).join(' | ')} |`,
     `|---|${desks.map(() => '---').join('|')}|`,

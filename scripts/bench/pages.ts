@@ -2,6 +2,8 @@
 // very different sizes. The load measurements cover two pages; these are the ones a desk opens a few times a day,
 // where a page that reads every dossier shows as seconds, not as a lower throughput.
 import type { Knex } from 'knex';
+import { SERVICE_CENTRE_KIND } from '../../src/catalog/repository';
+import type { AgencyBasis } from '../../src/reports/definitions';
 
 export interface Desk {
   label: string;
@@ -10,6 +12,8 @@ export interface Desk {
   /** Dossiers the desk received or handles. */
   dossiers: number;
   username: string;
+  /** The agency basis its head's report and the report's links use (the public service centre: the desk received). */
+  basis: AgencyBasis;
 }
 
 export interface PageTiming {
@@ -52,7 +56,8 @@ export async function prepareDesks(db: Knex, centreCode: string, passwordHash: s
     if (existing) await db('users').where({ id: existing.id }).update(row);
     else await db('users').insert({ ...row, username, created_at: now.toISOString() });
     const [{ n }] = await db('dossiers').where('agency_code', code).orWhere('received_agency_code', code).count({ n: '*' });
-    desks.push({ label, agencyCode: code, agencyName: agency.name, dossiers: Number(n), username });
+    const basis: AgencyBasis = agency.kind === SERVICE_CENTRE_KIND ? 'receiving' : 'handling';
+    desks.push({ label, agencyCode: code, agencyName: agency.name, dossiers: Number(n), username, basis });
   }
   return desks;
 }
@@ -75,6 +80,7 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     .first('code', 'applicant_name');
   const enc = encodeURIComponent;
   const givenName = String(newest?.applicant_name ?? 'An').split(' ').pop()!;
+  const cell = (column: string, p: { from: string; to: string }) => `/ho-so?report=${column}&from=${p.from}&to=${p.to}&agencyBasis=${desk.basis}`;
   return [
     { label: 'start page `/`', path: '/' },
     { label: "the desk's dossiers `/ho-so`", path: '/ho-so' },
@@ -94,7 +100,11 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: 'apology letter queue `/thu-xin-loi`', path: '/thu-xin-loi' },
     { label: 'dossiers without an issued letter `/ho-so?letter=not_issued`', path: '/ho-so?letter=not_issued' },
     { label: 'monthly report page, last month', path: `/bao-cao?from=${month.from}&to=${month.to}` },
-    { label: "a year's late dossiers (report drill-down)", path: `/ho-so?report=resolved.late&from=${year.from}&to=${year.to}` },
+    // A report number's list, as the report page links it for this desk's head (its agency basis).
+    { label: "a year's late dossiers (report drill-down)", path: cell('resolved.late', year) },
+    { label: "last month's received (report drill-down)", path: cell('received.total', month) },
+    { label: "last month's resolved on time (report drill-down)", path: cell('resolved.onTime', month) },
+    { label: "last month's pending past the deadline (report drill-down)", path: cell('pending.overdue', month) },
   ];
 }
 
