@@ -347,11 +347,19 @@ function lateIds(db: Knex, query: ListQuery, scope: ListScope, columns: string[]
  */
 function latePage(db: Knex, query: ListQuery, scope: ListScope, column: string, order: 'asc' | 'desc', offset: number): Knex.QueryBuilder | null {
   if (!bothWaysLate(query) || column !== 'd.due_at' || query.q || query.report) return null;
-  return db
-    .from(lateIds(db, query, scope, ['d.id', 'd.due_at']).as('late'))
-    .select('late.id')
-    .orderBy([{ column: 'late.due_at', order }, { column: 'late.id', order: 'asc' }])
-    .limit(query.pageSize, { skipBinding: true })
+  return keyedPage(db.from(lateIds(db, query, scope, ['d.id', 'd.due_at as sort_key']).as('late')), 'late', order, query.pageSize, offset);
+}
+
+/**
+ * The page's ids from rows of (id, sort_key) named `alias`, in the list's order: the key, then the id. The lists whose
+ * page is sorted from keys read first (runsPage, latePage, resolvedLatePage). The page's size and start are written
+ * into the SQL (see listOf).
+ */
+function keyedPage(rows: Knex.QueryBuilder, alias: string, order: 'asc' | 'desc', pageSize: number, offset: number): Knex.QueryBuilder {
+  return rows
+    .select(`${alias}.id`)
+    .orderBy([{ column: `${alias}.sort_key`, order }, { column: `${alias}.id`, order: 'asc' }])
+    .limit(pageSize, { skipBinding: true })
     .offset(offset, { skipBinding: true });
 }
 
@@ -364,13 +372,7 @@ function latePage(db: Knex, query: ListQuery, scope: ListScope, column: string, 
 function resolvedLatePage(db: Knex, query: ListQuery, scope: ListScope, column: string, order: 'asc' | 'desc', offset: number): Knex.QueryBuilder | null {
   if (!readsFinishedLate(query)) return null;
   const cell = applyListFilters(db, db.from(dossiersTable(db, query)), query, scope).select('d.id', `${column} as sort_key`);
-  return db
-    .withMaterialized('cell', cell)
-    .from('cell')
-    .select('cell.id')
-    .orderBy([{ column: 'cell.sort_key', order }, { column: 'cell.id', order: 'asc' }])
-    .limit(query.pageSize, { skipBinding: true })
-    .offset(offset, { skipBinding: true });
+  return keyedPage(db.withMaterialized('cell', cell).from('cell'), 'cell', order, query.pageSize, offset);
 }
 
 /** A report cell's resolved late, read from the index of the finished late: not with a search, nor both ways late. */
@@ -391,7 +393,7 @@ const readsFinishedLate = (query: ListQuery) => query.report === 'resolved.late'
  */
 function dossiersTable(db: Knex, query: ListQuery): string | Knex.Raw {
   if (!isSqlite(db) || !query.report?.startsWith('resolved.') || query.q || bothWaysLate(query)) return 'dossiers as d';
-  if (readsFinishedLate(query)) return db.raw('dossiers AS d INDEXED BY dossiers_finished_late_idx');
+  if (query.report === 'resolved.late') return db.raw('dossiers AS d INDEXED BY dossiers_finished_late_idx');
   const days = (Date.parse(query.to ?? '') - Date.parse(query.from ?? '')) / 86_400_000 + 1;
   return days <= SHORT_PERIOD_DAYS ? db.raw('dossiers AS d INDEXED BY dossiers_report_idx') : 'dossiers as d';
 }
@@ -870,12 +872,7 @@ function runsPage(db: Knex, query: ListQuery, scope: ListScope, column: string, 
   );
   const [first, ...rest] = runs;
   const merged = rest.length ? first.union(rest) : first;
-  return db
-    .select('m.id')
-    .from(merged.as('m'))
-    .orderBy([{ column: 'm.sort_key', order }, { column: 'm.id', order: 'asc' }])
-    .limit(query.pageSize, { skipBinding: true })
-    .offset(offset, { skipBinding: true });
+  return keyedPage(db.from(merged.as('m')), 'm', order, query.pageSize, offset);
 }
 
 /** Closes the dossier's current state interval at `at` and opens the next one. */
