@@ -2,8 +2,8 @@
 // very different sizes. The load measurements cover two pages; these are the ones a desk opens a few times a day,
 // where a page that reads every dossier shows as seconds, not as a lower throughput.
 import type { Knex } from 'knex';
-import { SERVICE_CENTRE_KIND } from '../../src/catalog/repository';
 import type { AgencyBasis } from '../../src/reports/definitions';
+import { basisOfDesk } from '../../src/reports/routes';
 
 export interface Desk {
   label: string;
@@ -56,8 +56,7 @@ export async function prepareDesks(db: Knex, centreCode: string, passwordHash: s
     if (existing) await db('users').where({ id: existing.id }).update(row);
     else await db('users').insert({ ...row, username, created_at: now.toISOString() });
     const [{ n }] = await db('dossiers').where('agency_code', code).orWhere('received_agency_code', code).count({ n: '*' });
-    const basis: AgencyBasis = agency.kind === SERVICE_CENTRE_KIND ? 'receiving' : 'handling';
-    desks.push({ label, agencyCode: code, agencyName: agency.name, dossiers: Number(n), username, basis });
+    desks.push({ label, agencyCode: code, agencyName: agency.name, dossiers: Number(n), username, basis: basisOfDesk(agency) });
   }
   return desks;
 }

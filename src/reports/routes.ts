@@ -51,7 +51,11 @@ export async function buildReport(
  */
 export async function defaultBasisFor(ctx: AppContext, user: User): Promise<AgencyBasis> {
   if (!user.agencyCode) return 'handling';
-  const agency = await getAgency(ctx.db, user.agencyCode);
+  return basisOfDesk(await getAgency(ctx.db, user.agencyCode));
+}
+
+/** A desk's own report counts what it handles; a public service centre's what it received (it handles none). */
+export function basisOfDesk(agency: { kind?: string | null } | null | undefined): AgencyBasis {
   return agency?.kind === SERVICE_CENTRE_KIND ? 'receiving' : 'handling';
 }
 
