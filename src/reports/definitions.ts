@@ -194,6 +194,10 @@ export function whereReportCell(db: Knex, q: Knex.QueryBuilder, cell: ReportCell
   } else {
     // knex puts raw conditions side by side with AND: each keeps its own parentheses (they contain ORs).
     q.whereRaw(`(${c.scope.sql})`, c.scope.bindings);
+    // Said by both branches of the scope, and said again outside them as a bound of the receipt: inside the OR it
+    // was none, and a year's received at a desk were found by walking the receipt index from its newest end, through
+    // every dossier received since (SQLite 330-1,060 ms on the bench's 1,000,000; with the bound 6-15 ms).
+    q.where('d.received_at', '<', w.end);
   }
   q.whereRaw(`(${col.sql})`, col.bindings);
   if (cell.fieldCode) q.where('d.field_code', cell.fieldCode);
