@@ -23,6 +23,7 @@ import * as authNotify from './20261201002100_auth_notify';
 import * as processingDueIndex from './20261202002200_processing_due_index';
 import * as deskCountsClustered from './20261202002300_desk_counts_clustered';
 import * as finishedLateReceipt from './20261202002400_finished_late_receipt';
+import * as finishedMonthsByAgency from './20261202002500_finished_months_by_agency';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '20261202002200_processing_due_index': processingDueIndex,
   '20261202002300_desk_counts_clustered': deskCountsClustered,
   '20261202002400_finished_late_receipt': finishedLateReceipt,
+  '20261202002500_finished_months_by_agency': finishedMonthsByAgency,
 };

@@ -5,7 +5,7 @@ import { migrations } from '../../db/migrations/index';
 import { migrateDown, migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { isSqlite } from '../../src/db/dialect';
 
-// Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last two are taken
+// Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last three are taken
 // down and up again over a database holding dossiers, and every migration down to an empty database and back.
 
 const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
@@ -39,13 +39,17 @@ describe('migrations', () => {
   });
   afterAll(() => t.destroy());
 
-  it('when the last migrations are taken down and up again, then the desk counts are kept, intake still counts, and the finished late are indexed with their receipt', async () => {
+  it('when the last migrations are taken down and up again, then the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency', async () => {
     const before = await deskCounts();
     // The ward received four dossiers, one of them handled by the land department.
     expect(before.reduce((sum, line) => sum + Number(line.split(' ')[4]), 0)).toBe(5);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
     expect(await finishedLateColumns()).toContain('received_at');
+    const byAgency = ['report_finished_months_agency_idx', 'report_finished_months_desk_idx'];
+    expect(await tables()).toEqual(expect.arrayContaining(byAgency));
 
+    await migrateDown(t.db);
+    expect((await tables()).filter((name: string) => byAgency.includes(name))).toEqual([]);
     await migrateDown(t.db);
     expect(await finishedLateColumns()).not.toContain('received_at');
     expect(await finishedLateColumns()).toContain('received_agency_code');
@@ -53,7 +57,8 @@ describe('migrations', () => {
     expect(await deskCounts()).toEqual(before);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).not.toMatch(/WITHOUT ROWID/);
 
-    expect(await migrateLatest(t.db)).toEqual(['20261202002300_desk_counts_clustered', '20261202002400_finished_late_receipt']);
+    expect(await migrateLatest(t.db)).toEqual(['20261202002300_desk_counts_clustered', '20261202002400_finished_late_receipt', '20261202002500_finished_months_by_agency']);
+    expect(await tables()).toEqual(expect.arrayContaining(byAgency));
     expect(await deskCounts()).toEqual(before);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
     expect(await finishedLateColumns()).toMatch(/received_agency_code, received_at, id\)/);
