@@ -343,6 +343,23 @@ async function countFinishedAfterMonthStart(db: Knex, q: SettlementQuery, S: str
   }
 }
 
+/**
+ * One number of the report, counted as the report counts it: the cell of `column` for one field or all, one agency or
+ * all (two different agencies asked together: none). A drill-down's page shows it as its list's total; the lists
+ * (src/dossiers/repository.ts) hold the very dossiers it counts, a test checks each number against its list.
+ */
+export async function reportCellTotal(
+  db: Knex,
+  cell: { column: ReportColumn; from: string; to: string; fieldCode?: string; agencyCodes: string[]; basis: AgencyBasis },
+  now: Date,
+): Promise<number> {
+  const agencies = [...new Set(cell.agencyCodes)];
+  if (agencies.length > 1) return 0;
+  const { rows } = await countByFieldAndAgency(db, { from: cell.from, to: cell.to, agencyCode: agencies[0] ?? null, basis: cell.basis, now });
+  const i = CELL[cell.column];
+  return rows.reduce((sum, r) => (cell.fieldCode && r.fieldCode !== cell.fieldCode ? sum : sum + r.cells[i]), 0);
+}
+
 /** The report: rows per field, rows per agency and the total, with names. */
 export async function settlementReport(db: Knex, q: SettlementQuery): Promise<SettlementReport> {
   const { window, rows } = await countByFieldAndAgency(db, q);

@@ -497,6 +497,8 @@ import { toUser, type User } from '../../src/auth/users';
 import { recountSettlement, type DossierHistory } from '../../src/reports/recount';
 import { settlementReport, type SettlementReport } from '../../src/reports/settlement';
 import { reportWindow } from '../../src/reports/period';
+import { listDossiers, listDossierSummaries, listPlanning, type ListScope } from '../../src/dossiers/repository';
+import { listQuerySchema } from '../../src/dossiers/schema';
 import type { AgencyBasis } from '../../src/reports/definitions';
 
 const SEED = Number(process.env.REPORT_SEED ?? 20261127);
@@ -767,6 +769,57 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
         }
       }
     }
+  });
+
+  it("when a number's list is opened as a page, then its total is the report's and its pages are the API's, whether found by walking the receipt index or not", async () => {
+    // For a desk the page (listDossierSummaries) shows the report's own number and, newest first, looks for its page
+    // among the dossiers received last (reportCellByReceiptWalk); the API's list (listDossiers) counts and sorts the
+    // cell's dossiers as the list always did, as does the page for the whole city. A small bound makes the walk give
+    // up and the page fall back to the plain statement, a large one finds every page by walking.
+    const now = new Date(FINAL_NOW);
+    const scopes: ListScope[] = [null, agencyCodes[0], agencyCodes[2]].map((agencyCode) => ({ agencyCode, now, dueSoonUntil: new Date(FINAL_NOW + DAY) }));
+    const periods = [
+      { from: '2026-04-01', to: '2026-04-30' },
+      { from: '2026-03-15', to: '2026-06-30' },
+      { from: '2025-07-01', to: '2026-06-30' },
+    ];
+    const saved = { ...listPlanning };
+    const walks: string[] = [];
+    const stop = isSqlite(rt.db) ? await watchSqliteStatements(rt.db, (sql) => sql.includes('COALESCE((SELECT received_at') && walks.push(sql)) : () => undefined;
+    let pagesCompared = 0;
+    try {
+      for (const bound of [saved.receiptWalkBound, 3, 40]) {
+        listPlanning.receiptWalkBound = bound;
+        for (const period of periods) {
+          const report = await settlementReport(rt.db, { ...period, agencyCode: null, basis: 'receiving', now });
+          for (const scope of scopes) {
+            for (const column of REPORT_COLUMNS) {
+              if (scope.agencyCode === null && bound !== saved.receiptWalkBound) continue;
+              for (const where of [{}, { agencyBasis: 'receiving' }, { fieldCode: report.rows[0].fieldCode }]) {
+                const query = listQuerySchema.parse({ report: column, ...period, ...where, pageSize: 4 });
+                const api = await listDossiers(rt.db, { ...query, pageSize: 500 }, scope);
+                const shown: string[] = [];
+                for (let page = 1; page <= Math.ceil(api.total / 4) + 1; page++) {
+                  const listed = await listDossierSummaries(rt.db, { ...query, page }, scope);
+                  expect(listed.total, `${column} ${JSON.stringify({ ...period, ...where, scope: scope.agencyCode })}`).toBe(api.total);
+                  shown.push(...listed.items.map((d) => d.code));
+                  pagesCompared++;
+                }
+                expect(shown, `${column} ${JSON.stringify({ ...period, ...where, bound, scope: scope.agencyCode })}`).toEqual(api.items.map((d) => d.code));
+              }
+            }
+          }
+          // By the receiving desk, the whole city's numbers are the report's.
+          const all = await listDossierSummaries(rt.db, listQuerySchema.parse({ report: 'resolved.total', ...period, agencyBasis: 'receiving' }), scopes[0]);
+          expect(all.total).toBe(report.total.resolved.total);
+        }
+      }
+    } finally {
+      Object.assign(listPlanning, saved);
+      stop();
+    }
+    expect(pagesCompared).toBeGreaterThan(1_000);
+    if (isSqlite(rt.db)) expect(walks.length).toBeGreaterThan(500);
   });
 
   it('when the resolved late of a period are paged in each order, then the pages are those dossiers of the table in that order', async () => {
