@@ -101,6 +101,8 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: 'monthly report page, last month', path: `/bao-cao?from=${month.from}&to=${month.to}` },
     // A report number's list, as the report page links it for this desk's head (its agency basis).
     { label: "a year's late dossiers (report drill-down)", path: cell('resolved.late', year) },
+    { label: "a year's resolved on time (report drill-down)", path: cell('resolved.onTime', year) },
+    { label: "a year's received (report drill-down)", path: cell('received.total', year) },
     { label: "last month's received (report drill-down)", path: cell('received.total', month) },
     { label: "last month's resolved on time (report drill-down)", path: cell('resolved.onTime', month) },
     { label: "last month's pending past the deadline (report drill-down)", path: cell('pending.overdue', month) },
