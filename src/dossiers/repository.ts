@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { escapeLike, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
 import { whereReportCell } from '../reports/definitions';
 import { reportWindow } from '../reports/period';
-import { reportCellTotal } from '../reports/settlement';
+import { pendingCellRows, reportCellTotal } from '../reports/settlement';
 import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
@@ -414,6 +414,20 @@ async function reportCellByReceiptWalk(
     .orderBy([{ column: 'd.received_at', order: 'desc' }, { column: 'd.id', order: 'asc' }])
     .limit(want, { skipBinding: true });
   return rows.length >= want ? rows.slice(offset).map((r) => r.id) : null;
+}
+
+/**
+ * The page's ids of a desk's pending number of a report ending at a month start, in the order of receipt, from the
+ * report's own parts (reports/settlement.ts pendingCellRows). Only where the list shows the report's number
+ * (reportedTotal: a desk's, under no other filter). Null for other lists.
+ */
+function pendingPartsPage(db: Knex, query: ListQuery, scope: ListScope, column: string, order: 'asc' | 'desc', offset: number, total: number | null): Knex.QueryBuilder | null {
+  if (total === null || column !== 'd.received_at' || !query.report?.startsWith('pending.')) return null;
+  const agencies = [...new Set([scope.agencyCode, query.agencyCode].filter((c): c is string => !!c))];
+  if (agencies.length !== 1) return null;
+  const cell = { column: query.report, from: query.from ?? '', to: query.to ?? '', fieldCode: query.fieldCode, agencyCode: agencies[0], basis: query.agencyBasis ?? 'handling' };
+  const rows = pendingCellRows(db, cell, scope.now);
+  return rows && keyedPage(rows, 'cell', order, query.pageSize, offset);
 }
 
 /** A report cell's resolved late, read from the index of the finished late: not with a search, nor both ways late. */
@@ -829,6 +843,7 @@ async function listOf<Row extends Coded>(
     }
     const page =
       walkedIds ||
+      pendingPartsPage(db, query, scope, column, order as 'asc' | 'desc', offset, reported) ||
       runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
       latePage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
       resolvedLatePage(db, query, scope, column, order as 'asc' | 'desc', offset) ||

@@ -773,7 +773,8 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
 
   it("when a number's list is opened as a page, then its total is the report's and its pages are the API's, whether found by walking the receipt index or not", async () => {
     // For a desk the page (listDossierSummaries) shows the report's own number and, newest first, looks for its page
-    // among the dossiers received last (reportCellByReceiptWalk); the API's list (listDossiers) counts and sorts the
+    // among the dossiers received last (reportCellByReceiptWalk), or for a pending number at a month start among the
+    // report's parts (pendingCellRows: April's); the API's list (listDossiers) counts and sorts the
     // cell's dossiers as the list always did, as does the page for the whole city. A small bound makes the walk give
     // up and the page fall back to the plain statement, a large one finds every page by walking.
     const now = new Date(FINAL_NOW);
