@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { escapeLike, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
-import { whereReportCell } from '../reports/definitions';
+import { whereReportCell, type AgencyBasis, type ReportColumn } from '../reports/definitions';
 import { reportWindow } from '../reports/period';
 import { pendingCellRows, reportCellTotal } from '../reports/settlement';
 import { catalogNames } from '../catalog/names';
@@ -416,20 +416,6 @@ async function reportCellByReceiptWalk(
   return rows.length >= want ? rows.slice(offset).map((r) => r.id) : null;
 }
 
-/**
- * The page's ids of a desk's pending number of a report ending at a month start, in the order of receipt, from the
- * report's own parts (reports/settlement.ts pendingCellRows). Only where the list shows the report's number
- * (reportedTotal: a desk's, under no other filter). Null for other lists.
- */
-function pendingPartsPage(db: Knex, query: ListQuery, scope: ListScope, column: string, order: 'asc' | 'desc', offset: number, total: number | null): Knex.QueryBuilder | null {
-  if (total === null || column !== 'd.received_at' || !query.report?.startsWith('pending.')) return null;
-  const agencies = [...new Set([scope.agencyCode, query.agencyCode].filter((c): c is string => !!c))];
-  if (agencies.length !== 1) return null;
-  const cell = { column: query.report, from: query.from ?? '', to: query.to ?? '', fieldCode: query.fieldCode, agencyCode: agencies[0], basis: query.agencyBasis ?? 'handling' };
-  const rows = pendingCellRows(db, cell, scope.now);
-  return rows && keyedPage(rows, 'cell', order, query.pageSize, offset);
-}
-
 /** A report cell's resolved late, read from the index of the finished late: not with a search, nor both ways late. */
 const readsFinishedLate = (query: ListQuery) => query.report === 'resolved.late' && !query.q && !bothWaysLate(query);
 
@@ -662,23 +648,37 @@ async function cappedSearch(db: Knex, query: ListQuery, scope: ListScope): Promi
 /** What a report's drill-down may ask besides its cell without filtering it further: the cell's parts, an order, a page. */
 const REPORT_CELL_KEYS = new Set(['report', 'from', 'to', 'fieldCode', 'agencyCode', 'agencyBasis', 'sort', 'page', 'pageSize']);
 
+/** A page's drill-down into one number of the report under no other filter: the number, of one agency or (null) all. */
+type ReportOnlyCell = { column: ReportColumn; from: string; to: string; fieldCode?: string; agencyCode: string | null; basis: AgencyBasis };
+
+/** The drill-down's number, where the list asks nothing else and names one agency at most (the desk's, the one asked). */
+function reportOnlyCell(query: ListQuery, scope: ListScope): ReportOnlyCell | null {
+  if (!query.report || !Object.entries(query).every(([key, value]) => value === undefined || REPORT_CELL_KEYS.has(key))) return null;
+  const agencies = [...new Set([scope.agencyCode, query.agencyCode].filter((c): c is string => !!c))];
+  if (agencies.length > 1) return null;
+  return { column: query.report, from: query.from ?? '', to: query.to ?? '', fieldCode: query.fieldCode, agencyCode: agencies[0] ?? null, basis: query.agencyBasis ?? 'handling' };
+}
+
 /**
  * A page's drill-down into one number of the report, under no other filter, shows the number as the report counts it
- * (reports/settlement.ts reportCellTotal: 3-9 ms for a desk, a month or a year, on the bench's 1,000,000 dossiers)
  * rather than counting its dossiers one by one (a department's year of resolved on time: 16,509 dossiers found among
- * the 510,000 finished that year, 150-700 ms). Not for the whole city, whose report takes longer than counting a
- * cell's dossiers (20 ms a month, 80 ms a year), nor for the resolved late, counted from their own index (4-7 ms). The
- * API's lists count their dossiers: the tests hold each number of the report against them. Null where the list counts
- * itself.
+ * the 510,000 finished that year, 150-700 ms):
+ * - a pending number of a report ending at a month start, counted from the report's parts (`parts`, below);
+ * - any other number of one agency, from its report (reports/settlement.ts reportCellTotal: 3-9 ms for a desk, a
+ *   month or a year, on the bench's 1,000,000 dossiers). Not for the whole city, whose report takes longer than
+ *   counting a cell's dossiers (20 ms a month, 80 ms a year), nor the resolved late, counted from their own index
+ *   (4-7 ms).
+ * The API's lists count their dossiers: the tests hold each number of the report against them. Null where the list
+ * counts itself.
  */
-async function reportedTotal(db: Knex, query: ListQuery, scope: ListScope): Promise<number | null> {
-  const column = query.report;
-  if (!column || readsFinishedLate(query)) return null;
-  if (!Object.entries(query).every(([key, value]) => value === undefined || REPORT_CELL_KEYS.has(key))) return null;
-  const agencyCodes = [scope.agencyCode, query.agencyCode].filter((c): c is string => !!c);
-  if (!agencyCodes.length) return null;
-  const cell = { column, from: query.from ?? '', to: query.to ?? '', fieldCode: query.fieldCode, agencyCodes, basis: query.agencyBasis ?? 'handling' };
-  return reportCellTotal(db, cell, scope.now);
+async function reportedTotal(db: Knex, cell: ReportOnlyCell | null, parts: Knex.QueryBuilder | null, now: Date): Promise<number | null> {
+  if (!cell) return null;
+  if (parts) {
+    const [row] = await db.from(parts.clone().as('cell')).count({ n: '*' });
+    return Number(row.n);
+  }
+  if (cell.agencyCode === null || cell.column === 'resolved.late') return null;
+  return reportCellTotal(db, { ...cell, agencyCodes: [cell.agencyCode] }, now);
 }
 
 /**
@@ -828,7 +828,10 @@ async function listOf<Row extends Coded>(
   // (3.3 s); told "50", it sorts their ids from an index that holds the receipt instant (130 ms).
   const offset = (query.page - 1) * query.pageSize;
   const searched = capSearch ? await cappedSearch(db, query, scope) : null;
-  const reported = capSearch ? await reportedTotal(db, query, scope) : null;
+  // A report's number: its pending at a month start are found from the report's parts (reports/settlement.ts).
+  const only = capSearch ? reportOnlyCell(query, scope) : null;
+  const parts = only ? pendingCellRows(db, only, scope.now) : null;
+  const reported = await reportedTotal(db, only, parts, scope.now);
   const receipt = column === 'd.received_at' && !searched && reported === null ? await receiptWalk(db, query, scope, offset) : null;
   const walkedIds = await reportCellByReceiptWalk(db, query, scope, column, order as 'asc' | 'desc', offset, reported);
   const walk = receipt?.walk || (searched && !searched.ids && column === 'd.received_at' && isSqlite(db));
@@ -843,7 +846,7 @@ async function listOf<Row extends Coded>(
     }
     const page =
       walkedIds ||
-      pendingPartsPage(db, query, scope, column, order as 'asc' | 'desc', offset, reported) ||
+      (parts && column === 'd.received_at' && keyedPage(db.from(parts.as('cell')), 'cell', order as 'asc' | 'desc', query.pageSize, offset)) ||
       runsPage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
       latePage(db, query, scope, column, order as 'asc' | 'desc', offset) ||
       resolvedLatePage(db, query, scope, column, order as 'asc' | 'desc', offset) ||

@@ -368,8 +368,9 @@ const PENDING_COLUMNS: Partial<Record<ReportColumn, 'all' | 'within' | 'overdue'
 };
 
 /**
- * The dossiers behind a pending number of one agency, for a report ending at a month start, as rows (id, sort_key =
- * receipt instant) found from the parts the report counts them from (countByFieldAndAgency), each small and indexed:
+ * The dossiers behind a pending number of one agency or all, for a report ending at a month start, as rows (id,
+ * sort_key = receipt instant; a union, to be named as a table) from the parts the report counts them from
+ * (countByFieldAndAgency), each small and indexed:
  * - finished since: report_month_ends, with the agency and the overdue flag at the end;
  * - open, in the same state since before the end: the row says the agency and whether it was overdue;
  * - the other open ones received before the end, each judged by the conditions of definitions.ts.
@@ -379,7 +380,7 @@ const PENDING_COLUMNS: Partial<Record<ReportColumn, 'all' | 'within' | 'overdue'
  */
 export function pendingCellRows(
   db: Knex,
-  cell: { column: ReportColumn; from: string; to: string; fieldCode?: string; agencyCode: string; basis: AgencyBasis },
+  cell: { column: ReportColumn; from: string; to: string; fieldCode?: string; agencyCode: string | null; basis: AgencyBasis },
   now: Date,
 ): Knex.QueryBuilder | null {
   const kind = PENDING_COLUMNS[cell.column];
@@ -388,24 +389,24 @@ export function pendingCellRows(
   const E = w.end;
   const c = reportConditions(db, w);
   const desk = cell.basis === 'receiving' ? 'received_agency_code' : 'agency_code';
-  const field = (q: Knex.QueryBuilder, column: string) => (cell.fieldCode ? q.where(column, cell.fieldCode) : q);
-  const finished = field(db('report_month_ends as m').select('m.dossier_id as id', 'm.received_at as sort_key').where('m.month_start', E).where(`m.${desk}`, cell.agencyCode), 'm.field_code');
+  // One agency's or all: the agency, the field when asked.
+  const narrow = (q: Knex.QueryBuilder, agency: string, field: string) => {
+    if (cell.agencyCode !== null) q.where(agency, cell.agencyCode);
+    return cell.fieldCode ? q.where(field, cell.fieldCode) : q;
+  };
+  const finished = narrow(db('report_month_ends as m').select('m.dossier_id as id', 'm.received_at as sort_key').where('m.month_start', E), `m.${desk}`, 'm.field_code');
   if (kind !== 'all') finished.where('m.overdue', kind === 'overdue' ? 1 : 0);
-  const sameState = field(db('dossiers as d').select('d.id', 'd.received_at as sort_key').whereRaw(c.openAtEnd.scope.sql, c.openAtEnd.scope.bindings).where(`d.${desk}`, cell.agencyCode), 'd.field_code');
+  const sameState = narrow(db('dossiers as d').select('d.id', 'd.received_at as sort_key').whereRaw(c.openAtEnd.scope.sql, c.openAtEnd.scope.bindings), `d.${desk}`, 'd.field_code');
   if (kind !== 'all') sameState.whereRaw(`${kind === 'overdue' ? '' : 'NOT '}(${c.openAtEnd.overdue.sql})`, c.openAtEnd.overdue.bindings);
   // Open, they are pending: the column says no more than whether overdue then (written as the column's OR, it led
   // PostgreSQL to read every open dossier from the table, 22 ms, rather than from the report index, which holds
   // what the conditions read).
   const agency = c.agency(cell.basis);
-  const rest = field(
-    db('dossiers as d')
-      .select('d.id', 'd.received_at as sort_key')
-      .whereRaw(c.openAtEnd.rest.sql, c.openAtEnd.rest.bindings)
-      .whereRaw(`(${agency.sql}) = ?`, [...agency.bindings, cell.agencyCode]),
-    'd.field_code',
-  );
+  const rest = db('dossiers as d').select('d.id', 'd.received_at as sort_key').whereRaw(c.openAtEnd.rest.sql, c.openAtEnd.rest.bindings);
+  if (cell.agencyCode !== null) rest.whereRaw(`(${agency.sql}) = ?`, [...agency.bindings, cell.agencyCode]);
+  if (cell.fieldCode) rest.where('d.field_code', cell.fieldCode);
   if (kind !== 'all') rest.whereRaw(`${kind === 'overdue' ? '' : 'NOT '}(${c.overdueAtEnd.sql})`, c.overdueAtEnd.bindings);
-  return db.from(finished.unionAll([sameState, rest]).as('cell'));
+  return finished.unionAll([sameState, rest]);
 }
 
 /** The report: rows per field, rows per agency and the total, with names. */
