@@ -191,6 +191,11 @@ export function whereReportCell(db: Knex, q: Knex.QueryBuilder, cell: ReportCell
     // from its newest end without the bound (a department's resolved of 2025: 190-200 ms with it, 560-1,400 without).
     q.where('d.finished_at', '>=', w.start);
     if (cell.column !== 'resolved.late') q.where('d.received_at', '<', w.end);
+  } else if (cell.column === 'received.online' || cell.column === 'received.inPersonOrPostal') {
+    // Received within the period (the column says from its start): in the scope, being finished after their receipt,
+    // so after the start. Asked with the scope's OR, PostgreSQL gathered the city's dossiers in scope into a bitmap
+    // and read each from the table (the busiest department's October online, 5,290: 60-76 ms).
+    q.where('d.received_at', '<', w.end);
   } else {
     // knex puts raw conditions side by side with AND: each keeps its own parentheses (they contain ORs).
     q.whereRaw(`(${c.scope.sql})`, c.scope.bindings);
