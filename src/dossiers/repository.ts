@@ -435,11 +435,16 @@ const readsFinishedLate = (query: ListQuery) => query.report === 'resolved.late'
 function dossiersTable(db: Knex, query: ListQuery): string | Knex.Raw {
   if (!isSqlite(db) || !query.report?.startsWith('resolved.') || query.q || bothWaysLate(query)) return 'dossiers as d';
   if (query.report === 'resolved.late') return db.raw('dossiers AS d INDEXED BY dossiers_finished_late_idx');
-  const days = (Date.parse(query.to ?? '') - Date.parse(query.from ?? '')) / 86_400_000 + 1;
-  return days <= SHORT_PERIOD_DAYS ? db.raw('dossiers AS d INDEXED BY dossiers_report_idx') : 'dossiers as d';
+  return periodDays(query) <= SHORT_PERIOD_DAYS ? db.raw('dossiers AS d INDEXED BY dossiers_report_idx') : 'dossiers as d';
 }
 
-/** A quarter's days at most: the resolved of such a period are read from the report index on SQLite (dossiersTable). */
+/** The days of a report's period, its first and last included. */
+const periodDays = (p: { from?: string; to?: string }) => (Date.parse(p.to ?? '') - Date.parse(p.from ?? '')) / 86_400_000 + 1;
+
+/**
+ * A quarter's days at most: the resolved of such a period are read from the report index on SQLite (dossiersTable), and
+ * the whole city's numbers of such a period are counted rather than taken from its report (reportedTotal).
+ */
 const SHORT_PERIOD_DAYS = 92;
 
 /**
@@ -665,9 +670,11 @@ function reportOnlyCell(query: ListQuery, scope: ListScope): ReportOnlyCell | nu
  * the 510,000 finished that year, 150-700 ms):
  * - a pending number of a report ending at a month start, counted from the report's parts (`parts`, below);
  * - any other number of one agency, from its report (reports/settlement.ts reportCellTotal: 3-9 ms for a desk, a
- *   month or a year, on the bench's 1,000,000 dossiers). Not for the whole city, whose report takes longer than
- *   counting a cell's dossiers (20 ms a month, 80 ms a year), nor the resolved late, counted from their own index
- *   (4-7 ms).
+ *   month or a year, on the bench's 1,000,000 dossiers);
+ * - the whole city's, from the city's report (about 20 ms a month, 60-80 ms a year) for a period longer than a
+ *   quarter: a year's received were 145-330 ms to count, its resolved 55-250 ms; a month's are cheaper to count
+ *   (8-40 ms), and so are a year's carried over, the few pending at its start (25 ms).
+ * Not the resolved late, counted from their own index (4-7 ms).
  * The API's lists count their dossiers: the tests hold each number of the report against them. Null where the list
  * counts itself.
  */
@@ -677,8 +684,9 @@ async function reportedTotal(db: Knex, cell: ReportOnlyCell | null, parts: Knex.
     const [row] = await db.from(parts.clone().as('cell')).count({ n: '*' });
     return Number(row.n);
   }
-  if (cell.agencyCode === null || cell.column === 'resolved.late') return null;
-  return reportCellTotal(db, { ...cell, agencyCodes: [cell.agencyCode] }, now);
+  if (cell.column === 'resolved.late') return null;
+  if (cell.agencyCode === null && (periodDays(cell) <= SHORT_PERIOD_DAYS || cell.column === 'received.carriedOver')) return null;
+  return reportCellTotal(db, { ...cell, agencyCodes: cell.agencyCode === null ? [] : [cell.agencyCode] }, now);
 }
 
 /**
