@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { escapeLike, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
-import { whereReportCell, type AgencyBasis, type ReportColumn } from '../reports/definitions';
+import { whereReportCell } from '../reports/definitions';
 import { reportWindow } from '../reports/period';
-import { pendingCellRows, reportCellTotal } from '../reports/settlement';
+import { pendingCellRows, reportCellTotal, type ReportNumber } from '../reports/settlement';
 import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
 import type { TraceStep } from '../calendar/working-time';
@@ -653,11 +653,11 @@ async function cappedSearch(db: Knex, query: ListQuery, scope: ListScope): Promi
 /** What a report's drill-down may ask besides its cell without filtering it further: the cell's parts, an order, a page. */
 const REPORT_CELL_KEYS = new Set(['report', 'from', 'to', 'fieldCode', 'agencyCode', 'agencyBasis', 'sort', 'page', 'pageSize']);
 
-/** A page's drill-down into one number of the report under no other filter: the number, of one agency or (null) all. */
-type ReportOnlyCell = { column: ReportColumn; from: string; to: string; fieldCode?: string; agencyCode: string | null; basis: AgencyBasis };
-
-/** The drill-down's number, where the list asks nothing else and names one agency at most (the desk's, the one asked). */
-function reportOnlyCell(query: ListQuery, scope: ListScope): ReportOnlyCell | null {
+/**
+ * A page's drill-down into one number of the report under no other filter: the number, where the list asks nothing
+ * else and names one agency at most (the desk's, the one asked; two different ones hold no dossier, and are counted).
+ */
+function reportOnlyCell(query: ListQuery, scope: ListScope): ReportNumber | null {
   if (!query.report || !Object.entries(query).every(([key, value]) => value === undefined || REPORT_CELL_KEYS.has(key))) return null;
   const agencies = [...new Set([scope.agencyCode, query.agencyCode].filter((c): c is string => !!c))];
   if (agencies.length > 1) return null;
@@ -678,7 +678,7 @@ function reportOnlyCell(query: ListQuery, scope: ListScope): ReportOnlyCell | nu
  * The API's lists count their dossiers: the tests hold each number of the report against them. Null where the list
  * counts itself.
  */
-async function reportedTotal(db: Knex, cell: ReportOnlyCell | null, parts: Knex.QueryBuilder | null, now: Date): Promise<number | null> {
+async function reportedTotal(db: Knex, cell: ReportNumber | null, parts: Knex.QueryBuilder | null, now: Date): Promise<number | null> {
   if (!cell) return null;
   if (parts) {
     const [row] = await db.from(parts.clone().as('cell')).count({ n: '*' });
@@ -686,7 +686,7 @@ async function reportedTotal(db: Knex, cell: ReportOnlyCell | null, parts: Knex.
   }
   if (cell.column === 'resolved.late') return null;
   if (cell.agencyCode === null && (periodDays(cell) <= SHORT_PERIOD_DAYS || cell.column === 'received.carriedOver')) return null;
-  return reportCellTotal(db, { ...cell, agencyCodes: cell.agencyCode === null ? [] : [cell.agencyCode] }, now);
+  return reportCellTotal(db, cell, now);
 }
 
 /**

@@ -343,19 +343,22 @@ async function countFinishedAfterMonthStart(db: Knex, q: SettlementQuery, S: str
   }
 }
 
+/** One number of the report: its column, for one field or all, one agency (under `basis`) or all (null). */
+export interface ReportNumber {
+  column: ReportColumn;
+  from: string;
+  to: string;
+  fieldCode?: string;
+  agencyCode: string | null;
+  basis: AgencyBasis;
+}
+
 /**
- * One number of the report, counted as the report counts it: the cell of `column` for one field or all, one agency or
- * all (two different agencies asked together: none). A drill-down's page shows it as its list's total; the lists
- * (src/dossiers/repository.ts) hold the very dossiers it counts, a test checks each number against its list.
+ * One number of the report, counted as the report counts it. A drill-down's page shows it as its list's total; the
+ * lists (src/dossiers/repository.ts) hold the very dossiers it counts, a test checks each number against its list.
  */
-export async function reportCellTotal(
-  db: Knex,
-  cell: { column: ReportColumn; from: string; to: string; fieldCode?: string; agencyCodes: string[]; basis: AgencyBasis },
-  now: Date,
-): Promise<number> {
-  const agencies = [...new Set(cell.agencyCodes)];
-  if (agencies.length > 1) return 0;
-  const { rows } = await countByFieldAndAgency(db, { from: cell.from, to: cell.to, agencyCode: agencies[0] ?? null, basis: cell.basis, now });
+export async function reportCellTotal(db: Knex, cell: ReportNumber, now: Date): Promise<number> {
+  const { rows } = await countByFieldAndAgency(db, { from: cell.from, to: cell.to, agencyCode: cell.agencyCode, basis: cell.basis, now });
   const i = CELL[cell.column];
   return rows.reduce((sum, r) => (cell.fieldCode && r.fieldCode !== cell.fieldCode ? sum : sum + r.cells[i]), 0);
 }
@@ -378,11 +381,7 @@ const PENDING_COLUMNS: Partial<Record<ReportColumn, 'all' | 'within' | 'overdue'
  * agency at the end computed (PostgreSQL 60-90 ms for the busiest department's October on the bench's 1,000,000).
  * Null for other numbers, or an end that is no month start report_month_ends covers (a period still running).
  */
-export function pendingCellRows(
-  db: Knex,
-  cell: { column: ReportColumn; from: string; to: string; fieldCode?: string; agencyCode: string | null; basis: AgencyBasis },
-  now: Date,
-): Knex.QueryBuilder | null {
+export function pendingCellRows(db: Knex, cell: ReportNumber, now: Date): Knex.QueryBuilder | null {
   const kind = PENDING_COLUMNS[cell.column];
   const w = reportWindow(cell.from, cell.to, now);
   if (!kind || !isCoveredMonthStart(w.end)) return null;
