@@ -403,10 +403,13 @@ async function reportCellByReceiptWalk(
   if (!query.report || query.report === 'pending.overdue' || readsFinishedLate(query)) return null;
   const want = Math.min(offset + query.pageSize, total);
   if (want <= offset) return [];
-  const { end } = reportWindow(query.from, query.to, scope.now);
+  // The walk starts where the cell's receipts end: the carried over were received before the period's start, and from
+  // its end the walk's dossiers were all received within the period (a desk's October 22-28 ms, from its start 9-13).
+  const w = reportWindow(query.from, query.to, scope.now);
+  const top = query.report === 'received.carriedOver' ? w.start : w.end;
   const bound = db.raw(
     `COALESCE((SELECT received_at FROM dossiers INDEXED BY dossiers_received_at_index WHERE received_at < ? ORDER BY received_at DESC LIMIT 1 OFFSET ${listPlanning.receiptWalkBound}), '')`,
-    [end],
+    [top],
   );
   const rows: { id: number }[] = await applyListFilters(db, db.from(db.raw('dossiers AS d INDEXED BY dossiers_received_at_index')), query, scope)
     .where('d.received_at', '>=', bound)
