@@ -775,8 +775,9 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
     // For a desk the page (listDossierSummaries) shows the report's own number and, newest first, looks for its page
     // among the dossiers received last (reportCellByReceiptWalk), or for a pending number at a month start among the
     // report's parts (pendingCellRows: April's); the API's list (listDossiers) counts and sorts the
-    // cell's dossiers as the list always did, as does the page for the whole city. A small bound makes the walk give
-    // up and the page fall back to the plain statement, a large one finds every page by walking.
+    // cell's dossiers as the list always did, as does the page for the whole city. Small bounds make the walk give
+    // up, at once or after a second walk for a page further on, and the page fall back to the plain statement; large
+    // ones find every page by walking.
     const now = new Date(FINAL_NOW);
     const scopes: ListScope[] = [null, agencyCodes[0], agencyCodes[2]].map((agencyCode) => ({ agencyCode, now, dueSoonUntil: new Date(FINAL_NOW + DAY) }));
     const periods = [
@@ -789,8 +790,8 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
     const stop = isSqlite(rt.db) ? await watchSqliteStatements(rt.db, (sql) => sql.includes('COALESCE((SELECT received_at') && walks.push(sql)) : () => undefined;
     let pagesCompared = 0;
     try {
-      for (const bound of [saved.receiptWalkBound, 3, 40]) {
-        listPlanning.receiptWalkBound = bound;
+      for (const [bound, deep] of [[saved.receiptWalkBound, saved.receiptWalkDeepBound], [3, 3], [40, 40], [30, 60], [30, 1_000]]) {
+        Object.assign(listPlanning, { receiptWalkBound: bound, receiptWalkDeepBound: deep });
         for (const period of periods) {
           const report = await settlementReport(rt.db, { ...period, agencyCode: null, basis: 'receiving', now });
           for (const scope of scopes) {
@@ -806,7 +807,7 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
                   shown.push(...listed.items.map((d) => d.code));
                   pagesCompared++;
                 }
-                expect(shown, `${column} ${JSON.stringify({ ...period, ...where, bound, scope: scope.agencyCode })}`).toEqual(api.items.map((d) => d.code));
+                expect(shown, `${column} ${JSON.stringify({ ...period, ...where, bound, deep, scope: scope.agencyCode })}`).toEqual(api.items.map((d) => d.code));
               }
             }
           }
