@@ -469,6 +469,17 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(headPage.status).toBe(200);
     expect(headPage.text).toContain(AGENCIES.ward.name);
     expect(headPage.text).not.toContain('id="agencyCode"');
+    // A head's list of a number says the report's number (counted as the report counts it) and lists that many
+    // dossiers, every number of the ward's January.
+    const headLinks = [...headPage.text.matchAll(/href="(\/ho-so\?report=[^"]+)"[^>]*>([\d.]+)</g)].map((m) => ({ url: m[1].replace(/&amp;/g, '&'), n: Number(m[2].replace(/\./g, '')) }));
+    expect(headLinks.length).toBeGreaterThanOrEqual(11);
+    expect(headLinks.some((l) => l.n > 0)).toBe(true);
+    for (const { url, n } of headLinks) {
+      const list = await head.agent.get(url);
+      expect(list.status).toBe(200);
+      expect(Number(list.text.match(/<strong>([\d.]+)<\/strong> hồ sơ\./)![1].replace(/\./g, '')), url).toBe(n);
+      expect((list.text.match(/<td class="code">/g) ?? []).length, url).toBe(n);
+    }
   });
 
   it('when the head of the public service centre opens the report, then it counts the dossiers their desk received; a department head sees those it handles', async () => {
