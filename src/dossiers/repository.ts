@@ -425,7 +425,7 @@ async function reportCellByReceiptWalk(
   if (first.length >= want) return first.slice(offset);
   // A page further on: the first walk found k of the cell's dossiers among `bound`, so at that density its end lies
   // about want × bound / k back, walked again if not too far (a department's thirtieth page of its year on time:
-  // 265-290 ms read as SQLite plans it, ~50 ms so). The density just before the end is the cell's lowest (the
+  // 265-290 ms read as SQLite plans it, 74-90 ms so). The density just before the end is the cell's lowest (the
   // dossiers received last are the least finished), so the guess errs long, and a long guess is not walked. Found
   // fewer than a few, the density is no guess at all.
   if (offset === 0 || first.length < 8) return null;
