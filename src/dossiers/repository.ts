@@ -387,26 +387,25 @@ function resolvedLatePage(db: Knex, query: ListQuery, scope: ListScope, column: 
  * A desk's numbers are many among the city's dossiers received last: on the bench's 1,000,000 the busiest
  * department's on time of 2025 (16,509) fill a first page within 1,500 dossiers, 4-12 ms, where SQLite read the
  * department's 263,000 dossiers and sorted them (270-400 ms); a month's received at a desk take 5-10 ms against 20-33.
- * Not the resolved late (read from their own index) nor the overdue at the end: those are few and were received long
- * before it, and the walk would pass its bound without finding them.
+ * Not the overdue at the end: those are few and were received long before it, and the walk would pass its bound
+ * without finding them (nor the resolved late, whose total is not the report's: they are listed from their own index).
  */
 async function reportCellByReceiptWalk(
   db: Knex,
   query: ListQuery,
   scope: ListScope,
-  column: string,
+  cell: ReportNumber,
   order: 'asc' | 'desc',
   offset: number,
-  total: number | null,
+  total: number,
 ): Promise<number[] | null> {
-  if (!isSqlite(db) || total === null || column !== 'd.received_at' || order !== 'desc') return null;
-  if (!query.report || query.report === 'pending.overdue' || readsFinishedLate(query)) return null;
+  if (!isSqlite(db) || order !== 'desc' || cell.column === 'pending.overdue') return null;
   const want = Math.min(offset + query.pageSize, total);
   if (want <= offset) return [];
   // The walk starts where the cell's receipts end: the carried over were received before the period's start, and from
   // its end the walk's dossiers were all received within the period (a desk's October 22-28 ms, from its start 9-13).
-  const w = reportWindow(query.from, query.to, scope.now);
-  const top = query.report === 'received.carriedOver' ? w.start : w.end;
+  const w = reportWindow(cell.from, cell.to, scope.now);
+  const top = cell.column === 'received.carriedOver' ? w.start : w.end;
   /** The cell's first `want` dossiers among the `within` received last before `top`, newest first. */
   const walk = async (within: number): Promise<number[]> => {
     const bound = db.raw(
@@ -699,8 +698,7 @@ function reportOnlyCell(query: ListQuery, scope: ListScope): ReportNumber | null
  * The API's lists count their dossiers: the tests hold each number of the report against them. Null where the list
  * counts itself.
  */
-async function reportedTotal(db: Knex, cell: ReportNumber | null, parts: Knex.QueryBuilder | null, now: Date): Promise<number | null> {
-  if (!cell) return null;
+async function reportedTotal(db: Knex, cell: ReportNumber, parts: Knex.QueryBuilder | null, now: Date): Promise<number | null> {
   if (parts) {
     const [row] = await db.from(parts.clone().as('cell')).count({ n: '*' });
     return Number(row.n);
@@ -857,12 +855,14 @@ async function listOf<Row extends Coded>(
   // (3.3 s); told "50", it sorts their ids from an index that holds the receipt instant (130 ms).
   const offset = (query.page - 1) * query.pageSize;
   const searched = capSearch ? await cappedSearch(db, query, scope) : null;
-  // A report's number: its pending at a month start are found from the report's parts (reports/settlement.ts).
+  // A report's number: its pending at a month start are found from the report's parts (reports/settlement.ts). Lists
+  // that are none (the late list, a desk's list) pass by without a step.
   const only = capSearch ? reportOnlyCell(query, scope) : null;
   const parts = only ? pendingCellRows(db, only, scope.now) : null;
-  const reported = await reportedTotal(db, only, parts, scope.now);
+  const reported = only ? await reportedTotal(db, only, parts, scope.now) : null;
   const receipt = column === 'd.received_at' && !searched && reported === null ? await receiptWalk(db, query, scope, offset) : null;
-  const walkedIds = await reportCellByReceiptWalk(db, query, scope, column, order as 'asc' | 'desc', offset, reported);
+  const walkedIds =
+    only && reported !== null && column === 'd.received_at' ? await reportCellByReceiptWalk(db, query, scope, only, order as 'asc' | 'desc', offset, reported) : null;
   const walk = receipt?.walk || (searched && !searched.ids && column === 'd.received_at' && isSqlite(db));
   const statement = () => {
     // The count rides along as an uncorrelated subquery, run once: one statement instead of two (a round trip less on

@@ -182,28 +182,25 @@ export function whereReportCell(db: Knex, q: Knex.QueryBuilder, cell: ReportCell
   if (resolved) {
     // The resolved are finished within the period: the column says "before the end", this the start. The scope ("open,
     // or finished since the start, received before the end") gave the planner no range of the finish instant (a
-    // year's resolved late read every dossier finished before the year's end). Its "received before the end" is kept
-    // as a bound of the receipt, where a page in the order of receipt starts. For the resolved late it says nothing
-    // more (a dossier is finished after its receipt: each action comes after the dossier's last event, and the import
-    // refuses a finish before the receipt) and is left out: it led PostgreSQL to intersect a department's year of
-    // finished late, 2,029 in their own index, with the 540,000 dossiers received before the year's end (140-260 ms
-    // of the bench's 1,000,000; 24 ms without). The others are many, and PostgreSQL walked the receipt index
-    // from its newest end without the bound (a department's resolved of 2025: 190-200 ms with it, 560-1,400 without).
+    // year's resolved late read every dossier finished before the year's end).
     q.where('d.finished_at', '>=', w.start);
-    if (cell.column !== 'resolved.late') q.where('d.received_at', '<', w.end);
-  } else if (cell.column === 'received.online' || cell.column === 'received.inPersonOrPostal') {
-    // Received within the period (the column says from its start): in the scope, being finished after their receipt,
-    // so after the start. Asked with the scope's OR, PostgreSQL gathered the city's dossiers in scope into a bitmap
-    // and read each from the table (the busiest department's October online, 5,290: 60-76 ms).
-    q.where('d.received_at', '<', w.end);
-  } else {
-    // knex puts raw conditions side by side with AND: each keeps its own parentheses (they contain ORs).
+  } else if (cell.column !== 'received.online' && cell.column !== 'received.inPersonOrPostal') {
+    // knex puts raw conditions side by side with AND: each keeps its own parentheses (they contain ORs). The received
+    // online or in person, received within the period (the column says from its start), are in the scope, being
+    // finished after their receipt, so after the start: asked with the scope's OR, PostgreSQL gathered the city's
+    // dossiers in scope into a bitmap and read each from the table (the busiest department's October online, 5,290:
+    // 60-76 ms).
     q.whereRaw(`(${c.scope.sql})`, c.scope.bindings);
-    // Said by both branches of the scope, and said again outside them as a bound of the receipt: inside the OR it
-    // was none, and a year's received at a desk were found by walking the receipt index from its newest end, through
-    // every dossier received since (SQLite 330-1,060 ms on the bench's 1,000,000; with the bound 6-15 ms).
-    q.where('d.received_at', '<', w.end);
   }
+  // The scope's "received before the end", said again as a bound of the receipt, where a page in the order of receipt
+  // starts: inside the scope's OR it was none, and a year's received at a desk were found by walking the receipt index
+  // from its newest end through every dossier received since (SQLite 330-1,060 ms on the bench's 1,000,000; 6-15 ms
+  // with it), and PostgreSQL did so for a department's resolved of 2025 (560-1,400 ms; 190-200 with it). For the
+  // resolved late it says nothing more (a dossier is finished after its receipt: each action comes after the
+  // dossier's last event, and the import refuses a finish before the receipt) and is left out: it led PostgreSQL to
+  // intersect a department's year of finished late, 2,029 in their own index, with the 540,000 dossiers received
+  // before the year's end (140-260 ms; 24 ms without).
+  if (cell.column !== 'resolved.late') q.where('d.received_at', '<', w.end);
   q.whereRaw(`(${col.sql})`, col.bindings);
   if (cell.fieldCode) q.where('d.field_code', cell.fieldCode);
   // A dossier resolved within the period was finished before its end, so it counts for the agency at its finish, the

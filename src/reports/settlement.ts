@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { compareVietnamese } from '../shared/format';
 import { isSqlite, selectRows } from '../db/dialect';
-import { REPORT_COLUMNS, reportConditions, type AgencyBasis, type ReportColumn } from './definitions';
+import { REPORT_COLUMNS, reportConditions, type AgencyBasis, type ReportColumn, type Sql } from './definitions';
 import { isCoveredMonthStart, localMonthOf, monthStartInstant } from './month-ends';
 import { describePeriod, reportWindow, type Period, type ReportWindow } from './period';
 
@@ -393,10 +393,13 @@ export function pendingCellRows(db: Knex, cell: ReportNumber, now: Date): Knex.Q
     if (cell.agencyCode !== null) q.where(agency, cell.agencyCode);
     return cell.fieldCode ? q.where(field, cell.fieldCode) : q;
   };
+  // Overdue at the end, or not, as the number asks (all: either).
+  const overdueAsAsked = (q: Knex.QueryBuilder, overdue: Sql) =>
+    kind === 'all' ? q : q.whereRaw(`${kind === 'overdue' ? '' : 'NOT '}(${overdue.sql})`, overdue.bindings);
   const finished = narrow(db('report_month_ends as m').select('m.dossier_id as id', 'm.received_at as sort_key').where('m.month_start', E), `m.${desk}`, 'm.field_code');
   if (kind !== 'all') finished.where('m.overdue', kind === 'overdue' ? 1 : 0);
   const sameState = narrow(db('dossiers as d').select('d.id', 'd.received_at as sort_key').whereRaw(c.openAtEnd.scope.sql, c.openAtEnd.scope.bindings), `d.${desk}`, 'd.field_code');
-  if (kind !== 'all') sameState.whereRaw(`${kind === 'overdue' ? '' : 'NOT '}(${c.openAtEnd.overdue.sql})`, c.openAtEnd.overdue.bindings);
+  overdueAsAsked(sameState, c.openAtEnd.overdue);
   // Open, they are pending: the column says no more than whether overdue then (written as the column's OR, it led
   // PostgreSQL to read every open dossier from the table, 22 ms, rather than from the report index, which holds
   // what the conditions read).
@@ -404,7 +407,7 @@ export function pendingCellRows(db: Knex, cell: ReportNumber, now: Date): Knex.Q
   const rest = db('dossiers as d').select('d.id', 'd.received_at as sort_key').whereRaw(c.openAtEnd.rest.sql, c.openAtEnd.rest.bindings);
   if (cell.agencyCode !== null) rest.whereRaw(`(${agency.sql}) = ?`, [...agency.bindings, cell.agencyCode]);
   if (cell.fieldCode) rest.where('d.field_code', cell.fieldCode);
-  if (kind !== 'all') rest.whereRaw(`${kind === 'overdue' ? '' : 'NOT '}(${c.overdueAtEnd.sql})`, c.overdueAtEnd.bindings);
+  overdueAsAsked(rest, c.overdueAtEnd);
   return finished.unionAll([sameState, rest]);
 }
 
