@@ -58,7 +58,7 @@ export function whereContains(db: Knex, qb: Knex.QueryBuilder, column: string, t
     // and a dot above) and the Kelvin sign K (to k): the rows holding one are also asked the JavaScript way.
     if (!/[ik]/i.test(text)) return qb.orWhereRaw(`?? LIKE ? ESCAPE '\\'`, [column, pattern]);
     return qb.orWhereRaw(
-      `(?? LIKE ? ESCAPE '\\' OR ((instr(??, 'İ') > 0 OR instr(??, 'K') > 0) AND vn_lower(??) LIKE ? ESCAPE '\\'))`,
+      `(?? LIKE ? ESCAPE '\\' OR ((instr(??, 'İ') > 0 OR instr(??, '\u212A') > 0) AND vn_lower(??) LIKE ? ESCAPE '\\'))`,
       [column, pattern, column, column, column, pattern.toLowerCase()],
     );
   }
