@@ -24,6 +24,7 @@ import * as processingDueIndex from './20261202002200_processing_due_index';
 import * as deskCountsClustered from './20261202002300_desk_counts_clustered';
 import * as finishedLateReceipt from './20261202002400_finished_late_receipt';
 import * as finishedMonthsByAgency from './20261202002500_finished_months_by_agency';
+import * as searchTrigrams from './20261202002600_search_trigrams';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '20261202002300_desk_counts_clustered': deskCountsClustered,
   '20261202002400_finished_late_receipt': finishedLateReceipt,
   '20261202002500_finished_months_by_agency': finishedMonthsByAgency,
+  '20261202002600_search_trigrams': searchTrigrams,
 };

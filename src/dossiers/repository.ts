@@ -544,7 +544,7 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
       q.whereExists(letterOfDossier(status));
     }
   }
-  if (query.q) whereSearch(db, q, query.q, !!(query as PlannedQuery).denseSearch);
+  if (query.q) whereSearch(db, q, query.q, query as PlannedQuery);
   return q;
 }
 
@@ -560,13 +560,14 @@ function startsFromLetters(query: ListQuery): boolean {
 /**
  * A list's query as the repository asks it. `denseSearch`: on SQLite, the search matches so many dossiers that the
  * list is read from the indexes of its other filters (the desk's, the status's, the receipt order's), each dossier
- * checked against the search's matches, rather than by looking every match up in the table.
+ * checked against the search's matches, rather than by looking every match up in the table. `shortTrigrams`: a
+ * search of one or two characters few dossiers hold is found from the trigrams that contain it (planShortSearch).
  */
-type PlannedQuery = ListQuery & { denseSearch?: boolean };
+type PlannedQuery = ListQuery & { denseSearch?: boolean; shortTrigrams?: string[] };
 
 /**
- * The thresholds of the list's plans on SQLite, from the bench's measurements; tests change them to ask a small
- * database each way.
+ * The thresholds of the list's plans on SQLite (and of the short searches' on both databases), from the bench's
+ * measurements; tests change them to ask a small database each way.
  *
  * `denseSearchFrom`: from how many matches a search is dense. Looking a match up costs 1.7-3 µs (its row is anywhere
  * in the file): 240 ms for a given name shared by 143,000 of the bench's 1,000,000 dossiers, whatever the desk. Read
@@ -576,6 +577,14 @@ type PlannedQuery = ListQuery & { denseSearch?: boolean };
  */
 export const listPlanning = {
   denseSearchFrom: 20_000,
+  /**
+   * A search of one or two characters (planShortSearch) is found from the trigrams holding it when they are at most
+   * `shortSearchTrigrams`, and fewer than `shortSearchDenseFrom` of the `shortSearchSample` dossiers received last hold
+   * it (2%: some 20,000 of the bench's 1,000,000). Otherwise it is a letter or two most values hold ("a", "09", "Tú").
+   */
+  shortSearchTrigrams: 400,
+  shortSearchSample: 1_000,
+  shortSearchDenseFrom: 20,
   /** receiptWalk: the share of the list's dossiers a walk may read (sorting one costs ~0.15 of reading one). */
   receiptWalkShare: 0.15,
   /** reportCellByReceiptWalk: among how many of the dossiers received last before a period's end a page is looked for, */
@@ -589,12 +598,51 @@ export const listPlanning = {
 /** Whether the trigram indexes can find a text: it holds a trigram, 3 characters or more. */
 const trigramsServe = (text: string): boolean => [...text].length >= 3;
 
-/** The query with its search's plan: on SQLite, counts the search's matches in its trigram table (a few ms). */
+/**
+ * The query with its search's plan: one or two characters, from the trigrams holding them or not (planShortSearch); on
+ * SQLite, three or more, dense or not, from a count of the search's matches in its trigram table (a few ms).
+ */
 export async function planSearch(db: Knex, query: ListQuery): Promise<PlannedQuery> {
-  if (!query.q || !isSqlite(db) || !trigramsServe(query.q)) return query;
+  if (!query.q) return query;
+  if (!trigramsServe(query.q)) return planShortSearch(db, query, query.q);
+  if (!isSqlite(db)) return query;
   const limit = listPlanning.denseSearchFrom;
   const [row] = await selectRows<{ n: number }>(db, 'SELECT count(*) AS n FROM (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? LIMIT ?)', [ftsPhrase(query.q), limit]);
   return row.n >= limit ? { ...query, denseSearch: true } : query;
+}
+
+/**
+ * A search of one or two characters, shorter than the trigram indexes' terms. A value of three characters or more
+ * contains the text only within one of its trigrams, and the vocabulary of every trigram the dossiers' values hold
+ * (migration 20261202002600_search_trigrams) names those that contain it: "zq" a handful or none, "an" hundreds in a
+ * real city. When they are few and the text is rare among the dossiers received last, the dossiers holding one of
+ * them, or a value of one or two characters, are looked up in the indexes (whereSearch) and checked against the text.
+ * Otherwise the text is one many dossiers hold, and the desk's dossiers are read in order until a page's matches are
+ * found, as before: quick because they are many. Two letters no dossier holds read the whole desk that way (the bench's
+ * public service centre, 350,000 dossiers: 1.3-2.4 s on SQLite, 2.1 s on PostgreSQL); from the vocabulary 4-6 ms and
+ * 6-11 ms, the plan's two small statements included.
+ */
+async function planShortSearch(db: Knex, query: ListQuery, text: string): Promise<PlannedQuery> {
+  const most = listPlanning.shortSearchTrigrams;
+  const found = await db('search_trigrams as t')
+    .where((w) => whereContains(db, w, 't.trigram', text))
+    .select('t.trigram')
+    .limit(most + 1, { skipBinding: true });
+  if (found.length > most) return query;
+  const sample = db('dossiers as d').select(SEARCHED.map((c) => `d.${c}`)).orderBy('d.id', 'desc').limit(listPlanning.shortSearchSample, { skipBinding: true });
+  const [{ n }] = await db.from(sample.as('d')).where((w) => whereText(db, w, text)).count({ n: '*' });
+  if (Number(n) >= listPlanning.shortSearchDenseFrom) return query;
+  return { ...query, shortTrigrams: found.map((r: { trigram: string }) => r.trigram) };
+}
+
+/** The columns the search reads. */
+const SEARCHED = ['code', 'applicant_name', 'applicant_id_number', 'applicant_phone'] as const;
+
+/** "Contains, in any case" on one of the searched columns, read one by one. */
+function whereText(db: Knex, q: Knex.QueryBuilder, text: string): void {
+  q.where((w) => {
+    for (const column of SEARCHED) whereContains(db, w, `d.${column}`, text);
+  });
 }
 
 /**
@@ -612,28 +660,49 @@ function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
+/** An FTS5 query matching any of the texts. */
+const ftsAny = (texts: string[]): string => texts.map(ftsPhrase).join(' OR ');
+
+/**
+ * The values of one or two characters, which no trigram finds: the condition of the partial index
+ * dossiers_short_values_idx (migration 20261202002600_search_trigrams) word for word, as SQLite uses a partial index
+ * only for a statement that holds its condition (PostgreSQL proves it from each of its terms).
+ */
+const SHORT_VALUES = SEARCHED.map((c) => `length(${c}) BETWEEN 1 AND 2`).join(' OR ');
+
 /**
  * The dossiers whose code, applicant's name, ID number or phone contains the text, in any case (Vietnamese letters
  * included). Through the trigram indexes where they serve, from 3 characters: on SQLite the FTS5 table of trigrams,
- * on PostgreSQL ILIKE on the indexed expression. Shorter, the desk's dossiers are read and searched (cappedSearch).
+ * on PostgreSQL ILIKE on the indexed expression. Shorter, from the trigrams that hold the text when they are few and it
+ * is rare (planShortSearch); otherwise the desk's dossiers are read and searched (cappedSearch).
  */
-function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, dense: boolean): void {
+function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, plan: PlannedQuery): void {
   const trigrams = trigramsServe(text);
   if (isSqlite(db) && trigrams) {
     // `+d.id` is the same value, but SQLite cannot look it up by the rowid: it reads the rows from another index and
     // checks each against the matches (held in a Bloom filter and a b-tree).
-    q.whereRaw(`${dense ? '+d.id' : 'd.id'} IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)`, [ftsPhrase(text)]);
+    q.whereRaw(`${plan.denseSearch ? '+d.id' : 'd.id'} IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)`, [ftsPhrase(text)]);
   } else if (!isSqlite(db) && trigrams && !text.includes(SEARCH_SEPARATOR)) {
     // Shorter, the trigram index holds nothing to look for, and PostgreSQL read all of it and then every dossier of
     // the city (5 s at 1,000,000 for two letters no dossier holds); column by column, it reads the desk's dossiers.
     q.whereRaw(`${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`, [`%${escapeLike(text)}%`]);
   } else {
-    q.where((w) => {
-      whereContains(db, w, 'd.code', text);
-      whereContains(db, w, 'd.applicant_name', text);
-      whereContains(db, w, 'd.applicant_id_number', text);
-      whereContains(db, w, 'd.applicant_phone', text);
-    });
+    // One or two characters: the dossiers holding one of the trigrams that hold them or a value that short
+    // (planShortSearch), then checked here; or every dossier of the list.
+    const short = plan.shortTrigrams;
+    if (short && isSqlite(db)) {
+      q.where((w) => {
+        if (short.length) w.orWhereRaw('d.id IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)', [ftsAny(short)]);
+        w.orWhereRaw(`d.id IN (SELECT id FROM dossiers WHERE ${SHORT_VALUES})`);
+      });
+    } else if (short) {
+      // Found first and whole, an array the outer statement looks up by id, so that the page's LIMIT cannot lead the
+      // planner to read the table in order instead. Each trigram is a "contains" the trigram index answers (a
+      // BitmapOr of its scans); the values that short come from the partial index.
+      const trigramsHeld = short.map(() => `${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`);
+      q.whereRaw(`d.id = ANY (ARRAY(SELECT d.id FROM dossiers d WHERE ${[...trigramsHeld, SHORT_VALUES].join(' OR ')}))`, short.map((t) => `%${escapeLike(t)}%`));
+    }
+    whereText(db, q, text);
   }
 }
 

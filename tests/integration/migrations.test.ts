@@ -5,7 +5,7 @@ import { migrations } from '../../db/migrations/index';
 import { migrateDown, migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { isSqlite } from '../../src/db/dialect';
 
-// Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last three are taken
+// Migrations go down as well as up: an upgrade that goes wrong is rolled back with them. Here the last four are taken
 // down and up again over a database holding dossiers, and every migration down to an empty database and back.
 
 const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
@@ -39,7 +39,20 @@ describe('migrations', () => {
   });
   afterAll(() => t.destroy());
 
-  it('when the last migrations are taken down and up again, then the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency', async () => {
+  /** Every three characters in a row of the dossiers' searched values, as the vocabulary of short searches holds them. */
+  const trigramsOfDossiers = async () => {
+    const rows = await t.db('dossiers').select('code', 'applicant_name', 'applicant_id_number', 'applicant_phone');
+    const all = rows.flatMap((r) =>
+      [r.code, r.applicant_name, r.applicant_id_number, r.applicant_phone].flatMap((v: string | null) => {
+        const chars = [...(v ?? '')];
+        return chars.slice(2).map((_, i) => chars.slice(i, i + 3).join(''));
+      }),
+    );
+    return [...new Set(all)].sort();
+  };
+  const vocabulary = async () => (await t.db('search_trigrams').select('trigram')).map((r) => r.trigram as string).sort();
+
+  it('when the last migrations are taken down and up again, then the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency, and the vocabulary of short searches is built again', async () => {
     const before = await deskCounts();
     // The ward received four dossiers, one of them handled by the land department.
     expect(before.reduce((sum, line) => sum + Number(line.split(' ')[4]), 0)).toBe(5);
@@ -47,7 +60,12 @@ describe('migrations', () => {
     expect(await finishedLateColumns()).toContain('received_at');
     const byAgency = ['report_finished_months_agency_idx', 'report_finished_months_desk_idx'];
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));
+    // The vocabulary of trigrams, its triggers and the index of the values of one or two characters.
+    const shortSearch = ['dossiers_short_values_idx', 'search_trigrams', 'search_trigrams_insert', 'search_trigrams_update'];
+    expect(await vocabulary()).toEqual(await trigramsOfDossiers());
 
+    await migrateDown(t.db);
+    expect((await tables()).filter((name: string) => shortSearch.includes(name))).toEqual([]);
     await migrateDown(t.db);
     expect((await tables()).filter((name: string) => byAgency.includes(name))).toEqual([]);
     await migrateDown(t.db);
@@ -57,8 +75,17 @@ describe('migrations', () => {
     expect(await deskCounts()).toEqual(before);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).not.toMatch(/WITHOUT ROWID/);
 
-    expect(await migrateLatest(t.db)).toEqual(['20261202002300_desk_counts_clustered', '20261202002400_finished_late_receipt', '20261202002500_finished_months_by_agency']);
+    expect(await migrateLatest(t.db)).toEqual([
+      '20261202002300_desk_counts_clustered',
+      '20261202002400_finished_late_receipt',
+      '20261202002500_finished_months_by_agency',
+      '20261202002600_search_trigrams',
+    ]);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));
+    expect(await tables()).toEqual(expect.arrayContaining(shortSearch));
+    // Filled from the dossiers already there.
+    expect((await trigramsOfDossiers()).length).toBeGreaterThan(30);
+    expect(await vocabulary()).toEqual(await trigramsOfDossiers());
     expect(await deskCounts()).toEqual(before);
     if (isSqlite(t.db)) expect(await deskCountsDdl()).toMatch(/WITHOUT ROWID$/);
     expect(await finishedLateColumns()).toMatch(/received_agency_code, received_at, id\)/);
@@ -67,6 +94,9 @@ describe('migrations', () => {
     await receiveAs(harness.app, users.wardClerk, HOURS, 'Người nộp sau nâng cấp');
     const total = (await t.db('desk_counts').where({ agency_code: AGENCIES.ward.code, way: 0 }).sum({ n: 'n' }))[0].n;
     expect(Number(total)).toBe(5);
+    // And the vocabulary's: the new applicant's trigrams.
+    expect(await vocabulary()).toEqual(expect.arrayContaining(['u n', 'nân', 'cấp']));
+    expect(await vocabulary()).toEqual(await trigramsOfDossiers());
   });
 
   it('when every migration is rolled back and applied again, then the same tables, indexes and triggers come back', async () => {

@@ -57,6 +57,9 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
       'Nguyễn Thị Hoa',
       'NGUYỄN VĂN HOÀ',
       'Lê Hoàng Anh',
+      // Names of two letters and one: no trigram holds them.
+      'Út',
+      'Ý',
       'Công ty TNHH 100% Vốn',
       'Hộ kinh doanh Phở_Bắc',
       'Tên sẽ đổi một',
@@ -252,13 +255,19 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     await t.db('dossiers').where({ code: target.code }).update({ applicant_name: 'Lê Hoàng Minh' });
     expect(await search('Hoàng Anh')).toEqual({ total: 0, codes: [] });
     expect(await search('hoàng minh')).toEqual({ total: 1, codes: [target.code] });
+    // Two letters of the new name only: its trigrams joined the vocabulary with the change.
+    const changed = await t.db('dossiers').select('code', 'applicant_name', 'applicant_id_number', 'applicant_phone');
+    expect(expected(changed, 'mi')).toContain(target.code);
+    expect(await search('mi')).toEqual({ total: expected(changed, 'mi').length, codes: expected(changed, 'mi') });
     // The app never deletes a dossier (its events are append-only); a copy without events can be, as a tool might.
     // Without the columns the database computes (generated on PostgreSQL).
     const { id: _id, due_day_start: _d, ...copy } = await t.db('dossiers').where({ code: target.code }).first();
     const [{ id }] = await t.db('dossiers').insert({ ...copy, code: 'BAN-SAO-0001', applicant_name: 'Bản Sao Riêng' }).returning('id');
     expect(await search('sao riêng')).toEqual({ total: 1, codes: ['BAN-SAO-0001'] });
+    expect((await search('iê')).codes).toContain('BAN-SAO-0001');
     await t.db('dossiers').where({ id: typeof id === 'object' ? id.id : id }).delete();
     expect(await search('sao riêng')).toEqual({ total: 0, codes: [] });
+    expect((await search('iê')).codes).not.toContain('BAN-SAO-0001');
     expect(await search('hoàng minh')).toEqual({ total: 1, codes: [target.code] });
   });
 
@@ -276,6 +285,66 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
         return JSON.stringify((await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`)).rows);
       });
       expect(plan).toContain('dossiers_search_trgm_idx');
+    }
+  });
+
+  it('when one or two characters are searched, then they are found from the trigrams that hold them and the values that short, as reading every dossier finds them', async () => {
+    // The vocabulary of trigrams (migration 20261202002600_search_trigrams) names the trigrams holding the text; those
+    // and the values of one or two characters are asked, then checked against the text. Here every plan answers the
+    // same: from the vocabulary (the default at this size), and reading the dossiers as before, either because the
+    // trigrams are too many or because they match too many dossiers.
+    // PostgreSQL lowers Σ without the final sigma (above): ς is SQLite's alone.
+    const texts = ['Út', 'út', 'ú', 'T', 'Ý', 'ý', 'zq', 'ư', 'Ỹ', 'hị', '09', '%', '_', '"', 'ố ', 'ÚN', 'k', 'Ai', '0%', 'à', 'H', ...(t.kind === 'sqlite' ? ['ς'] : [])];
+    const answers = async () => {
+      const all: Record<string, { total: number; codes: string[] }> = {};
+      for (const text of texts) all[text] = await search(text);
+      return all;
+    };
+    const want = Object.fromEntries(texts.map((text) => [text, { total: expected(rows, text).length, codes: expected(rows, text) }]));
+    expect(await answers()).toEqual(want);
+    expect(want['Út'].codes).toContain(rows.find((r) => r.applicant_name === 'Út')!.code);
+    expect(want['ý'].codes).toContain(rows.find((r) => r.applicant_name === 'Ý')!.code);
+    const plan = async (text: string) => (await planSearch(t.db, listQuerySchema.parse({ q: text }))).shortTrigrams;
+    expect(await plan('zq')).toEqual([]);
+    expect((await plan('út'))?.sort()).toEqual(['(Út', 'Út)']);
+    expect((await plan('hị'))?.sort()).toEqual(['Thị', 'hị '].sort());
+    const saved = { ...listPlanning };
+    try {
+      listPlanning.shortSearchTrigrams = 1;
+      expect(await plan('hị')).toBeUndefined();
+      expect(await plan('zq')).toEqual([]);
+      expect(await answers()).toEqual(want);
+      listPlanning.shortSearchTrigrams = saved.shortSearchTrigrams;
+      // Held by one of the dossiers received last: a letter most dossiers would hold.
+      listPlanning.shortSearchDenseFrom = 1;
+      expect(await plan('hị')).toBeUndefined();
+      expect(await plan('zq')).toEqual([]);
+      expect(await answers()).toEqual(want);
+    } finally {
+      Object.assign(listPlanning, saved);
+    }
+  });
+
+  it('when one or two characters few dossiers hold are searched, then no dossier is read but those found from the trigrams and the short values', async () => {
+    const scope = { agencyCode: AGENCIES.centre.code, now: new Date('2026-02-13T03:00:00Z'), dueSoonUntil: new Date('2026-02-14T03:00:00Z') };
+    for (const text of ['zq', 'hị', 'ý']) {
+      const query = await planSearch(t.db, listQuerySchema.parse({ q: text }));
+      const sql = applyListFilters(t.db, t.db('dossiers as d'), query, scope).select('d.id').toString();
+      if (t.kind === 'sqlite') {
+        const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${sql}`)).map((r: { detail: string }) => r.detail).join(' | ');
+        expect(plan, text).toContain('dossiers_short_values_idx');
+        expect(plan, text).not.toMatch(/SCAN d\b/);
+        expect(plan.includes('VIRTUAL TABLE'), text).toBe(query.shortTrigrams!.length > 0);
+      } else {
+        // The table is small, so the planner would read it whole: forbidden here, the indexes must still serve.
+        const plan = await t.db.transaction(async (trx) => {
+          await trx.raw('SET LOCAL enable_seqscan = off');
+          return JSON.stringify((await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`)).rows);
+        });
+        expect(plan, text).toContain('dossiers_short_values_idx');
+        expect(plan.includes('dossiers_search_trgm_idx'), text).toBe(query.shortTrigrams!.length > 0);
+        expect(plan, text).not.toContain('Seq Scan');
+      }
     }
   });
 
