@@ -319,6 +319,15 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
       listPlanning.shortSearchDenseFrom = 1;
       expect(await plan('hị')).toBeUndefined();
       expect(await plan('zq')).toEqual([]);
+      // The sample is spread over every dossier, not the last received: the BÙI names, received first and most of
+      // the dossiers here, make "bù" common though none of the last ten holds it.
+      Object.assign(listPlanning, { shortSearchSample: 10, shortSearchDenseFrom: 3 });
+      const last10 = (await t.db('dossiers').orderBy('id', 'desc').limit(10).pluck('applicant_name')) as string[];
+      expect(last10.filter((name) => name.toLowerCase().includes('bù'))).toEqual([]);
+      expect(expected(rows, 'bù').length).toBeGreaterThan(rows.length / 2);
+      expect(await plan('bù')).toBeUndefined();
+      expect(await plan('zq')).toEqual([]);
+      expect(await answers()).toEqual(want);
       expect(await answers()).toEqual(want);
     } finally {
       Object.assign(listPlanning, saved);
