@@ -583,8 +583,8 @@ export const listPlanning = {
    * years hold it (2%: some 20,000 of the bench's 1,000,000). Otherwise it is a letter or two most values hold ("a", "09", "Tú").
    */
   shortSearchTrigrams: 400,
-  shortSearchSample: 1_000,
-  shortSearchDenseFrom: 20,
+  shortSearchSample: 250,
+  shortSearchDenseFrom: 5,
   /** receiptWalk: the share of the list's dossiers a walk may read (sorting one costs ~0.15 of reading one). */
   receiptWalkShare: 0.15,
   /** reportCellByReceiptWalk: among how many of the dossiers received last before a period's end a page is looked for, */
@@ -629,6 +629,8 @@ async function planShortSearch(db: Knex, query: ListQuery, text: string): Promis
     .select('t.trigram')
     .limit(most + 1, { skipBinding: true });
   if (found.length > most) return query;
+  // No trigram holds it: only the values of one or two characters can, and looking them up costs nothing.
+  if (!found.length) return { ...query, shortTrigrams: [] };
   const [{ n }] = await db('dossiers as d').whereRaw(`d.id IN (${spreadIds(db)})`).where((w) => whereText(db, w, text)).count({ n: '*' });
   if (Number(n) >= listPlanning.shortSearchDenseFrom) return query;
   return { ...query, shortTrigrams: found.map((r: { trigram: string }) => r.trigram) };
