@@ -44,12 +44,15 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The LIKE pattern (ESCAPE a backslash) of values that contain the text. */
+export const containsPattern = (text: string): string => `%${escapeLike(text)}%`;
+
 /**
  * Case-insensitive "contains" on a column, Vietnamese letters included: JavaScript's `toLowerCase` of the column
  * includes that of the text.
  */
 export function whereContains(db: Knex, qb: Knex.QueryBuilder, column: string, text: string): Knex.QueryBuilder {
-  const pattern = `%${escapeLike(text)}%`;
+  const pattern = containsPattern(text);
   if (!isSqlite(db)) return qb.orWhereRaw(`?? ILIKE ? ESCAPE '\\'`, [column, pattern]);
   if (/^[\x00-\x7f]*$/.test(text)) {
     // SQLite's own LIKE folds the case of ASCII letters only, and a character outside ASCII never equals one inside:

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { escapeLike, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
+import { containsPattern, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
 import { whereReportCell } from '../reports/definitions';
 import { reportWindow } from '../reports/period';
 import { pendingCellRows, reportCellTotal, type ReportNumber } from '../reports/settlement';
@@ -607,7 +607,7 @@ export async function planSearch(db: Knex, query: ListQuery): Promise<PlannedQue
   if (!trigramsServe(query.q)) return planShortSearch(db, query, query.q);
   if (!isSqlite(db)) return query;
   const limit = listPlanning.denseSearchFrom;
-  const [row] = await selectRows<{ n: number }>(db, 'SELECT count(*) AS n FROM (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? LIMIT ?)', [ftsPhrase(query.q), limit]);
+  const [row] = await selectRows<{ n: number }>(db, `SELECT count(*) AS n FROM (${FTS_MATCHES} LIMIT ?)`, [ftsPhrase(query.q), limit]);
   return row.n >= limit ? { ...query, denseSearch: true } : query;
 }
 
@@ -670,6 +670,11 @@ const SEARCH_SEPARATOR = '\u001f';
 const SEARCH_TEXT_PG =
   "(coalesce(d.code, '') || E'\\x1f' || coalesce(d.applicant_name, '') || E'\\x1f' || " +
   "coalesce(d.applicant_id_number, '') || E'\\x1f' || coalesce(d.applicant_phone, ''))";
+/** "Contains" on that expression, which its trigram index answers; bound to containsPattern(text). */
+const SEARCH_TEXT_PG_CONTAINS = `${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`;
+
+/** The ids of the dossiers an FTS5 query (bound) matches. */
+const FTS_MATCHES = 'SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?';
 
 /** An FTS5 string: the text between double quotes (doubled inside), so nothing in it is query syntax. */
 function ftsPhrase(text: string): string {
@@ -697,26 +702,26 @@ function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, plan: Planned
   if (isSqlite(db) && trigrams) {
     // `+d.id` is the same value, but SQLite cannot look it up by the rowid: it reads the rows from another index and
     // checks each against the matches (held in a Bloom filter and a b-tree).
-    q.whereRaw(`${plan.denseSearch ? '+d.id' : 'd.id'} IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)`, [ftsPhrase(text)]);
+    q.whereRaw(`${plan.denseSearch ? '+d.id' : 'd.id'} IN (${FTS_MATCHES})`, [ftsPhrase(text)]);
   } else if (!isSqlite(db) && trigrams && !text.includes(SEARCH_SEPARATOR)) {
     // Shorter, the trigram index holds nothing to look for, and PostgreSQL read all of it and then every dossier of
     // the city (5 s at 1,000,000 for two letters no dossier holds); column by column, it reads the desk's dossiers.
-    q.whereRaw(`${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`, [`%${escapeLike(text)}%`]);
+    q.whereRaw(SEARCH_TEXT_PG_CONTAINS, [containsPattern(text)]);
   } else {
     // One or two characters: the dossiers holding one of the trigrams that hold them or a value that short
     // (planShortSearch), then checked here; or every dossier of the list.
     const short = plan.shortTrigrams;
     if (short && isSqlite(db)) {
       q.where((w) => {
-        if (short.length) w.orWhereRaw('d.id IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)', [ftsAny(short)]);
+        if (short.length) w.orWhereRaw(`d.id IN (${FTS_MATCHES})`, [ftsAny(short)]);
         w.orWhereRaw(`d.id IN (SELECT id FROM dossiers WHERE ${SHORT_VALUES})`);
       });
     } else if (short) {
       // Found first and whole, an array the outer statement looks up by id, so that the page's LIMIT cannot lead the
       // planner to read the table in order instead. Each trigram is a "contains" the trigram index answers (a
       // BitmapOr of its scans); the values that short come from the partial index.
-      const trigramsHeld = short.map(() => `${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`);
-      q.whereRaw(`d.id = ANY (ARRAY(SELECT d.id FROM dossiers d WHERE ${[...trigramsHeld, SHORT_VALUES].join(' OR ')}))`, short.map((t) => `%${escapeLike(t)}%`));
+      const trigramsHeld = short.map(() => SEARCH_TEXT_PG_CONTAINS);
+      q.whereRaw(`d.id = ANY (ARRAY(SELECT d.id FROM dossiers d WHERE ${[...trigramsHeld, SHORT_VALUES].join(' OR ')}))`, short.map(containsPattern));
     }
     whereText(db, q, text);
   }
