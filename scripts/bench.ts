@@ -1,7 +1,8 @@
 // npm run bench [-- --dossiers 1000000 --seconds 10 --runs 7 --only sqlite|pg --regenerate --generate-only --render-only]
 //
 // Generates (or reuses) the data set, then measures on SQLite — and on PostgreSQL when DATABASE_URL points at
-// one (its database name must contain "bench": the benchmark empties it) — the monthly settlement report,
+// one (its database name must contain "bench": the benchmark keeps its data set there and measures on a copy,
+// `<name>_run`) — the monthly settlement report,
 // the late list and dossier pages against a bare Express hello world and a logged-in request that builds no page
 // (scripts/bench/floor.ts), intake through the API with 32 clients,
 // and the server's memory. Writes docs/BENCHMARKS.md from the last result of each database.
@@ -20,6 +21,7 @@ import { seedIfEmpty } from '../seeds/index';
 import { generate, type GenerateSummary } from './bench/generate';
 import { combineLoads, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
 import { FLOOR_PATH } from './bench/floor';
+import { copyForRun } from './bench/pg-copy';
 import { BENCH_APPLICANT, measurePages, pagesOf, prepareDesks, PAGE_RUNS, type Desk, type PageTiming } from './bench/pages';
 import type { Knex } from 'knex';
 
@@ -158,7 +160,10 @@ async function pgDataset(url: string, now: Date) {
   const db = openDb({ client: 'pg', url });
   const size = Number((await db.raw('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
   await db.destroy();
-  return { url, summary, reused, sizeBytes: size };
+  if (GENERATE_ONLY) return { url, summary, reused, sizeBytes: size };
+  const copy = await copyForRun(url);
+  log(`copied database ${new URL(url).pathname.slice(1)} to ${new URL(copy.url).pathname.slice(1)} in ${copy.seconds.toFixed(0)} s`);
+  return { url: copy.url, summary, reused, sizeBytes: size };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,8 +496,10 @@ function renderMarkdown(results: Result[]): string {
     '- Memory: VmRSS (and VmHWM, the peak) of the app server process after all the above.',
     '- Data: scripts/bench/generate.ts writes the rows the service would write (dossiers, events, state intervals,',
     '  daily numbers) by bulk inserts, with deadlines from the same engine (computeDue, moveClock); a unit test replays',
-    '  generated histories with replayDue and checks they agree. The SQLite file is cached in `.bench/` (gitignored);',
-    '  each run works on a copy of it. `--dossiers N` (or BENCH_DOSSIERS) for a smaller run.',
+    '  generated histories with replayDue and checks they agree. The SQLite file is cached in `.bench/` (gitignored),',
+    '  PostgreSQL\'s data set in the database DATABASE_URL names; each run works on a copy of it (on PostgreSQL the database',
+    '  `<name>_run`, made with CREATE DATABASE … TEMPLATE), so no run sees an earlier run\'s intakes, letters or sessions.',
+    '  `--dossiers N` (or BENCH_DOSSIERS) for a smaller run.',
     '',
     'What makes the reports and lists fast, and when to move to PostgreSQL: [SCALING.md](SCALING.md).',
     '',
