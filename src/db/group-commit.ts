@@ -17,6 +17,12 @@ export interface GroupCommitOptions<T, R> {
   writeOne(item: T): Promise<R>;
   /** At most this many items per transaction. */
   maxBatch: number;
+  /**
+   * A flush waits for the next turn of the event loop while its queue has grown since the last turn, at most this many
+   * turns (0, the default: it writes what waits when its turn comes). Under load the app starts a few requests per
+   * turn (shared/turns.ts), so intakes reach the queue a few at a time: see dossiers/service.ts.
+   */
+  gatherTurns?: number;
   /** Queues the next flush; setImmediate unless a test drives it. */
   schedule?: (flush: () => void) => void;
   /** Called when the last transaction has ended and nothing waits (the queue may then be dropped). */
@@ -34,6 +40,9 @@ export class GroupCommit<T, R> {
   /** A flush is queued or running: new items wait for the next one. */
   private busy = false;
   private readonly schedule: (flush: () => void) => void;
+  /** The queue's length when the coming flush last put itself off, and how many turns it has. */
+  private gathered = 0;
+  private turnsWaited = 0;
 
   constructor(private readonly options: GroupCommitOptions<T, R>) {
     if (!(options.maxBatch >= 1)) throw new Error('maxBatch must be at least 1');
@@ -57,7 +66,16 @@ export class GroupCommit<T, R> {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.waiting.splice(0, this.options.maxBatch);
+    const { maxBatch, gatherTurns = 0 } = this.options;
+    if (this.turnsWaited < gatherTurns && this.waiting.length < maxBatch && this.waiting.length > this.gathered) {
+      this.gathered = this.waiting.length;
+      this.turnsWaited += 1;
+      this.schedule(() => void this.flush());
+      return;
+    }
+    this.gathered = 0;
+    this.turnsWaited = 0;
+    const batch = this.waiting.splice(0, maxBatch);
     try {
       await this.writeAll(batch);
     } finally {

@@ -5,7 +5,7 @@ import { GroupCommit } from '../../../src/db/group-commit';
  * A fake store in place of a database: a transaction is a list of items, committed all or nothing; an item named
  * "bad" makes its transaction fail. Flushes run when the test says so.
  */
-function harness(maxBatch = 10, opts: { batchReturns?: (items: readonly string[]) => string[] } = {}) {
+function harness(maxBatch = 10, opts: { batchReturns?: (items: readonly string[]) => string[]; gatherTurns?: number } = {}) {
   const committed: string[][] = [];
   const flushes: (() => void)[] = [];
   const transaction = async (items: readonly string[]) => {
@@ -18,6 +18,7 @@ function harness(maxBatch = 10, opts: { batchReturns?: (items: readonly string[]
     writeBatch: (items) => (opts.batchReturns ? Promise.resolve(opts.batchReturns(items)) : transaction(items)),
     writeOne: async (item) => (await transaction([item]))[0],
     maxBatch,
+    gatherTurns: opts.gatherTurns,
     schedule: (flush) => flushes.push(flush),
   });
   /** Runs the queued flush and lets its transactions finish. */
@@ -122,6 +123,50 @@ describe('group commit', () => {
       { error: 'writeBatch returned 1 results for 2 items' },
       { error: 'writeBatch returned 1 results for 2 items' },
     ]);
+  });
+
+  describe('gathering a batch over turns of the event loop (gatherTurns)', () => {
+    it('when writes keep arriving, then the flush waits a turn each time the queue grew, and writes them together once it stops growing', async () => {
+      const h = harness(10, { gatherTurns: 3 });
+      const results = [h.queue.write('a'), h.queue.write('b')];
+      await h.flush(); // 2 waiting, more than before: waits a turn
+      expect(h.committed).toEqual([]);
+      results.push(h.queue.write('c'));
+      await h.flush(); // 3: waits again
+      expect(h.committed).toEqual([]);
+      await h.flush(); // still 3: written
+      expect(h.committed).toEqual([['a', 'b', 'c']]);
+      expect(await Promise.all(results)).toEqual(['a#1', 'b#1', 'c#1']);
+      expect(h.flushes).toHaveLength(0);
+    });
+
+    it('when writes arrive at every turn, then the flush waits at most gatherTurns turns', async () => {
+      const h = harness(10, { gatherTurns: 2 });
+      const results = [h.queue.write('a')];
+      await h.flush();
+      results.push(h.queue.write('b'));
+      await h.flush();
+      results.push(h.queue.write('c'));
+      await h.flush(); // grew again, but it has waited two turns: written
+      expect(h.committed).toEqual([['a', 'b', 'c']]);
+      results.push(h.queue.write('d'));
+      await h.flush(); // the next batch gathers afresh: 'd' waits a turn
+      expect(h.committed).toHaveLength(1);
+      await h.flush();
+      expect(h.committed).toEqual([['a', 'b', 'c'], ['d']]);
+      expect(await Promise.all(results)).toEqual(['a#1', 'b#1', 'c#1', 'd#2']);
+    });
+
+    it('when a full batch waits, then it is written at once', async () => {
+      const h = harness(3, { gatherTurns: 5 });
+      const results = ['a', 'b', 'c', 'd'].map((x) => h.queue.write(x));
+      await h.flush();
+      expect(h.committed).toEqual([['a', 'b', 'c']]);
+      await h.flush(); // 'd', alone and grown from nothing: waits a turn
+      await h.flush();
+      expect(h.committed).toEqual([['a', 'b', 'c'], ['d']]);
+      expect(await Promise.all(results)).toEqual(['a#1', 'b#1', 'c#1', 'd#2']);
+    });
   });
 
   it('when maxBatch is below 1, then the queue refuses to be built', () => {
