@@ -5,6 +5,18 @@ import { openDb } from '../../src/db/knex';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** The server's `postgres` database, from which databases are made and dropped. */
+function adminDb(url: string) {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  return openDb({ client: 'pg', url: admin.toString() });
+}
+
+const serverVersion = async (db: ReturnType<typeof openDb>) => Number((await db.raw('SHOW server_version_num')).rows[0].server_version_num);
+
+/** Drops a database, closing the connections left to it (PostgreSQL 13 and later). */
+const dropSql = (name: string, version: number) => `DROP DATABASE IF EXISTS ${quoteIdent(name)}${version >= 130000 ? ' WITH (FORCE)' : ''}`;
+
 /**
  * Makes `<name>_run` afresh from the database `url` names, as a template (an earlier run's copy is dropped first),
  * and gives its URL. The source must have no open connection; the server's `postgres` database is used to copy.
@@ -12,13 +24,11 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 export async function copyForRun(url: string): Promise<{ url: string; seconds: number }> {
   const source = decodeURIComponent(new URL(url).pathname.slice(1));
   const target = `${source}_run`;
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const db = openDb({ client: 'pg', url: admin.toString() });
+  const db = adminDb(url);
   const t0 = performance.now();
   try {
-    const version = Number((await db.raw('SHOW server_version_num')).rows[0].server_version_num);
-    await db.raw(`DROP DATABASE IF EXISTS ${quoteIdent(target)}${version >= 130000 ? ' WITH (FORCE)' : ''}`);
+    const version = await serverVersion(db);
+    await db.raw(dropSql(target, version));
     // FILE_COPY (PostgreSQL 15's other strategy, its only one before) copies the files after a checkpoint; the
     // default WAL_LOG writes the whole database through the WAL.
     const create = `CREATE DATABASE ${quoteIdent(target)} TEMPLATE ${quoteIdent(source)}${version >= 150000 ? ' STRATEGY FILE_COPY' : ''}`;
@@ -38,4 +48,16 @@ export async function copyForRun(url: string): Promise<{ url: string; seconds: n
   const run = new URL(url);
   run.pathname = `/${encodeURIComponent(target)}`;
   return { url: run.toString(), seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Drops a run's copy made by copyForRun, closing any connection left to it: its 8 GB would crowd the page cache. */
+export async function dropRunCopy(runUrl: string): Promise<void> {
+  const target = decodeURIComponent(new URL(runUrl).pathname.slice(1));
+  if (!target.endsWith('_run')) throw new Error(`not a run's copy: ${target}`);
+  const db = adminDb(runUrl);
+  try {
+    await db.raw(dropSql(target, await serverVersion(db)));
+  } finally {
+    await db.destroy();
+  }
 }

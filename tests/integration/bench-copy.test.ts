@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import knexFactory from 'knex';
 import { createTestDb, testDbKind, type TestDb } from '../helpers/db';
 import { openDb } from '../../src/db/knex';
-import { copyForRun } from '../../scripts/bench/pg-copy';
+import { copyForRun, dropRunCopy } from '../../scripts/bench/pg-copy';
 
 // The bench measures PostgreSQL on a copy of its generated database, made afresh each run: what a run writes (its
 // intakes, letters, sessions) must not reach the next run.
@@ -45,5 +45,16 @@ describe.runIf(testDbKind() === 'pg')("the bench's copy of its PostgreSQL data s
     const second = await copyForRun(source.url);
     expect(second.url).toBe(first.url);
     expect(await agencyNames(second.url)).toEqual(['Sinh ra']);
+
+    // Removed at the run's end, even with a connection still open to it; the source stays.
+    const left = openDb({ client: 'pg', url: second.url });
+    await left.raw('SELECT 1');
+    await dropRunCopy(second.url);
+    await left.destroy().catch(() => undefined);
+    const admin = knexFactory({ client: 'pg', connection: source.url.replace(/\/[^/]*$/, '/postgres'), pool: { min: 0, max: 1 } });
+    const names = await admin('pg_database').whereIn('datname', [new URL(source.url).pathname.slice(1), new URL(second.url).pathname.slice(1)]).pluck('datname');
+    await admin.destroy();
+    expect(names).toEqual([new URL(source.url).pathname.slice(1)]);
+    await expect(dropRunCopy(source.url)).rejects.toThrow("not a run's copy");
   });
 });
