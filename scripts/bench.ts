@@ -401,7 +401,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
 /**
  * The run's copy is removed at its end. Kept, the copies of both data sets with their sources (26 GB on PostgreSQL
  * 15 and SQLite) outgrew a 24 GB machine's page cache: a SQLite run after a PostgreSQL one read its file from disk
- * again, and its monthly report took 113 ms instead of 36–47.
+ * again, and its monthly report took 113 ms instead of 36–53.
  */
 async function removeRunCopy(kind: 'sqlite' | 'pg', url: string): Promise<void> {
   if (kind === 'pg') return dropRunCopy(url);
