@@ -21,7 +21,7 @@ import { seedIfEmpty } from '../seeds/index';
 import { generate, type GenerateSummary } from './bench/generate';
 import { combineLoads, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
 import { FLOOR_PATH } from './bench/floor';
-import { copyForRun, dropRunCopy } from './bench/pg-copy';
+import { copyForRun, databaseName, dropRunCopy } from './bench/pg-copy';
 import { BENCH_APPLICANT, measurePages, pagesOf, prepareDesks, PAGE_RUNS, type Desk, type PageTiming } from './bench/pages';
 import type { Knex } from 'knex';
 
@@ -146,33 +146,38 @@ async function settleSearchIndex(db: Knex): Promise<void> {
   log(`search index merged in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
+/** Deletes an SQLite file with its WAL and shared-memory files, where they exist. */
+function removeSqliteFile(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}
+
 async function sqliteDataset(now: Date) {
   fs.mkdirSync(CACHE, { recursive: true });
   const cached = path.join(CACHE, `sqlite-${DOSSIERS}-g${GENERATOR_VERSION}.sqlite3`);
-  if (REGENERATE) for (const f of [cached, `${cached}-wal`, `${cached}-shm`]) fs.rmSync(f, { force: true });
+  if (REGENERATE) removeSqliteFile(cached);
   const fresh = !fs.existsSync(cached);
   if (fresh) {
     // Generated under another name and renamed when complete: an interrupted generation is never reused.
     const tmp = `${cached}.tmp`;
-    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) fs.rmSync(f, { force: true });
+    removeSqliteFile(tmp);
     await prepareDataset(`sqlite:${tmp}`, now);
     fs.renameSync(tmp, cached);
   }
   const { summary } = await prepareDataset(`sqlite:${cached}`, now);
   // A checkpointed, closed file is copied: the run (intake) writes into the copy, the cache stays as generated.
   const run = path.join(CACHE, 'run.sqlite3');
-  for (const f of [run, `${run}-wal`, `${run}-shm`]) fs.rmSync(f, { force: true });
+  removeSqliteFile(run);
   fs.copyFileSync(cached, run);
   // Synced before anything is measured: otherwise the kernel writes the copied gigabytes back to disk during the
   // reports and the intake, and a durable commit (an fsync) waits behind them.
   const fd = fs.openSync(run, 'r+');
   fs.fsyncSync(fd);
   fs.closeSync(fd);
-  return { url: `sqlite:${run}`, summary, reused: !fresh, sizeBytes: fs.statSync(cached).size };
+  return { url: `sqlite:${run}`, summary, reused: !fresh, sizeBytes: fs.statSync(cached).size, removeCopy: async () => removeSqliteFile(run) };
 }
 
 async function pgDataset(url: string, now: Date) {
-  const name = new URL(url).pathname.slice(1);
+  const name = databaseName(url);
   if (!/bench/i.test(name)) throw new Error(`DATABASE_URL names database "${name}": the benchmark only writes to a database whose name contains "bench"`);
   if (REGENERATE) {
     const db = openDb({ client: 'pg', url });
@@ -183,10 +188,10 @@ async function pgDataset(url: string, now: Date) {
   const db = openDb({ client: 'pg', url });
   const size = Number((await db.raw('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
   await db.destroy();
-  if (GENERATE_ONLY) return { url, summary, reused, sizeBytes: size };
+  if (GENERATE_ONLY) return { url, summary, reused, sizeBytes: size, removeCopy: async () => {} };
   const copy = await copyForRun(url);
-  log(`copied database ${new URL(url).pathname.slice(1)} to ${new URL(copy.url).pathname.slice(1)} in ${copy.seconds.toFixed(0)} s`);
-  return { url: copy.url, summary, reused, sizeBytes: size };
+  log(`copied database ${name} to ${databaseName(copy.url)} in ${copy.seconds.toFixed(0)} s`);
+  return { url: copy.url, summary, reused, sizeBytes: size, removeCopy: () => dropRunCopy(copy.url) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,6 +286,9 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
   log(`=== ${kind} ===`);
   const data = kind === 'sqlite' ? await sqliteDataset(now) : await pgDataset(process.env.DATABASE_URL!, now);
   if (GENERATE_ONLY) return null;
+  // The run's copy is removed at its end (data.removeCopy, below). Kept, the copies of both data sets with their
+  // sources (26 GB on PostgreSQL 15 and SQLite) outgrew a 24 GB machine's page cache: a SQLite run after a PostgreSQL
+  // one read its file from disk again, and its monthly report took 113 ms instead of 36–53.
   // The app server's environment; the bench's own connection is opened as the app opens its own (same SQLite
   // synchronous level), so the settings reported below are the app's.
   const appEnv = { PORT: '3901', DATABASE_URL: data.url, NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-0123456789', SEED_DEMO: '0' };
@@ -394,19 +402,8 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
   } finally {
     for (const child of [app, hello, floor]) child.kill('SIGTERM');
     await Promise.all([app, hello, floor].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
-    await removeRunCopy(kind, data.url);
+    await data.removeCopy();
   }
-}
-
-/**
- * The run's copy is removed at its end. Kept, the copies of both data sets with their sources (26 GB on PostgreSQL
- * 15 and SQLite) outgrew a 24 GB machine's page cache: a SQLite run after a PostgreSQL one read its file from disk
- * again, and its monthly report took 113 ms instead of 36–53.
- */
-async function removeRunCopy(kind: 'sqlite' | 'pg', url: string): Promise<void> {
-  if (kind === 'pg') return dropRunCopy(url);
-  const file = parseDatabaseUrl(url);
-  if (file.client === 'sqlite') for (const f of [file.filename, `${file.filename}-wal`, `${file.filename}-shm`]) fs.rmSync(f, { force: true });
 }
 
 function machine(): Result['machine'] {

@@ -5,6 +5,9 @@ import { openDb } from '../../src/db/knex';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** The name of the database a postgres:// URL names. */
+export const databaseName = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
+
 /** The server's `postgres` database, from which databases are made and dropped. */
 function adminDb(url: string) {
   const admin = new URL(url);
@@ -22,7 +25,7 @@ const dropSql = (name: string, version: number) => `DROP DATABASE IF EXISTS ${qu
  * and gives its URL. The source must have no open connection; the server's `postgres` database is used to copy.
  */
 export async function copyForRun(url: string): Promise<{ url: string; seconds: number }> {
-  const source = decodeURIComponent(new URL(url).pathname.slice(1));
+  const source = databaseName(url);
   const target = `${source}_run`;
   const db = adminDb(url);
   const t0 = performance.now();
@@ -52,7 +55,7 @@ export async function copyForRun(url: string): Promise<{ url: string; seconds: n
 
 /** Drops a run's copy made by copyForRun, closing any connection left to it: its 8 GB would crowd the page cache. */
 export async function dropRunCopy(runUrl: string): Promise<void> {
-  const target = decodeURIComponent(new URL(runUrl).pathname.slice(1));
+  const target = databaseName(runUrl);
   if (!target.endsWith('_run')) throw new Error(`not a run's copy: ${target}`);
   const db = adminDb(runUrl);
   try {

@@ -59,9 +59,9 @@ const INTAKE_BATCH = 64;
 /**
  * SQLite: a batch waits while intakes keep arriving, up to this many turns of the event loop. The app starts four
  * requests a turn (shared/turns.ts), and a batch written at the next turn held 8 of 32 clients' intakes; each commit
- * writes every page its batch changed to the log and syncs it, on the event loop. Gathered, batches held 31–32: on the bench's data set, 32 clients, old and new
- * alternated seven times, 297–493 → 376–652 intakes/s (six of seven pairs faster) and 1.7–2.9 → 1.4–2.4 ms of the
- * app's CPU per intake. Idle, an intake waits one turn more (microseconds). PostgreSQL gained nothing (its batch is
+ * writes every page its batch changed to the log and syncs it, on the event loop. Gathered, batches held 31–32: on the
+ * bench's data set, 32 clients, old and new alternated seven times, 297–493 → 376–652 intakes/s (six of seven pairs
+ * faster) and 1.7–2.9 → 1.4–2.4 ms of the app's CPU per intake. Idle, an intake waits one turn more (microseconds). PostgreSQL gained nothing (its batch is
  * formed while the previous statement is away): 407–437 against 420–501/s.
  */
 const INTAKE_GATHER_TURNS = 8;

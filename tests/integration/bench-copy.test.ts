@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import knexFactory from 'knex';
 import { createTestDb, testDbKind, type TestDb } from '../helpers/db';
 import { openDb } from '../../src/db/knex';
-import { copyForRun, dropRunCopy } from '../../scripts/bench/pg-copy';
+import { copyForRun, databaseName, dropRunCopy } from '../../scripts/bench/pg-copy';
 
 // The bench measures PostgreSQL on a copy of its generated database, made afresh each run: what a run writes (its
 // intakes, letters, sessions) must not reach the next run.
@@ -11,11 +11,7 @@ describe.runIf(testDbKind() === 'pg')("the bench's copy of its PostgreSQL data s
   let copyUrl: string | undefined;
 
   afterAll(async () => {
-    if (copyUrl) {
-      const admin = knexFactory({ client: 'pg', connection: copyUrl.replace(/\/[^/]*$/, '/postgres'), pool: { min: 0, max: 1 } });
-      await admin.raw(`DROP DATABASE IF EXISTS "${new URL(copyUrl).pathname.slice(1)}" WITH (FORCE)`);
-      await admin.destroy();
-    }
+    if (copyUrl) await dropRunCopy(copyUrl);
     await source?.destroy();
   });
 
@@ -52,9 +48,9 @@ describe.runIf(testDbKind() === 'pg')("the bench's copy of its PostgreSQL data s
     await dropRunCopy(second.url);
     await left.destroy().catch(() => undefined);
     const admin = knexFactory({ client: 'pg', connection: source.url.replace(/\/[^/]*$/, '/postgres'), pool: { min: 0, max: 1 } });
-    const names = await admin('pg_database').whereIn('datname', [new URL(source.url).pathname.slice(1), new URL(second.url).pathname.slice(1)]).pluck('datname');
+    const names = await admin('pg_database').whereIn('datname', [databaseName(source.url), databaseName(second.url)]).pluck('datname');
     await admin.destroy();
-    expect(names).toEqual([new URL(source.url).pathname.slice(1)]);
+    expect(names).toEqual([databaseName(source.url)]);
     await expect(dropRunCopy(source.url)).rejects.toThrow("not a run's copy");
   });
 });
