@@ -14,6 +14,7 @@ import { openDb } from '../src/db/knex';
 import { migrateLatest } from '../src/db/migrate';
 import { loadConfig, parseDatabaseUrl } from '../src/config';
 import { isSqlite } from '../src/db/dialect';
+import { settleSearchIndex } from '../src/db/search-index';
 import { settlementReport } from '../src/reports/settlement';
 import { hashPassword } from '../src/auth/passwords';
 import { createApiToken } from '../src/auth/users';
@@ -106,7 +107,7 @@ async function prepareDataset(url: string, now: Date): Promise<{ summary: Genera
           log(`applied ${applied.join(', ')}; updating planner statistics`);
           await db.raw(isSqlite(db) ? 'ANALYZE' : 'VACUUM ANALYZE');
         }
-        await settleSearchIndex(db);
+        await settleBenchSearchIndex(db);
         return { summary, reused: true };
       }
       throw new Error(`database holds another data set (${summary.dossiers} dossiers, generator ${summary.version}); use --regenerate`);
@@ -117,7 +118,7 @@ async function prepareDataset(url: string, now: Date): Promise<{ summary: Genera
     log(`generated in ${summary.seconds.toFixed(0)} s; updating planner statistics`);
     if (isSqlite(db)) await db.raw('ANALYZE');
     else await db.raw('VACUUM ANALYZE');
-    await settleSearchIndex(db);
+    await settleBenchSearchIndex(db);
     await db('bench_meta').insert({ key: 'summary', value: JSON.stringify({ ...summary, version: GENERATOR_VERSION, generatedAt: now.toISOString() }) });
     return { summary, reused: false };
   } finally {
@@ -126,24 +127,18 @@ async function prepareDataset(url: string, now: Date): Promise<{ summary: Genera
 }
 
 /**
- * SQLite: finishes the merges of the search index (FTS5) that the generation left running, once per data set. FTS5
- * keeps its index as segments in levels and merges them a little at each write (automerge). A million dossiers written
- * in bulk left four segments of ~11,600 pages each being merged into one, so every run's copy started with that merge
- * and its first ~15,000 intakes did it: 240–370 intakes/s, against 450–650 once it was done. A database that grew by
- * intakes over two years goes through such a merge about once each time its index quadruples; the bench measures
- * intake between them. Each step merges at most 2,000 pages; a step that changes nothing ends it.
+ * SQLite: finishes the merges of the search index (FTS5) that the generation left running, once per data set. A million
+ * dossiers written in bulk left four segments of ~11,600 pages each being merged into one, so every run's copy started
+ * with that merge and its first ~15,000 intakes did it: 240–370 intakes/s, against 450–650 once it was done. The app
+ * does the same between requests (src/db/search-index.ts), a few pages at a time; here it is done before the copy,
+ * in steps of 2,000 pages, as nothing else runs.
  */
-async function settleSearchIndex(db: Knex): Promise<void> {
+async function settleBenchSearchIndex(db: Knex): Promise<void> {
   if (!isSqlite(db) || (await db('bench_meta').where({ key: 'search_settled' }).first())) return;
   const t0 = performance.now();
-  const totalChanges = async () => Number((await db.raw('SELECT total_changes() AS n'))[0].n);
-  for (;;) {
-    const before = await totalChanges();
-    await db.raw("INSERT INTO dossier_search (dossier_search, rank) VALUES ('merge', 2000)");
-    if ((await totalChanges()) - before < 2) break;
-  }
+  const steps = await settleSearchIndex(db, { pages: 2000 });
   await db('bench_meta').insert({ key: 'search_settled', value: new Date().toISOString() });
-  log(`search index merged in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  log(`search index merged in ${steps} steps, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 /** Deletes an SQLite file with its WAL and shared-memory files, where they exist. */

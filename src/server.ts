@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { seedIfEmpty } from '../seeds/index';
 import { systemClock } from './shared/clock';
 import { startLetterSweep } from './letters/routes';
+import { startSearchUpkeep } from './db/search-index';
 
 async function main() {
   const config = loadConfig();
@@ -23,7 +24,7 @@ async function main() {
     const where = config.database.client === 'pg' ? 'PostgreSQL' : `SQLite ${config.database.filename}`;
     console.log(`Một cửa đang chạy tại http://localhost:${config.port} (${where})`);
   });
-  app.locals.onShutdown = [startLetterSweep(app.locals.ctx, app.locals.services)] as Array<() => void>;
+  app.locals.onShutdown = [startLetterSweep(app.locals.ctx, app.locals.services), startSearchUpkeep(app.locals.ctx)] as Array<() => void>;
 
   let closing = false;
   const shutdown = (signal: string) => {
