@@ -130,7 +130,7 @@ async function prepareDataset(url: string, now: Date): Promise<{ summary: Genera
  * SQLite: finishes the merges of the search index (FTS5) that the generation left running, once per data set. A million
  * dossiers written in bulk left four segments of ~11,600 pages each being merged into one, so every run's copy started
  * with that merge and its first ~15,000 intakes did it: 240–370 intakes/s, against 450–650 once it was done. The app
- * does the same between requests (src/db/search-index.ts), a few pages at a time; here it is done before the copy,
+ * does the same while it is quiet (src/db/search-index.ts), a few pages at a time; here it is done before the copy,
  * in steps of 2,000 pages, as nothing else runs.
  */
 async function settleBenchSearchIndex(db: Knex): Promise<void> {
