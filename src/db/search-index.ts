@@ -8,8 +8,7 @@ import { isSqlite } from './dialect';
 // commit does part of it: on the bench's million dossiers, with four segments of ~11,600 pages being merged, 240-370
 // intakes/s against 450-650 once done, for 15,000 intakes (a later session, on a faster machine, saw no such cost:
 // SCALING.md). The server does that work itself while it is quiet, a few pages at a time; under load it leaves the
-// merging to the commits, as before. PostgreSQL's index of words keeps
-// itself (VACUUM).
+// merging to the commits, as before. PostgreSQL's index of words keeps itself (VACUUM).
 
 /**
  * Leaf pages one step merges at most. better-sqlite3 is synchronous: a step holds the event loop and the write lock
@@ -19,7 +18,7 @@ import { isSqlite } from './dialect';
 export const UPKEEP_STEP_PAGES = 64;
 /** Before each step the upkeep waits this long, serving the requests that come meanwhile. */
 export const UPKEEP_PAUSE_MS = 50;
-/** and waits again while the event loop was busier than this during the wait (the share of the time it ran code). */
+/** The wait is repeated while the event loop was busier than this during it (the share of the time it ran code). */
 export const UPKEEP_BUSY_ABOVE = 0.5;
 /** How often the server looks whether FTS5 has merging to do. */
 export const UPKEEP_INTERVAL_MS = 5 * 60_000;

@@ -4,7 +4,7 @@ import { createTestDb, type TestDb } from '../helpers/db';
 import { addUser, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { mergeSearchIndexStep, settleSearchIndex, startSearchUpkeep } from '../../src/db/search-index';
 
-// The server merges SQLite's search index (FTS5) between requests instead of leaving the merging to later commits
+// The server merges SQLite's search index (FTS5) while it is quiet instead of leaving the merging to later commits
 // (src/db/search-index.ts). Here the index is given merging to do the way a busy desk or an import leaves it: many
 // segments at one level, written while FTS5's own merging at each commit was off.
 
