@@ -5,6 +5,8 @@
 export interface CsvRecord {
   /** 1-based line of the file where the record starts */
   line: number;
+  /** where the record starts in the text: csvRecords(text, { offset, line }) reads it again from there */
+  offset: number;
   fields: string[];
 }
 
@@ -23,15 +25,19 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
-/** The records of a CSV text; a leading BOM is dropped and blank lines are skipped. */
-export function* csvRecords(text: string): Generator<CsvRecord> {
+/**
+ * The records of a CSV text; a leading BOM is dropped and blank lines are skipped. From `start`, a record's own
+ * offset and line, the records from that one on.
+ */
+export function* csvRecords(text: string, start?: { offset: number; line: number }): Generator<CsvRecord> {
   const src = text;
   const n = src.length;
-  let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
+  let i = start ? start.offset : src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = start ? start.line : 1;
 
   while (i < n) {
     const startLine = line;
+    const offset = i;
     const fields: string[] = [];
     let blank = true;
     // One record: fields until an unquoted line break or the end of the text.
@@ -83,6 +89,6 @@ export function* csvRecords(text: string): Generator<CsvRecord> {
       line++;
       break;
     }
-    if (!blank) yield { line: startLine, fields };
+    if (!blank) yield { line: startLine, offset, fields };
   }
 }

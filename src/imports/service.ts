@@ -377,7 +377,92 @@ const TICK_ROWS = 2000;
 // ---------------------------------------------------------------------------------------------
 // The import
 
-/** Checks a CSV text and, when every row is valid, writes all its dossiers in one transaction. */
+/** What a row is checked against: the file's columns, the catalog, the calendar and "now". */
+interface RowChecks {
+  columns: string[];
+  procedures: Map<string, ProcedureRef>;
+  agencies: Set<string>;
+  cal: WorkCalendar;
+  now: Date;
+}
+
+/**
+ * A row's checks that need no other row: its shape (zod), its columns together, the catalog, then its deadline.
+ * `code`: the row's own dossier code, once its shape is right (the import looks for it in other rows and in the
+ * database); `prepared`: the row ready to be written, when no reason is found.
+ */
+function checkRow(record: CsvRecord, checks: RowChecks): { code: string | null; reasons: string[]; prepared: PreparedRow | null } {
+  const { columns, cal } = checks;
+  if (record.fields.length !== columns.length) {
+    return { code: null, reasons: [`có ${record.fields.length} ô nhưng dòng tiêu đề có ${columns.length} cột.`], prepared: null };
+  }
+  const raw: Record<string, string> = {};
+  for (let c = 0; c < columns.length; c++) raw[columns[c]] = record.fields[c];
+  const parsed = rowSchema.safeParse(raw);
+  if (!parsed.success) return { code: null, reasons: zodProblems(parsed.error), prepared: null };
+  const r = parsed.data;
+  const code = r.code ?? null;
+  const reasons = consistencyProblems(r, checks.now);
+
+  const procedure = checks.procedures.get(r.procedure_code);
+  if (!procedure) reasons.push(`procedure_code: không có thủ tục mã ${r.procedure_code}.`);
+  const receiving = r.agency_code ?? procedure?.agencyCode ?? null;
+  if (r.agency_code && !checks.agencies.has(r.agency_code)) reasons.push(`agency_code: không có cơ quan mã ${r.agency_code}.`);
+  else if (procedure && !receiving) reasons.push('agency_code: thủ tục này không gắn với một cơ quan, cần ghi cơ quan tiếp nhận.');
+  if (reasons.length || !procedure || !receiving) return { code, reasons, prepared: null };
+
+  const receivedAt = r.received_at!;
+  let clockStartAt: Date;
+  let durationMinutes: number;
+  let dueAt: Date;
+  try {
+    // The engine without its trace: the trace is written out row by row, not kept for 100,000 rows.
+    clockStartAt = cal.normalizeStart(receivedAt);
+    durationMinutes = cal.durationMinutes(procedure.duration);
+    dueAt = r.due_at ?? cal.addWorkingMinutes(clockStartAt, durationMinutes);
+  } catch (err) {
+    return { code, reasons: [`không tính được hạn giải quyết: ${(err as Error).message}`], prepared: null };
+  }
+  const prepared: PreparedRow = {
+    line: record.line,
+    code,
+    procedure,
+    receivingAgency: receiving,
+    handlingAgency: procedure.agencyCode ?? receiving,
+    row: r,
+    receivedAt,
+    clockStartAt,
+    durationMinutes,
+    dueAt,
+    // The working minutes left when the clock stopped, as a supplement request or a pause keeps them.
+    remainingMinutes: r.stopped_at ? minutesLeft(cal, r.stopped_at, dueAt) : null,
+  };
+  return { code, reasons, prepared };
+}
+
+/**
+ * What the write needs, gathered by the check: the rows in the order of receipt, by their index in the file; the
+ * highest number of each day that kept codes of this system's format use; the rows without a code, by desk and day
+ * of receipt; every desk; the count of each status. `read` checks a row again and gives it ready to be written.
+ */
+interface WritePlan {
+  order: Uint32Array;
+  receivedMs: Float64Array;
+  lines: readonly number[];
+  highest: Map<string, number>;
+  needing: Map<string, number[]>;
+  desks: Set<string>;
+  byStatus: Partial<Record<Status, number>>;
+  read(index: number): PreparedRow;
+}
+
+/**
+ * Checks a CSV text and, when every row is valid, writes all its dossiers in one transaction.
+ *
+ * The rows are not kept between the passes: each pass reads them again from the text (the parse notes where each
+ * starts), and the write checks each again just before writing it, a thousand at a time. Memory then holds the text
+ * and a few numbers a row; kept whole, the records and their checked values took 460–510 MB for 100,000 rows.
+ */
 export async function importDossiers(db: Knex, text: string, opts: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const progress = new ProgressReporter(opts.onProgress);
@@ -388,23 +473,28 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
     elapsedMs: Math.round(performance.now() - started),
   });
 
-  // 1. Read the records.
+  // 1. Read the records: the header, and where each row that is not blank starts.
   progress.start('parse');
-  const records: CsvRecord[] = [];
+  let header: CsvRecord | undefined;
+  const starts: number[] = [];
+  const lines: number[] = [];
   try {
     for (const r of csvRecords(text)) {
-      records.push(r);
-      if (records.length % (TICK_ROWS * 5) === 0) await progress.tick(records.length, 0);
+      if (!header) header = r;
+      else if (r.fields.some((f) => f.trim() !== '')) {
+        starts.push(r.offset);
+        lines.push(r.line);
+        if (starts.length % (TICK_ROWS * 5) === 0) await progress.tick(starts.length, 0);
+      }
     }
   } catch (err) {
-    if (err instanceof CsvSyntaxError) return fail([{ line: err.line, message: `tệp CSV bị lỗi: ${err.message}` }], records.length);
+    if (err instanceof CsvSyntaxError) return fail([{ line: err.line, message: `tệp CSV bị lỗi: ${err.message}` }], starts.length);
     throw err;
   }
-  const header = records[0];
   if (!header) return fail([{ line: null, message: 'Tệp trống: cần dòng tiêu đề và ít nhất một dòng hồ sơ.' }], 0);
-  const dataRows = records.filter((r, i) => i > 0 && r.fields.some((f) => f.trim() !== ''));
-  records.length = 0;
-  await progress.tick(dataRows.length, dataRows.length, true);
+  const rowCount = starts.length;
+  await progress.tick(rowCount, rowCount, true);
+  const recordAt = (i: number): CsvRecord => csvRecords(text, { offset: starts[i], line: lines[i] }).next().value!;
 
   const columns = header.fields.map((h) => h.trim().toLowerCase());
   const headerProblems: string[] = [];
@@ -414,95 +504,76 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
   if (missing.length) headerProblems.push(`thiếu cột bắt buộc: ${missing.join(', ')}.`);
   const repeated = columns.filter((c, i) => columns.indexOf(c) !== i);
   if (repeated.length) headerProblems.push(`cột bị lặp: ${[...new Set(repeated)].join(', ')}.`);
-  if (headerProblems.length) return fail([{ line: header.line, message: `dòng tiêu đề: ${headerProblems.join(' ')}` }], dataRows.length);
-  if (!dataRows.length) return fail([{ line: null, message: 'Tệp chỉ có dòng tiêu đề, không có hồ sơ nào.' }], 0);
-  if (dataRows.length > MAX_IMPORT_ROWS) {
-    return fail([{ line: null, message: `Tệp có ${dataRows.length} dòng; mỗi lần nhập tối đa ${MAX_IMPORT_ROWS} dòng, hãy chia nhỏ tệp.` }], dataRows.length);
+  if (headerProblems.length) return fail([{ line: header.line, message: `dòng tiêu đề: ${headerProblems.join(' ')}` }], rowCount);
+  if (!rowCount) return fail([{ line: null, message: 'Tệp chỉ có dòng tiêu đề, không có hồ sơ nào.' }], 0);
+  if (rowCount > MAX_IMPORT_ROWS) {
+    return fail([{ line: null, message: `Tệp có ${rowCount} dòng; mỗi lần nhập tối đa ${MAX_IMPORT_ROWS} dòng, hãy chia nhỏ tệp.` }], rowCount);
   }
 
   // 2. Check every row.
   progress.start('check');
-  const procedures = new Map<string, ProcedureRef>(
-    (await db('procedures').select('code', 'field_code', 'agency_code', 'duration_value', 'duration_unit', 'on_supplement')).map((p) => [
-      p.code,
-      {
-        code: p.code,
-        fieldCode: p.field_code,
-        agencyCode: p.agency_code,
-        duration: { value: Number(p.duration_value), unit: p.duration_unit },
-        onSupplement: p.on_supplement === 'pause' ? 'pause' : 'restart',
-      },
-    ]),
-  );
-  const agencies = new Set<string>((await db('agencies').select('code')).map((a) => a.code));
-  const cal = opts.calendar;
+  const checks: RowChecks = {
+    columns,
+    procedures: new Map<string, ProcedureRef>(
+      (await db('procedures').select('code', 'field_code', 'agency_code', 'duration_value', 'duration_unit', 'on_supplement')).map((p) => [
+        p.code,
+        {
+          code: p.code,
+          fieldCode: p.field_code,
+          agencyCode: p.agency_code,
+          duration: { value: Number(p.duration_value), unit: p.duration_unit },
+          onSupplement: p.on_supplement === 'pause' ? 'pause' : 'restart',
+        },
+      ]),
+    ),
+    agencies: new Set<string>((await db('agencies').select('code')).map((a) => a.code)),
+    cal: opts.calendar,
+    now: opts.now,
+  };
   const problems: ImportProblem[] = [];
-  const prepared: PreparedRow[] = [];
   const lineOfCode = new Map<string, number>();
+  const plan: WritePlan = {
+    order: new Uint32Array(0),
+    receivedMs: new Float64Array(rowCount),
+    lines,
+    highest: new Map(),
+    needing: new Map(),
+    desks: new Set(),
+    byStatus: {},
+    read(i) {
+      const { prepared, reasons } = checkRow(recordAt(i), checks);
+      // The same text, catalog, calendar and instant as the check: a row cannot fail now.
+      if (!prepared) throw new Error(`Dòng ${lines[i]} không còn hợp lệ khi ghi: ${reasons.join('; ')}`);
+      return prepared;
+    },
+  };
 
-  for (let i = 0; i < dataRows.length; i++) {
-    if (i > 0 && i % TICK_ROWS === 0) await progress.tick(i, dataRows.length);
-    const record = dataRows[i];
-    if (record.fields.length !== columns.length) {
-      problems.push({ line: record.line, message: `có ${record.fields.length} ô nhưng dòng tiêu đề có ${columns.length} cột.` });
+  for (let i = 0; i < rowCount; i++) {
+    if (i > 0 && i % TICK_ROWS === 0) await progress.tick(i, rowCount);
+    const { code, reasons, prepared } = checkRow(recordAt(i), checks);
+    if (code) {
+      const first = lineOfCode.get(code);
+      if (first !== undefined) reasons.push(`mã hồ sơ ${code} trùng với dòng ${first}.`);
+      else lineOfCode.set(code, lines[i]);
+    }
+    if (reasons.length || !prepared) {
+      problems.push({ line: lines[i], message: reasons.join('; ') });
       continue;
     }
-    const raw: Record<string, string> = {};
-    for (let c = 0; c < columns.length; c++) raw[columns[c]] = record.fields[c];
-    const parsed = rowSchema.safeParse(raw);
-    if (!parsed.success) {
-      problems.push({ line: record.line, message: zodProblems(parsed.error).join('; ') });
-      continue;
+    plan.receivedMs[i] = prepared.receivedAt.getTime();
+    plan.byStatus[prepared.row.status] = (plan.byStatus[prepared.row.status] ?? 0) + 1;
+    plan.desks.add(prepared.receivingAgency).add(prepared.handlingAgency);
+    const ours = code ? CODE_OF_FORMAT.exec(code) : null;
+    if (ours) {
+      const key = `${ours[1]}|${ours[2]}`;
+      plan.highest.set(key, Math.max(plan.highest.get(key) ?? 0, Number(ours[3])));
+    } else if (!code) {
+      const key = `${prepared.receivingAgency}|${registerDay(prepared.receivedAt)}`;
+      const list = plan.needing.get(key);
+      if (list) list.push(i);
+      else plan.needing.set(key, [i]);
     }
-    const r = parsed.data;
-    const reasons = consistencyProblems(r, opts.now);
-
-    const procedure = procedures.get(r.procedure_code);
-    if (!procedure) reasons.push(`procedure_code: không có thủ tục mã ${r.procedure_code}.`);
-    const receiving = r.agency_code ?? procedure?.agencyCode ?? null;
-    if (r.agency_code && !agencies.has(r.agency_code)) reasons.push(`agency_code: không có cơ quan mã ${r.agency_code}.`);
-    else if (procedure && !receiving) reasons.push('agency_code: thủ tục này không gắn với một cơ quan, cần ghi cơ quan tiếp nhận.');
-
-    if (r.code) {
-      const first = lineOfCode.get(r.code);
-      if (first !== undefined) reasons.push(`mã hồ sơ ${r.code} trùng với dòng ${first}.`);
-      else lineOfCode.set(r.code, record.line);
-    }
-    if (reasons.length || !procedure || !receiving) {
-      problems.push({ line: record.line, message: reasons.join('; ') });
-      continue;
-    }
-
-    const receivedAt = r.received_at!;
-    let clockStartAt: Date;
-    let durationMinutes: number;
-    let dueAt: Date;
-    try {
-      // The engine without its trace: the trace is written out row by row later, not kept for 100,000 rows.
-      clockStartAt = cal.normalizeStart(receivedAt);
-      durationMinutes = cal.durationMinutes(procedure.duration);
-      dueAt = r.due_at ?? cal.addWorkingMinutes(clockStartAt, durationMinutes);
-    } catch (err) {
-      problems.push({ line: record.line, message: `không tính được hạn giải quyết: ${(err as Error).message}` });
-      continue;
-    }
-    prepared.push({
-      line: record.line,
-      code: r.code ?? null,
-      procedure,
-      receivingAgency: receiving,
-      handlingAgency: procedure.agencyCode ?? receiving,
-      row: r,
-      receivedAt,
-      clockStartAt,
-      durationMinutes,
-      dueAt,
-      // The working minutes left when the clock stopped, as a supplement request or a pause keeps them.
-      remainingMinutes: r.stopped_at ? minutesLeft(cal, r.stopped_at, dueAt) : null,
-    });
   }
-  const rowCount = dataRows.length;
-  dataRows.length = 0; // the records are not needed any more: let their memory go before writing
 
   // Codes already in the database.
   const kept = [...lineOfCode.keys()];
@@ -516,11 +587,12 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
   // 3. Write everything, or nothing.
   progress.start('write');
   // In order of receipt: the indexes on times then grow at their end, which SQLite writes much faster.
-  prepared.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.line - b.line);
+  const byReceipt = (a: number, b: number) => plan.receivedMs[a] - plan.receivedMs[b] || lines[a] - lines[b];
+  plan.order = Uint32Array.from({ length: rowCount }, (_, i) => i).sort(byReceipt);
   try {
-    const summary = await db.transaction((trx) => writeRows(trx, prepared, opts.now, cal, progress));
+    const summary = await db.transaction((trx) => writeRows(trx, plan, opts.now, opts.calendar, progress));
     const elapsedMs = Math.round(performance.now() - started);
-    return { ...summary, elapsedMs, rowsPerSecond: elapsedMs > 0 ? Math.round((prepared.length * 1000) / elapsedMs) : 0 };
+    return { ...summary, elapsedMs, rowsPerSecond: elapsedMs > 0 ? Math.round((rowCount * 1000) / elapsedMs) : 0 };
   } catch (err) {
     if (isUniqueViolation(err)) {
       return fail(
@@ -542,8 +614,8 @@ function mergeByLine(problems: ImportProblem[]): ImportProblem[] {
 }
 
 const CODE_OF_FORMAT = /^(.+)-(\d{6})-(\d{4,})$/;
+/** Dossiers checked again and written at a time, with their events and state intervals. */
 const DOSSIER_BATCH = 1000;
-const ROW_BATCH = 4000;
 const DOSSIER_COLUMNS = [
   'code', 'procedure_code', 'field_code', 'received_agency_code', 'agency_code', 'channel', 'applicant_name',
   'applicant_id_number', 'applicant_phone', 'applicant_email', 'applicant_address', 'sets', 'documents',
@@ -569,102 +641,83 @@ async function upsertSequences(trx: Knex.Transaction, rows: { agency_code: strin
   return out;
 }
 
-async function writeRows(trx: Knex.Transaction, rows: PreparedRow[], now: Date, cal: WorkCalendar, progress: ProgressReporter): Promise<Omit<ImportSummary, 'elapsedMs' | 'rowsPerSecond'>> {
+async function writeRows(trx: Knex.Transaction, plan: WritePlan, now: Date, cal: WorkCalendar, progress: ProgressReporter): Promise<Omit<ImportSummary, 'elapsedMs' | 'rowsPerSecond'>> {
   const nowIso = now.toISOString();
-  const total = rows.length;
+  const total = plan.order.length;
 
   // Daily numbers: codes of our own format kept from the file raise the sequence so that live intake never
   // reuses them; rows without a code get a block of numbers reserved atomically after the highest one.
-  const highest = new Map<string, number>();
-  for (const r of rows) {
-    const m = r.code ? CODE_OF_FORMAT.exec(r.code) : null;
-    if (!m) continue;
-    const key = `${m[1]}|${m[2]}`;
-    highest.set(key, Math.max(highest.get(key) ?? 0, Number(m[3])));
-  }
-  const keyed = (map: Map<string, number>) =>
-    [...map].map(([key, last]) => {
+  const keyed = (entries: Iterable<[string, number]>) =>
+    [...entries].map(([key, last]) => {
       const [agency_code, day] = key.split('|');
       return { agency_code, day, last };
     });
   const knownAgencies = new Set((await trx('agencies').select('code')).map((a) => a.code));
-  const raise = keyed(highest).filter((r) => knownAgencies.has(r.agency_code));
+  const raise = keyed(plan.highest).filter((r) => knownAgencies.has(r.agency_code));
   await upsertSequences(trx, raise, `${greatestFn(trx)}(dossier_sequences.last, excluded.last)`);
 
-  const needing = new Map<string, PreparedRow[]>();
-  for (const r of rows) {
-    if (r.code) continue;
-    const key = `${r.receivingAgency}|${registerDay(r.receivedAt)}`;
-    const list = needing.get(key);
-    if (list) list.push(r);
-    else needing.set(key, [r]);
-  }
   const reserved = await upsertSequences(
     trx,
-    [...needing].map(([key, list]) => ({ agency_code: key.split('|')[0], day: key.split('|')[1], last: list.length })),
+    keyed([...plan.needing].map(([key, list]) => [key, list.length])),
     'dossier_sequences.last + excluded.last',
   );
+  const generated = new Map<number, string>();
   for (const { agency_code, day, last } of reserved) {
-    const list = needing.get(`${agency_code}|${day}`)!;
     // Numbers follow the order of receipt within the day.
-    list.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.line - b.line);
-    list.forEach((r, i) => (r.code = formatDossierCode(agency_code, r.receivedAt, last - list.length + 1 + i)));
+    const list = plan.needing.get(`${agency_code}|${day}`)!.sort((a, b) => plan.receivedMs[a] - plan.receivedMs[b] || plan.lines[a] - plan.lines[b]);
+    list.forEach((i, k) => generated.set(i, formatDossierCode(agency_code, new Date(plan.receivedMs[i]), last - list.length + 1 + k)));
   }
 
-  // Dossiers, then their events and state intervals; first the desks' kept counts, in order (lockDeskCounts).
-  await lockDeskCounts(trx, rows.flatMap((r) => [r.receivingAgency, r.handlingAgency]), STATUSES);
-  // The report's rows per month start are written once per dossier at the end, not by the triggers row by row.
+  // Dossiers with their events and state intervals, a batch at a time; first the desks' kept counts, in order
+  // (lockDeskCounts). The report's rows per month start are written once per dossier at the end, not by the
+  // triggers row by row.
+  await lockDeskCounts(trx, [...plan.desks], STATUSES);
   await deferMonthEnds(trx);
-  const byStatus: Partial<Record<Status, number>> = {};
-  const ids = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += DOSSIER_BATCH) {
-    const batch = rows.slice(i, i + DOSSIER_BATCH).map((r) => {
-      byStatus[r.row.status] = (byStatus[r.row.status] ?? 0) + 1;
+  const ids: number[] = [];
+  const sample: string[] = [];
+  let eventCount = 0;
+  let stateCount = 0;
+  for (let k = 0; k < total; k += DOSSIER_BATCH) {
+    const batch = Array.from(plan.order.subarray(k, k + DOSSIER_BATCH), (i) => {
+      const r = plan.read(i);
+      r.code ??= generated.get(i)!;
+      return r;
+    });
+    const dossiers = batch.map((r) => {
       const row = dossierRow(r, nowIso, JSON.stringify(traceOf(cal, r)));
       return DOSSIER_COLUMNS.map((c) => row[c]);
     });
-    for (const x of await insertRows(trx, 'dossiers', DOSSIER_COLUMNS, batch, ['id', 'code'])) ids.set(String(x.code), Number(x.id));
-    await progress.tick(Math.round(Math.min(i + DOSSIER_BATCH, total) / 2), total);
-  }
-
-  let eventCount = 0;
-  let stateCount = 0;
-  let events: unknown[][] = [];
-  let states: unknown[][] = [];
-  const flush = async () => {
+    const idOf = new Map((await insertRows(trx, 'dossiers', DOSSIER_COLUMNS, dossiers, ['id', 'code'])).map((x) => [String(x.code), Number(x.id)]));
+    const events: unknown[][] = [];
+    const states: unknown[][] = [];
+    for (const r of batch) {
+      const id = idOf.get(r.code!)!;
+      ids.push(id);
+      const history = historyOf(r);
+      for (const e of history) events.push([id, e.type, e.at, null, IMPORT_ACTOR, JSON.stringify(e.data), nowIso]);
+      for (const s of stateIntervals(history, { agencyCode: r.handlingAgency })) {
+        states.push([id, s.validFrom, s.validTo, s.status, s.dueAt, s.clockRunning, s.agencyCode]);
+      }
+    }
     await insertRows(trx, 'dossier_events', EVENT_COLUMNS, events);
     await insertRows(trx, 'dossier_states', STATE_COLUMNS, states);
     eventCount += events.length;
     stateCount += states.length;
-    events = [];
-    states = [];
-  };
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    const id = ids.get(r.code!)!;
-    const history = historyOf(r);
-    for (const e of history) events.push([id, e.type, e.at, null, IMPORT_ACTOR, JSON.stringify(e.data), nowIso]);
-    for (const s of stateIntervals(history, { agencyCode: r.handlingAgency })) {
-      states.push([id, s.validFrom, s.validTo, s.status, s.dueAt, s.clockRunning, s.agencyCode]);
-    }
-    if (events.length >= ROW_BATCH) {
-      await flush();
-      await progress.tick(Math.round(total / 2 + (i + 1) / 2), total);
-    }
+    for (const r of batch) if (sample.length < 10) sample.push(r.code!);
+    await progress.tick(Math.min(k + DOSSIER_BATCH, total), total);
   }
-  await flush();
-  await refreshMonthEnds(trx, [...ids.values()]);
+  await refreshMonthEnds(trx, ids);
   await progress.tick(total, total, true);
 
   return {
     ok: true,
     rows: total,
-    keptCodes: rows.length - [...needing.values()].reduce((n, l) => n + l.length, 0),
-    generatedCodes: [...needing.values()].reduce((n, l) => n + l.length, 0),
-    byStatus,
+    keptCodes: total - generated.size,
+    generatedCodes: generated.size,
+    byStatus: plan.byStatus,
     events: eventCount,
     states: stateCount,
-    sample: rows.slice(0, 10).map((r) => r.code!),
+    sample,
   };
 }
 

@@ -379,6 +379,34 @@ describe('a file with bad rows', () => {
     // 6.000 rows over 20 days of one ward: 300 a day, numbered 0001–0300.
     expect(Number((await t.db('dossier_sequences').where({ agency_code: WARD, day: '260105' }).first()).last)).toBe(300);
     expect(await t.db('dossiers').where({ code: `${WARD}-260105-0300` }).first()).toBeTruthy();
+
+    // The file is not in the order of receipt, and it is written a thousand rows at a time, each row read and checked
+    // again: every dossier holds its own row's receipt, its event and state interval are its own, the ids follow the
+    // receipt, and each day's numbers follow the ids.
+    const ms = (v: string | Date) => new Date(v).getTime();
+    const written = await t.db('dossiers as d')
+      .join('dossier_events as e', 'e.dossier_id', 'd.id')
+      .join('dossier_states as s', 's.dossier_id', 'd.id')
+      .select('d.id', 'd.code', 'd.applicant_name', 'd.received_at', 'e.at', 's.valid_from')
+      .orderBy('d.id');
+    expect(written).toHaveLength(6000);
+    const receiptOf = (name: string) => {
+      const i = Number(name.replace('Người Thứ ', ''));
+      return Date.parse(`2026-01-${String(5 + (i % 20)).padStart(2, '0')}T${String(8 + (i % 3)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00+07:00`);
+    };
+    expect(written.filter((w) => ms(w.received_at) !== receiptOf(w.applicant_name))).toEqual([]);
+    expect(written.filter((w) => ms(w.at) !== ms(w.received_at) || ms(w.valid_from) !== ms(w.received_at))).toEqual([]);
+    expect(written.filter((w, k) => k > 0 && ms(w.received_at) < ms(written[k - 1].received_at))).toEqual([]);
+    const numberOf = (code: string) => Number(code.slice(-4));
+    const lastOfDay = new Map<string, number>();
+    const sameDayOutOfOrder = written.filter((w) => {
+      const day = w.code.slice(0, -5);
+      const before = lastOfDay.get(day) ?? 0;
+      lastOfDay.set(day, numberOf(w.code));
+      return numberOf(w.code) !== before + 1;
+    });
+    expect(sameDayOutOfOrder).toEqual([]);
+    expect(r.ok && r.sample).toEqual(written.slice(0, 10).map((w) => w.code));
   });
 });
 

@@ -7,20 +7,29 @@ describe('csvRecords: CSV records with the line each starts on', () => {
   it('when fields are quoted, hold commas, "" and line breaks, then they are read whole and the next record names its real line', () => {
     const text = '\uFEFFa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"two\nlines",z\n3,,\n';
     expect(all(text)).toEqual([
-      { line: 1, fields: ['a', 'b', 'c'] },
-      { line: 2, fields: ['1', 'x, y', 'say "hi"'] },
-      { line: 3, fields: ['2', 'two\nlines', 'z'] },
-      { line: 5, fields: ['3', '', ''] },
+      { line: 1, offset: 1, fields: ['a', 'b', 'c'] },
+      { line: 2, offset: 8, fields: ['1', 'x, y', 'say "hi"'] },
+      { line: 3, offset: 31, fields: ['2', 'two\nlines', 'z'] },
+      { line: 5, offset: 47, fields: ['3', '', ''] },
     ]);
   });
 
   it('when there are blank lines, a lone CR or no final line break, then blank lines are skipped and lines still count', () => {
     expect(all('h\n\n\nx\ry\n\n"q"')).toEqual([
-      { line: 1, fields: ['h'] },
-      { line: 4, fields: ['x'] },
-      { line: 5, fields: ['y'] },
-      { line: 7, fields: ['q'] },
+      { line: 1, offset: 0, fields: ['h'] },
+      { line: 4, offset: 4, fields: ['x'] },
+      { line: 5, offset: 6, fields: ['y'] },
+      { line: 7, offset: 9, fields: ['q'] },
     ]);
+  });
+
+  it("when read again from a record's offset and line, then that record and those after it come out the same", () => {
+    const text = '\uFEFFa,b\r\n"x\ny",1\n\n"q ""r""",2\n3,4';
+    const first = all(text);
+    for (const [k, r] of first.entries()) {
+      expect([...csvRecords(text, { offset: r.offset, line: r.line })]).toEqual(first.slice(k));
+    }
+    expect(first.map((r) => [r.line, r.fields])).toEqual([[1, ['a', 'b']], [2, ['x\ny', '1']], [5, ['q "r"', '2']], [6, ['3', '4']]]);
   });
 
   it('when a quote is never closed or stray, then the error names the line', () => {
