@@ -441,14 +441,14 @@ function checkRow(record: CsvRecord, checks: RowChecks): { code: string | null; 
 }
 
 /**
- * What the write needs, gathered by the check: the rows in the order of receipt, by their index in the file; the
- * highest number of each day that kept codes of this system's format use; the rows without a code, by desk and day
- * of receipt; every desk; the count of each status. `read` checks a row again and gives it ready to be written.
+ * What the write needs, gathered by the check, rows named by their index in the file: each row's instant of receipt
+ * and their order by it (`byReceipt`, then by line); the highest number of each day that kept codes of this system's
+ * format use; the rows without a code, by desk and day of receipt; every desk; the count of each status. `read`
+ * checks a row again and gives it ready to be written.
  */
 interface WritePlan {
-  order: Uint32Array;
   receivedMs: Float64Array;
-  lines: readonly number[];
+  byReceipt(a: number, b: number): number;
   highest: Map<string, number>;
   needing: Map<string, number[]>;
   desks: Set<string>;
@@ -532,10 +532,10 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
   };
   const problems: ImportProblem[] = [];
   const lineOfCode = new Map<string, number>();
+  const receivedMs = new Float64Array(rowCount);
   const plan: WritePlan = {
-    order: new Uint32Array(0),
-    receivedMs: new Float64Array(rowCount),
-    lines,
+    receivedMs,
+    byReceipt: (a, b) => receivedMs[a] - receivedMs[b] || lines[a] - lines[b],
     highest: new Map(),
     needing: new Map(),
     desks: new Set(),
@@ -560,7 +560,7 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
       problems.push({ line: lines[i], message: reasons.join('; ') });
       continue;
     }
-    plan.receivedMs[i] = prepared.receivedAt.getTime();
+    receivedMs[i] = prepared.receivedAt.getTime();
     plan.byStatus[prepared.row.status] = (plan.byStatus[prepared.row.status] ?? 0) + 1;
     plan.desks.add(prepared.receivingAgency).add(prepared.handlingAgency);
     const ours = code ? CODE_OF_FORMAT.exec(code) : null;
@@ -586,9 +586,6 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
 
   // 3. Write everything, or nothing.
   progress.start('write');
-  // In order of receipt: the indexes on times then grow at their end, which SQLite writes much faster.
-  const byReceipt = (a: number, b: number) => plan.receivedMs[a] - plan.receivedMs[b] || lines[a] - lines[b];
-  plan.order = Uint32Array.from({ length: rowCount }, (_, i) => i).sort(byReceipt);
   try {
     const summary = await db.transaction((trx) => writeRows(trx, plan, opts.now, opts.calendar, progress));
     const elapsedMs = Math.round(performance.now() - started);
@@ -643,7 +640,9 @@ async function upsertSequences(trx: Knex.Transaction, rows: { agency_code: strin
 
 async function writeRows(trx: Knex.Transaction, plan: WritePlan, now: Date, cal: WorkCalendar, progress: ProgressReporter): Promise<Omit<ImportSummary, 'elapsedMs' | 'rowsPerSecond'>> {
   const nowIso = now.toISOString();
-  const total = plan.order.length;
+  // In order of receipt: the indexes on times then grow at their end, which SQLite writes much faster.
+  const order = Uint32Array.from(plan.receivedMs, (_, i) => i).sort(plan.byReceipt);
+  const total = order.length;
 
   // Daily numbers: codes of our own format kept from the file raise the sequence so that live intake never
   // reuses them; rows without a code get a block of numbers reserved atomically after the highest one.
@@ -664,7 +663,7 @@ async function writeRows(trx: Knex.Transaction, plan: WritePlan, now: Date, cal:
   const generated = new Map<number, string>();
   for (const { agency_code, day, last } of reserved) {
     // Numbers follow the order of receipt within the day.
-    const list = plan.needing.get(`${agency_code}|${day}`)!.sort((a, b) => plan.receivedMs[a] - plan.receivedMs[b] || plan.lines[a] - plan.lines[b]);
+    const list = plan.needing.get(`${agency_code}|${day}`)!.sort(plan.byReceipt);
     list.forEach((i, k) => generated.set(i, formatDossierCode(agency_code, new Date(plan.receivedMs[i]), last - list.length + 1 + k)));
   }
 
@@ -678,7 +677,7 @@ async function writeRows(trx: Knex.Transaction, plan: WritePlan, now: Date, cal:
   let eventCount = 0;
   let stateCount = 0;
   for (let k = 0; k < total; k += DOSSIER_BATCH) {
-    const batch = Array.from(plan.order.subarray(k, k + DOSSIER_BATCH), (i) => {
+    const batch = Array.from(order.subarray(k, k + DOSSIER_BATCH), (i) => {
       const r = plan.read(i);
       r.code ??= generated.get(i)!;
       return r;
