@@ -28,10 +28,13 @@ function local(d: Date): string {
   return `${pad(l.getUTCDate())}/${pad(l.getUTCMonth() + 1)}/${l.getUTCFullYear()} ${pad(l.getUTCHours())}:${pad(l.getUTCMinutes())}`;
 }
 
-/** A weekday instant in office hours, `daysBack` days before now at most. */
+/**
+ * A weekday instant in office hours, `daysBack` days before now at most and an hour before it at least: what follows
+ * the receipt is kept before now, and a receipt in the last minute would have left it no room.
+ */
 function workingInstant(daysBack: number): Date {
   for (;;) {
-    const d = new Date(now.getTime() - Math.floor(rnd() * daysBack * 86_400_000));
+    const d = new Date(now.getTime() - 3600_000 - Math.floor(rnd() * daysBack * 86_400_000));
     const l = new Date(d.getTime() + 7 * 3600_000);
     const day = l.getUTCDay();
     const minutes = l.getUTCHours() * 60 + l.getUTCMinutes();
