@@ -188,7 +188,7 @@
     bar.value = 0;
     status.textContent = 'Đang gửi tệp ' + file.name + '…';
     out.textContent = '';
-    var fail = function (message) { out.textContent = ''; out.appendChild(el('div', 'flash error', message)); };
+    var fail = function (message) { box.hidden = true; out.textContent = ''; out.appendChild(el('div', 'flash error', message)); };
     file.text().then(function (text) {
       return fetch(form.action, {
         method: 'POST',
@@ -200,6 +200,9 @@
       if (!res.ok || !res.body) {
         return res.text().then(function (t) {
           var m = /<title>([^<]*)/.exec(t);
+          var said = null;
+          try { said = JSON.parse(t).error.message; } catch (e) { /* a page, not JSON */ }
+          if (said) return fail(said);
           fail(res.status === 413 ? 'Tệp quá lớn để gửi một lần; hãy chia nhỏ tệp.' : res.status === 409 ? 'Đang có một lần nhập dữ liệu khác chạy. Vui lòng đợi rồi thử lại.' : 'Không gửi được tệp (mã ' + res.status + (m ? ', ' + m[1] : '') + ').');
         });
       }
