@@ -7,11 +7,12 @@ import { getAgency, listAgencies, listProcedures } from '../catalog/repository';
 import { agencyChoices, fieldChoices } from '../catalog/names';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
-import { formatDateTime, localDate, weekdayName } from '../shared/format';
+import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
-import { actionInputSchema, intakeSchema, listQuerySchema } from './schema';
+import { actionInputSchema, intakeSchema, listQuerySchema, registerQuerySchema } from './schema';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
+import { readRegister, registerDays, REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import type { LetterRow } from '../letters/draft';
@@ -209,6 +210,49 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       ...extra,
     });
   }
+
+  // The desk's register of the days asked (today by default), to print on A4 landscape: a clerk's or head's own desk,
+  // the desk an admin picks. Input it cannot use is shown beside its field, with what was typed.
+  router.get('/ho-so/so-theo-doi', requireRole('clerk', 'head', 'admin'), async (req, res) => {
+    const user = currentUser(req);
+    const today = localDate(ctx.clock.now());
+    const typed = { from: String(req.query.from ?? ''), to: String(req.query.to ?? ''), agency: String(req.query.agency ?? '') };
+    const agencies = user.role === 'admin' ? await agencyChoices(ctx.db) : [];
+    const page = (status: number, extra: Record<string, unknown>) =>
+      res.status(status).render('print/register', { title: 'Sổ theo dõi hồ sơ', values: typed, errors: {}, agencies, days: null, desk: null, ...extra });
+    let query;
+    try {
+      query = parseInput(registerQuerySchema, req.query);
+    } catch (err) {
+      if (err instanceof ValidationError) return page(422, { errors: err.fields });
+      throw err;
+    }
+    const from = query.from ?? query.to ?? today;
+    const to = query.to ?? (query.from ? from : today);
+    const values = { from, to, agency: query.agency ?? '' };
+    if (addDays(from, REGISTER_MAX_DAYS - 1) < to) {
+      return page(422, { values: typed, errors: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` } });
+    }
+    const deskCode = user.role === 'admin' ? query.agency : user.agencyCode;
+    if (!deskCode) return page(user.role === 'admin' ? 200 : 403, { values, message: user.role === 'admin' ? 'Chọn cơ quan có sổ cần in.' : 'Tài khoản chưa thuộc cơ quan nào.' });
+    const desk = await getAgency(ctx.db, deskCode);
+    if (!desk) return page(422, { values, errors: { agency: `Không có cơ quan mã ${deskCode}.` } });
+    const parent = desk.parentCode ? await getAgency(ctx.db, desk.parentCode) : null;
+    const { rows, transfers, more } = await readRegister(ctx.db, desk.code, from, to);
+    const names = new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
+    page(200, {
+      title: `Sổ theo dõi hồ sơ ${formatDate(from)}${to !== from ? ` – ${formatDate(to)}` : ''}`,
+      values,
+      desk,
+      parent,
+      from,
+      to,
+      regime: regimeOn(from),
+      printedAt: dateParts(ctx.clock.now()),
+      message: more ? `Những ngày này có hơn ${formatNumber(REGISTER_MAX_LINES)} hồ sơ, quá nhiều để in một lần: chọn ít ngày hơn.` : null,
+      days: more ? null : registerDays(rows, transfers, { now: ctx.clock.now(), agencyName: (code) => names.get(code) ?? code }),
+    });
+  });
 
   router.get('/ho-so/:code', requireUser, async (req, res) => {
     const { row, events, letters } = await dossiers.page(String(req.params.code), currentUser(req));

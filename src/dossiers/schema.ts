@@ -108,6 +108,24 @@ export const listQuerySchema = z.object({
 
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
+const localDay = (what: string) =>
+  firstValue(
+    z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z
+        .string()
+        .trim()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, `${what}: nhập ngày dạng ngày/tháng/năm.`)
+        .refine(isRealDate, `${what}: ngày này không có trên lịch.`)
+        .optional(),
+    ),
+  );
+
+/** The register's days (local dates; the page defaults them to today) and, for an admin, its desk. */
+export const registerQuerySchema = z
+  .object({ from: localDay('Từ ngày'), to: localDay('Đến ngày'), agency: firstValue(optionalText(64)) })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'Đến ngày phải từ "Từ ngày" trở về sau.' });
+
 /** Lines of a textarea, or a JSON array: the missing papers of a supplement request. */
 const itemList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/\r?\n/).map((s) => s.trim()).filter(Boolean) : v),

@@ -331,6 +331,7 @@ describe('every main page', () => {
       [null, () => `/ho-so/${encodeURIComponent(code)}/giay-tiep-nhan`],
       [null, () => `/ho-so/${encodeURIComponent(code)}/phieu-kiem-soat`],
       [null, () => '/ho-so?late=1&status=open'],
+      ['36-so-theo-doi', () => '/ho-so/so-theo-doi'],
     ],
     lanhdao: [
       [null, () => '/theo-doi'],
@@ -368,6 +369,9 @@ describe('every main page', () => {
       };
       for (const [name, url] of pages) await visit(name, url());
       if (username === 'motcua') {
+        // today's register holds the dossier the clerk received above, on its own line
+        await page.goto(`${e.base}/ho-so/so-theo-doi`);
+        expect(await page.locator('table.register-grid tbody tr', { hasText: code }).count()).toBe(1);
         // the supplement request of the clerk's dossier, from its link in the history
         await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
         const href = await page.getByRole('link', { name: 'In phiếu yêu cầu bổ sung' }).getAttribute('href');

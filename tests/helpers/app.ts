@@ -1,9 +1,11 @@
 import request from 'supertest';
+import { expect } from 'vitest';
 import type { Knex } from 'knex';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { fixedClock } from '../../src/shared/clock';
 import { createApiToken, createUser, type Role } from '../../src/auth/users';
+import { createTestDb, type TestDb } from './db';
 
 export const PASSWORD = 'mat-khau-thu-nghiem';
 
@@ -104,4 +106,35 @@ export async function receiveAs(app: Parameters<typeof request>[0], user: TestUs
   const res = await request(app).post('/api/v1/dossiers').set('Authorization', `Bearer ${user.token}`).send({ procedureCode, channel: 'in_person', applicant: { name: applicantName } });
   if (res.status !== 201) throw new Error(`receiving ${applicantName}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.code;
+}
+
+/**
+ * A test's story told through the API: named dossiers received and acted on at local (UTC+7) instants
+ * ('2026-02-02T08:00'), each action at the dossier's current version. `codes` maps the names to their codes; the
+ * harness is asked for when the story is told (tests make it in beforeAll).
+ */
+export function apiStory(harness: () => ReturnType<typeof makeApp>, codes: Record<string, string>) {
+  const at = (local: string) => harness().clock.set(new Date(`${local}:00+07:00`));
+  return {
+    async receive(name: string, local: string, by: TestUser, procedureCode: string) {
+      at(local);
+      codes[name] = await receiveAs(harness().app, by, procedureCode, name);
+    },
+    async act(name: string, local: string, by: TestUser, body: Record<string, unknown>) {
+      at(local);
+      const { app } = harness();
+      const url = `/api/v1/dossiers/${encodeURIComponent(codes[name])}`;
+      const current = await request(app).get(url).set('Authorization', `Bearer ${by.token}`);
+      const res = await request(app).post(`${url}/actions`).set('Authorization', `Bearer ${by.token}`).send({ ...body, version: current.body.version });
+      expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(200);
+    },
+  };
+}
+
+/** A test database with the small catalog, the desk users and an admin (added to `users`), and the app at a local instant. */
+export async function deskWorld(users: Record<string, TestUser>, local: string): Promise<{ t: TestDb; harness: ReturnType<typeof makeApp> }> {
+  const t = await createTestDb();
+  await seedSmallCatalog(t.db);
+  Object.assign(users, await addDeskUsers(t.db), { admin: await addUser(t.db, 'admin', 'admin', null) });
+  return { t, harness: makeApp(t.db, new Date(`${local}:00+07:00`).toISOString()) };
 }

@@ -422,6 +422,7 @@ export function hostileSweep(options: SweepOptions) {
         '/', '/ho-so', '/ho-so?pageSize=500', '/ho-so?q=hx', '/theo-doi', '/thu-xin-loi', '/thu-xin-loi?status=issued', `/thu-xin-loi/${letterId}`, `/thu-xin-loi/${letterId}/in`,
         '/bao-cao', '/bao-cao?period=month&year=2026&month=3', '/bao-cao/in?from=2026-03-01&to=2026-03-31', '/quan-tri', '/quan-tri/nguoi-dung', `/quan-tri/nguoi-dung/${users.clerk.id}`,
         '/quan-tri/linh-vuc', '/quan-tri/thu-tuc', '/quan-tri/lich?year=2026', '/quan-tri/nhat-ky', '/quan-tri/nhat-ky?action=login_failed', '/thu-xin-loi/mau', `/thu-xin-loi/mau?agency=${AGENCIES.land.code}`,
+        `/ho-so/so-theo-doi?agency=${users.clerk.agencyCode}`,
       ];
       for (const c of codes) pages.push(`/ho-so/${encodeURIComponent(c)}`, `/ho-so/${encodeURIComponent(c)}/giay-tiep-nhan`, `/ho-so/${encodeURIComponent(c)}/phieu-kiem-soat`, `/tra-cuu/${encodeURIComponent(c)}`);
       const shown: string[] = [];

@@ -103,6 +103,8 @@ const CASES: Case[] = [
   { method: 'GET', route: '/ho-so/han-du-kien', url: () => '/ho-so/han-du-kien?procedureCode=1.012756', expect: ALL_USERS(200) },
   { method: 'POST', route: '/ho-so', url: () => '/ho-so', body: { channel: 'in_person' }, expect: e(LOGIN, 422, 403, 422, 422, 403) },
   { method: 'GET', route: '/ho-so', url: () => '/ho-so', expect: ALL_USERS(200) },
+  // The register: each user's own desk's book (an admin picks the desk: without one, asked to).
+  { method: 'GET', route: '/ho-so/so-theo-doi', url: () => '/ho-so/so-theo-doi', expect: ALL_USERS(200) },
   { method: 'GET', route: '/ho-so/:code', url: () => `/ho-so/${d()}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   // A stale version: whoever may act learns it is stale (409); a head may not act (403); another agency does not even see it (404).
   { method: 'POST', route: '/ho-so/:code/thao-tac', url: () => `/ho-so/${d()}/thao-tac`, body: { action: 'pause', reason: 'thử quyền', version: '999' }, expect: e(LOGIN, 409, 403, 409, 404, 404) },

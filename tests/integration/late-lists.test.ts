@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, watchSqliteStatements, type TestDb } from '../helpers/db';
-import { addDeskUsers, addUser, AGENCIES, listAll, loginAgent, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { addDeskUsers, AGENCIES, apiStory, deskWorld, listAll, loginAgent, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { listDossiers, listDossierSummaries } from '../../src/dossiers/repository';
 import { isSqlite } from '../../src/db/dialect';
 import { listQuerySchema } from '../../src/dossiers/schema';
@@ -24,29 +24,13 @@ describe('the late filter', () => {
   const users: Record<string, TestUser> = {};
   const codes: Record<string, string> = {};
 
-  const receive = async (name: string, local: string, by: TestUser, procedureCode: string) => {
-    harness.clock.set(vn(local));
-    codes[name] = await receiveAs(harness.app, by, procedureCode, name);
-  };
-  const act = async (name: string, local: string, by: TestUser, body: Record<string, unknown>) => {
-    harness.clock.set(vn(local));
-    const current = await request(harness.app).get(`/api/v1/dossiers/${encodeURIComponent(codes[name])}`).set('Authorization', `Bearer ${by.token}`);
-    const res = await request(harness.app)
-      .post(`/api/v1/dossiers/${encodeURIComponent(codes[name])}/actions`)
-      .set('Authorization', `Bearer ${by.token}`)
-      .send({ ...body, version: current.body.version });
-    expect(res.status, `${name}: ${JSON.stringify(res.body)}`).toBe(200);
-  };
+  const { receive, act } = apiStory(() => harness, codes);
   const list = (user: TestUser, query: string) => listAll(harness.app, user, query);
   const sorted = (items: { code: string }[]) => items.map((d) => d.code).sort();
   const named = (...names: string[]) => names.map((n) => codes[n]).sort();
 
   beforeAll(async () => {
-    t = await createTestDb();
-    await seedSmallCatalog(t.db);
-    Object.assign(users, await addDeskUsers(t.db));
-    users.admin = await addUser(t.db, 'admin', 'admin', null);
-    harness = makeApp(t.db, vn('2026-02-02T08:00').toISOString());
+    ({ t, harness } = await deskWorld(users, '2026-02-02T08:00'));
     const { wardClerk, landClerk } = users;
     // Mon 2 Feb 08:00: the ward's 4-hour dossiers are due at 14:00; the land ones on Thu 5 Feb.
     await receive('running late', '2026-02-02T08:00', wardClerk, HOURS);

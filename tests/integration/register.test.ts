@@ -1,0 +1,127 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDb } from '../helpers/db';
+import { AGENCIES, apiStory, deskWorld, loginAgent, makeApp, type TestUser } from '../helpers/app';
+import { readRegister } from '../../src/dossiers/register';
+import { formatDateTime } from '../../src/shared/format';
+
+// The desk's register (Sổ theo dõi hồ sơ, FORMS.md): the page a clerk or head prints, on both databases, from
+// dossiers received, resolved, returned, withdrawn and transferred through the API.
+
+const vn = (local: string) => new Date(`${local}:00+07:00`);
+const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
+const LAND = '1.012756'; // 3 working days, handled by the land department
+
+/** The register table's body rows, each as its cells' text. */
+function tableRows(html: string): string[][] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
+  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((tr) =>
+    [...tr[1].matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1].replace(/<[^>]+>/g, '').replace(/&#34;/g, '"').replace(/\s+/g, ' ').trim()),
+  );
+}
+
+describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
+  let t: TestDb;
+  let harness: ReturnType<typeof makeApp>;
+  const users: Record<string, TestUser> = {};
+  const codes: Record<string, string> = {};
+  const appointments: Record<string, string> = {};
+
+  const { receive, act } = apiStory(() => harness, codes);
+
+  beforeAll(async () => {
+    ({ t, harness } = await deskWorld(users, '2026-02-02T08:00'));
+    const { wardClerk, landClerk } = users;
+    await receive('Trần Văn Một', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('Lê Thị Hai', '2026-02-02T08:30', wardClerk, LAND);
+    await receive('Võ Văn Ba', '2026-02-02T09:00', wardClerk, HOURS);
+    await receive('Phạm Văn Khác', '2026-02-02T09:10', landClerk, LAND);
+    await receive('Đỗ Thị Bốn', '2026-02-03T07:45', wardClerk, HOURS);
+    await act('Trần Văn Một', '2026-02-02T10:00', wardClerk, { action: 'resolve', outcome: 'approved' });
+    await act('Trần Văn Một', '2026-02-02T10:30', wardClerk, { action: 'return' });
+    await act('Võ Văn Ba', '2026-02-02T10:00', wardClerk, { action: 'withdraw', reason: 'Công dân xin rút' });
+    await act('Đỗ Thị Bốn', '2026-02-03T08:00', wardClerk, { action: 'transfer', toAgencyCode: AGENCIES.otherWard.code, reason: 'Thuộc thẩm quyền phường khác' });
+    await act('Lê Thị Hai', '2026-02-05T09:00', landClerk, { action: 'resolve', outcome: 'refused', reason: 'Không đủ điều kiện' });
+    for (const name of Object.keys(codes)) {
+      const res = await request(harness.app).get(`/api/v1/dossiers/${encodeURIComponent(codes[name])}`).set('Authorization', `Bearer ${users.admin.token}`);
+      appointments[name] = formatDateTime(res.body.appointmentAt);
+    }
+    harness.clock.set(vn('2026-02-06T09:00'));
+  });
+  afterAll(() => t.destroy());
+
+  it('when the ward\'s head asks for 2–3 Feb, then each day lists the dossiers the ward received, numbered as their receipts, with the five dates and notes', async () => {
+    const { agent } = await loginAgent(harness.app, 'ward.head');
+    const res = await agent.get('/ho-so/so-theo-doi?from=2026-02-02&to=2026-02-03');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Mẫu số 07 – Thông tư số 03/2025/TT-VPCP');
+    expect(res.text).toContain('Từ ngày 02/02/2026 đến ngày 03/02/2026 · Quyển số: 2026');
+    expect(res.text).toContain('Phường Ninh Kiều');
+    expect(tableRows(res.text)).toEqual([
+      ['Ngày 02/02/2026 (3 hồ sơ)'],
+      ['1', codes['Trần Văn Một'], 'Chứng thực bản sao từ bản chính', '1', 'Trần Văn Một', '', 'Phường Ninh Kiều', '08:00 02/02/2026', appointments['Trần Văn Một'], '', '10:00 02/02/2026', '10:30 02/02/2026', '', ''],
+      ['2', codes['Lê Thị Hai'], 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý', '1', 'Lê Thị Hai', '', 'Sở Nông nghiệp và Môi trường', '08:30 02/02/2026', appointments['Lê Thị Hai'], '08:30 02/02/2026', '09:00 05/02/2026', '', '', 'Từ chối: Không đủ điều kiện; Quá hạn'],
+      ['3', codes['Võ Văn Ba'], 'Chứng thực bản sao từ bản chính', '1', 'Võ Văn Ba', '', 'Phường Ninh Kiều', '09:00 02/02/2026', appointments['Võ Văn Ba'], '', '', '', '', 'Công dân rút hồ sơ 10:00 02/02/2026'],
+      ['Ngày 03/02/2026 (1 hồ sơ)'],
+      ['1', codes['Đỗ Thị Bốn'], 'Chứng thực bản sao từ bản chính', '1', 'Đỗ Thị Bốn', '', 'Phường Cái Khế', '07:45 03/02/2026', appointments['Đỗ Thị Bốn'], '', '', '', '', 'Đang giải quyết; Chuyển Phường Cái Khế 08:00 03/02/2026; Quá hạn'],
+    ]);
+    // The land department's own intake is in its book, not the ward's.
+    expect(res.text).not.toContain(codes['Phạm Văn Khác']);
+    const land = await (await loginAgent(harness.app, 'land.clerk')).agent.get('/ho-so/so-theo-doi?from=2026-02-02&to=2026-02-03');
+    expect(tableRows(land.text).map((r) => r[1])).toEqual([undefined, codes['Phạm Văn Khác']]);
+  });
+
+  it('when nothing is asked, then it is today\'s register; a day without intake says so', async () => {
+    const { agent } = await loginAgent(harness.app, 'ward.clerk');
+    const res = await agent.get('/ho-so/so-theo-doi');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('value="2026-02-06"');
+    expect(res.text).toContain('Ngày 06/02/2026 · Quyển số: 2026');
+    expect(tableRows(res.text)).toEqual([['Không có hồ sơ nào được tiếp nhận trong ngày này.']]);
+    // The list of dossiers links to it.
+    expect((await agent.get('/ho-so')).text).toContain('href="/ho-so/so-theo-doi"');
+  });
+
+  it('when an admin has not chosen a desk, then the page asks for one; with one, it is that desk\'s book', async () => {
+    const { agent } = await loginAgent(harness.app, 'admin');
+    const ask = await agent.get('/ho-so/so-theo-doi?from=2026-02-02');
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Chọn cơ quan có sổ cần in.');
+    expect(ask.text).not.toContain('<table class="grid register-grid">');
+    const ward = await agent.get(`/ho-so/so-theo-doi?from=2026-02-02&agency=${AGENCIES.ward.code}`);
+    expect(tableRows(ward.text).map((r) => r[1])).toEqual([codes['Trần Văn Một'], codes['Lê Thị Hai'], codes['Võ Văn Ba']]);
+    const unknown = await agent.get('/ho-so/so-theo-doi?from=2026-02-02&agency=000.99.99.H13');
+    expect(unknown.status).toBe(422);
+    expect(unknown.text).toContain('Không có cơ quan mã 000.99.99.H13.');
+  });
+
+  it('when the days are not days, in the wrong order or too many, then a Vietnamese message says which, and what was typed stays', async () => {
+    const { agent } = await loginAgent(harness.app, 'ward.clerk');
+    const cases: [string, string, string][] = [
+      ['from=2026-02-30&to=2026-03-01', 'Từ ngày: ngày này không có trên lịch.', 'value="2026-02-30"'],
+      ['from=2026-02-03&to=2026-02-02', 'Đến ngày phải từ &#34;Từ ngày&#34; trở về sau.', 'value="2026-02-03"'],
+      ['from=02/02/2026', 'Từ ngày: nhập ngày dạng ngày/tháng/năm.', 'value="02/02/2026"'],
+      ['from=2026-01-01&to=2026-02-01', 'Một lần in tối đa 31 ngày; chọn &#34;Đến ngày&#34; sớm hơn.', 'value="2026-02-01"'],
+    ];
+    for (const [query, message, kept] of cases) {
+      const res = await agent.get(`/ho-so/so-theo-doi?${query}`);
+      expect(res.status, query).toBe(422);
+      expect(res.text, query).toContain(message);
+      expect(res.text, query).toContain(kept);
+      expect(res.text, query).not.toContain('<table class="grid register-grid">');
+    }
+    // 31 days is allowed
+    expect((await agent.get('/ho-so/so-theo-doi?from=2026-01-04&to=2026-02-03')).status).toBe(200);
+  });
+
+  it('when a register would be too long to print, then none of it is read', async () => {
+    expect((await readRegister(t.db, AGENCIES.ward.code, '2026-02-02', '2026-02-03', 4)).rows).toHaveLength(4);
+    expect(await readRegister(t.db, AGENCIES.ward.code, '2026-02-02', '2026-02-03', 3)).toEqual({ rows: [], transfers: [], more: true });
+  });
+
+  it('when nobody is logged in, then it asks to log in', async () => {
+    const res = await request(harness.app).get('/ho-so/so-theo-doi');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/dang-nhap?next=%2Fho-so%2Fso-theo-doi');
+  });
+});
