@@ -25,6 +25,7 @@ import * as deskCountsClustered from './20261202002300_desk_counts_clustered';
 import * as finishedLateReceipt from './20261202002400_finished_late_receipt';
 import * as finishedMonthsByAgency from './20261202002500_finished_months_by_agency';
 import * as searchTrigrams from './20261202002600_search_trigrams';
+import * as intakeRefusals from './20261203002700_intake_refusals';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '20261202002400_finished_late_receipt': finishedLateReceipt,
   '20261202002500_finished_months_by_agency': finishedMonthsByAgency,
   '20261202002600_search_trigrams': searchTrigrams,
+  '20261203002700_intake_refusals': intakeRefusals,
 };

@@ -9,7 +9,8 @@ import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
 import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
-import { actionInputSchema, intakeSchema, listQuerySchema, registerQuerySchema } from './schema';
+import { actionInputSchema, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
+import { getRefusal, refuseIntake } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
 import { readRegister, registerDays, REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from './register';
@@ -38,8 +39,19 @@ export function formToIntake(body: Record<string, unknown>) {
   };
 }
 
+/** The intake form, sent to refuse the request instead (Mẫu 03) -> the refusal's input shape. */
+export function formToRefusal(body: Record<string, unknown>) {
+  return {
+    procedureCode: body.procedureCode,
+    agencyCode: body.agencyCode,
+    applicant: { name: body.applicantName, phone: body.applicantPhone, email: body.applicantEmail, address: body.applicantAddress },
+    reason: body.refusalReason,
+  };
+}
+
 /** Field names of the API shape -> the form's input names, so errors land beside the right input. */
 const FORM_FIELD: Record<string, string> = {
+  reason: 'refusalReason',
   'applicant.name': 'applicantName',
   'applicant.idNumber': 'applicantIdNumber',
   'applicant.phone': 'applicantPhone',
@@ -68,6 +80,25 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     }
     const agencies = user.role === 'admin' ? await agencyChoices(ctx.db) : [];
     return { agency, groups: [...groups.values()], agencies };
+  }
+
+  /**
+   * The intake form again as it was typed, after input it could not take: each message beside its field (422), or the
+   * refusal of the user's right (403). Anything else is not the form's to show.
+   */
+  async function intakeFormAgain(req: Request, res: Response, err: unknown, extra: Record<string, unknown> = {}) {
+    if (!(err instanceof AppError) || (err.status !== 422 && err.status !== 403)) throw err;
+    const errors: Record<string, string> = {};
+    for (const [k, v] of Object.entries(err.fields)) errors[FORM_FIELD[k] ?? k] = v;
+    res.status(err.status).render('dossiers/new', {
+      title: 'Tiếp nhận hồ sơ',
+      values: req.body,
+      errors,
+      message: err.message,
+      preview: null,
+      ...extra,
+      ...(await intakeFormData(req)),
+    });
   }
 
   router.get('/ho-so/moi', requireRole('clerk', 'admin'), async (req, res) => {
@@ -113,18 +144,34 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       const row = await dossiers.receive(input, user);
       res.redirect(303, `/ho-so/${encodeURIComponent(row.code)}?ok=received`);
     } catch (err) {
-      if (!(err instanceof AppError) || (err.status !== 422 && err.status !== 403)) throw err;
-      const errors: Record<string, string> = {};
-      for (const [k, v] of Object.entries(err.fields)) errors[FORM_FIELD[k] ?? k] = v;
-      res.status(err.status).render('dossiers/new', {
-        title: 'Tiếp nhận hồ sơ',
-        values,
-        errors,
-        message: err.message,
-        preview: null,
-        ...(await intakeFormData(req)),
-      });
+      await intakeFormAgain(req, res, err);
     }
+  });
+
+  // Refusing to receive (Mẫu 03): the intake form sent with a reason. The refusal is kept and its slip printed; on
+  // bad input the intake form comes back as typed, the refusal part open.
+  router.post('/ho-so/tu-choi', requireRole('clerk', 'admin'), async (req, res) => {
+    try {
+      const row = await refuseIntake(ctx.db, parseInput(refusalSchema, formToRefusal(req.body)), currentUser(req), ctx.clock.now());
+      res.redirect(303, `/ho-so/tu-choi/${row.id}`);
+    } catch (err) {
+      const invalid = err instanceof AppError && err.status === 422;
+      await intakeFormAgain(req, res, err, { refusalOpen: true, ...(invalid ? { message: 'Chưa lập được phiếu từ chối: xem các ô được đánh dấu.' } : {}) });
+    }
+  });
+
+  router.get('/ho-so/tu-choi/:id', requireRole('clerk', 'head', 'admin'), async (req, res) => {
+    const row = await getRefusal(ctx.db, Number(req.params.id), currentUser(req));
+    const agency = await getAgency(ctx.db, row.agency_code);
+    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
+    res.render('print/refusal', {
+      title: `Phiếu từ chối tiếp nhận số ${row.number}`,
+      r: row,
+      agency,
+      parent,
+      regime: regimeOn(localDate(row.refused_at)),
+      size: req.query.size === 'a4' ? 'a4' : 'a5',
+    });
   });
 
   router.get('/ho-so', requireUser, async (req, res) => {

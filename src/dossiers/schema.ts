@@ -62,6 +62,19 @@ export const intakeSchema = z.object({
 
 export type IntakeInput = z.infer<typeof intakeSchema>;
 
+/** A request the desk refuses to receive (Mẫu 03): what was asked, by whom, and why not. */
+export const refusalSchema = z.object({
+  procedureCode: requiredText(64).refine((s) => s !== undefined, 'Chọn thủ tục công dân yêu cầu.'),
+  agencyCode: optionalText(64),
+  applicant: applicantSchema.pick({ name: true, phone: true, email: true, address: true }),
+  reason: z
+    .string({ error: 'Ghi lý do từ chối tiếp nhận.' })
+    .trim()
+    .min(5, 'Ghi lý do từ chối tiếp nhận (ít nhất 5 ký tự), để công dân biết cần làm gì.')
+    .max(2000, 'Lý do tối đa 2.000 ký tự.')
+    .refine(noControl, NO_CONTROL_MSG),
+});
+
 const yes = z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean());
 
 /**

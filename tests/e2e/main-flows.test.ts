@@ -372,6 +372,24 @@ describe('every main page', () => {
         // today's register holds the dossier the clerk received above, on its own line
         await page.goto(`${e.base}/ho-so/so-theo-doi`);
         expect(await page.locator('table.register-grid tbody tr', { hasText: code }).count()).toBe(1);
+        // a request the desk cannot receive: refused from the intake form, with a reason, and its slip printed
+        await page.goto(`${e.base}/ho-so/moi`);
+        await page.keyboard.type('biện pháp bảo đảm quyền sử dụng đất');
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('Đinh Văn Từ Chối');
+        await page.getByText('Không tiếp nhận được?').click();
+        await page.getByLabel('Lý do từ chối tiếp nhận *').fill('Thủ tục thuộc thẩm quyền của Ủy ban nhân dân cấp xã nơi cư trú.');
+        await Promise.all([page.waitForURL(/\/ho-so\/tu-choi\/\d+$/), page.getByRole('button', { name: 'Từ chối và in phiếu' }).click()]);
+        const slip = await text(page, '.sheet');
+        expect(slip).toContain('PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ');
+        expect(slip).toContain('Đinh Văn Từ Chối');
+        expect(slip).toContain('Thủ tục thuộc thẩm quyền của Ủy ban nhân dân cấp xã nơi cư trú.');
+        await screenshot(page, '37-phieu-tu-choi');
+        const slipPdf = await printToPdf(page, path.join(e.dir, 'phieu-tu-choi.pdf'));
+        expect(slipPdf.pages).toBe(1);
+        expect(slipPdf.text.replace(/\s+/g, ' ')).toContain('Đinh Văn Từ Chối');
+        await visit(null, new URL(page.url()).pathname);
         // the supplement request of the clerk's dossier, from its link in the history
         await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
         const href = await page.getByRole('link', { name: 'In phiếu yêu cầu bổ sung' }).getAttribute('href');

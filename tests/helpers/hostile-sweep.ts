@@ -143,6 +143,11 @@ export function hostileSweep(options: SweepOptions) {
       name: 'intake form', as: 'clerk', kind: 'form', method: 'POST', url: () => '/ho-so',
       valid: () => ({ procedureCode: '1.012756', channel: 'in_person', sets: '1', applicantName: 'Lê Thị Hoa', applicantIdNumber: '079188001234', applicantPhone: '0912345678', applicantEmail: 'hoa@example.vn', applicantAddress: 'Ninh Kiều', documents: 'Đơn đề nghị', receivedDate: '', receivedTime: '' }),
     },
+    {
+      name: 'refusal form', as: 'clerk', kind: 'form', method: 'POST', url: () => '/ho-so/tu-choi',
+      valid: () => ({ procedureCode: '1.012756', applicantName: 'Lê Thị Hoa', applicantPhone: '0912345678', applicantEmail: 'hoa@example.vn', applicantAddress: 'Ninh Kiều', refusalReason: 'Không thuộc thẩm quyền tiếp nhận' }),
+      weight: 0.5,
+    },
     { name: 'intake preview', as: 'admin', kind: 'form', method: 'POST', url: () => '/ho-so', valid: () => ({ preview: '1', procedureCode: '2.000908', agencyCode: AGENCIES.ward.code, channel: 'online', applicantName: 'Xem Trước', receivedDate: today, receivedTime: '08:00' }), weight: 0.5 },
     {
       name: 'action form', as: 'clerk', kind: 'form', method: 'POST', url: () => `/ho-so/${encodeURIComponent(code)}/thao-tac`,
@@ -424,6 +429,15 @@ export function hostileSweep(options: SweepOptions) {
         '/quan-tri/linh-vuc', '/quan-tri/thu-tuc', '/quan-tri/lich?year=2026', '/quan-tri/nhat-ky', '/quan-tri/nhat-ky?action=login_failed', '/thu-xin-loi/mau', `/thu-xin-loi/mau?agency=${AGENCIES.land.code}`,
         `/ho-so/so-theo-doi?agency=${users.clerk.agencyCode}`,
       ];
+      // A refusal to receive, with the payloads as the applicant and the reason.
+      for (const x of XSS.slice(0, 3)) {
+        const refused = await sessions.admin.agent
+          .post('/ho-so/tu-choi')
+          .type('form')
+          .send({ _csrf: sessions.admin.csrf, procedureCode: '1.012756', applicantName: `Tên ${x}`, applicantAddress: x, refusalReason: `Lý do ${x}` });
+        expect(refused.status).toBe(303);
+        pages.push(refused.headers.location);
+      }
       for (const c of codes) pages.push(`/ho-so/${encodeURIComponent(c)}`, `/ho-so/${encodeURIComponent(c)}/giay-tiep-nhan`, `/ho-so/${encodeURIComponent(c)}/phieu-kiem-soat`, `/tra-cuu/${encodeURIComponent(c)}`);
       const shown: string[] = [];
       for (const url of pages) {

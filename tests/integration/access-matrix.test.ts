@@ -37,6 +37,7 @@ let code: string;
 let supplementEventId: number;
 let letterId: number;
 let victimTokenId: number;
+let refusalId: number;
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -73,6 +74,13 @@ beforeAll(async () => {
       agents[who] = await loginAgent(harness.app, users[who].username);
     }
   }
+  // A refusal to receive, at the land desk.
+  const refused = await agents.clerk.agent
+    .post('/ho-so/tu-choi')
+    .type('form')
+    .send({ _csrf: agents.clerk.csrf, procedureCode: '1.012756', applicantName: PERSONAL.name, applicantPhone: PERSONAL.phone, refusalReason: 'Thiếu đơn đề nghị theo mẫu' });
+  expect(refused.status).toBe(303);
+  refusalId = Number(refused.headers.location.split('/').pop());
 }, 60_000);
 
 afterAll(async () => {
@@ -105,6 +113,9 @@ const CASES: Case[] = [
   { method: 'GET', route: '/ho-so', url: () => '/ho-so', expect: ALL_USERS(200) },
   // The register: each user's own desk's book (an admin picks the desk: without one, asked to).
   { method: 'GET', route: '/ho-so/so-theo-doi', url: () => '/ho-so/so-theo-doi', expect: ALL_USERS(200) },
+  // Refusing to receive: clerks (at their own desk) and admins; the slip for its desk and admins.
+  { method: 'POST', route: '/ho-so/tu-choi', url: () => '/ho-so/tu-choi', body: { procedureCode: '1.012756' }, expect: e(LOGIN, 422, 403, 422, 422, 403) },
+  { method: 'GET', route: '/ho-so/tu-choi/:id', url: () => `/ho-so/tu-choi/${refusalId}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   { method: 'GET', route: '/ho-so/:code', url: () => `/ho-so/${d()}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   // A stale version: whoever may act learns it is stale (409); a head may not act (403); another agency does not even see it (404).
   { method: 'POST', route: '/ho-so/:code/thao-tac', url: () => `/ho-so/${d()}/thao-tac`, body: { action: 'pause', reason: 'thử quyền', version: '999' }, expect: e(LOGIN, 409, 403, 409, 404, 404) },

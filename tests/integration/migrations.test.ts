@@ -52,7 +52,7 @@ describe('migrations', () => {
   };
   const vocabulary = async () => (await t.db('search_trigrams').select('trigram')).map((r) => r.trigram as string).sort();
 
-  it('when the last migrations are taken down and up again, then the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency, and the vocabulary of short searches is built again', async () => {
+  it('when the last migrations are taken down and up again, then the refusals go and come back, the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency, and the vocabulary of short searches is built again', async () => {
     const before = await deskCounts();
     // The ward received four dossiers, one of them handled by the land department.
     expect(before.reduce((sum, line) => sum + Number(line.split(' ')[4]), 0)).toBe(5);
@@ -64,6 +64,10 @@ describe('migrations', () => {
     const shortSearch = ['dossiers_short_values_idx', 'search_trigrams', 'search_trigrams_insert', 'search_trigrams_update'];
     expect(await vocabulary()).toEqual(await trigramsOfDossiers());
 
+    const refusals = ['intake_refusals', 'refusal_numbers'];
+    expect(await tables()).toEqual(expect.arrayContaining(refusals));
+    await migrateDown(t.db);
+    expect((await tables()).filter((name: string) => refusals.includes(name))).toEqual([]);
     await migrateDown(t.db);
     expect((await tables()).filter((name: string) => shortSearch.includes(name))).toEqual([]);
     await migrateDown(t.db);
@@ -80,6 +84,7 @@ describe('migrations', () => {
       '20261202002400_finished_late_receipt',
       '20261202002500_finished_months_by_agency',
       '20261202002600_search_trigrams',
+      '20261203002700_intake_refusals',
     ]);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));
     expect(await tables()).toEqual(expect.arrayContaining(shortSearch));

@@ -64,6 +64,7 @@ describe('CSRF: every state-changing form needs the token of its own session', (
     'POST /dang-nhap': { as: () => clerk, url: () => '/dang-nhap', body: () => ({ username: clerk.username, password: PASSWORD }), fresh: true },
     'POST /dang-xuat': { as: () => clerk, url: () => '/dang-xuat', body: () => ({}), fresh: true },
     'POST /ho-so': { as: () => clerk, url: () => '/ho-so', body: () => ({ procedureCode: '1.012756', channel: 'in_person', applicantName: 'Nguyễn CSRF', sets: '1' }) },
+    'POST /ho-so/tu-choi': { as: () => clerk, url: () => '/ho-so/tu-choi', body: () => ({ procedureCode: '1.012756', applicantName: 'Nguyễn CSRF', refusalReason: 'Không thuộc thẩm quyền' }) },
     'POST /ho-so/:code/thao-tac': {
       as: () => clerk,
       url: () => `/ho-so/${code}/thao-tac`,
