@@ -7,9 +7,10 @@ import { getAgency, listAgencies, listProcedures } from '../catalog/repository';
 import { agencyChoices, fieldChoices } from '../catalog/names';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
+import { z } from '../shared/validation';
 import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
-import { actionInputSchema, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
+import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, refuseIntake } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
@@ -59,6 +60,8 @@ const FORM_FIELD: Record<string, string> = {
   'applicant.address': 'applicantAddress',
   receivedAt: 'receivedDate',
 };
+
+const previewQuerySchema = z.object({ receivedAt: instant });
 
 export function publicLookupUrl(ctx: AppContext, req: Request, code: string): string {
   const base = ctx.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
@@ -114,8 +117,10 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   /** Due-date preview for the form's script: nothing is written. */
   router.get('/ho-so/han-du-kien', requireUser, async (req, res) => {
     const code = String(req.query.procedureCode ?? '');
-    const at = typeof req.query.receivedAt === 'string' && req.query.receivedAt ? new Date(req.query.receivedAt) : ctx.clock.now();
-    if (Number.isNaN(at.getTime())) throw new ValidationError({ receivedAt: 'Thời điểm không hợp lệ.' });
+    // An instant as intake takes it (ISO-8601 with its offset, a real day, years 2000–2100): anything Date could
+    // parse was taken, and year -1 made the calendar fail with a 500.
+    const asked = req.query.receivedAt;
+    const at = typeof asked === 'string' && asked ? parseInput(previewQuerySchema, { receivedAt: asked }).receivedAt : ctx.clock.now();
     const p = await dossiers.preview(code, at);
     res.json({
       dueAt: p.dueAt.toISOString(),

@@ -126,6 +126,16 @@ describe('the intake form', () => {
     expect(await rowCounts(t.db)).toEqual(before);
   });
 
+  it('when the preview is asked for an instant of receipt that is not one the desk could have, then 422 and never a 500', async () => {
+    // Year -1 parses as a date; the calendar's days then had no YYYY-MM-DD and the preview answered 500 (hostile sweep).
+    for (const at of ['-000001-01-01T00:00:00Z', '1899-12-31T00:00:00Z', '2026-02-30T08:00:00+07:00', 'ngày mai']) {
+      const res = await clerk.agent.get(`/ho-so/han-du-kien?procedureCode=1.012756&receivedAt=${encodeURIComponent(at)}`);
+      expect([at, res.status]).toEqual([at, 422]);
+    }
+    const ok = await clerk.agent.get(`/ho-so/han-du-kien?procedureCode=1.012756&receivedAt=${encodeURIComponent('2026-02-13T10:00:00+07:00')}`);
+    expect(ok.body.dueText).toBe('10:00 25/02/2026 (Thứ Tư)');
+  });
+
   it('when a good form is sent, then 303 to the new dossier with ok=received', async () => {
     const res = await postIntake();
     expect(res.status).toBe(303);
