@@ -76,3 +76,18 @@ export async function getRefusal(db: Knex, id: number, user: User): Promise<Refu
   if (!row || (user.role !== 'admin' && row.agency_code !== user.agencyCode)) throw new NotFoundError('Không tìm thấy phiếu từ chối này.');
   return row;
 }
+
+export const REFUSALS_PAGE_SIZE = 50;
+
+/** The refusals the user may see, newest first: their desk's (by its numbers), or every desk's for an admin. */
+export async function listRefusals(db: Knex, user: User, page: number): Promise<{ items: RefusalRow[]; total: number }> {
+  const mine = (q: Knex.QueryBuilder) => (user.role === 'admin' ? q : q.where('r.agency_code', user.agencyCode ?? '__none__'));
+  const [{ n }] = await mine(db('intake_refusals as r')).count({ n: '*' });
+  const order = user.role === 'admin' ? [{ column: 'r.id', order: 'desc' as const }] : [{ column: 'r.year', order: 'desc' as const }, { column: 'r.number', order: 'desc' as const }];
+  const items: RefusalRow[] = await mine(db('intake_refusals as r').join('procedures as p', 'p.code', 'r.procedure_code'))
+    .orderBy(order)
+    .limit(REFUSALS_PAGE_SIZE)
+    .offset((page - 1) * REFUSALS_PAGE_SIZE)
+    .select('r.*', 'p.name as procedure_name');
+  return { items, total: Number(n) };
+}

@@ -11,7 +11,7 @@ import { z } from '../shared/validation';
 import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
 import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
-import { getRefusal, refuseIntake } from './refusals';
+import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
 import { readRegister, registerDays, REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from './register';
@@ -163,6 +163,21 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       const invalid = err instanceof AppError && err.status === 422;
       await intakeFormAgain(req, res, err, { refusalOpen: true, ...(invalid ? { message: 'Chưa lập được phiếu từ chối: xem các ô được đánh dấu.' } : {}) });
     }
+  });
+
+  // The refusals kept, to find a slip again: the desk's, newest first (every desk's for an admin).
+  router.get('/ho-so/tu-choi', requireRole('clerk', 'head', 'admin'), async (req, res) => {
+    const user = currentUser(req);
+    const page = Math.min(Math.max(Math.trunc(Number(req.query.page)) || 1, 1), 100_000);
+    const { items, total } = await listRefusals(ctx.db, user, page);
+    res.render('dossiers/refusals', {
+      title: 'Phiếu từ chối tiếp nhận',
+      items,
+      total,
+      page,
+      pages: Math.max(1, Math.ceil(total / REFUSALS_PAGE_SIZE)),
+      agencyNames: user.role === 'admin' ? new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name])) : null,
+    });
   });
 
   router.get('/ho-so/tu-choi/:id', requireRole('clerk', 'head', 'admin'), async (req, res) => {

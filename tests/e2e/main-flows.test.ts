@@ -390,6 +390,7 @@ describe('every main page', () => {
         expect(slipPdf.pages).toBe(1);
         expect(slipPdf.text.replace(/\s+/g, ' ')).toContain('Đinh Văn Từ Chối');
         await visit(null, new URL(page.url()).pathname);
+        await visit('38-phieu-tu-choi-danh-sach', '/ho-so/tu-choi');
         // the supplement request of the clerk's dossier, from its link in the history
         await page.goto(`${e.base}/ho-so/${encodeURIComponent(code)}`);
         const href = await page.getByRole('link', { name: 'In phiếu yêu cầu bổ sung' }).getAttribute('href');

@@ -438,6 +438,7 @@ export function hostileSweep(options: SweepOptions) {
         expect(refused.status).toBe(303);
         pages.push(refused.headers.location);
       }
+      pages.push('/ho-so/tu-choi');
       for (const c of codes) pages.push(`/ho-so/${encodeURIComponent(c)}`, `/ho-so/${encodeURIComponent(c)}/giay-tiep-nhan`, `/ho-so/${encodeURIComponent(c)}/phieu-kiem-soat`, `/tra-cuu/${encodeURIComponent(c)}`);
       const shown: string[] = [];
       for (const url of pages) {

@@ -115,6 +115,7 @@ const CASES: Case[] = [
   { method: 'GET', route: '/ho-so/so-theo-doi', url: () => '/ho-so/so-theo-doi', expect: ALL_USERS(200) },
   // Refusing to receive: clerks (at their own desk) and admins; the slip for its desk and admins.
   { method: 'POST', route: '/ho-so/tu-choi', url: () => '/ho-so/tu-choi', body: { procedureCode: '1.012756' }, expect: e(LOGIN, 422, 403, 422, 422, 403) },
+  { method: 'GET', route: '/ho-so/tu-choi', url: () => '/ho-so/tu-choi', expect: ALL_USERS(200) },
   { method: 'GET', route: '/ho-so/tu-choi/:id', url: () => `/ho-so/tu-choi/${refusalId}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   { method: 'GET', route: '/ho-so/:code', url: () => `/ho-so/${d()}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   // A stale version: whoever may act learns it is stale (409); a head may not act (403); another agency does not even see it (404).

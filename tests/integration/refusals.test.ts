@@ -105,10 +105,25 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     expect((await request(harness.app).get(`/ho-so/tu-choi/${id}`)).status).toBe(302);
   });
 
+  it('when a desk looks for its slips again, then it finds its own, newest first; an admin finds every desk\'s', async () => {
+    const numbers = (html: string) => [...html.matchAll(/<a href="\/ho-so\/tu-choi\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    const ward = await (await loginAgent(harness.app, 'ward.head')).agent.get('/ho-so/tu-choi');
+    expect(ward.status).toBe(200);
+    expect(numbers(ward.text)).toEqual(['2/2026/PTC', '1/2026/PTC']);
+    expect(ward.text).toContain('Lý Thị Hai');
+    expect(ward.text).not.toContain('Sở Nông nghiệp và Môi trường</td>');
+    const all = await (await loginAgent(harness.app, 'admin')).agent.get('/ho-so/tu-choi');
+    expect(numbers(all.text)).toEqual(['2/2026/PTC', '1/2026/PTC', '2/2026/PTC', '1/2026/PTC']);
+    expect(all.text).toContain('<td>Sở Nông nghiệp và Môi trường</td>');
+    const land = await (await loginAgent(harness.app, 'land.head')).agent.get('/ho-so/tu-choi?page=abc');
+    expect(numbers(land.text)).toEqual(['2/2026/PTC', '1/2026/PTC']);
+  });
+
   it('the intake form offers it', async () => {
     const { agent } = await loginAgent(harness.app, 'ward.clerk');
     const page = await agent.get('/ho-so/moi');
     expect(page.text).toContain('<details class="action refusal">');
     expect(page.text).toContain('formaction="/ho-so/tu-choi"');
+    expect((await agent.get('/ho-so')).text).toContain('href="/ho-so/tu-choi"');
   });
 });
