@@ -106,6 +106,10 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: "last month's received (report drill-down)", path: cell('received.total', month) },
     { label: "last month's resolved on time (report drill-down)", path: cell('resolved.onTime', month) },
     { label: "last month's pending past the deadline (report drill-down)", path: cell('pending.overdue', month) },
+    // The register the desk prints (Sổ theo dõi hồ sơ): a day's, and a report month's (over 3,000 lines it asks for
+    // fewer days instead).
+    { label: "the desk's register of a day (the month's last day)", path: `/ho-so/so-theo-doi?from=${month.to}&to=${month.to}` },
+    { label: "the desk's register of last month's days", path: `/ho-so/so-theo-doi?from=${month.from}&to=${month.to}` },
   ];
 }
 
