@@ -1,8 +1,9 @@
 // The desk's register (Sổ theo dõi hồ sơ: FORMS.md; Mẫu 06 of Thông tư 01/2018, Mẫu 07 of 03/2025): the dossiers
 // one desk received over some days, a line each, as the book the desk keeps, printed on A4 landscape.
-// registerDays makes the lines (PURE); readRegister reads what they are made of.
+// registerDays makes the lines (PURE); readRegister reads what they are made of; registerXlsx writes them for Excel.
+import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
-import { addDays, formatDateTime, fromLocal, localDate } from '../shared/format';
+import { addDays, formatDate, formatDateTime, fromLocal, localDate } from '../shared/format';
 import { STATUS_NAMES, type Status } from './status';
 
 /** The most days one printed register covers, and the most lines: a month of the busiest desk is ~15,000 dossiers. */
@@ -163,4 +164,86 @@ export async function readRegister(
     transfers.push(...(await db('dossier_events').whereIn('dossier_id', ids).where('type', 'transfer').select('dossier_id', 'at', 'data')));
   }
   return { rows, transfers, more };
+}
+
+/** The register's column heads: the seven of their own, then the five dates under one, then the last two. */
+export const REGISTER_COLUMNS = [
+  'STT', 'Mã hồ sơ', 'Tên thủ tục hành chính', 'Số lượng hồ sơ (bộ)', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết',
+  'Nhận hồ sơ', 'Hẹn trả kết quả', 'Chuyển hồ sơ đến cơ quan giải quyết', 'Nhận kết quả từ cơ quan giải quyết', 'Trả kết quả',
+  'Ký nhận', 'Ghi chú',
+] as const;
+
+/** A line's fourteen cells, in the columns' order. */
+export function registerCells(l: RegisterLine): (string | number)[] {
+  return [l.number ?? '', l.code, l.procedureName, l.sets, l.applicant, l.addressPhone, l.agencyName, l.receivedAt, l.appointmentAt, l.sentAt, l.resultAt, l.returnedAt, '', l.notes.join('; ')];
+}
+
+/** The register as an Excel workbook laid out as the printed form: heading, the two-row head and (1)…(14), the days. */
+export async function registerXlsx(view: { formLine: string; parentName: string; deskName: string; from: string; to: string; days: RegisterDay[] }): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Một cửa – Theo dõi hồ sơ';
+  const ws = wb.addWorksheet('Sổ theo dõi hồ sơ', {
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
+  ws.columns = [5, 24, 36, 8, 20, 28, 22, 16, 16, 16, 16, 16, 10, 28].map((width) => ({ width }));
+  const font = { name: 'Times New Roman', size: 11 };
+  const thin = { style: 'thin' as const };
+  const border = { top: thin, left: thin, bottom: thin, right: thin };
+  const line = (r: number, text: string, style: Partial<ExcelJS.Font> = {}, horizontal: 'left' | 'center' | 'right' = 'center') => {
+    ws.mergeCells(r, 1, r, 14);
+    const cell = ws.getCell(r, 1);
+    cell.value = text;
+    cell.font = { ...font, ...style };
+    cell.alignment = { horizontal };
+  };
+  line(1, view.formLine, { italic: true }, 'right');
+  line(2, view.parentName.toUpperCase());
+  line(3, view.deskName.toUpperCase(), { bold: true });
+  line(4, 'SỔ THEO DÕI HỒ SƠ', { bold: true, size: 13 });
+  line(5, `${view.from === view.to ? `Ngày ${formatDate(view.from)}` : `Từ ngày ${formatDate(view.from)} đến ngày ${formatDate(view.to)}`} · Quyển số: ${view.from.slice(0, 4)}`, { bold: true });
+  const top = 7;
+  REGISTER_COLUMNS.forEach((text, i) => {
+    const col = i + 1;
+    if (col >= 8 && col <= 12) ws.getCell(top + 1, col).value = text;
+    else {
+      ws.mergeCells(top, col, top + 1, col);
+      ws.getCell(top, col).value = text;
+    }
+    ws.getCell(top + 2, col).value = `(${col})`;
+  });
+  ws.mergeCells(top, 8, top, 12);
+  ws.getCell(top, 8).value = 'Ngày, tháng, năm';
+  for (let r = top; r <= top + 2; r++) {
+    for (let c = 1; c <= 14; c++) {
+      const cell = ws.getCell(r, c);
+      cell.font = { ...font, bold: r < top + 2, italic: r === top + 2 };
+      cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+      cell.border = border;
+    }
+  }
+  ws.getRow(top + 1).height = 45;
+  ws.views = [{ state: 'frozen', ySplit: top + 2 }];
+  let r = top + 3;
+  for (const day of view.days) {
+    if (view.from !== view.to) {
+      ws.mergeCells(r, 1, r, 14);
+      const cell = ws.getCell(r, 1);
+      cell.value = `Ngày ${formatDate(day.date)} (${day.lines.length} hồ sơ)`;
+      cell.font = { ...font, bold: true };
+      cell.border = border;
+      r++;
+    }
+    for (const l of day.lines) {
+      registerCells(l).forEach((value, i) => {
+        const cell = ws.getCell(r, i + 1);
+        cell.value = value;
+        cell.font = font;
+        cell.border = border;
+        cell.alignment = { vertical: 'top', wrapText: true, horizontal: i === 0 || i === 3 ? 'center' : undefined };
+      });
+      r++;
+    }
+  }
+  if (!view.days.length) line(r, 'Không có hồ sơ nào được tiếp nhận trong những ngày này.', { italic: true });
+  return Buffer.from(await wb.xlsx.writeBuffer());
 }

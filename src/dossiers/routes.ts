@@ -14,7 +14,7 @@ import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchem
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
-import { readRegister, registerDays, REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from './register';
+import { readRegister, registerDays, registerXlsx, REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import type { LetterRow } from '../letters/draft';
@@ -278,47 +278,75 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     });
   }
 
-  // The desk's register of the days asked (today by default), to print on A4 landscape: a clerk's or head's own desk,
-  // the desk an admin picks. Input it cannot use is shown beside its field, with what was typed.
-  router.get('/ho-so/so-theo-doi', requireRole('clerk', 'head', 'admin'), async (req, res) => {
+  /**
+   * The desk's register asked for (Sổ theo dõi hồ sơ): the days (today by default, at most REGISTER_MAX_DAYS) of a
+   * clerk's or head's own desk, or of the desk an admin picks. Either its lines, or the page to answer instead (its
+   * status and what it says beside the form), with what was typed kept.
+   */
+  async function registerAsked(req: Request) {
     const user = currentUser(req);
     const today = localDate(ctx.clock.now());
     const typed = { from: String(req.query.from ?? ''), to: String(req.query.to ?? ''), agency: String(req.query.agency ?? '') };
     const agencies = user.role === 'admin' ? await agencyChoices(ctx.db) : [];
-    const page = (status: number, extra: Record<string, unknown>) =>
-      res.status(status).render('print/register', { title: 'Sổ theo dõi hồ sơ', values: typed, errors: {}, agencies, days: null, desk: null, ...extra });
+    const base = { title: 'Sổ theo dõi hồ sơ', values: typed, errors: {}, agencies, days: null, desk: null };
+    const refuse = (status: number, extra: Record<string, unknown>) => ({ refused: { status, view: { ...base, ...extra } } }) as const;
     let query;
     try {
       query = parseInput(registerQuerySchema, req.query);
     } catch (err) {
-      if (err instanceof ValidationError) return page(422, { errors: err.fields });
+      if (err instanceof ValidationError) return refuse(422, { errors: err.fields });
       throw err;
     }
     const from = query.from ?? query.to ?? today;
     const to = query.to ?? (query.from ? from : today);
     const values = { from, to, agency: query.agency ?? '' };
     if (addDays(from, REGISTER_MAX_DAYS - 1) < to) {
-      return page(422, { values: typed, errors: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` } });
+      return refuse(422, { errors: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` } });
     }
     const deskCode = user.role === 'admin' ? query.agency : user.agencyCode;
-    if (!deskCode) return page(user.role === 'admin' ? 200 : 403, { values, message: user.role === 'admin' ? 'Chọn cơ quan có sổ cần in.' : 'Tài khoản chưa thuộc cơ quan nào.' });
+    if (!deskCode) return refuse(user.role === 'admin' ? 200 : 403, { values, message: user.role === 'admin' ? 'Chọn cơ quan có sổ cần in.' : 'Tài khoản chưa thuộc cơ quan nào.' });
     const desk = await getAgency(ctx.db, deskCode);
-    if (!desk) return page(422, { values, errors: { agency: `Không có cơ quan mã ${deskCode}.` } });
-    const parent = desk.parentCode ? await getAgency(ctx.db, desk.parentCode) : null;
+    if (!desk) return refuse(422, { values, errors: { agency: `Không có cơ quan mã ${deskCode}.` } });
     const { rows, transfers, more } = await readRegister(ctx.db, desk.code, from, to);
+    if (more) return refuse(200, { values, message: `Những ngày này có hơn ${formatNumber(REGISTER_MAX_LINES)} hồ sơ, quá nhiều để in một lần: chọn ít ngày hơn.` });
     const names = new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
-    page(200, {
-      title: `Sổ theo dõi hồ sơ ${formatDate(from)}${to !== from ? ` – ${formatDate(to)}` : ''}`,
-      values,
-      desk,
-      parent,
-      from,
-      to,
-      regime: regimeOn(from),
-      printedAt: dateParts(ctx.clock.now()),
-      message: more ? `Những ngày này có hơn ${formatNumber(REGISTER_MAX_LINES)} hồ sơ, quá nhiều để in một lần: chọn ít ngày hơn.` : null,
-      days: more ? null : registerDays(rows, transfers, { now: ctx.clock.now(), agencyName: (code) => names.get(code) ?? code }),
+    return {
+      view: {
+        ...base,
+        title: `Sổ theo dõi hồ sơ ${formatDate(from)}${to !== from ? ` – ${formatDate(to)}` : ''}`,
+        values,
+        desk,
+        parent: desk.parentCode ? await getAgency(ctx.db, desk.parentCode) : null,
+        from,
+        to,
+        regime: regimeOn(from),
+        printedAt: dateParts(ctx.clock.now()),
+        days: registerDays(rows, transfers, { now: ctx.clock.now(), agencyName: (code) => names.get(code) ?? code }),
+        xlsxUrl: `/ho-so/so-theo-doi.xlsx?${new URLSearchParams({ from, to, ...(user.role === 'admin' ? { agency: desk.code } : {}) })}`,
+      },
+    } as const;
+  }
+
+  // The register to print on A4 landscape, and the same lines for Excel.
+  router.get('/ho-so/so-theo-doi', requireRole('clerk', 'head', 'admin'), async (req, res) => {
+    const asked = await registerAsked(req);
+    if ('refused' in asked) return res.status(asked.refused.status).render('print/register', asked.refused.view);
+    res.render('print/register', asked.view);
+  });
+
+  router.get('/ho-so/so-theo-doi.xlsx', requireRole('clerk', 'head', 'admin'), async (req, res) => {
+    const asked = await registerAsked(req);
+    if ('refused' in asked) return res.status(asked.refused.status === 200 ? 422 : asked.refused.status).render('print/register', asked.refused.view);
+    const v = asked.view;
+    const xlsx = await registerXlsx({
+      formLine: `Mẫu số ${v.regime.numbers.register} – ${v.regime.circular}`,
+      parentName: v.parent ? v.parent.name : ctx.config.placeName,
+      deskName: v.desk.name,
+      from: v.from,
+      to: v.to,
+      days: v.days,
     });
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`so-theo-doi_${v.desk.code}_${v.from}_${v.to}.xlsx`).send(xlsx);
   });
 
   router.get('/ho-so/:code', requireUser, async (req, res) => {

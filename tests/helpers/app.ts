@@ -138,3 +138,10 @@ export async function deskWorld(users: Record<string, TestUser>, local: string):
   Object.assign(users, await addDeskUsers(t.db), { admin: await addUser(t.db, 'admin', 'admin', null) });
   return { t, harness: makeApp(t.db, new Date(`${local}:00+07:00`).toISOString()) };
 }
+
+/** A supertest parser keeping a binary answer (an XLSX) whole: `.buffer(true).parse(binary as never)`. */
+export const binary = (res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};

@@ -113,6 +113,7 @@ const CASES: Case[] = [
   { method: 'GET', route: '/ho-so', url: () => '/ho-so', expect: ALL_USERS(200) },
   // The register: each user's own desk's book (an admin picks the desk: without one, asked to).
   { method: 'GET', route: '/ho-so/so-theo-doi', url: () => '/ho-so/so-theo-doi', expect: ALL_USERS(200) },
+  { method: 'GET', route: '/ho-so/so-theo-doi.xlsx', url: () => '/ho-so/so-theo-doi.xlsx', expect: e(LOGIN, 200, 200, 422, 200, 200) },
   // Refusing to receive: clerks (at their own desk) and admins; the slip for its desk and admins.
   { method: 'POST', route: '/ho-so/tu-choi', url: () => '/ho-so/tu-choi', body: { procedureCode: '1.012756' }, expect: e(LOGIN, 422, 403, 422, 422, 403) },
   { method: 'GET', route: '/ho-so/tu-choi', url: () => '/ho-so/tu-choi', expect: ALL_USERS(200) },

@@ -1,7 +1,8 @@
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDb } from '../helpers/db';
-import { AGENCIES, apiStory, deskWorld, loginAgent, makeApp, type TestUser } from '../helpers/app';
+import { AGENCIES, apiStory, binary, deskWorld, loginAgent, makeApp, type TestUser } from '../helpers/app';
 import { readRegister } from '../../src/dossiers/register';
 import { formatDateTime } from '../../src/shared/format';
 
@@ -50,6 +51,16 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
   });
   afterAll(() => t.destroy());
 
+  /** The ward's register of 2–3 Feb as the tests above write it: a day's heading, then its lines' fourteen cells. */
+  const wardRows = () => [
+    ['Ngày 02/02/2026 (3 hồ sơ)'],
+    ['1', codes['Trần Văn Một'], 'Chứng thực bản sao từ bản chính', '1', 'Trần Văn Một', '', 'Phường Ninh Kiều', '08:00 02/02/2026', appointments['Trần Văn Một'], '', '10:00 02/02/2026', '10:30 02/02/2026', '', ''],
+    ['2', codes['Lê Thị Hai'], 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý', '1', 'Lê Thị Hai', '', 'Sở Nông nghiệp và Môi trường', '08:30 02/02/2026', appointments['Lê Thị Hai'], '08:30 02/02/2026', '09:00 05/02/2026', '', '', 'Từ chối: Không đủ điều kiện; Quá hạn'],
+    ['3', codes['Võ Văn Ba'], 'Chứng thực bản sao từ bản chính', '1', 'Võ Văn Ba', '', 'Phường Ninh Kiều', '09:00 02/02/2026', appointments['Võ Văn Ba'], '', '', '', '', 'Công dân rút hồ sơ 10:00 02/02/2026'],
+    ['Ngày 03/02/2026 (1 hồ sơ)'],
+    ['1', codes['Đỗ Thị Bốn'], 'Chứng thực bản sao từ bản chính', '1', 'Đỗ Thị Bốn', '', 'Phường Cái Khế', '07:45 03/02/2026', appointments['Đỗ Thị Bốn'], '', '', '', '', 'Đang giải quyết; Chuyển Phường Cái Khế 08:00 03/02/2026; Quá hạn'],
+  ];
+
   it('when the ward\'s head asks for 2–3 Feb, then each day lists the dossiers the ward received, numbered as their receipts, with the five dates and notes', async () => {
     const { agent } = await loginAgent(harness.app, 'ward.head');
     const res = await agent.get('/ho-so/so-theo-doi?from=2026-02-02&to=2026-02-03');
@@ -57,18 +68,45 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
     expect(res.text).toContain('Mẫu số 07 – Thông tư số 03/2025/TT-VPCP');
     expect(res.text).toContain('Từ ngày 02/02/2026 đến ngày 03/02/2026 · Quyển số: 2026');
     expect(res.text).toContain('Phường Ninh Kiều');
-    expect(tableRows(res.text)).toEqual([
-      ['Ngày 02/02/2026 (3 hồ sơ)'],
-      ['1', codes['Trần Văn Một'], 'Chứng thực bản sao từ bản chính', '1', 'Trần Văn Một', '', 'Phường Ninh Kiều', '08:00 02/02/2026', appointments['Trần Văn Một'], '', '10:00 02/02/2026', '10:30 02/02/2026', '', ''],
-      ['2', codes['Lê Thị Hai'], 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý', '1', 'Lê Thị Hai', '', 'Sở Nông nghiệp và Môi trường', '08:30 02/02/2026', appointments['Lê Thị Hai'], '08:30 02/02/2026', '09:00 05/02/2026', '', '', 'Từ chối: Không đủ điều kiện; Quá hạn'],
-      ['3', codes['Võ Văn Ba'], 'Chứng thực bản sao từ bản chính', '1', 'Võ Văn Ba', '', 'Phường Ninh Kiều', '09:00 02/02/2026', appointments['Võ Văn Ba'], '', '', '', '', 'Công dân rút hồ sơ 10:00 02/02/2026'],
-      ['Ngày 03/02/2026 (1 hồ sơ)'],
-      ['1', codes['Đỗ Thị Bốn'], 'Chứng thực bản sao từ bản chính', '1', 'Đỗ Thị Bốn', '', 'Phường Cái Khế', '07:45 03/02/2026', appointments['Đỗ Thị Bốn'], '', '', '', '', 'Đang giải quyết; Chuyển Phường Cái Khế 08:00 03/02/2026; Quá hạn'],
-    ]);
+    expect(tableRows(res.text)).toEqual(wardRows());
     // The land department's own intake is in its book, not the ward's.
     expect(res.text).not.toContain(codes['Phạm Văn Khác']);
     const land = await (await loginAgent(harness.app, 'land.clerk')).agent.get('/ho-so/so-theo-doi?from=2026-02-02&to=2026-02-03');
     expect(tableRows(land.text).map((r) => r[1])).toEqual([undefined, codes['Phạm Văn Khác']]);
+  });
+
+  it('when the head downloads it for Excel, then the workbook holds the printed form\'s heading, head and the same lines', async () => {
+    const { agent } = await loginAgent(harness.app, 'ward.head');
+    const page = await agent.get('/ho-so/so-theo-doi?from=2026-02-02&to=2026-02-03');
+    expect(page.text).toContain('href="/ho-so/so-theo-doi.xlsx?from=2026-02-02&amp;to=2026-02-03"');
+    const res = await agent.get('/ho-so/so-theo-doi.xlsx?from=2026-02-02&to=2026-02-03').buffer(true).parse(binary as never);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.headers['content-disposition']).toContain(`so-theo-doi_${AGENCIES.ward.code}_2026-02-02_2026-02-03.xlsx`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as never);
+    const ws = wb.worksheets[0];
+    const text = (r: number) => {
+      const cells = Array.from({ length: 14 }, (_, i) => String(ws.getCell(r, i + 1).value ?? ''));
+      // a merged row repeats its text in every cell: once is how it reads
+      return cells.every((c) => c === cells[0]) ? [cells[0]] : cells;
+    };
+    expect([1, 2, 3, 4, 5].map((r) => text(r)[0])).toEqual([
+      'Mẫu số 07 – Thông tư số 03/2025/TT-VPCP',
+      'ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ',
+      'PHƯỜNG NINH KIỀU',
+      'SỔ THEO DÕI HỒ SƠ',
+      'Từ ngày 02/02/2026 đến ngày 03/02/2026 · Quyển số: 2026',
+    ]);
+    expect(text(8)).toEqual(['STT', 'Mã hồ sơ', 'Tên thủ tục hành chính', 'Số lượng hồ sơ (bộ)', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết', 'Nhận hồ sơ', 'Hẹn trả kết quả', 'Chuyển hồ sơ đến cơ quan giải quyết', 'Nhận kết quả từ cơ quan giải quyết', 'Trả kết quả', 'Ký nhận', 'Ghi chú']);
+    expect(text(9)).toEqual(Array.from({ length: 14 }, (_, i) => `(${i + 1})`));
+    expect([10, 11, 12, 13, 14, 15].map(text)).toEqual(wardRows());
+    expect(ws.rowCount).toBe(15);
+    // Input it cannot use, or no desk chosen, is answered with the page that says so, not with a workbook.
+    expect((await agent.get('/ho-so/so-theo-doi.xlsx?from=2026-02-30')).status).toBe(422);
+    const admin = (await loginAgent(harness.app, 'admin')).agent;
+    expect((await admin.get('/ho-so/so-theo-doi.xlsx?from=2026-02-02')).status).toBe(422);
+    expect((await admin.get(`/ho-so/so-theo-doi?from=2026-02-02&agency=${AGENCIES.ward.code}`)).text).toContain(`so-theo-doi.xlsx?from=2026-02-02&amp;to=2026-02-02&amp;agency=${AGENCIES.ward.code.replace(/\./g, '.')}`);
   });
 
   it('when nothing is asked, then it is today\'s register; a day without intake says so', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, keptAndRecomputedMonthEnds, testDbKind, watchSqliteStatements, type TestDb } from '../helpers/db';
-import { addUser, AGENCIES, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { addUser, AGENCIES, binary, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { REPORT_COLUMNS, type ReportColumn } from '../../src/reports/definitions';
 import { isSqlite } from '../../src/db/dialect';
 import { FORM_COLUMN_ORDER } from '../../src/reports/export';
@@ -23,12 +23,6 @@ const cols = (c: Counts) => FORM_COLUMN_ORDER.map((k) => {
   const [g, key] = k.split('.') as [keyof Counts, string];
   return (c[g] as Record<string, number>)[key];
 });
-
-const binary = (res: NodeJS.ReadableStream, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 interface ReportJson {
   from: string;
