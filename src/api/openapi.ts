@@ -123,6 +123,26 @@ const schemas: Record<string, Schema> = {
     },
     ['name'],
   ),
+  Refusal: obj({
+    id: int(),
+    number: str('<number>/<year>/PTC: the desk\'s own numbers, from 1 each year', { examples: ['12/2026/PTC'] }),
+    agencyCode: str('the desk that refused'),
+    procedureCode: str(),
+    procedureName: str(),
+    applicant: obj({ name: str(), phone: nullable(str()), email: nullable(str()), address: nullable(str()) }),
+    reason: str('why the desk cannot receive it, as printed on the slip'),
+    refusedAt: instant('when it was refused'),
+    refusedBy: str('the clerk who refused it'),
+  }),
+  RefusalInput: obj(
+    {
+      procedureCode: str('what the citizen asked for'),
+      agencyCode: str('admins only: the refusing desk (default: the procedure\'s agency)'),
+      applicant: obj({ name: str(undefined, { maxLength: 200 }), phone: str(), email: str(undefined, { format: 'email' }), address: str(undefined, { maxLength: 300 }) }, ['name']),
+      reason: str(undefined, { minLength: 5, maxLength: 2000 }),
+    },
+    ['procedureCode', 'applicant', 'reason'],
+  ),
   Dossier: obj({
     code: str('<agency code>-<yymmdd>-<4-digit daily sequence>', { examples: ['000.00.05.H13-260213-0001'] }),
     procedureCode: str(),
@@ -453,6 +473,35 @@ export const openApiDocument = {
         parameters: [param('id', 'path', int(), 'the letter id')],
         requestBody: body(ref('IssueInput')),
         responses: { 200: answer('The issued letter', ref('Letter')), ...errors('BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'ValidationFailed') },
+      },
+    },
+    '/refusals': {
+      get: {
+        tags: ['dossiers'],
+        summary: 'Refusals to receive (Mẫu 03) the user may see: their desk\'s, newest first (an admin: every desk\'s)',
+        parameters: [{ $ref: '#/components/parameters/page' }, { ...param('pageSize', 'query', int(undefined, { minimum: 1, maximum: 500, default: 50 }), 'items per page') }],
+        responses: { 200: answer('One page of refusals', page('Refusal')), ...errors('Unauthorized', 'ValidationFailed') },
+      },
+      post: {
+        tags: ['dossiers'],
+        summary: 'Refuse to receive a request (clerk, admin): no dossier is made; the refusal is numbered per desk and year',
+        requestBody: body(ref('RefusalInput')),
+        responses: {
+          201: {
+            description: 'The refusal; Location names it',
+            headers: { Location: { schema: str(undefined, { examples: ['/api/v1/refusals/12'] }) } },
+            ...json(ref('Refusal')),
+          },
+          ...errors('BadRequest', 'Unauthorized', 'Forbidden', 'ValidationFailed'),
+        },
+      },
+    },
+    '/refusals/{id}': {
+      get: {
+        tags: ['dossiers'],
+        summary: 'One refusal to receive',
+        parameters: [param('id', 'path', int(), 'the refusal id')],
+        responses: { 200: answer('The refusal', ref('Refusal')), ...errors('Unauthorized', 'NotFound') },
       },
     },
     '/reports/settlement': {

@@ -6,7 +6,7 @@ import { getAgency, getProcedure, type Agency } from '../catalog/repository';
 import { nextCounter } from '../db/dialect';
 import type { User } from '../auth/users';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
-import { localDate } from '../shared/format';
+import { isoLocal, localDate } from '../shared/format';
 import type { z } from '../shared/validation';
 import type { refusalSchema } from './schema';
 
@@ -80,14 +80,29 @@ export async function getRefusal(db: Knex, id: number, user: User): Promise<Refu
 export const REFUSALS_PAGE_SIZE = 50;
 
 /** The refusals the user may see, newest first: their desk's (by its numbers), or every desk's for an admin. */
-export async function listRefusals(db: Knex, user: User, page: number): Promise<{ items: RefusalRow[]; total: number }> {
+export async function listRefusals(db: Knex, user: User, page: number, pageSize = REFUSALS_PAGE_SIZE): Promise<{ items: RefusalRow[]; total: number }> {
   const mine = (q: Knex.QueryBuilder) => (user.role === 'admin' ? q : q.where('r.agency_code', user.agencyCode ?? '__none__'));
   const [{ n }] = await mine(db('intake_refusals as r')).count({ n: '*' });
   const order = user.role === 'admin' ? [{ column: 'r.id', order: 'desc' as const }] : [{ column: 'r.year', order: 'desc' as const }, { column: 'r.number', order: 'desc' as const }];
   const items: RefusalRow[] = await mine(db('intake_refusals as r').join('procedures as p', 'p.code', 'r.procedure_code'))
     .orderBy(order)
-    .limit(REFUSALS_PAGE_SIZE)
-    .offset((page - 1) * REFUSALS_PAGE_SIZE)
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
     .select('r.*', 'p.name as procedure_name');
   return { items, total: Number(n) };
+}
+
+/** A refusal as the API answers it (SPEC §7: instants with +07:00). */
+export function toRefusalJson(r: RefusalRow) {
+  return {
+    id: r.id,
+    number: `${r.number}/${r.year}/PTC`,
+    agencyCode: r.agency_code,
+    procedureCode: r.procedure_code,
+    procedureName: r.procedure_name,
+    applicant: { name: r.applicant_name, phone: r.applicant_phone, email: r.applicant_email, address: r.applicant_address },
+    reason: r.reason,
+    refusedAt: isoLocal(r.refused_at),
+    refusedBy: r.actor_name,
+  };
 }

@@ -22,6 +22,7 @@ let t: TestDb;
 let harness: ReturnType<typeof makeApp>;
 let users: Record<Exclude<Who, 'anon'>, TestUser>;
 let dossier: string; // received by the land clerk
+let refusal: number; // refused by the land clerk
 const fresh: Partial<Record<Who, string>> = {}; // one dossier per caller for the action
 const letters: { view: number; byHead: number; byAdmin: number } = { view: 0, byHead: 0, byAdmin: 0 };
 let openapi: Record<string, any>;
@@ -84,6 +85,14 @@ const CASES: Case[] = [
     expected: e(401, 200, 403, 200, 404),
     send: (w) => call(w, 'post', `/api/v1/dossiers/${fresh[w]}/actions`, { action: 'pause', version: 1, reason: 'Chờ thực hiện nghĩa vụ tài chính' }),
   },
+  {
+    route: 'POST /api/v1/refusals',
+    // Like intake: a clerk of another agency refuses at their own desk; a head never refuses.
+    expected: e(401, 201, 403, 201, 201),
+    send: (w) => call(w, 'post', '/api/v1/refusals', { procedureCode: LAND_PROCEDURE, applicant: { name: `Người bị từ chối ${w}`, phone: '0913000111' }, reason: 'Không thuộc thẩm quyền tiếp nhận' }),
+  },
+  { route: 'GET /api/v1/refusals', expected: EVERY_USER(200), send: (w) => call(w, 'get', '/api/v1/refusals?pageSize=5') },
+  { route: 'GET /api/v1/refusals/:id', expected: e(401, 200, 200, 200, 404), send: (w) => call(w, 'get', `/api/v1/refusals/${refusal}`) },
   { route: 'GET /api/v1/calendar/days', expected: EVERY_USER(200), send: (w) => call(w, 'get', '/api/v1/calendar/days?from=2026-02-01&to=2026-02-28') },
   {
     route: 'PUT /api/v1/calendar/days/:date',
@@ -168,6 +177,9 @@ beforeAll(async () => {
   };
   harness = makeApp(t.db, FRI_10);
   dossier = await receive(users.clerk);
+  const refused = await call('clerk', 'post', '/api/v1/refusals', { procedureCode: LAND_PROCEDURE, applicant: { name: 'Phan Thị Thu' }, reason: 'Thiếu đơn đề nghị theo mẫu' });
+  expect(refused.status, JSON.stringify(refused.body)).toBe(201);
+  refusal = refused.body.id;
   for (const who of WHO) fresh[who] = await receive(users.clerk);
   // Three late dossiers (received in January, 3 working days) get apology drafts from the sweep.
   for (const day of ['05', '06', '07']) await receive(users.admin, { receivedAt: `2026-01-${day}T08:00:00+07:00` });

@@ -119,6 +119,31 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     expect(numbers(land.text)).toEqual(['2/2026/PTC', '1/2026/PTC']);
   });
 
+  it('when a system refuses through the API, then it gets the numbered refusal in JSON, and bad input gets its fields\' messages', async () => {
+    harness.clock.set(new Date('2026-02-03T08:15:00+07:00'));
+    const api = (r: request.Test) => r.set('Authorization', `Bearer ${users.wardClerk.token}`);
+    const bad = await api(request(harness.app).post('/api/v1/refusals')).send({ procedureCode: HOURS, applicant: { name: '' }, reason: 'x' });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual(['applicant.name', 'reason']);
+    const res = await api(request(harness.app).post('/api/v1/refusals')).send({ procedureCode: HOURS, applicant: { name: 'Tạ Văn Năm', phone: '0912.345.678' }, reason: 'Nộp tại nơi cư trú' });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: res.body.id,
+      number: '3/2026/PTC',
+      agencyCode: AGENCIES.ward.code,
+      procedureCode: HOURS,
+      procedureName: 'Chứng thực bản sao từ bản chính',
+      applicant: { name: 'Tạ Văn Năm', phone: '0912345678', email: null, address: null },
+      reason: 'Nộp tại nơi cư trú',
+      refusedAt: '2026-02-03T08:15:00+07:00',
+      refusedBy: 'Nguyễn Văn ward.clerk',
+    });
+    expect(res.headers.location).toBe(`/api/v1/refusals/${res.body.id}`);
+    const list = await api(request(harness.app).get('/api/v1/refusals?pageSize=2'));
+    expect([list.body.total, list.body.items.map((r: { number: string }) => r.number)]).toEqual([3, ['3/2026/PTC', '2/2026/PTC']]);
+    expect((await api(request(harness.app).get(`/api/v1/refusals/${res.body.id}`))).body).toEqual(res.body);
+  });
+
   it('the intake form offers it', async () => {
     const { agent } = await loginAgent(harness.app, 'ward.clerk');
     const page = await agent.get('/ho-so/moi');
