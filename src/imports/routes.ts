@@ -26,6 +26,8 @@ export const SAMPLE_FILE = path.resolve(import.meta.dirname, '../../docs/import-
 const MAX_UPLOAD = '80mb';
 
 const MB = 1024 * 1024;
+/** Heap an import holds for each byte of its file (importHeapNeed). */
+const HEAP_PER_FILE_BYTE = 3.5;
 
 /**
  * The heap an import of a file of this many bytes needs on top of what the server holds already: the file's text (two
@@ -34,7 +36,7 @@ const MB = 1024 * 1024;
  * 80 MB ran out of memory under 256 MB and imported under 320; 26 MB ran out under 96 MB, 22 MB imported under 128.
  */
 export function importHeapNeed(fileBytes: number): number {
-  return 3.5 * fileBytes + 16 * MB;
+  return HEAP_PER_FILE_BYTE * fileBytes + 16 * MB;
 }
 
 /**
@@ -51,7 +53,7 @@ export function heapShortfall(fileBytes: number, heap: { limit: number; used: nu
   const free = heap.limit - YOUNG_GENERATION - heap.used;
   const need = importHeapNeed(fileBytes);
   if (need <= free) return null;
-  const fits = Math.max(0, (free - importHeapNeed(0)) / 3.5);
+  const fits = Math.max(0, (free - importHeapNeed(0)) / HEAP_PER_FILE_BYTE);
   return { fileMb: Math.ceil(fileBytes / MB), needMb: Math.ceil(need / MB), freeMb: Math.max(0, Math.floor(free / MB)), fitsMb: Math.floor(fits / MB) };
 }
 
@@ -69,11 +71,12 @@ export function heapShortfallMessage(s: NonNullable<ReturnType<typeof heapShortf
  * every desk's, on running out of memory (a deployment may limit the heap: docs/SCALING.md, Memory). The body is
  * read off and dropped first, as the body parsers do, so the browser gets the answer.
  */
-function refuseWhatWouldNotFit(heap: () => { limit: number; used: number }) {
+function refuseWhatWouldNotFit() {
   return (req: Request, res: Response, next: NextFunction) => {
     const bytes = Number(req.headers['content-length']);
     if (!req.is('text/csv') || !(bytes > 0)) return next();
-    const shortfall = heapShortfall(bytes, heap());
+    const stats = v8.getHeapStatistics();
+    const shortfall = heapShortfall(bytes, { limit: stats.heap_size_limit, used: stats.used_heap_size });
     if (!shortfall) return next();
     const answer = () => {
       if (!res.headersSent) res.status(413).json(errorJson(new AppError(413, 'import_memory', heapShortfallMessage(shortfall))));
@@ -83,11 +86,6 @@ function refuseWhatWouldNotFit(heap: () => { limit: number; used: number }) {
     req.resume();
   };
 }
-
-const v8Heap = () => {
-  const stats = v8.getHeapStatistics();
-  return { limit: stats.heap_size_limit, used: stats.used_heap_size };
-};
 
 /** What the page (and the streamed answer) shows of a result: the statuses and the problems in words too. */
 export function resultView(result: ImportResult) {
@@ -105,7 +103,7 @@ export function resultView(result: ImportResult) {
  * file as text/csv and reads back a stream of progress lines (NDJSON), the last one the result; without
  * script, a pasted CSV is posted as a form and the result comes back on the page.
  */
-export function importPages(ctx: AppContext, services: Services, heap = v8Heap): Router {
+export function importPages(ctx: AppContext, services: Services): Router {
   const router = Router();
   router.use(requireRole('admin'));
   // One import at a time: on SQLite the write holds the only connection, and two files could race on codes.
@@ -147,7 +145,7 @@ export function importPages(ctx: AppContext, services: Services, heap = v8Heap):
   });
 
   // The page's script: the file as text/csv, answered with progress lines and then the result.
-  router.post('/', refuseWhatWouldNotFit(heap), express.text({ type: 'text/csv', limit: MAX_UPLOAD }), async (req: Request, res: Response, next) => {
+  router.post('/', refuseWhatWouldNotFit(), express.text({ type: 'text/csv', limit: MAX_UPLOAD }), async (req: Request, res: Response, next) => {
     if (!req.is('text/csv')) return next();
     if (running) return next(new ConflictError('Đang có một lần nhập dữ liệu khác chạy. Vui lòng đợi lần đó xong rồi thử lại.', 'import_running'));
     res.status(200);
