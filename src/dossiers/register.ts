@@ -4,6 +4,7 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { addDays, formatDate, formatDateTime, fromLocal, localDate } from '../shared/format';
+import { registerDay } from './service';
 import { STATUS_NAMES, type Status } from './status';
 
 /** The most days one printed register covers, and the most lines: a month of the busiest desk is ~15,000 dossiers. */
@@ -64,11 +65,14 @@ export interface RegisterDay {
 
 /** The number in a code the desk issued on its day (<desk>-<yymmdd>-<number>), or null. */
 export function dailyNumber(code: string, desk: string, receivedAt: string): number | null {
-  const prefix = `${desk}-${localDate(receivedAt).replace(/-/g, '').slice(2)}-`;
+  const prefix = `${desk}-${registerDay(new Date(receivedAt))}-`;
   if (!code.startsWith(prefix)) return null;
   const tail = code.slice(prefix.length);
   return /^\d+$/.test(tail) ? Number(tail) : null;
 }
+
+/** Strings (ISO instants, local dates) in their order. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The register's days, each with its lines in the order of the book: the numbers the desk issued, then dossiers kept
@@ -77,15 +81,19 @@ export function dailyNumber(code: string, desk: string, receivedAt: string): num
  */
 export function registerDays(rows: readonly RegisterSource[], transfers: readonly RegisterTransfer[], opts: { now: Date; agencyName: (code: string) => string }): RegisterDay[] {
   const moves = new Map<number, { at: string; from: string; to: string }[]>();
-  for (const t of [...transfers].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) {
+  for (const t of [...transfers].sort((a, b) => byText(a.at, b.at))) {
     const data = JSON.parse(t.data) as { fromAgencyCode?: string; toAgencyCode?: string };
     const list = moves.get(t.dossier_id) ?? [];
     list.push({ at: t.at, from: data.fromAgencyCode ?? '', to: data.toAgencyCode ?? '' });
     moves.set(t.dossier_id, list);
   }
   const now = opts.now.toISOString();
-  const days = new Map<string, (RegisterLine & { order: string })[]>();
-  for (const r of rows) {
+  // The book's order: day, then the desk's numbers, then codes kept from another system (no number) by receipt.
+  const ordered = rows
+    .map((r) => ({ r, date: localDate(r.received_at), number: dailyNumber(r.code, r.received_agency_code, r.received_at) }))
+    .sort((a, b) => byText(a.date, b.date) || (a.number ?? Infinity) - (b.number ?? Infinity) || byText(a.r.received_at, b.r.received_at) || a.r.id - b.r.id);
+  const days: RegisterDay[] = [];
+  for (const { r, date, number } of ordered) {
     const moved = moves.get(r.id) ?? [];
     // The agency it was handed to at receipt: before any transfer, the first transfer's origin.
     const firstAgency = moved[0]?.from || r.agency_code;
@@ -95,9 +103,8 @@ export function registerDays(rows: readonly RegisterSource[], transfers: readonl
     if (r.outcome === 'refused') notes.push(`Từ chối${r.outcome_reason ? `: ${r.outcome_reason}` : ''}`);
     for (const m of moved) notes.push(`Chuyển ${opts.agencyName(m.to)} ${formatDateTime(m.at)}`);
     if (r.status !== 'withdrawn' && (r.finished_at ?? now) > r.due_at) notes.push('Quá hạn');
-    const number = dailyNumber(r.code, r.received_agency_code, r.received_at);
-    const date = localDate(r.received_at);
-    const line = {
+    if (days[days.length - 1]?.date !== date) days.push({ date, lines: [] });
+    days[days.length - 1].lines.push({
       number,
       code: r.code,
       procedureName: r.procedure_name,
@@ -111,19 +118,9 @@ export function registerDays(rows: readonly RegisterSource[], transfers: readonl
       resultAt: r.outcome ? formatDateTime(r.finished_at) : '',
       returnedAt: formatDateTime(r.returned_at),
       notes,
-      order: number !== null ? `0${String(number).padStart(10, '0')}` : `1${r.received_at}${String(r.id).padStart(12, '0')}`,
-    };
-    const day = days.get(date) ?? [];
-    day.push(line);
-    days.set(date, day);
+    });
   }
-  return [...days.keys()].sort().map((date) => ({
-    date,
-    lines: days
-      .get(date)!
-      .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
-      .map(({ order: _order, ...line }) => line),
-  }));
+  return days;
 }
 
 /** The instants that bound local days `from` to `to` (YYYY-MM-DD), as stored. */

@@ -7,6 +7,7 @@ import { getAgency, listAgencies, listProcedures } from '../catalog/repository';
 import { agencyChoices, fieldChoices } from '../catalog/names';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
+import { pageQuerySchema } from '../api/pagination';
 import { z } from '../shared/validation';
 import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
@@ -40,14 +41,10 @@ export function formToIntake(body: Record<string, unknown>) {
   };
 }
 
-/** The intake form, sent to refuse the request instead (Mẫu 03) -> the refusal's input shape. */
+/** The intake form, sent to refuse the request instead (Mẫu 03) -> the refusal's input shape (zod drops the rest). */
 export function formToRefusal(body: Record<string, unknown>) {
-  return {
-    procedureCode: body.procedureCode,
-    agencyCode: body.agencyCode,
-    applicant: { name: body.applicantName, phone: body.applicantPhone, email: body.applicantEmail, address: body.applicantAddress },
-    reason: body.refusalReason,
-  };
+  const { procedureCode, agencyCode, applicant } = formToIntake(body);
+  return { procedureCode, agencyCode, applicant, reason: body.refusalReason };
 }
 
 /** Field names of the API shape -> the form's input names, so errors land beside the right input. */
@@ -168,7 +165,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   // The refusals kept, to find a slip again: the desk's, newest first (every desk's for an admin).
   router.get('/ho-so/tu-choi', requireRole('clerk', 'head', 'admin'), async (req, res) => {
     const user = currentUser(req);
-    const page = Math.min(Math.max(Math.trunc(Number(req.query.page)) || 1, 1), 100_000);
+    const { page } = pageQuerySchema(REFUSALS_PAGE_SIZE, REFUSALS_PAGE_SIZE).parse(req.query);
     const { items, total } = await listRefusals(ctx.db, user, page);
     res.render('dossiers/refusals', {
       title: 'Phiếu từ chối tiếp nhận',
