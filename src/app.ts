@@ -27,6 +27,7 @@ import { reportApi, reportPages } from './reports/routes';
 import { COLUMN_INFO as REPORT_COLUMN_INFO } from './reports/definitions';
 import { importPages } from './imports/routes';
 import { auditPages } from './audit/routes';
+import { formTextPages } from './forms/routes';
 import { openApiRoutes } from './api/openapi';
 import { STATUS_NAMES } from './dossiers/status';
 import { CHANNEL_NAMES } from './dossiers/schema';
@@ -126,6 +127,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.use(reportPages(ctx, services));
   app.use('/quan-tri/nhap-du-lieu', importPages(ctx, services));
   app.use('/quan-tri/nhat-ky', auditPages(ctx, services));
+  app.use('/quan-tri/mau-phieu', formTextPages(ctx));
   app.use('/quan-tri', adminPages(ctx, services));
 
   app.use((req, _res, next) => next(new NotFoundError('Không tìm thấy trang hoặc tài nguyên này.')));

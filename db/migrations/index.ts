@@ -26,6 +26,7 @@ import * as finishedLateReceipt from './20261202002400_finished_late_receipt';
 import * as finishedMonthsByAgency from './20261202002500_finished_months_by_agency';
 import * as searchTrigrams from './20261202002600_search_trigrams';
 import * as intakeRefusals from './20261203002700_intake_refusals';
+import * as formTexts from './20261203002800_form_texts';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '20261202002500_finished_months_by_agency': finishedMonthsByAgency,
   '20261202002600_search_trigrams': searchTrigrams,
   '20261203002700_intake_refusals': intakeRefusals,
+  '20261203002800_form_texts': formTexts,
 };

@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = [
   'import',
   'letter_template_saved',
   'letter_template_reset',
+  'form_texts_saved',
+  'form_texts_reset',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -48,6 +50,8 @@ export const AUDIT_ACTION_NAMES: Record<AuditAction, string> = {
   import: 'Nhập dữ liệu',
   letter_template_saved: 'Lưu mẫu thư xin lỗi',
   letter_template_reset: 'Khôi phục mẫu thư xin lỗi',
+  form_texts_saved: 'Lưu lời văn mẫu phiếu',
+  form_texts_reset: 'Khôi phục lời văn mẫu phiếu',
 };
 
 export interface AuditRow {

@@ -11,6 +11,8 @@ import { pageQuerySchema } from '../api/pagination';
 import { z } from '../shared/validation';
 import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
+import { deskNameOf, printedTexts, type FormKey } from '../forms/texts';
+import { textsFor } from '../forms/repository';
 import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
@@ -18,7 +20,7 @@ import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
 import { readRegister, registerDays, registerXlsx, REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
-import type { LetterRow } from '../letters/draft';
+import { vnDateTimeWords, type LetterRow } from '../letters/draft';
 
 /** The flat intake form -> the API's input shape. */
 export function formToIntake(body: Record<string, unknown>) {
@@ -68,6 +70,18 @@ export function publicLookupUrl(ctx: AppContext, req: Request, code: string): st
 export function dossierPages(ctx: AppContext, services: Services): Router {
   const router = Router();
   const { dossiers } = services;
+
+  /** A form's wording as the desk of `agencyCode` prints it, its placeholders filled (forms/texts.ts). */
+  async function wording(form: FormKey, agencyCode: string, values: Record<string, string>) {
+    return printedTexts(form, await textsFor(ctx.db, form, agencyCode), values);
+  }
+  const dossierValues = (req: Request, row: DossierRow, deskName: string) => ({
+    co_quan: deskName,
+    nguoi_nop: row.applicant_name,
+    thu_tuc: row.procedure_name ?? '',
+    ma_ho_so: row.code,
+    tra_cuu: publicLookupUrl(ctx, req, row.code),
+  });
 
   async function intakeFormData(req: Request) {
     const user = currentUser(req);
@@ -181,11 +195,14 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const row = await getRefusal(ctx.db, Number(req.params.id), currentUser(req));
     const agency = await getAgency(ctx.db, row.agency_code);
     const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
+    const deskName = deskNameOf(agency);
     res.render('print/refusal', {
       title: `Phiếu từ chối tiếp nhận số ${row.number}`,
       r: row,
       agency,
       parent,
+      deskName,
+      texts: await wording('refusal', row.agency_code, { co_quan: deskName, nguoi_nop: row.applicant_name, thu_tuc: row.procedure_name }),
       regime: regimeOn(localDate(row.refused_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
@@ -384,12 +401,15 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     if (!event) throw new NotFoundError('Không tìm thấy yêu cầu bổ sung này.');
     const agency = await getAgency(ctx.db, row.received_agency_code);
     const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
+    const deskName = deskNameOf(agency);
     res.render('print/supplement', {
       title: `Phiếu yêu cầu bổ sung ${row.code}`,
       d: row,
       event: { ...event, data: JSON.parse(event.data) },
       agency,
       parent,
+      deskName,
+      texts: await wording('supplement', row.received_agency_code, dossierValues(req, row, deskName)),
       regime: regimeOn(localDate(row.received_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
@@ -409,6 +429,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       TIMELINESS_NAMES,
       agency,
       parent,
+      deskName: deskNameOf(agency),
       regime: regimeOn(localDate(row.received_at)),
       size: req.query.size === 'a5' ? 'a5' : 'a4',
     });
@@ -423,12 +444,15 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' });
     const procedureRow = await ctx.db('procedures').where({ code: row.procedure_code }).first();
     const receiver = row.created_by ? await ctx.db('users').where({ id: row.created_by }).first() : null;
+    const deskName = deskNameOf(receivingAgency);
     res.render('print/receipt', {
       title: `Giấy tiếp nhận ${row.code}`,
       d: row,
       procedure: procedureRow,
       agency: receivingAgency,
       parent,
+      deskName,
+      texts: await wording('receipt', row.received_agency_code, { ...dossierValues(req, row, deskName), hen_tra: vnDateTimeWords(row.appointment_at) }),
       regime: regimeOn(localDate(row.received_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
       lookupUrl: url,

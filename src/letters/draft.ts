@@ -2,6 +2,7 @@
 // wording from a template with placeholders, the printed document's parts and the SMS / e-mail texts.
 import type { WorkCalendar } from '../calendar/working-time';
 import type { FormRegime } from '../forms/regime';
+import { renderText } from '../forms/texts';
 import { formatDateTime, isoLocal } from '../shared/format';
 
 export const LETTER_STATUSES = ['draft', 'issued', 'cancelled'] as const;
@@ -298,19 +299,6 @@ export function resolveTemplate(regime: FormRegime, ...stored: (StoredTemplate |
     }
   }
   return result;
-}
-
-const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
-
-/** Placeholders a text uses that do not exist (a template with a typo is refused, not printed). */
-export function unknownPlaceholders(text: string): string[] {
-  const unknown = new Set<string>();
-  for (const m of text.matchAll(PLACEHOLDER)) if (!(m[1] in PLACEHOLDERS)) unknown.add(m[1]);
-  return [...unknown];
-}
-
-export function renderText(template: string, values: Record<string, string>): string {
-  return template.replace(PLACEHOLDER, (whole, key: string) => (key in values ? values[key] : whole));
 }
 
 // ---------------------------------------------------------------------------------------------

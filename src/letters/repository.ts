@@ -127,7 +127,7 @@ export async function headNameOf(db: Knex, agencyCode: string): Promise<string |
 // ---------------------------------------------------------------------------------------------
 // Templates
 
-export const EVERY_AGENCY = '*';
+export { EVERY_AGENCY } from '../forms/repository';
 
 interface TemplateRow {
   agency_code: string;

@@ -7,6 +7,7 @@ import { getAgency, listAgencies } from '../catalog/repository';
 import { instant } from '../dossiers/schema';
 import { STATUS_NAMES } from '../dossiers/status';
 import { REGIMES } from '../forms/regime';
+import { unknownPlaceholders } from '../forms/texts';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { formatDateTime, isoLocal, localDate } from '../shared/format';
 import { parseInput } from '../shared/http';
@@ -20,7 +21,6 @@ import {
   resolveTemplate,
   SMS_MAX,
   toLetterJson,
-  unknownPlaceholders,
   type LetterStatus,
   type StoredTemplate,
 } from './draft';
@@ -91,7 +91,7 @@ const templateSchema = z.object({
 function checkPlaceholders(t: StoredTemplate) {
   const fields: Record<string, string> = {};
   for (const key of ['title', 'body', 'sms'] as const) {
-    const unknown = unknownPlaceholders(t[key] ?? '');
+    const unknown = unknownPlaceholders(t[key] ?? '', PLACEHOLDERS);
     if (unknown.length) fields[key] = `Không có trường thay thế: ${unknown.map((u) => `{{${u}}}`).join(', ')}.`;
   }
   if (Object.keys(fields).length) throw new ValidationError(fields);

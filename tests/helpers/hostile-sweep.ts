@@ -162,6 +162,11 @@ export function hostileSweep(options: SweepOptions) {
     { name: 'letter form', as: 'head', kind: 'form', method: 'POST', url: () => `/thu-xin-loi/${letterId}`, valid: async () => ({ op: 'save', version: await letterVersion(), addresseeName: 'Ông Đinh Văn Thử Nghiệm', addresseeAddress: 'Cần Thơ', reason: 'Hồ sơ phức tạp', newAppointmentDate: '2026-03-20', newAppointmentTime: '16:00', signerTitle: 'GIÁM ĐỐC', signerName: 'Trần Văn Ký' }) },
     { name: 'letter override form', as: 'head', kind: 'form', method: 'POST', url: () => `/thu-xin-loi/${letterId}/hen-lai`, valid: () => ({ overrideReason: 'Cần thêm thời gian thẩm định' }), weight: 0.3 },
     { name: 'letter template form', as: 'admin', kind: 'form', method: 'POST', url: () => '/thu-xin-loi/mau', valid: () => ({ agency: AGENCIES.land.code, op: 'save', numberSuffix: 'XL', title: 'V/v xin lỗi', body: 'Kính gửi {{addresseeName}}', sms: '', recipients: 'Như trên', signerTitle: 'GIÁM ĐỐC' }), weight: 0.5 },
+    {
+      name: 'form texts form', as: 'admin', kind: 'form', method: 'POST', url: () => '/quan-tri/mau-phieu',
+      valid: () => ({ form: 'refusal', agency: AGENCIES.land.code, op: 'save', title: 'Phiếu từ chối', intro: 'Qua xem xét, {{co_quan}} không tiếp nhận:', closing: 'Xin thông báo để {{danh_xung}} biết.', signer: 'Công chức' }),
+      weight: 0.5,
+    },
     { name: 'import form', as: 'admin', kind: 'form', method: 'POST', url: () => '/quan-tri/nhap-du-lieu', valid: () => ({ csv: 'code,procedureCode\nX,1.012756\n' }), weight: 0.3 },
     {
       name: 'new user form', as: 'admin', kind: 'form', method: 'POST', url: () => '/quan-tri/nguoi-dung',
@@ -428,6 +433,8 @@ export function hostileSweep(options: SweepOptions) {
         '/bao-cao', '/bao-cao?period=month&year=2026&month=3', '/bao-cao/in?from=2026-03-01&to=2026-03-31', '/quan-tri', '/quan-tri/nguoi-dung', `/quan-tri/nguoi-dung/${users.clerk.id}`,
         '/quan-tri/linh-vuc', '/quan-tri/thu-tuc', '/quan-tri/lich?year=2026', '/quan-tri/nhat-ky', '/quan-tri/nhat-ky?action=login_failed', '/thu-xin-loi/mau', `/thu-xin-loi/mau?agency=${AGENCIES.land.code}`,
         `/ho-so/so-theo-doi?agency=${users.clerk.agencyCode}`,
+        `/quan-tri/mau-phieu?form=refusal&agency=${AGENCIES.land.code}`,
+        ...['receipt', 'supplement', 'refusal'].map((form) => `/quan-tri/mau-phieu/xem-thu?form=${form}&agency=${AGENCIES.land.code}`),
       ];
       // A refusal to receive, with the payloads as the applicant and the reason.
       for (const x of XSS.slice(0, 3)) {

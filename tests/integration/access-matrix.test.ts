@@ -168,6 +168,9 @@ const CASES: Case[] = [
   { method: 'POST', route: '/quan-tri/lich/:date/xoa', url: () => '/quan-tri/lich/2026-03-03/xoa', body: {}, expect: ADMIN_ONLY(404) },
   // Recomputing changes nothing here (no calendar change); it is the one form an admin completes in this table.
   { method: 'POST', route: '/quan-tri/tinh-lai-han', url: () => '/quan-tri/tinh-lai-han', body: {}, expect: ADMIN_ONLY(303) },
+  { method: 'GET', route: '/quan-tri/mau-phieu', url: () => '/quan-tri/mau-phieu?form=refusal', expect: ADMIN_ONLY(200) },
+  { method: 'POST', route: '/quan-tri/mau-phieu', url: () => '/quan-tri/mau-phieu', body: { form: 'receipt', agency: '*', title: 'hai\ndòng' }, expect: ADMIN_ONLY(422) },
+  { method: 'GET', route: '/quan-tri/mau-phieu/xem-thu', url: () => '/quan-tri/mau-phieu/xem-thu?form=supplement', expect: ADMIN_ONLY(200) },
   { method: 'POST', route: '/quan-tri/lich/chep-tam-tinh', url: () => '/quan-tri/lich/chep-tam-tinh', body: {}, expect: ADMIN_ONLY(400) },
 ];
 

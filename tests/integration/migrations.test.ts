@@ -65,7 +65,9 @@ describe('migrations', () => {
     expect(await vocabulary()).toEqual(await trigramsOfDossiers());
 
     const refusals = ['intake_refusals', 'refusal_numbers'];
-    expect(await tables()).toEqual(expect.arrayContaining(refusals));
+    expect(await tables()).toEqual(expect.arrayContaining([...refusals, 'form_texts']));
+    await migrateDown(t.db);
+    expect(await tables()).not.toContain('form_texts');
     await migrateDown(t.db);
     expect((await tables()).filter((name: string) => refusals.includes(name))).toEqual([]);
     await migrateDown(t.db);
@@ -85,6 +87,7 @@ describe('migrations', () => {
       '20261202002500_finished_months_by_agency',
       '20261202002600_search_trigrams',
       '20261203002700_intake_refusals',
+      '20261203002800_form_texts',
     ]);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));
     expect(await tables()).toEqual(expect.arrayContaining(shortSearch));

@@ -77,6 +77,7 @@ describe('CSRF: every state-changing form needs the token of its own session', (
       body: async () => ({ op: 'save', reason: 'Hồ sơ phức tạp', version: String((await t.db('letters').where({ id: letterId }).first()).version) }),
     },
     'POST /thu-xin-loi/:id/hen-lai': { as: () => head, url: () => `/thu-xin-loi/${letterId}/hen-lai`, body: () => ({ overrideReason: 'Cần thêm thời gian' }) },
+    'POST /quan-tri/mau-phieu': { as: () => admin, url: () => '/quan-tri/mau-phieu', body: () => ({ form: 'receipt', agency: '*', op: 'save', signer: 'Người tiếp nhận hồ sơ' }) },
     'POST /quan-tri/nhap-du-lieu': { as: () => admin, url: () => '/quan-tri/nhap-du-lieu', body: () => ({ csv: 'a,b\n1,2' }) },
     'POST /quan-tri/nguoi-dung': {
       as: () => admin,

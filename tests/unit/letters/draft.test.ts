@@ -8,16 +8,16 @@ import {
   endOfWorkingDay,
   letterDocument,
   proposeAppointment,
-  renderText,
   resolveTemplate,
   salutationOf,
   smsText,
   stripDiacritics,
-  unknownPlaceholders,
   vnDateTimeWords,
   vnDateWords,
+  PLACEHOLDERS,
   type LetterFacts,
 } from '../../../src/letters/draft';
+import { renderText, unknownPlaceholders } from '../../../src/forms/texts';
 import { OFFICIAL_2024_2026 } from '../calendar/fixtures';
 
 /** A wall-clock reading in Vietnam (UTC+7) as an instant. */
@@ -113,7 +113,7 @@ describe('addressee and signer', () => {
 
 describe('templates', () => {
   it('when a template names a placeholder that does not exist, then it is reported and left as written', () => {
-    expect(unknownPlaceholders('Kính gửi {{nguoi_nhan}}, hồ sơ {{ma_ho_so}} {{ngay_hen}} {{ ten }}')).toEqual(['ngay_hen', 'ten']);
+    expect(unknownPlaceholders('Kính gửi {{nguoi_nhan}}, hồ sơ {{ma_ho_so}} {{ngay_hen}} {{ ten }}', PLACEHOLDERS)).toEqual(['ngay_hen', 'ten']);
     expect(renderText('{{ma_ho_so}} / {{khong_co}}', { ma_ho_so: 'X-1' })).toBe('X-1 / {{khong_co}}');
   });
 
