@@ -415,6 +415,31 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     });
   });
 
+  /** Thông báo dừng giải quyết hồ sơ (03/2025 Mẫu 05): for a dossier withdrawn, with the withdrawal's reason and date. */
+  router.get('/ho-so/:code/thong-bao-dung', requireUser, async (req, res) => {
+    const row = await dossiers.get(String(req.params.code), currentUser(req));
+    const event = (await dossiers.events(row)).filter((e) => e.type === 'withdraw').pop();
+    if (row.status !== 'withdrawn' || !event) throw new NotFoundError('Hồ sơ này chưa dừng giải quyết (chưa rút), không có thông báo dừng.');
+    const agency = await getAgency(ctx.db, row.received_agency_code);
+    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
+    const deskName = deskNameOf(agency);
+    res.render('print/stop', {
+      title: `Thông báo dừng giải quyết ${row.code}`,
+      d: row,
+      event: { ...event, data: JSON.parse(event.data) },
+      agency,
+      parent,
+      deskName,
+      texts: await wording('stop', row.received_agency_code, {
+        ...dossierValues(req, row, deskName),
+        ngay_tiep_nhan: formatDate(row.received_at),
+        ngay_dung: formatDate(event.at),
+      }),
+      regime: regimeOn(localDate(row.received_at)),
+      size: req.query.size === 'a4' ? 'a4' : 'a5',
+    });
+  });
+
   /** Phiếu kiểm soát quá trình giải quyết hồ sơ: every hand-over with its time and whether it kept the deadline. */
   router.get('/ho-so/:code/phieu-kiem-soat', requireUser, async (req, res) => {
     const row = await dossiers.get(String(req.params.code), currentUser(req));

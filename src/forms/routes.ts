@@ -8,7 +8,7 @@ import { getAgency, listAgencies, type Agency } from '../catalog/repository';
 import { vnDateTimeWords } from '../letters/draft';
 import type { AppContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
-import { localDate } from '../shared/format';
+import { formatDate, localDate } from '../shared/format';
 import { firstValue, z } from '../shared/validation';
 import { regimeOn, REGIMES } from './regime';
 import { customisedAgencies, EVERY_AGENCY, resetTexts, saveTexts, storedTexts, textsFor } from './repository';
@@ -85,6 +85,8 @@ export function formTextPages(ctx: AppContext): Router {
       ma_ho_so: sample.d.code,
       tra_cuu: lookupUrl,
       hen_tra: vnDateTimeWords(sample.d.appointment_at),
+      ngay_tiep_nhan: formatDate(sample.d.received_at),
+      ngay_dung: formatDate(now),
     });
     res.render(`print/${form}`, {
       title: `Xem thử: ${FORM_TEXTS[form].name}`,
@@ -110,7 +112,10 @@ export function formTextPages(ctx: AppContext): Router {
       section: 'forms',
       def: FORM_TEXTS[form],
       forms: FORM_KEYS.map((k) => FORM_TEXTS[k]),
-      regimes: REGIMES.map((r) => ({ circular: r.circular, number: r.numbers[FORM_TEXTS[form].regimeNumber] })),
+      regimes: REGIMES.flatMap((r) => {
+        const number = r.numbers[FORM_TEXTS[form].regimeNumber];
+        return number ? [{ circular: r.circular, number }] : [];
+      }),
       agencies,
       agencyCode,
       EVERY_AGENCY,
@@ -150,7 +155,7 @@ function sampleFacts(now: Date, actorName: string) {
     },
     procedure: { statutory_days: 3, duration_value: 3, duration_unit: 'working_days', fee: null },
     receiverName: actorName,
-    event: { at: now.toISOString(), actor_name: actorName, data: { items: ['Giấy tờ còn thiếu (dữ liệu mẫu)'], reason: 'Lý do yêu cầu bổ sung (dữ liệu mẫu).' } },
+    event: { at: now.toISOString(), actor_name: actorName, data: { items: ['Giấy tờ còn thiếu (dữ liệu mẫu)'], reason: 'Lý do (dữ liệu mẫu).' } },
     r: { ...applicant, number: 0, year: Number(localDate(now).slice(0, 4)), refused_at: now.toISOString(), procedure_name, reason: 'Lý do từ chối (dữ liệu mẫu).', actor_name: actorName },
   };
 }

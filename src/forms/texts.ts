@@ -21,7 +21,7 @@ export function renderText(template: string, values: Readonly<Record<string, str
 }
 
 /** The forms whose wording an admin edits here. */
-export const FORM_KEYS = ['receipt', 'supplement', 'refusal'] as const;
+export const FORM_KEYS = ['receipt', 'supplement', 'refusal', 'stop'] as const;
 export type FormKey = (typeof FORM_KEYS)[number];
 
 export const SLOT_KEYS = ['title', 'intro', 'closing', 'signer'] as const;
@@ -101,6 +101,29 @@ export const FORM_TEXTS: Readonly<Record<FormKey, FormTextsDefinition>> = {
       signer('Người tiếp nhận hồ sơ'),
     ],
     placeholders: COMMON_PLACEHOLDERS,
+  },
+  stop: {
+    key: 'stop',
+    name: 'Thông báo dừng giải quyết hồ sơ',
+    regimeNumber: 'stopNotice',
+    slots: [
+      title('Thông báo dừng giải quyết hồ sơ'),
+      paragraphs(
+        'intro',
+        'Đoạn mở đầu, trước lý do (mỗi dòng một đoạn)',
+        [
+          'Ngày {{ngay_tiep_nhan}}, {{co_quan}} tiếp nhận hồ sơ đề nghị giải quyết thủ tục hành chính: {{thu_tuc}} của {{nguoi_nop}}; Mã hồ sơ: {{ma_ho_so}}.',
+          'Ngày {{ngay_dung}}, {{co_quan}} dừng giải quyết hồ sơ nêu trên.',
+        ].join('\n'),
+      ),
+      paragraphs('closing', 'Đoạn cuối, sau lý do (mỗi dòng một đoạn)', 'Xin thông báo để {{danh_xung}} được biết.'),
+      signer('Người tiếp nhận hồ sơ'),
+    ],
+    placeholders: {
+      ...DOSSIER_PLACEHOLDERS,
+      ngay_tiep_nhan: 'Ngày tiếp nhận hồ sơ (dd/mm/yyyy)',
+      ngay_dung: 'Ngày dừng giải quyết (dd/mm/yyyy)',
+    },
   },
 };
 

@@ -434,7 +434,7 @@ export function hostileSweep(options: SweepOptions) {
         '/quan-tri/linh-vuc', '/quan-tri/thu-tuc', '/quan-tri/lich?year=2026', '/quan-tri/nhat-ky', '/quan-tri/nhat-ky?action=login_failed', '/thu-xin-loi/mau', `/thu-xin-loi/mau?agency=${AGENCIES.land.code}`,
         `/ho-so/so-theo-doi?agency=${users.clerk.agencyCode}`,
         `/quan-tri/mau-phieu?form=refusal&agency=${AGENCIES.land.code}`,
-        ...['receipt', 'supplement', 'refusal'].map((form) => `/quan-tri/mau-phieu/xem-thu?form=${form}&agency=${AGENCIES.land.code}`),
+        ...['receipt', 'supplement', 'refusal', 'stop'].map((form) => `/quan-tri/mau-phieu/xem-thu?form=${form}&agency=${AGENCIES.land.code}`),
       ];
       // A refusal to receive, with the payloads as the applicant and the reason.
       for (const x of XSS.slice(0, 3)) {

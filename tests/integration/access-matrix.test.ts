@@ -122,6 +122,8 @@ const CASES: Case[] = [
   // A stale version: whoever may act learns it is stale (409); a head may not act (403); another agency does not even see it (404).
   { method: 'POST', route: '/ho-so/:code/thao-tac', url: () => `/ho-so/${d()}/thao-tac`, body: { action: 'pause', reason: 'thử quyền', version: '999' }, expect: e(LOGIN, 409, 403, 409, 404, 404) },
   { method: 'GET', route: '/ho-so/:code/phieu-bo-sung/:eventId', url: () => `/ho-so/${d()}/phieu-bo-sung/${supplementEventId}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
+  // The matrix's dossier is not withdrawn: no notice for anyone (form-texts.test.ts prints one).
+  { method: 'GET', route: '/ho-so/:code/thong-bao-dung', url: () => `/ho-so/${d()}/thong-bao-dung`, expect: e(LOGIN, 404, 404, 404, 404, 404) },
   { method: 'GET', route: '/ho-so/:code/phieu-kiem-soat', url: () => `/ho-so/${d()}/phieu-kiem-soat`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   { method: 'GET', route: '/ho-so/:code/giay-tiep-nhan', url: () => `/ho-so/${d()}/giay-tiep-nhan`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   // the head's pages and the apology letters

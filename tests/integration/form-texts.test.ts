@@ -26,6 +26,11 @@ describe('the wording of the printed forms (Lời văn mẫu phiếu)', () => {
     const story = apiStory(() => harness, codes);
     await story.receive('An', '2026-02-02T08:00', users.wardClerk, HOURS);
     await story.act('An', '2026-02-02T09:00', users.wardClerk, { action: 'request_supplement', items: ['Bản sao căn cước'], reason: 'Thiếu giấy tờ' });
+    await story.receive('Chi', '2026-02-02T08:30', users.wardClerk, HOURS);
+    await story.act('Chi', '2026-02-03T10:00', users.wardClerk, { action: 'withdraw', reason: 'Bà Chi có đơn xin rút hồ sơ ngày 03/02/2026.' });
+    await story.receive('Cũ', '2025-03-03T08:00', users.wardClerk, HOURS);
+    await story.act('Cũ', '2025-03-04T08:00', users.wardClerk, { action: 'withdraw', reason: 'Rút theo đơn.' });
+    harness.clock.set(new Date('2026-02-03T11:00:00+07:00'));
     admin = await loginAgent(harness.app, 'admin');
     clerk = await loginAgent(harness.app, 'ward.clerk');
   });
@@ -109,6 +114,41 @@ describe('the wording of the printed forms (Lời văn mẫu phiếu)', () => {
     expect(refusal.text).toContain('<div class="upper bold">Công chức một cửa</div>');
   });
 
+  it('when a dossier was withdrawn, then its notice to stop processing (03/2025 Mẫu 05) prints the dates, the reason and the wording set; before that there is none', async () => {
+    const url = (name: string) => `/ho-so/${encodeURIComponent(codes[name])}/thong-bao-dung`;
+    const page = await clerk.agent.get(`/ho-so/${encodeURIComponent(codes.Chi)}`);
+    expect(page.text).toContain(`<a href="${url('Chi')}">In thông báo dừng giải quyết</a>`);
+    let notice = await clerk.agent.get(url('Chi'));
+    expect(notice.status).toBe(200);
+    for (const line of [
+      'Mẫu số 05 – Thông tư số 03/2025/TT-VPCP',
+      '<h1 class="form-title">Thông báo dừng giải quyết hồ sơ</h1>',
+      `Mã hồ sơ: <strong>${codes.Chi}</strong>`,
+      'Kính gửi: <strong>Chi</strong>',
+      `<p>Ngày 02/02/2026, Phường Ninh Kiều tiếp nhận hồ sơ đề nghị giải quyết thủ tục hành chính: Chứng thực bản sao từ bản chính của Chi; Mã hồ sơ: ${codes.Chi}.</p>`,
+      '<p>Ngày 03/02/2026, Phường Ninh Kiều dừng giải quyết hồ sơ nêu trên.</p>',
+      'Lý do: Bà Chi có đơn xin rút hồ sơ ngày 03/02/2026.',
+      '<p>Xin thông báo để ông/bà được biết.</p>',
+      'ngày 03 tháng 02 năm 2026',
+      'Nguyễn Văn ward.clerk',
+    ]) {
+      expect(notice.text).toContain(line);
+    }
+    expect((await save('stop', '*', { closing: 'Hồ sơ {{ma_ho_so}} được trả lại cho {{danh_xung}}.', signer: 'Công chức một cửa' })).status).toBe(303);
+    notice = await clerk.agent.get(url('Chi'));
+    expect(notice.text).toContain(`<p>Hồ sơ ${codes.Chi} được trả lại cho ông/bà.</p>`);
+    expect(notice.text).toContain('<div class="upper bold">Công chức một cửa</div>');
+    // Received under Thông tư 01/2018, which has no such form: the notice prints without a form number.
+    const old = await clerk.agent.get(url('Cũ'));
+    expect(old.status).toBe(200);
+    expect(old.text).toContain('Lý do: Rút theo đơn.');
+    expect(old.text).not.toContain('Mẫu số');
+    // A dossier still being processed has no such notice, and the land department does not see the ward's.
+    expect((await clerk.agent.get(url('An'))).status).toBe(404);
+    const land = await loginAgent(harness.app, 'land.clerk');
+    expect((await land.agent.get(url('Chi'))).status).toBe(404);
+  });
+
   it('when a text names a placeholder the form lacks or has a second line in the title, then the page answers 422 with what was typed and nothing changes', async () => {
     const before = await rows();
     const res = await save('refusal', '*', { title: 'Phiếu\ntừ chối', intro: 'Hồ sơ {{ma_ho_so}} <b>đậm</b>', closing: 'Giữ nguyên' });
@@ -126,7 +166,7 @@ describe('the wording of the printed forms (Lời văn mẫu phiếu)', () => {
     expect(res.text).toContain('<p>Trân trọng thông báo để ông/bà biết; thủ tục: Tên thủ tục hành chính (dữ liệu mẫu).</p>');
     expect(res.text).toContain('Phường Ninh Kiều tiếp nhận hồ sơ của: <strong>Nguyễn Văn Mẫu</strong>');
     expect(res.text).toContain(`href="/quan-tri/mau-phieu?form=refusal&amp;agency=${AGENCIES.ward.code}"`);
-    for (const form of ['receipt', 'supplement']) {
+    for (const form of ['receipt', 'supplement', 'stop']) {
       const page = await admin.agent.get(`/quan-tri/mau-phieu/xem-thu?form=${form}&agency=*&size=a4`);
       expect(page.status, form).toBe(200);
       expect(page.text).toContain('XEM-THU-0001');

@@ -62,6 +62,9 @@ describe('an admin\'s input', () => {
     // The receipt knows the appointment and the code; a control character is refused.
     expect(readTexts('receipt', { closing: 'Hẹn {{hen_tra}}, mã {{ma_ho_so}}, tra cứu {{tra_cuu}}' }).errors).toEqual({});
     expect(readTexts('receipt', { closing: 'chuông\u0007' }).errors.closing).toMatch(/ký tự điều khiển/);
+    // The dates of a stop belong to the notice to stop processing only.
+    expect(readTexts('stop', { intro: 'Từ {{ngay_tiep_nhan}} đến {{ngay_dung}}' }).errors).toEqual({});
+    expect(readTexts('receipt', { closing: 'Dừng ngày {{ngay_dung}}' }).errors.closing).toMatch(/^Không có trường thay thế: \{\{ngay_dung\}\}\./);
   });
 });
 
