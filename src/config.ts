@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formRegimes, FORMS_2025_FROM, type FormRegime } from './forms/regime';
 
 /** SQLite's synchronous levels the app accepts (see SqliteDatabase). */
 const SQLITE_SYNCHRONOUS_LEVELS = ['FULL', 'NORMAL'] as const;
@@ -19,6 +20,11 @@ const schema = z
       .string()
       .regex(/^\d{2}:\d{2}-\d{2}:\d{2}(,\d{2}:\d{2}-\d{2}:\d{2})*$/, 'WORKING_PERIODS dạng 07:30-11:30,13:30-17:00')
       .default('07:30-11:30,13:30-17:00'),
+    FORMS_2025_FROM: z
+      .string()
+      .regex(/^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'FORMS_2025_FROM là một ngày dạng 2025-09-15')
+      .refine((d) => d >= '2025-06-09', 'FORMS_2025_FROM không sớm hơn ngày ban hành Nghị định 118/2025/NĐ-CP (09/6/2025)')
+      .default(FORMS_2025_FROM),
     SQLITE_SYNCHRONOUS: z
       .string()
       .transform((v) => v.trim().toUpperCase())
@@ -46,6 +52,8 @@ export interface Config {
   publicUrl: string | null;
   placeName: string;
   workingPeriods: { start: number; end: number }[];
+  /** The sets of official forms by the receipt date they apply from (FORMS.md; FORMS_2025_FROM moves the second). */
+  formRegimes: readonly FormRegime[];
 }
 
 /**
@@ -108,5 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     publicUrl: e.PUBLIC_URL ?? null,
     placeName: e.PLACE_NAME,
     workingPeriods: parsePeriods(e.WORKING_PERIODS),
+    formRegimes: formRegimes(e.FORMS_2025_FROM),
   });
 }

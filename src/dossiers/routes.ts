@@ -203,7 +203,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       parent,
       deskName,
       texts: await wording('refusal', row.agency_code, { co_quan: deskName, nguoi_nop: row.applicant_name, thu_tuc: row.procedure_name }),
-      regime: regimeOn(localDate(row.refused_at)),
+      regime: regimeOn(ctx.config.formRegimes, localDate(row.refused_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
   });
@@ -333,7 +333,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         parent: desk.parentCode ? await getAgency(ctx.db, desk.parentCode) : null,
         from,
         to,
-        regime: regimeOn(from),
+        regime: regimeOn(ctx.config.formRegimes, from),
         printedAt: dateParts(ctx.clock.now()),
         days: registerDays(rows, transfers, { now: ctx.clock.now(), agencyName: (code) => names.get(code) ?? code }),
         xlsxUrl: `/ho-so/so-theo-doi.xlsx?${new URLSearchParams({ from, to, ...(user.role === 'admin' ? { agency: desk.code } : {}) })}`,
@@ -410,7 +410,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       parent,
       deskName,
       texts: await wording('supplement', row.received_agency_code, dossierValues(req, row, deskName)),
-      regime: regimeOn(localDate(row.received_at)),
+      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
   });
@@ -435,7 +435,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         ngay_tiep_nhan: formatDate(row.received_at),
         ngay_dung: formatDate(event.at),
       }),
-      regime: regimeOn(localDate(row.received_at)),
+      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
   });
@@ -455,7 +455,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       agency,
       parent,
       deskName: deskNameOf(agency),
-      regime: regimeOn(localDate(row.received_at)),
+      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
       size: req.query.size === 'a5' ? 'a5' : 'a4',
     });
   });
@@ -478,7 +478,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       parent,
       deskName,
       texts: await wording('receipt', row.received_agency_code, { ...dossierValues(req, row, deskName), hen_tra: vnDateTimeWords(row.appointment_at) }),
-      regime: regimeOn(localDate(row.received_at)),
+      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
       lookupUrl: url,
       qrSvg,

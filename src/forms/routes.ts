@@ -10,7 +10,7 @@ import type { AppContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
 import { formatDate, localDate } from '../shared/format';
 import { firstValue, z } from '../shared/validation';
-import { regimeOn, REGIMES } from './regime';
+import { regimeOn } from './regime';
 import { customisedAgencies, EVERY_AGENCY, resetTexts, saveTexts, storedTexts, textsFor } from './repository';
 import { deskNameOf, FORM_KEYS, FORM_TEXTS, isFormKey, printedTexts, readTexts, resolveTexts, type FormKey } from './texts';
 import { publicLookupUrl } from '../dossiers/routes';
@@ -95,7 +95,7 @@ export function formTextPages(ctx: AppContext): Router {
       agency,
       parent,
       deskName,
-      regime: regimeOn(localDate(now)),
+      regime: regimeOn(ctx.config.formRegimes, localDate(now)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
       preview: { back: pageHref(form, agencyCode), sizeQuery: `form=${form}&agency=${encodeURIComponent(agencyCode)}&` },
       lookupUrl,
@@ -112,7 +112,7 @@ export function formTextPages(ctx: AppContext): Router {
       section: 'forms',
       def: FORM_TEXTS[form],
       forms: FORM_KEYS.map((k) => FORM_TEXTS[k]),
-      regimes: REGIMES.flatMap((r) => {
+      regimes: ctx.config.formRegimes.flatMap((r) => {
         const number = r.numbers[FORM_TEXTS[form].regimeNumber];
         return number ? [{ circular: r.circular, number }] : [];
       }),

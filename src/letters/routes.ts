@@ -6,7 +6,6 @@ import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { getAgency, listAgencies } from '../catalog/repository';
 import { instant } from '../dossiers/schema';
 import { STATUS_NAMES } from '../dossiers/status';
-import { REGIMES } from '../forms/regime';
 import { unknownPlaceholders } from '../forms/texts';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { formatDateTime, isoLocal, localDate } from '../shared/format';
@@ -178,7 +177,8 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     if (agencyCode !== EVERY_AGENCY && !agencies.some((a) => a.code === agencyCode)) throw new NotFoundError(`Không có cơ quan mã ${agencyCode}.`);
     const stored = await storedTemplate(ctx.db, agencyCode);
     const common = agencyCode === EVERY_AGENCY ? null : await storedTemplate(ctx.db, EVERY_AGENCY);
-    const regime = REGIMES[REGIMES.length - 1];
+    const regimes = ctx.config.formRegimes;
+    const regime = regimes[regimes.length - 1];
     const inherited = resolveTemplate(regime, common);
     const ok = req.query.ok === 'saved' ? 'Đã lưu mẫu văn bản.' : req.query.ok === 'reset' ? 'Đã xóa mẫu riêng; dùng lại mẫu chung.' : null;
     res.render('letters/templates', {
@@ -189,7 +189,7 @@ export function letterPages(ctx: AppContext, services: Services): Router {
       values: stored ?? {},
       errors: {},
       inherited,
-      defaults: REGIMES.map((r) => ({ circular: r.circular, t: defaultTemplate(r) })),
+      defaults: regimes.map((r) => ({ circular: r.circular, t: defaultTemplate(r) })),
       PLACEHOLDERS,
       EVERY_AGENCY,
       SMS_MAX,

@@ -184,7 +184,7 @@ export class LetterService {
 
   /** The agency's template over the one for every agency over the circular's wording. */
   async template(agencyCode: string, receivedAt: string, db: Knex = this.db): Promise<LetterTemplate> {
-    const regime = regimeOn(localDate(receivedAt));
+    const regime = regimeOn(this.ctx.config.formRegimes, localDate(receivedAt));
     return resolveTemplate(regime, await storedTemplate(db, agencyCode), await storedTemplate(db, EVERY_AGENCY));
   }
 
@@ -211,7 +211,7 @@ export class LetterService {
       reason: letter.reason,
       signerTitle: letter.signer_title,
       signerName: letter.signer_name,
-      regime: regimeOn(localDate(dossier.received_at)),
+      regime: regimeOn(this.ctx.config.formRegimes, localDate(dossier.received_at)),
     };
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../../src/calendar/working-time';
-import { regimeOn } from '../../../src/forms/regime';
+import { formRegimes, regimeOn as regimeIn } from '../../../src/forms/regime';
 import {
   addresseeFor,
   defaultSignerTitle,
@@ -20,6 +20,7 @@ import {
 import { renderText, unknownPlaceholders } from '../../../src/forms/texts';
 import { OFFICIAL_2024_2026 } from '../calendar/fixtures';
 
+const regimeOn = (localDate: string) => regimeIn(formRegimes(), localDate);
 /** A wall-clock reading in Vietnam (UTC+7) as an instant. */
 const vn = (local: string) => new Date(`${local}:00+07:00`);
 const cal = new WorkCalendar({ entries: OFFICIAL_2024_2026 });
@@ -118,8 +119,8 @@ describe('templates', () => {
   });
 
   it('when the receipt falls under Thông tư 01/2018 or 03/2025, then the default title follows it', () => {
-    expect(resolveTemplate(regimeOn('2025-06-30')).title).toBe('Phiếu xin lỗi và hẹn lại ngày trả kết quả');
-    expect(resolveTemplate(regimeOn('2025-07-01')).title).toBe('Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết');
+    expect(resolveTemplate(regimeOn('2025-09-14')).title).toBe('Phiếu xin lỗi và hẹn lại ngày trả kết quả');
+    expect(resolveTemplate(regimeOn('2025-09-15')).title).toBe('Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết');
   });
 
   it("when an agency's template sets some fields, then they win over the common one, and empty ones fall through", () => {
