@@ -75,6 +75,12 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   async function wording(form: FormKey, agencyCode: string, values: Record<string, string>) {
     return printedTexts(form, await textsFor(ctx.db, form, agencyCode), values);
   }
+  /** What a printed form of a desk shows at its head: the desk, its parent, the desk's name, the forms in force on `day`. */
+  async function formHead(agencyCode: string, day: string) {
+    const agency = await getAgency(ctx.db, agencyCode);
+    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
+    return { agency, parent, deskName: deskNameOf(agency), regime: regimeOn(ctx.config.formRegimes, day) };
+  }
   const dossierValues = (req: Request, row: DossierRow, deskName: string) => ({
     co_quan: deskName,
     nguoi_nop: row.applicant_name,
@@ -193,17 +199,12 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
 
   router.get('/ho-so/tu-choi/:id', requireRole('clerk', 'head', 'admin'), async (req, res) => {
     const row = await getRefusal(ctx.db, Number(req.params.id), currentUser(req));
-    const agency = await getAgency(ctx.db, row.agency_code);
-    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
-    const deskName = deskNameOf(agency);
+    const head = await formHead(row.agency_code, localDate(row.refused_at));
     res.render('print/refusal', {
       title: `Phiếu từ chối tiếp nhận số ${row.number}`,
       r: row,
-      agency,
-      parent,
-      deskName,
-      texts: await wording('refusal', row.agency_code, { co_quan: deskName, nguoi_nop: row.applicant_name, thu_tuc: row.procedure_name }),
-      regime: regimeOn(ctx.config.formRegimes, localDate(row.refused_at)),
+      ...head,
+      texts: await wording('refusal', row.agency_code, { co_quan: head.deskName, nguoi_nop: row.applicant_name, thu_tuc: row.procedure_name }),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
   });
@@ -399,18 +400,13 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const row = await dossiers.get(String(req.params.code), currentUser(req));
     const event = (await dossiers.events(row)).find((e) => String(e.id) === req.params.eventId && e.type === 'request_supplement');
     if (!event) throw new NotFoundError('Không tìm thấy yêu cầu bổ sung này.');
-    const agency = await getAgency(ctx.db, row.received_agency_code);
-    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
-    const deskName = deskNameOf(agency);
+    const head = await formHead(row.received_agency_code, localDate(row.received_at));
     res.render('print/supplement', {
       title: `Phiếu yêu cầu bổ sung ${row.code}`,
       d: row,
       event: { ...event, data: JSON.parse(event.data) },
-      agency,
-      parent,
-      deskName,
-      texts: await wording('supplement', row.received_agency_code, dossierValues(req, row, deskName)),
-      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
+      ...head,
+      texts: await wording('supplement', row.received_agency_code, dossierValues(req, row, head.deskName)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
   });
@@ -420,22 +416,17 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const row = await dossiers.get(String(req.params.code), currentUser(req));
     const event = (await dossiers.events(row)).filter((e) => e.type === 'withdraw').pop();
     if (row.status !== 'withdrawn' || !event) throw new NotFoundError('Hồ sơ này chưa dừng giải quyết (chưa rút), không có thông báo dừng.');
-    const agency = await getAgency(ctx.db, row.received_agency_code);
-    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
-    const deskName = deskNameOf(agency);
+    const head = await formHead(row.received_agency_code, localDate(row.received_at));
     res.render('print/stop', {
       title: `Thông báo dừng giải quyết ${row.code}`,
       d: row,
       event: { ...event, data: JSON.parse(event.data) },
-      agency,
-      parent,
-      deskName,
+      ...head,
       texts: await wording('stop', row.received_agency_code, {
-        ...dossierValues(req, row, deskName),
+        ...dossierValues(req, row, head.deskName),
         ngay_tiep_nhan: formatDate(row.received_at),
         ngay_dung: formatDate(event.at),
       }),
-      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
     });
   });
@@ -445,17 +436,12 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const row = await dossiers.get(String(req.params.code), currentUser(req));
     const events = await dossiers.events(row);
     const agencies = new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
-    const agency = await getAgency(ctx.db, row.received_agency_code);
-    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
     res.render('print/control-slip', {
       title: `Phiếu kiểm soát ${row.code}`,
       d: row,
       steps: controlSlipSteps(row, events, (code) => agencies.get(code) ?? code),
       TIMELINESS_NAMES,
-      agency,
-      parent,
-      deskName: deskNameOf(agency),
-      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
+      ...(await formHead(row.received_agency_code, localDate(row.received_at))),
       size: req.query.size === 'a5' ? 'a5' : 'a4',
     });
   });
@@ -463,22 +449,17 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   router.get('/ho-so/:code/giay-tiep-nhan', requireUser, async (req, res) => {
     const user = currentUser(req);
     const row = await dossiers.get(String(req.params.code), user);
-    const receivingAgency = await getAgency(ctx.db, row.received_agency_code);
-    const parent = receivingAgency?.parentCode ? await getAgency(ctx.db, receivingAgency.parentCode) : null;
+    const head = await formHead(row.received_agency_code, localDate(row.received_at));
     const url = publicLookupUrl(ctx, req, row.code);
     const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' });
     const procedureRow = await ctx.db('procedures').where({ code: row.procedure_code }).first();
     const receiver = row.created_by ? await ctx.db('users').where({ id: row.created_by }).first() : null;
-    const deskName = deskNameOf(receivingAgency);
     res.render('print/receipt', {
       title: `Giấy tiếp nhận ${row.code}`,
       d: row,
       procedure: procedureRow,
-      agency: receivingAgency,
-      parent,
-      deskName,
-      texts: await wording('receipt', row.received_agency_code, { ...dossierValues(req, row, deskName), hen_tra: vnDateTimeWords(row.appointment_at) }),
-      regime: regimeOn(ctx.config.formRegimes, localDate(row.received_at)),
+      ...head,
+      texts: await wording('receipt', row.received_agency_code, { ...dossierValues(req, row, head.deskName), hen_tra: vnDateTimeWords(row.appointment_at) }),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
       lookupUrl: url,
       qrSvg,

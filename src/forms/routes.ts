@@ -49,8 +49,10 @@ export function formTextPages(ctx: AppContext): Router {
     const agencyCode = typeof body.agency === 'string' ? body.agency : '';
     await agencyOf(agencyCode);
     if (body.op === 'reset') {
-      await resetTexts(ctx.db, form, agencyCode);
-      await audit(ctx, req, 'form_texts_reset', agencyCode, { form });
+      await ctx.db.transaction(async (trx) => {
+        await resetTexts(trx, form, agencyCode);
+        await audit(ctx, req, 'form_texts_reset', agencyCode, { form }, { db: trx });
+      });
       return res.redirect(303, pageHref(form, agencyCode, '&ok=reset'));
     }
     const { input, errors } = readTexts(form, body);
