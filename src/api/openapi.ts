@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { CHANNELS } from '../dossiers/schema';
 import { ACTIONS } from '../dossiers/lifecycle';
 import { STATUSES } from '../dossiers/status';
+import { REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from '../dossiers/register';
 import { LETTER_STATUSES } from '../letters/draft';
 import { AGENCY_BASES, REPORT_COLUMNS } from '../reports/definitions';
 
@@ -133,6 +134,33 @@ const schemas: Record<string, Schema> = {
     reason: str('why the desk cannot receive it, as printed on the slip'),
     refusedAt: instant('when it was refused'),
     refusedBy: str('the clerk who refused it'),
+  }),
+  Register: obj({
+    agencyCode: str('the desk whose book it is'),
+    agencyName: str(),
+    from: date('first day'),
+    to: date('last day'),
+    form: str('the form in force on the first day', { examples: ['Mẫu số 07 – Thông tư số 03/2025/TT-VPCP'] }),
+    days: arrayOf(
+      obj({
+        date: date('a day the desk received dossiers'),
+        lines: arrayOf(ref('RegisterLine')),
+      }),
+    ),
+  }),
+  RegisterLine: obj({
+    number: nullable(int('Số thứ tự: the number the receipt gave that day; null for a code kept from another system')),
+    code: str(),
+    procedureName: str(),
+    sets: int('Số lượng hồ sơ (bộ)'),
+    applicant: obj({ name: str(), address: nullable(str()), phone: nullable(str()) }),
+    handlingAgency: obj({ code: str(), name: str() }, ['code', 'name'], { description: 'Cơ quan chủ trì giải quyết' }),
+    receivedAt: instant('received'),
+    appointmentAt: instant('the appointment promised'),
+    sentAt: nullable(instant('handed to the resolving agency (at receipt), when that is not the desk\'s own')),
+    resultAt: nullable(instant('the result back from the resolving agency')),
+    returnedAt: nullable(instant('the result handed to the citizen')),
+    notes: arrayOf(str('refused, withdrawn, transfers, late, or the status while open')),
   }),
   RefusalInput: obj(
     {
@@ -502,6 +530,18 @@ export const openApiDocument = {
         summary: 'One refusal to receive',
         parameters: [param('id', 'path', int(), 'the refusal id')],
         responses: { 200: answer('The refusal', ref('Refusal')), ...errors('Unauthorized', 'NotFound') },
+      },
+    },
+    '/register': {
+      get: {
+        tags: ['dossiers'],
+        summary: 'Sổ theo dõi hồ sơ (Mẫu 06/07): the dossiers a desk received on some days, a line each, as the book prints them',
+        parameters: [
+          param('from', 'query', date('local date'), 'first day (default: `to`, or today)'),
+          param('to', 'query', date('local date'), `last day (default: \`from\`, or today); at most ${REGISTER_MAX_DAYS} days and ${REGISTER_MAX_LINES} dossiers`),
+          param('agencyCode', 'query', str(), 'admins only, and required for them: the desk (a clerk or head reads their own)'),
+        ],
+        responses: { 200: answer('The register', ref('Register')), ...errors('Unauthorized', 'Forbidden', 'ValidationFailed') },
       },
     },
     '/reports/settlement': {

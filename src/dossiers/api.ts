@@ -4,7 +4,10 @@ import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { parseInput } from '../shared/http';
 import { z } from '../shared/validation';
-import { actionInputSchema, intakeSchema, listQuerySchema, refusalSchema } from './schema';
+import { ForbiddenError, ValidationError } from '../shared/errors';
+import { actionInputSchema, intakeSchema, listQuerySchema, refusalSchema, registerApiQuerySchema } from './schema';
+import { askRegister, registerLineJson, REGISTER_REFUSALS } from './register';
+import { regimeOn } from '../forms/regime';
 import { getRefusal, listRefusals, refuseIntake, toRefusalJson } from './refusals';
 import { toDossierJson, toEventJson, traceJson } from './repository';
 
@@ -58,6 +61,28 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
 
   router.get('/refusals/:id', requireUser, async (req, res) => {
     res.json(toRefusalJson(await getRefusal(ctx.db, Number(req.params.id), currentUser(req))));
+  });
+
+  // The desk's register (Sổ theo dõi hồ sơ) as data: the lines the page prints, for the days asked.
+  router.get('/register', requireRole('clerk', 'head', 'admin'), async (req, res) => {
+    const query = parseInput(registerApiQuerySchema, req.query);
+    const asked = await askRegister(ctx, currentUser(req), { from: query.from, to: query.to, agency: query.agencyCode });
+    if (asked.kind === 'no_agency') throw new ForbiddenError(REGISTER_REFUSALS.no_agency);
+    if (asked.kind === 'no_desk') throw new ValidationError({ agencyCode: 'Quản trị viên cần chọn cơ quan có sổ (agencyCode).' });
+    if (asked.kind === 'too_long') throw new ValidationError({ to: REGISTER_REFUSALS.too_long });
+    if (asked.kind === 'invalid') {
+      const { to, agency } = asked.fields;
+      throw new ValidationError({ ...(to ? { to } : {}), ...(agency ? { agencyCode: agency } : {}) });
+    }
+    const regime = regimeOn(ctx.config.formRegimes, asked.from);
+    res.json({
+      agencyCode: asked.desk.code,
+      agencyName: asked.desk.name,
+      from: asked.from,
+      to: asked.to,
+      form: `Mẫu số ${regime.numbers.register} – ${regime.circular}`,
+      days: asked.days.map((d) => ({ date: d.date, lines: d.lines.map(registerLineJson) })),
+    });
   });
 
   return router;

@@ -3,7 +3,10 @@
 // registerDays makes the lines (PURE); readRegister reads what they are made of; registerXlsx writes them for Excel.
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
-import { addDays, formatDate, formatDateTime, fromLocal, localDate } from '../shared/format';
+import type { User } from '../auth/users';
+import { getAgency, listAgencies, type Agency } from '../catalog/repository';
+import type { AppContext } from '../shared/context';
+import { addDays, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate } from '../shared/format';
 import { registerDay } from './service';
 import { STATUS_NAMES, type Status } from './status';
 
@@ -39,22 +42,26 @@ export interface RegisterTransfer {
   data: string;
 }
 
+/** A line of the book: its dates are instants as stored (UTC ISO), null where the book leaves the cell empty. */
 export interface RegisterLine {
   /** The day's number the receipt gives ("Số thứ tự"), for a code the desk issued; null for a code kept from another system. */
   number: number | null;
   code: string;
   procedureName: string;
   sets: number;
-  applicant: string;
-  addressPhone: string;
+  applicantName: string;
+  applicantAddress: string | null;
+  applicantPhone: string | null;
+  /** the agency that resolves it (Cơ quan chủ trì giải quyết) */
+  agencyCode: string;
   agencyName: string;
   receivedAt: string;
   appointmentAt: string;
   /** handed to the agency that resolves it (at receipt, when that is not the desk's own agency) */
-  sentAt: string;
+  sentAt: string | null;
   /** the result back from that agency */
-  resultAt: string;
-  returnedAt: string;
+  resultAt: string | null;
+  returnedAt: string | null;
   notes: string[];
 }
 
@@ -109,14 +116,16 @@ export function registerDays(rows: readonly RegisterSource[], transfers: readonl
       code: r.code,
       procedureName: r.procedure_name,
       sets: r.sets,
-      applicant: r.applicant_name,
-      addressPhone: [r.applicant_address, r.applicant_phone].filter(Boolean).join('; '),
+      applicantName: r.applicant_name,
+      applicantAddress: r.applicant_address,
+      applicantPhone: r.applicant_phone,
+      agencyCode: r.agency_code,
       agencyName: opts.agencyName(r.agency_code),
-      receivedAt: formatDateTime(r.received_at),
-      appointmentAt: formatDateTime(r.appointment_at),
-      sentAt: firstAgency !== r.received_agency_code ? formatDateTime(r.received_at) : '',
-      resultAt: r.outcome ? formatDateTime(r.finished_at) : '',
-      returnedAt: formatDateTime(r.returned_at),
+      receivedAt: r.received_at,
+      appointmentAt: r.appointment_at,
+      sentAt: firstAgency !== r.received_agency_code ? r.received_at : null,
+      resultAt: r.outcome ? r.finished_at : null,
+      returnedAt: r.returned_at,
       notes,
     });
   }
@@ -163,6 +172,46 @@ export async function readRegister(
   return { rows, transfers, more };
 }
 
+/**
+ * The register someone asked for, as the page and the API answer it: the days (`to` alone, `from` alone or neither:
+ * that one day, today by default; at most REGISTER_MAX_DAYS) of a clerk's or head's own desk, or of the desk an
+ * admin names. Otherwise why not: a field to correct, an admin who named no desk, a user of no agency, too many lines.
+ */
+export type AskedRegister =
+  | { kind: 'register'; desk: Agency; from: string; to: string; days: RegisterDay[] }
+  | { kind: 'invalid'; fields: { to?: string; agency?: string }; from: string; to: string }
+  | { kind: 'no_desk'; from: string; to: string }
+  | { kind: 'too_long'; from: string; to: string }
+  | { kind: 'no_agency' };
+
+export async function askRegister(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  user: User,
+  query: { from?: string; to?: string; agency?: string },
+): Promise<AskedRegister> {
+  const today = localDate(ctx.clock.now());
+  const from = query.from ?? query.to ?? today;
+  const to = query.to ?? (query.from ? from : today);
+  if (addDays(from, REGISTER_MAX_DAYS - 1) < to) {
+    return { kind: 'invalid', fields: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` }, from, to };
+  }
+  const deskCode = user.role === 'admin' ? query.agency : user.agencyCode;
+  if (!deskCode) return user.role === 'admin' ? { kind: 'no_desk', from, to } : { kind: 'no_agency' };
+  const desk = await getAgency(ctx.db, deskCode);
+  if (!desk) return { kind: 'invalid', fields: { agency: `Không có cơ quan mã ${deskCode}.` }, from, to };
+  const { rows, transfers, more } = await readRegister(ctx.db, desk.code, from, to);
+  if (more) return { kind: 'too_long', from, to };
+  const names = new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
+  return { kind: 'register', desk, from, to, days: registerDays(rows, transfers, { now: ctx.clock.now(), agencyName: (code) => names.get(code) ?? code }) };
+}
+
+/** Why a register was not given, in Vietnamese. */
+export const REGISTER_REFUSALS = {
+  no_desk: 'Chọn cơ quan có sổ cần in.',
+  no_agency: 'Tài khoản chưa thuộc cơ quan nào.',
+  too_long: `Những ngày này có hơn ${formatNumber(REGISTER_MAX_LINES)} hồ sơ, quá nhiều để in một lần: chọn ít ngày hơn.`,
+} as const;
+
 /** The register's column heads: the seven of their own, then the five dates under one, then the last two. */
 export const REGISTER_COLUMNS = [
   'STT', 'Mã hồ sơ', 'Tên thủ tục hành chính', 'Số lượng hồ sơ (bộ)', 'Tên cá nhân, tổ chức', 'Địa chỉ, số điện thoại', 'Cơ quan chủ trì giải quyết',
@@ -170,9 +219,31 @@ export const REGISTER_COLUMNS = [
   'Ký nhận', 'Ghi chú',
 ] as const;
 
-/** A line's fourteen cells, in the columns' order. */
+/** A line's fourteen cells as the book shows them, in the columns' order (the page and the workbook alike). */
 export function registerCells(l: RegisterLine): (string | number)[] {
-  return [l.number ?? '', l.code, l.procedureName, l.sets, l.applicant, l.addressPhone, l.agencyName, l.receivedAt, l.appointmentAt, l.sentAt, l.resultAt, l.returnedAt, '', l.notes.join('; ')];
+  return [
+    l.number ?? '', l.code, l.procedureName, l.sets, l.applicantName, [l.applicantAddress, l.applicantPhone].filter(Boolean).join('; '), l.agencyName,
+    formatDateTime(l.receivedAt), formatDateTime(l.appointmentAt), formatDateTime(l.sentAt), formatDateTime(l.resultAt), formatDateTime(l.returnedAt),
+    '', l.notes.join('; '),
+  ];
+}
+
+/** A line in the JSON API: instants with the +07:00 offset (SPEC §7). */
+export function registerLineJson(l: RegisterLine) {
+  return {
+    number: l.number,
+    code: l.code,
+    procedureName: l.procedureName,
+    sets: l.sets,
+    applicant: { name: l.applicantName, address: l.applicantAddress, phone: l.applicantPhone },
+    handlingAgency: { code: l.agencyCode, name: l.agencyName },
+    receivedAt: isoLocal(l.receivedAt),
+    appointmentAt: isoLocal(l.appointmentAt),
+    sentAt: isoLocal(l.sentAt),
+    resultAt: isoLocal(l.resultAt),
+    returnedAt: isoLocal(l.returnedAt),
+    notes: l.notes,
+  };
 }
 
 /** The register as an Excel workbook laid out as the printed form: heading, the two-row head and (1)…(14), the days. */

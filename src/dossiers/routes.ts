@@ -17,7 +17,7 @@ import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchem
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
-import { readRegister, registerDays, registerXlsx, REGISTER_MAX_DAYS, REGISTER_MAX_LINES } from './register';
+import { askRegister, registerCells, registerXlsx, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import { vnDateTimeWords, type LetterRow } from '../letters/draft';
@@ -294,13 +294,11 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   }
 
   /**
-   * The desk's register asked for (Sổ theo dõi hồ sơ): the days (today by default, at most REGISTER_MAX_DAYS) of a
-   * clerk's or head's own desk, or of the desk an admin picks. Either its lines, or the page to answer instead (its
-   * status and what it says beside the form), with what was typed kept.
+   * The desk's register asked for (Sổ theo dõi hồ sơ; register.ts askRegister): either its view, or the page to
+   * answer instead (its status and what it says beside the form), with what was typed kept.
    */
   async function registerAsked(req: Request) {
     const user = currentUser(req);
-    const today = localDate(ctx.clock.now());
     const typed = { from: String(req.query.from ?? ''), to: String(req.query.to ?? ''), agency: String(req.query.agency ?? '') };
     const agencies = user.role === 'admin' ? await agencyChoices(ctx.db) : [];
     const base = { title: 'Sổ theo dõi hồ sơ', values: typed, errors: {}, agencies, days: null, desk: null };
@@ -312,19 +310,12 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       if (err instanceof ValidationError) return refuse(422, { errors: err.fields });
       throw err;
     }
-    const from = query.from ?? query.to ?? today;
-    const to = query.to ?? (query.from ? from : today);
-    const values = { from, to, agency: query.agency ?? '' };
-    if (addDays(from, REGISTER_MAX_DAYS - 1) < to) {
-      return refuse(422, { errors: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` } });
-    }
-    const deskCode = user.role === 'admin' ? query.agency : user.agencyCode;
-    if (!deskCode) return refuse(user.role === 'admin' ? 200 : 403, { values, message: user.role === 'admin' ? 'Chọn cơ quan có sổ cần in.' : 'Tài khoản chưa thuộc cơ quan nào.' });
-    const desk = await getAgency(ctx.db, deskCode);
-    if (!desk) return refuse(422, { values, errors: { agency: `Không có cơ quan mã ${deskCode}.` } });
-    const { rows, transfers, more } = await readRegister(ctx.db, desk.code, from, to);
-    if (more) return refuse(200, { values, message: `Những ngày này có hơn ${formatNumber(REGISTER_MAX_LINES)} hồ sơ, quá nhiều để in một lần: chọn ít ngày hơn.` });
-    const names = new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));
+    const asked = await askRegister(ctx, user, query);
+    if (asked.kind === 'no_agency') return refuse(403, { message: REGISTER_REFUSALS.no_agency });
+    const values = { from: asked.from, to: asked.to, agency: query.agency ?? '' };
+    if (asked.kind === 'invalid') return refuse(422, { values, errors: asked.fields });
+    if (asked.kind !== 'register') return refuse(200, { values, message: REGISTER_REFUSALS[asked.kind] });
+    const { desk, from, to } = asked;
     return {
       view: {
         ...base,
@@ -336,7 +327,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         to,
         regime: regimeOn(ctx.config.formRegimes, from),
         printedAt: dateParts(ctx.clock.now()),
-        days: registerDays(rows, transfers, { now: ctx.clock.now(), agencyName: (code) => names.get(code) ?? code }),
+        days: asked.days,
+        registerCells,
         xlsxUrl: `/ho-so/so-theo-doi.xlsx?${new URLSearchParams({ from, to, ...(user.role === 'admin' ? { agency: desk.code } : {}) })}`,
       },
     } as const;

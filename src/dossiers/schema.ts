@@ -139,6 +139,11 @@ export const registerQuerySchema = z
   .object({ from: localDay('Từ ngày'), to: localDay('Đến ngày'), agency: firstValue(optionalText(64)) })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'Đến ngày phải từ "Từ ngày" trở về sau.' });
 
+/** The register in the API: the same days, the desk as `agencyCode` (an admin's; SPEC §7 names agencies so). */
+export const registerApiQuerySchema = z
+  .object({ from: localDay('from'), to: localDay('to'), agencyCode: firstValue(optionalText(64)) })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'to phải từ from trở về sau.' });
+
 /** Lines of a textarea, or a JSON array: the missing papers of a supplement request. */
 const itemList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/\r?\n/).map((s) => s.trim()).filter(Boolean) : v),

@@ -229,6 +229,8 @@ export function hostileSweep(options: SweepOptions) {
     { name: 'API calendar days', as: 'clerk', kind: 'query', method: 'GET', url: () => '/api/v1/calendar/days', valid: () => ({ from: '2026-02-01', to: '2026-02-28' }) },
     { name: 'API due', as: 'clerk', kind: 'query', method: 'GET', url: () => '/api/v1/calendar/due', valid: () => ({ start: '2026-02-13T10:00:00+07:00', days: '3' }) },
     { name: 'API settlement report', as: 'head', kind: 'query', method: 'GET', url: () => '/api/v1/reports/settlement', valid: () => ({ from: '2026-02-01', to: '2026-02-28', agencyCode: AGENCIES.land.code }) },
+    { name: 'API register', as: 'admin', kind: 'query', method: 'GET', url: () => '/api/v1/register', valid: () => ({ from: '2026-02-01', to: '2026-02-28', agencyCode: AGENCIES.land.code }), weight: 0.5 },
+    { name: 'register page', as: 'clerk', kind: 'query', method: 'GET', url: () => '/ho-so/so-theo-doi', valid: () => ({ from: '2026-02-01', to: '2026-02-28' }), weight: 0.5 },
     { name: 'API letters', as: 'head', kind: 'query', method: 'GET', url: () => '/api/v1/letters', valid: () => ({ status: 'draft', page: '1', pageSize: '10' }), weight: 0.5 },
     { name: 'API procedures', as: 'clerk', kind: 'query', method: 'GET', url: () => '/api/v1/procedures', valid: () => ({ q: 'đất', fieldCode: 'DAT_DAI' }), weight: 0.5 },
   ];
@@ -237,6 +239,7 @@ export function hostileSweep(options: SweepOptions) {
     { name: 'dossier page', as: 'clerk', method: 'GET', url: (s) => `/ho-so/${s}`, api: false },
     { name: 'receipt', as: 'clerk', method: 'GET', url: (s) => `/ho-so/${s}/giay-tiep-nhan`, api: false },
     { name: 'supplement print', as: 'clerk', method: 'GET', url: (s) => `/ho-so/${encodeURIComponent(code || 'x')}/phieu-bo-sung/${s}`, api: false },
+    { name: 'stop notice', as: 'clerk', method: 'GET', url: (s) => `/ho-so/${s}/thong-bao-dung`, api: false },
     { name: 'action on a code', as: 'clerk', method: 'POST', url: (s) => `/ho-so/${s}/thao-tac`, api: false },
     { name: 'letter page', as: 'head', method: 'GET', url: (s) => `/thu-xin-loi/${s}`, api: false },
     { name: 'user page', as: 'admin', method: 'GET', url: (s) => `/quan-tri/nguoi-dung/${s}`, api: false },

@@ -157,6 +157,48 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
     expect(await readRegister(t.db, AGENCIES.ward.code, '2026-02-02', '2026-02-03', 3)).toEqual({ rows: [], transfers: [], more: true });
   });
 
+  it('when another system asks the API for the ward\'s 2–3 Feb, then it gets the same lines with instants in +07:00', async () => {
+    const get = (user: TestUser, query: string) => request(harness.app).get(`/api/v1/register?${query}`).set('Authorization', `Bearer ${user.token}`);
+    const res = await get(users.wardHead, 'from=2026-02-02&to=2026-02-03&agencyCode=000.00.05.H13');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ agencyCode: AGENCIES.ward.code, agencyName: 'Phường Ninh Kiều', from: '2026-02-02', to: '2026-02-03', form: 'Mẫu số 07 – Thông tư số 03/2025/TT-VPCP' });
+    expect(res.body.days.map((d: { date: string; lines: { code: string }[] }) => [d.date, d.lines.map((l) => l.code)])).toEqual([
+      ['2026-02-02', [codes['Trần Văn Một'], codes['Lê Thị Hai'], codes['Võ Văn Ba']]],
+      ['2026-02-03', [codes['Đỗ Thị Bốn']]],
+    ]);
+    const detail = await request(harness.app).get(`/api/v1/dossiers/${encodeURIComponent(codes['Lê Thị Hai'])}`).set('Authorization', `Bearer ${users.admin.token}`);
+    expect(res.body.days[0].lines[1]).toEqual({
+      number: 2,
+      code: codes['Lê Thị Hai'],
+      procedureName: 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý',
+      sets: 1,
+      applicant: { name: 'Lê Thị Hai', address: null, phone: null },
+      handlingAgency: { code: AGENCIES.land.code, name: 'Sở Nông nghiệp và Môi trường' },
+      receivedAt: '2026-02-02T08:30:00+07:00',
+      appointmentAt: detail.body.appointmentAt,
+      sentAt: '2026-02-02T08:30:00+07:00',
+      resultAt: '2026-02-05T09:00:00+07:00',
+      returnedAt: null,
+      notes: ['Từ chối: Không đủ điều kiện', 'Quá hạn'],
+    });
+    expect(res.body.days[0].lines[0]).toMatchObject({ number: 1, sentAt: null, resultAt: '2026-02-02T10:00:00+07:00', returnedAt: '2026-02-02T10:30:00+07:00', notes: [] });
+    // An admin names the desk; without one, or with bad days, a 422 names the field.
+    const admin = await get(users.admin, `from=2026-02-02&to=2026-02-03&agencyCode=${AGENCIES.land.code}`);
+    expect(admin.body.days.flatMap((d: { lines: { code: string }[] }) => d.lines.map((l) => l.code))).toEqual([codes['Phạm Văn Khác']]);
+    const refused: [TestUser, string, Record<string, string>][] = [
+      [users.admin, 'from=2026-02-02', { agencyCode: 'Quản trị viên cần chọn cơ quan có sổ (agencyCode).' }],
+      [users.admin, 'agencyCode=000.99.99.H13', { agencyCode: 'Không có cơ quan mã 000.99.99.H13.' }],
+      [users.wardClerk, 'from=2026-02-03&to=2026-02-02', { to: 'to phải từ from trở về sau.' }],
+      [users.wardClerk, 'from=2026-01-01&to=2026-02-01', { to: 'Một lần in tối đa 31 ngày; chọn "Đến ngày" sớm hơn.' }],
+      [users.wardClerk, 'from=2026-02-30', { from: 'from: ngày này không có trên lịch.' }],
+    ];
+    for (const [user, query, fields] of refused) {
+      const bad = await get(user, query);
+      expect([query, bad.status, bad.body.error.fields]).toEqual([query, 422, fields]);
+    }
+    expect((await request(harness.app).get('/api/v1/register')).status).toBe(401);
+  });
+
   it('when nobody is logged in, then it asks to log in', async () => {
     const res = await request(harness.app).get('/ho-so/so-theo-doi');
     expect(res.status).toBe(302);

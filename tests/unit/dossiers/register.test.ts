@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dailyNumber, registerDays, registerWindow, type RegisterSource, type RegisterTransfer } from '../../../src/dossiers/register';
+import { dailyNumber, registerCells, registerDays, registerLineJson, registerWindow, type RegisterSource, type RegisterTransfer } from '../../../src/dossiers/register';
 
 const DESK = '000.01.92.H13';
 const LAND = '000.00.05.H13';
@@ -79,17 +79,32 @@ describe('registerDays: the lines of the desk\'s book', () => {
       code: `${DESK}-260202-0001`,
       procedureName: 'Chứng thực bản sao từ bản chính',
       sets: 2,
-      applicant: 'Nguyễn Văn An',
-      addressPhone: 'Phường Ninh Kiều; 0901234567',
+      applicantName: 'Nguyễn Văn An',
+      applicantAddress: 'Phường Ninh Kiều',
+      applicantPhone: '0901234567',
+      agencyCode: DESK,
       agencyName: 'Phường Ninh Kiều',
-      receivedAt: '08:00 02/02/2026',
-      appointmentAt: '12:00 02/02/2026',
-      sentAt: '',
-      resultAt: '10:00 02/02/2026',
-      returnedAt: '10:30 02/02/2026',
+      receivedAt: utc('2026-02-02T08:00'),
+      appointmentAt: utc('2026-02-02T12:00'),
+      sentAt: null,
+      resultAt: utc('2026-02-02T10:00'),
+      returnedAt: utc('2026-02-02T10:30'),
       notes: [],
     });
-    expect([land.agencyName, land.sentAt, land.appointmentAt, land.resultAt, land.returnedAt, land.notes]).toEqual(['Sở Nông nghiệp và Môi trường', '08:30 02/02/2026', '08:30 05/02/2026', '', '', ['Đang giải quyết']]);
+    // The book's cells, as the page and the workbook show them; the API's instants, in +07:00.
+    expect(registerCells(own)).toEqual([
+      1, `${DESK}-260202-0001`, 'Chứng thực bản sao từ bản chính', 2, 'Nguyễn Văn An', 'Phường Ninh Kiều; 0901234567', 'Phường Ninh Kiều',
+      '08:00 02/02/2026', '12:00 02/02/2026', '', '10:00 02/02/2026', '10:30 02/02/2026', '', '',
+    ]);
+    expect(registerCells(land).slice(5, 12)).toEqual(['', 'Sở Nông nghiệp và Môi trường', '08:30 02/02/2026', '08:30 05/02/2026', '08:30 02/02/2026', '', '']);
+    expect(land.notes).toEqual(['Đang giải quyết']);
+    expect(registerLineJson(land)).toMatchObject({
+      handlingAgency: { code: LAND, name: 'Sở Nông nghiệp và Môi trường' },
+      receivedAt: '2026-02-02T08:30:00+07:00',
+      sentAt: '2026-02-02T08:30:00+07:00',
+      resultAt: null,
+      returnedAt: null,
+    });
   });
 
   it('notes what a clerk must see: refused, withdrawn, transferred, late (finished after the deadline or open past it)', () => {
@@ -109,12 +124,12 @@ describe('registerDays: the lines of the desk\'s book', () => {
       '2026-02-03T08:00',
     );
     expect(day.lines.map((l) => [l.number, l.resultAt, l.sentAt, l.notes])).toEqual([
-      [1, '13:00 02/02/2026', '', ['Từ chối: Không đủ điều kiện', 'Quá hạn']],
-      [2, '', '', ['Công dân rút hồ sơ 14:00 02/02/2026']],
-      [3, '', '', ['Đang giải quyết', 'Chuyển Sở Nông nghiệp và Môi trường 09:00 02/02/2026', 'Chuyển Phường Ninh Kiều 11:00 02/02/2026', 'Quá hạn']],
-      [4, '', '', ['Chờ bổ sung']],
+      [1, utc('2026-02-02T13:00'), null, ['Từ chối: Không đủ điều kiện', 'Quá hạn']],
+      [2, null, null, ['Công dân rút hồ sơ 14:00 02/02/2026']],
+      [3, null, null, ['Đang giải quyết', 'Chuyển Sở Nông nghiệp và Môi trường 09:00 02/02/2026', 'Chuyển Phường Ninh Kiều 11:00 02/02/2026', 'Quá hạn']],
+      [4, null, null, ['Chờ bổ sung']],
       // finished at the very deadline: on time
-      [5, '12:00 02/02/2026', '', []],
+      [5, utc('2026-02-02T12:00'), null, []],
     ]);
   });
 
