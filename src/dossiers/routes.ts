@@ -251,7 +251,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     transfer: 'Đã chuyển hồ sơ.',
     resolve: 'Đã ghi nhận kết quả giải quyết.',
     return: 'Đã trả kết quả cho công dân.',
-    withdraw: 'Đã ghi nhận việc rút hồ sơ.',
+    withdraw: 'Đã ghi nhận việc rút hồ sơ. In thông báo dừng giải quyết để giao cho công dân.',
   };
 
   async function renderDetail(

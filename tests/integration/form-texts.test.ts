@@ -118,6 +118,8 @@ describe('the wording of the printed forms (Lời văn mẫu phiếu)', () => {
     const url = (name: string) => `/ho-so/${encodeURIComponent(codes[name])}/thong-bao-dung`;
     const page = await clerk.agent.get(`/ho-so/${encodeURIComponent(codes.Chi)}`);
     expect(page.text).toContain(`<a href="${url('Chi')}">In thông báo dừng giải quyết</a>`);
+    expect(page.text).toContain(`<a class="button" href="${url('Chi')}">Thông báo dừng giải quyết</a>`);
+    expect((await clerk.agent.get(`/ho-so/${encodeURIComponent(codes.An)}`)).text).not.toContain('thong-bao-dung');
     let notice = await clerk.agent.get(url('Chi'));
     expect(notice.status).toBe(200);
     for (const line of [
