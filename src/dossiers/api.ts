@@ -6,7 +6,7 @@ import { parseInput } from '../shared/http';
 import { z } from '../shared/validation';
 import { ForbiddenError, ValidationError } from '../shared/errors';
 import { actionInputSchema, intakeSchema, listQuerySchema, refusalSchema, registerApiQuerySchema } from './schema';
-import { askRegister, registerLineJson, REGISTER_REFUSALS } from './register';
+import { askRegister, registerLineJson, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { regimeOn } from '../forms/regime';
 import { getRefusal, listRefusals, refuseIntake, toRefusalJson } from './refusals';
 import { toDossierJson, toEventJson, traceJson } from './repository';
@@ -71,8 +71,12 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
     if (asked.kind === 'no_desk') throw new ValidationError({ agencyCode: 'Quản trị viên cần chọn cơ quan có sổ (agencyCode).' });
     if (asked.kind === 'too_long') throw new ValidationError({ to: REGISTER_REFUSALS.too_long });
     if (asked.kind === 'invalid') {
+      // askRegister's `to` is the page's limit of days, worded for its form: said here for the query's fields.
       const { to, agency } = asked.fields;
-      throw new ValidationError({ ...(to ? { to } : {}), ...(agency ? { agencyCode: agency } : {}) });
+      throw new ValidationError({
+        ...(to ? { to: `Tối đa ${REGISTER_MAX_DAYS} ngày một lần: to cách from không quá ${REGISTER_MAX_DAYS - 1} ngày.` } : {}),
+        ...(agency ? { agencyCode: agency } : {}),
+      });
     }
     const regime = regimeOn(ctx.config.formRegimes, asked.from);
     res.json({

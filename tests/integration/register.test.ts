@@ -189,7 +189,7 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
       [users.admin, 'from=2026-02-02', { agencyCode: 'Quản trị viên cần chọn cơ quan có sổ (agencyCode).' }],
       [users.admin, 'agencyCode=000.99.99.H13', { agencyCode: 'Không có cơ quan mã 000.99.99.H13.' }],
       [users.wardClerk, 'from=2026-02-03&to=2026-02-02', { to: 'to phải từ from trở về sau.' }],
-      [users.wardClerk, 'from=2026-01-01&to=2026-02-01', { to: 'Một lần in tối đa 31 ngày; chọn "Đến ngày" sớm hơn.' }],
+      [users.wardClerk, 'from=2026-01-01&to=2026-02-01', { to: 'Tối đa 31 ngày một lần: to cách from không quá 30 ngày.' }],
       [users.wardClerk, 'from=2026-02-30', { from: 'from: ngày này không có trên lịch.' }],
     ];
     for (const [user, query, fields] of refused) {
