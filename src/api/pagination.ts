@@ -12,6 +12,17 @@ export function pageQuerySchema(defaultSize: number, maxSize: number) {
   });
 }
 
+/**
+ * `page` and `pageSize` of a list whose bad value is refused (422) instead of falling back to the default: the
+ * letters' and the refusals' lists, which answered so before pageQuerySchema was shared.
+ */
+export function strictPageFields(defaultSize: number, maxSize: number) {
+  return {
+    page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1),
+    pageSize: z.coerce.number().int().min(1).max(maxSize).default(defaultSize),
+  };
+}
+
 /** One page of a list that is already in memory (the catalog's lists are short). */
 export function pageOf<T>(all: T[], q: { page: number; pageSize: number }) {
   const start = (q.page - 1) * q.pageSize;

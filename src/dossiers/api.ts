@@ -8,7 +8,8 @@ import { ForbiddenError, ValidationError } from '../shared/errors';
 import { actionInputSchema, intakeSchema, listQuerySchema, refusalSchema, registerApiQuerySchema } from './schema';
 import { askRegister, registerLineJson, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { regimeOn } from '../forms/regime';
-import { getRefusal, listRefusals, refuseIntake, toRefusalJson } from './refusals';
+import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE, toRefusalJson } from './refusals';
+import { strictPageFields } from '../api/pagination';
 import { toDossierJson, toEventJson, traceJson } from './repository';
 
 export function dossierApi(ctx: AppContext, services: Services): Router {
@@ -51,10 +52,7 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
   });
 
   router.get('/refusals', requireUser, async (req, res) => {
-    const query = parseInput(
-      z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1), pageSize: z.coerce.number().int().min(1).max(500).default(50) }),
-      req.query,
-    );
+    const query = parseInput(z.object(strictPageFields(REFUSALS_PAGE_SIZE, 500)), req.query);
     const { items, total } = await listRefusals(ctx.db, currentUser(req), query.page, query.pageSize);
     res.json({ items: items.map(toRefusalJson), total, page: query.page, pageSize: query.pageSize });
   });
@@ -68,15 +66,13 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
     const query = parseInput(registerApiQuerySchema, req.query);
     const asked = await askRegister(ctx, currentUser(req), { from: query.from, to: query.to, agency: query.agencyCode });
     if (asked.kind === 'no_agency') throw new ForbiddenError(REGISTER_REFUSALS.no_agency);
-    if (asked.kind === 'no_desk') throw new ValidationError({ agencyCode: 'Quản trị viên cần chọn cơ quan có sổ (agencyCode).' });
-    if (asked.kind === 'too_long') throw new ValidationError({ to: REGISTER_REFUSALS.too_long });
-    if (asked.kind === 'invalid') {
-      // askRegister's `to` is the page's limit of days, worded for its form: said here for the query's fields.
-      const { to, agency } = asked.fields;
-      throw new ValidationError({
-        ...(to ? { to: `Tối đa ${REGISTER_MAX_DAYS} ngày một lần: to cách from không quá ${REGISTER_MAX_DAYS - 1} ngày.` } : {}),
-        ...(agency ? { agencyCode: agency } : {}),
-      });
+    if (asked.kind !== 'register') {
+      throw new ValidationError(
+        asked.kind === 'too_many_days' ? { to: `Tối đa ${REGISTER_MAX_DAYS} ngày một lần: to cách from không quá ${REGISTER_MAX_DAYS - 1} ngày.` }
+        : asked.kind === 'unknown_desk' ? { agencyCode: `Không có cơ quan mã ${asked.deskCode}.` }
+        : asked.kind === 'no_desk' ? { agencyCode: 'Quản trị viên cần chọn cơ quan có sổ (agencyCode).' }
+        : { to: REGISTER_REFUSALS.too_long },
+      );
     }
     const regime = regimeOn(ctx.config.formRegimes, asked.from);
     res.json({

@@ -175,13 +175,12 @@ export async function readRegister(
 /**
  * The register someone asked for, as the page and the API answer it: the days (`to` alone, `from` alone or neither:
  * that one day, today by default; at most REGISTER_MAX_DAYS) of a clerk's or head's own desk, or of the desk an
- * admin names. Otherwise why not: a field to correct, an admin who named no desk, a user of no agency, too many lines.
+ * admin names. Otherwise why not, for the caller to say beside its own fields: more days than one register holds, a
+ * desk that does not exist, an admin who named no desk, too many lines, a user of no agency.
  */
 export type AskedRegister =
   | { kind: 'register'; desk: Agency; from: string; to: string; days: RegisterDay[] }
-  | { kind: 'invalid'; fields: { to?: string; agency?: string }; from: string; to: string }
-  | { kind: 'no_desk'; from: string; to: string }
-  | { kind: 'too_long'; from: string; to: string }
+  | { kind: 'too_many_days' | 'unknown_desk' | 'no_desk' | 'too_long'; from: string; to: string; deskCode?: string }
   | { kind: 'no_agency' };
 
 export async function askRegister(
@@ -192,13 +191,11 @@ export async function askRegister(
   const today = localDate(ctx.clock.now());
   const from = query.from ?? query.to ?? today;
   const to = query.to ?? (query.from ? from : today);
-  if (addDays(from, REGISTER_MAX_DAYS - 1) < to) {
-    return { kind: 'invalid', fields: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` }, from, to };
-  }
+  if (addDays(from, REGISTER_MAX_DAYS - 1) < to) return { kind: 'too_many_days', from, to };
   const deskCode = user.role === 'admin' ? query.agency : user.agencyCode;
   if (!deskCode) return user.role === 'admin' ? { kind: 'no_desk', from, to } : { kind: 'no_agency' };
   const desk = await getAgency(ctx.db, deskCode);
-  if (!desk) return { kind: 'invalid', fields: { agency: `Không có cơ quan mã ${deskCode}.` }, from, to };
+  if (!desk) return { kind: 'unknown_desk', from, to, deskCode };
   const { rows, transfers, more } = await readRegister(ctx.db, desk.code, from, to);
   if (more) return { kind: 'too_long', from, to };
   const names = new Map((await listAgencies(ctx.db)).map((a) => [a.code, a.name]));

@@ -11,13 +11,13 @@ import { pageQuerySchema } from '../api/pagination';
 import { z } from '../shared/validation';
 import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
-import { deskNameOf, printedTexts, type FormKey } from '../forms/texts';
-import { textsFor } from '../forms/repository';
+import type { FormKey } from '../forms/texts';
+import { formHead, formWording } from '../forms/repository';
 import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
-import { askRegister, registerCells, registerXlsx, REGISTER_REFUSALS } from './register';
+import { askRegister, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import { vnDateTimeWords, type LetterRow } from '../letters/draft';
@@ -71,16 +71,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   const router = Router();
   const { dossiers } = services;
 
-  /** A form's wording as the desk of `agencyCode` prints it, its placeholders filled (forms/texts.ts). */
-  async function wording(form: FormKey, agencyCode: string, values: Record<string, string>) {
-    return printedTexts(form, await textsFor(ctx.db, form, agencyCode), values);
-  }
-  /** What a printed form of a desk shows at its head: the desk, its parent, the desk's name, the forms in force on `day`. */
-  async function formHead(agencyCode: string, day: string) {
-    const agency = await getAgency(ctx.db, agencyCode);
-    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
-    return { agency, parent, deskName: deskNameOf(agency), regime: regimeOn(ctx.config.formRegimes, day) };
-  }
+  /** A printed form's wording and head for a desk (forms/repository.ts). */
+  const wording = (form: FormKey, agencyCode: string, values: Record<string, string>) => formWording(ctx.db, form, agencyCode, values);
+  const formHeadOf = (agencyCode: string, day: string) => formHead(ctx.db, ctx.config.formRegimes, agencyCode, day);
   const dossierValues = (req: Request, row: DossierRow, deskName: string) => ({
     co_quan: deskName,
     nguoi_nop: row.applicant_name,
@@ -199,7 +192,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
 
   router.get('/ho-so/tu-choi/:id', requireRole('clerk', 'head', 'admin'), async (req, res) => {
     const row = await getRefusal(ctx.db, Number(req.params.id), currentUser(req));
-    const head = await formHead(row.agency_code, localDate(row.refused_at));
+    const head = await formHeadOf(row.agency_code, localDate(row.refused_at));
     res.render('print/refusal', {
       title: `Phiếu từ chối tiếp nhận số ${row.number}`,
       r: row,
@@ -313,7 +306,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const asked = await askRegister(ctx, user, query);
     if (asked.kind === 'no_agency') return refuse(403, { message: REGISTER_REFUSALS.no_agency });
     const values = { from: asked.from, to: asked.to, agency: query.agency ?? '' };
-    if (asked.kind === 'invalid') return refuse(422, { values, errors: asked.fields });
+    if (asked.kind === 'too_many_days') return refuse(422, { values, errors: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` } });
+    if (asked.kind === 'unknown_desk') return refuse(422, { values, errors: { agency: `Không có cơ quan mã ${asked.deskCode}.` } });
     if (asked.kind !== 'register') return refuse(200, { values, message: REGISTER_REFUSALS[asked.kind] });
     const { desk, from, to } = asked;
     return {
@@ -392,7 +386,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const row = await dossiers.get(String(req.params.code), currentUser(req));
     const event = (await dossiers.events(row)).find((e) => String(e.id) === req.params.eventId && e.type === 'request_supplement');
     if (!event) throw new NotFoundError('Không tìm thấy yêu cầu bổ sung này.');
-    const head = await formHead(row.received_agency_code, localDate(row.received_at));
+    const head = await formHeadOf(row.received_agency_code, localDate(row.received_at));
     res.render('print/supplement', {
       title: `Phiếu yêu cầu bổ sung ${row.code}`,
       d: row,
@@ -408,7 +402,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const row = await dossiers.get(String(req.params.code), currentUser(req));
     const event = (await dossiers.events(row)).filter((e) => e.type === 'withdraw').pop();
     if (row.status !== 'withdrawn' || !event) throw new NotFoundError('Hồ sơ này chưa dừng giải quyết (chưa rút), không có thông báo dừng.');
-    const head = await formHead(row.received_agency_code, localDate(row.received_at));
+    const head = await formHeadOf(row.received_agency_code, localDate(row.received_at));
     res.render('print/stop', {
       title: `Thông báo dừng giải quyết ${row.code}`,
       d: row,
@@ -433,7 +427,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       d: row,
       steps: controlSlipSteps(row, events, (code) => agencies.get(code) ?? code),
       TIMELINESS_NAMES,
-      ...(await formHead(row.received_agency_code, localDate(row.received_at))),
+      ...(await formHeadOf(row.received_agency_code, localDate(row.received_at))),
       size: req.query.size === 'a5' ? 'a5' : 'a4',
     });
   });
@@ -441,7 +435,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   router.get('/ho-so/:code/giay-tiep-nhan', requireUser, async (req, res) => {
     const user = currentUser(req);
     const row = await dossiers.get(String(req.params.code), user);
-    const head = await formHead(row.received_agency_code, localDate(row.received_at));
+    const head = await formHeadOf(row.received_agency_code, localDate(row.received_at));
     const url = publicLookupUrl(ctx, req, row.code);
     const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' });
     const procedureRow = await ctx.db('procedures').where({ code: row.procedure_code }).first();

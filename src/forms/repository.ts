@@ -1,6 +1,8 @@
 // The forms' wording as stored (db: form_texts): what an admin set, slot by slot, for every agency or one.
 import type { Knex } from 'knex';
-import { FORM_TEXTS, resolveTexts, SLOT_KEYS, type FormKey, type SlotKey, type StoredTexts, type TextsInput } from './texts';
+import { getAgency } from '../catalog/repository';
+import { regimeOn, type FormRegime } from './regime';
+import { deskNameOf, FORM_TEXTS, printedTexts, resolveTexts, SLOT_KEYS, type FormKey, type SlotKey, type StoredTexts, type TextsInput } from './texts';
 
 /** The agency code under which the wording for every agency is kept. */
 export const EVERY_AGENCY = '*';
@@ -21,6 +23,21 @@ export async function textsFor(db: Knex, form: FormKey, agencyCode: string | nul
   const codes = agencyCode && agencyCode !== EVERY_AGENCY ? [agencyCode, EVERY_AGENCY] : [EVERY_AGENCY];
   const rows = (await db('form_texts').where({ form }).whereIn('agency_code', codes).select('agency_code', 'slot', 'text')) as TextRow[];
   return resolveTexts(form, ...codes.map((code) => toStored(rows.filter((r) => r.agency_code === code))));
+}
+
+/** A form's wording as the desk of `agencyCode` prints it (null: every agency's), its placeholders filled. */
+export async function formWording(db: Knex, form: FormKey, agencyCode: string | null, values: Readonly<Record<string, string>>) {
+  return printedTexts(form, await textsFor(db, form, agencyCode), values);
+}
+
+/**
+ * What a printed form shows at its head: the desk of `agencyCode` (null: none named, or none such), its parent, the
+ * name printed for it, the forms in force on local `day`.
+ */
+export async function formHead(db: Knex, regimes: readonly FormRegime[], agencyCode: string | null, day: string) {
+  const agency = agencyCode ? await getAgency(db, agencyCode) : null;
+  const parent = agency?.parentCode ? await getAgency(db, agency.parentCode) : null;
+  return { agency, parent, deskName: deskNameOf(agency), regime: regimeOn(regimes, day) };
 }
 
 /** What an admin set for one form and one agency (or every agency), with when and by whom it last changed. */

@@ -10,9 +10,8 @@ import type { AppContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
 import { formatDate, localDate } from '../shared/format';
 import { firstValue, z } from '../shared/validation';
-import { regimeOn } from './regime';
-import { customisedAgencies, EVERY_AGENCY, resetTexts, saveTexts, storedTexts, textsFor } from './repository';
-import { deskNameOf, FORM_KEYS, FORM_TEXTS, isFormKey, printedTexts, readTexts, resolveTexts, type FormKey } from './texts';
+import { customisedAgencies, EVERY_AGENCY, formHead, formWording, resetTexts, saveTexts, storedTexts } from './repository';
+import { FORM_KEYS, FORM_TEXTS, isFormKey, readTexts, resolveTexts, type FormKey } from './texts';
 import { publicLookupUrl } from '../dossiers/routes';
 
 const querySchema = z.object({
@@ -74,14 +73,14 @@ export function formTextPages(ctx: AppContext): Router {
   /** The form as it prints now for the agency, with sample facts (nothing of a real dossier). */
   router.get('/xem-thu', async (req, res) => {
     const { form, agency: agencyCode } = querySchema.parse(req.query);
-    const agency = await agencyOf(agencyCode);
-    const parent = agency?.parentCode ? await getAgency(ctx.db, agency.parentCode) : null;
-    const deskName = deskNameOf(agency);
     const now = ctx.clock.now();
+    const deskCode = agencyCode === EVERY_AGENCY ? null : agencyCode;
+    const head = await formHead(ctx.db, ctx.config.formRegimes, deskCode, localDate(now));
+    if (deskCode && !head.agency) throw new NotFoundError(`Không có cơ quan mã ${deskCode}.`);
     const sample = sampleFacts(now, currentUser(req).fullName);
     const lookupUrl = publicLookupUrl(ctx, req, sample.d.code);
-    const texts = printedTexts(form, await textsFor(ctx.db, form, agency?.code ?? null), {
-      co_quan: deskName,
+    const texts = await formWording(ctx.db, form, deskCode, {
+      co_quan: head.deskName,
       nguoi_nop: sample.d.applicant_name,
       thu_tuc: sample.d.procedure_name,
       ma_ho_so: sample.d.code,
@@ -94,10 +93,7 @@ export function formTextPages(ctx: AppContext): Router {
       title: `Xem thử: ${FORM_TEXTS[form].name}`,
       ...sample,
       texts,
-      agency,
-      parent,
-      deskName,
-      regime: regimeOn(ctx.config.formRegimes, localDate(now)),
+      ...head,
       size: req.query.size === 'a4' ? 'a4' : 'a5',
       preview: { back: pageHref(form, agencyCode), sizeQuery: `form=${form}&agency=${encodeURIComponent(agencyCode)}&` },
       lookupUrl,

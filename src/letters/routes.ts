@@ -10,6 +10,7 @@ import { unknownPlaceholders } from '../forms/texts';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { formatDateTime, isoLocal, localDate } from '../shared/format';
 import { parseInput } from '../shared/http';
+import { strictPageFields } from '../api/pagination';
 import { optionalText, z } from '../shared/validation';
 import {
   defaultTemplate,
@@ -303,8 +304,7 @@ export function letterApi(ctx: AppContext, services: Services): Router {
     const query = parseInput(
       z.object({
         status: z.enum(LETTER_STATUSES, { error: 'status phải là draft, issued hoặc cancelled.' }).optional(),
-        page: z.coerce.number().int().min(1).max(100_000).default(1),
-        pageSize: z.coerce.number().int().min(1).max(500).default(100),
+        ...strictPageFields(100, 500),
       }),
       req.query,
     );
