@@ -380,15 +380,21 @@ export function computeDue(
   const dueAt = cal.addWorkingMinutes(startAt, minutes, trace);
   trace.push({ type: 'due', at: dueAt.toISOString(), text: `Hạn giải quyết: ${describeInstant(dueAt, tz)}` });
 
-  const firstYear = Number(cal.localDate(receivedAt).slice(0, 4));
-  const lastYear = Number(cal.localDate(dueAt).slice(0, 4));
+  trace.push(...provisionalNotes(cal, receivedAt, dueAt));
+  return { startAt, dueAt, minutes, trace };
+}
+
+/** A note for each year from `from` to `to` counted on the provisional calendar (no official schedule loaded). */
+export function provisionalNotes(cal: WorkCalendar, from: Date, to: Date): TraceStep[] {
+  const notes: TraceStep[] = [];
+  const firstYear = Number(cal.localDate(from).slice(0, 4));
+  const lastYear = Number(cal.localDate(to).slice(0, 4));
   for (let year = firstYear; year <= lastYear; year += 1) {
     if (cal.isOfficialYear(year)) continue;
-    trace.push({
+    notes.push({
       type: 'note',
       text: `Năm ${year} chưa có lịch nghỉ chính thức: dùng lịch tạm tính theo Bộ luật Lao động 2019, Điều 112.`,
     });
   }
-
-  return { startAt, dueAt, minutes, trace };
+  return notes;
 }

@@ -1,5 +1,5 @@
 // The dossier's lifecycle (SPEC §4) and how each action moves the deadline clock (SPEC §3). PURE.
-import { computeDue, type TraceStep, type WorkCalendar } from '../calendar/working-time';
+import { computeDue, provisionalNotes, type TraceStep, type WorkCalendar } from '../calendar/working-time';
 import { formatDateTime, formatNumber, weekdayName } from '../shared/format';
 import { STATUS_NAMES, type Status } from './status';
 
@@ -118,9 +118,12 @@ export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, 
     case 'resume': {
       const restart = action === 'receive_supplement' && state.onSupplement === 'restart';
       const left = state.remainingMinutes ?? 0;
+      // The days the new count passes over ('skip' steps) are told as the intake's are (SPEC §3: every deadline
+      // explains itself), and a year counted on the provisional calendar is named.
+      const steps: TraceStep[] = [];
       if (restart) {
-        const start = cal.normalizeStart(at);
-        const due = cal.addWorkingMinutes(at, state.durationMinutes);
+        const start = cal.normalizeStart(at, steps);
+        const due = cal.addWorkingMinutes(start, state.durationMinutes, steps);
         return {
           dueAt: due,
           remainingMinutes: null,
@@ -132,7 +135,9 @@ export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, 
               minutes: state.durationMinutes,
               text: `Nhận hồ sơ bổ sung lúc ${when(at)}: tính lại từ đầu ${formatNumber(state.durationMinutes)} phút làm việc, bắt đầu ${when(start)}.`,
             },
+            ...steps,
             { type: 'due', at: due.toISOString(), text: `Hạn giải quyết mới: ${when(due)}` },
+            ...provisionalNotes(cal, at, due),
           ],
         };
       }
@@ -144,19 +149,31 @@ export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, 
           trace: [{ type: 'note', at: at.toISOString(), text: `${what} lúc ${when(at)}: hạn giải quyết đã qua, giữ nguyên ${when(state.dueAt)}.` }],
         };
       }
-      const due = cal.addWorkingMinutes(at, left);
+      const due = cal.addWorkingMinutes(at, left, steps);
       return {
         dueAt: due,
         remainingMinutes: null,
         trace: [
           { type: 'note', at: at.toISOString(), minutes: left, text: `${what} lúc ${when(at)}: tính tiếp ${formatNumber(left)} phút làm việc còn lại.` },
+          ...steps,
           { type: 'due', at: due.toISOString(), text: `Hạn giải quyết mới: ${when(due)}` },
+          ...provisionalNotes(cal, at, due),
         ],
       };
     }
     default:
       return null;
   }
+}
+
+/**
+ * The appointment given to the citizen after the deadline moved from `dueBefore` to `dueAfter` (UTC ISO strings): it
+ * follows the deadline while it was the deadline; a later one an apology letter set stays, unless the deadline now
+ * passes it (a supplement received after the letter), because nothing may be promised before the dossier is due.
+ */
+export function followAppointment(appointmentAt: string, dueBefore: string, dueAfter: string): string {
+  if (appointmentAt === dueBefore) return dueAfter;
+  return dueAfter > appointmentAt ? dueAfter : appointmentAt;
 }
 
 export interface ReplayEvent {

@@ -27,7 +27,7 @@ import {
 import { lettersOfDossier } from '../letters/repository';
 import type { LetterRow } from '../letters/draft';
 import { codeSpellings, type ActionInput, type IntakeInput, type ListQuery } from './schema';
-import { isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
+import { followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
 import { OPEN_STATUSES } from './status';
 import type { TraceStep } from '../calendar/working-time';
 
@@ -320,8 +320,7 @@ export class DossierService {
           patch.due_at = clock.dueAt.toISOString();
           patch.remaining_minutes = clock.remainingMinutes;
           if (clock.clockStartAt) patch.clock_start_at = clock.clockStartAt.toISOString();
-          // The promise to the citizen follows the deadline unless an apology already set a new one.
-          if (row.appointment_at === row.due_at) patch.appointment_at = patch.due_at;
+          patch.appointment_at = followAppointment(row.appointment_at, row.due_at, patch.due_at);
           patch.due_trace = JSON.stringify([...(JSON.parse(row.due_trace) as TraceStep[]), ...clock.trace]);
           if (clock.remainingMinutes !== null) data.remainingMinutes = clock.remainingMinutes;
           if (patch.due_at !== row.due_at) Object.assign(data, { dueBefore: row.due_at, dueAt: patch.due_at });
@@ -423,7 +422,7 @@ export class DossierService {
               due_at: dueAt,
               remaining_minutes: replay.remainingMinutes,
               clock_start_at: replay.clockStartAt.toISOString(),
-              appointment_at: row.appointment_at === row.due_at ? dueAt : row.appointment_at,
+              appointment_at: followAppointment(row.appointment_at, row.due_at, dueAt),
               due_trace: JSON.stringify(replay.trace),
               version: row.version + 1,
               updated_at: now.toISOString(),

@@ -566,3 +566,19 @@ describe('the sweep in the server', () => {
     expect(await letterCount([code])).toBe(1);
   });
 });
+
+describe('an appointment the deadline overtakes', () => {
+  it('when a supplement received after the apology gives a new deadline later than the new appointment, then the appointment follows the deadline', async () => {
+    const code = (await receive(LAND, '2026-05-04T08:00', landClerk, 'Lê Văn Hẹn')).code; // 3 working days: due Thu 07/05 08:00
+    await sweep('2026-05-06T10:00');
+    const draft = await letterOf(code);
+    expect(draft.status).toBe('draft');
+    harness.clock.set(vn('2026-05-06T10:00'));
+    const res = await issue(landHead, draft.id, { reason: 'Chờ ý kiến của Sở Xây dựng', newAppointmentAt: api('2026-05-08T17:00') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await act('2026-05-06T10:30', landClerk, code, { action: 'request_supplement', reason: 'Thiếu bản vẽ', items: ['Bản vẽ hiện trạng'] });
+    // A restart procedure: 3 whole working days from Fri 08/05 08:00 → Wed 13/05 08:00, past the letter's Fri 08/05 17:00.
+    const after = await act('2026-05-08T08:00', landClerk, code, { action: 'receive_supplement' });
+    expect(after).toMatchObject({ dueAt: api('2026-05-13T08:00'), appointmentAt: api('2026-05-13T08:00') });
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../../src/calendar/working-time';
 import {
   ACTIONS,
+  followAppointment,
   allowedActions,
   isAction,
   minutesLeft,
@@ -149,10 +150,15 @@ describe('moveClock: receiving the supplement', () => {
     expect(change.dueAt).toEqual(vn('2026-02-25T15:00'));
     expect(change.remainingMinutes).toBeNull();
     expect(change.clockStartAt).toEqual(vn('2026-02-13T15:00'));
-    expect(change.trace.map((s) => s.type)).toEqual(['note', 'due']);
+    // The nine days off it passes over are told, as an intake's are (SPEC §3).
+    expect(change.trace.map((s) => s.type)).toEqual(['note', ...Array(9).fill('skip'), 'due']);
+    expect(change.trace.filter((s) => s.type === 'skip').map((s) => s.date)).toEqual([
+      '2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22',
+    ]);
+    expect(change.trace[3].text).toContain('Tết Nguyên đán');
     expect(change.trace[0].text).toContain('Nhận hồ sơ bổ sung lúc 15:00 13/02/2026 (Thứ Sáu)');
     expect(change.trace[0].text).toContain('1.350 phút');
-    expect(change.trace[1]).toEqual({
+    expect(change.trace[10]).toEqual({
       type: 'due',
       at: vn('2026-02-25T15:00').toISOString(),
       text: 'Hạn giải quyết mới: 15:00 25/02/2026 (Thứ Tư)',
@@ -195,8 +201,9 @@ describe('moveClock: receiving the supplement', () => {
     expect(change.clockStartAt).toBeUndefined();
     expect(change.trace[0].text).toContain('Nhận hồ sơ bổ sung lúc 15:00 13/02/2026 (Thứ Sáu)');
     expect(change.trace[0].text).toContain('780 phút làm việc còn lại');
-    expect(change.trace[1]).toMatchObject({ type: 'due', at: vn('2026-02-24T11:00').toISOString() });
-    expect(change.trace[1].text).toContain('11:00 24/02/2026 (Thứ Ba)');
+    expect(change.trace.map((s) => s.type)).toEqual(['note', ...Array(9).fill('skip'), 'due']);
+    expect(change.trace[10]).toMatchObject({ type: 'due', at: vn('2026-02-24T11:00').toISOString() });
+    expect(change.trace[10].text).toContain('11:00 24/02/2026 (Thứ Ba)');
   });
 
   it('when a pause procedure receives the supplement after the deadline had passed, then the old deadline is kept', () => {
@@ -236,7 +243,9 @@ describe('moveClock: pause and resume around New Year 2026 and the make-up Satur
     expect(change.remainingMinutes).toBeNull();
     expect(change.trace[0].text).toContain('Tiếp tục giải quyết lúc 16:00 09/01/2026 (Thứ Sáu)');
     expect(change.trace[0].text).toContain('660 phút');
-    expect(change.trace[1].text).toContain('10:00 12/01/2026 (Thứ Hai)');
+    expect(change.trace.map((s) => s.type)).toEqual(['note', 'skip', 'due']);
+    expect(change.trace[1]).toMatchObject({ type: 'skip', date: '2026-01-11' });
+    expect(change.trace[2].text).toContain('10:00 12/01/2026 (Thứ Hai)');
   });
 
   it('when resumed on the make-up Saturday 10/01/2026 08:00, then it runs that day: due Mon 12/01 11:30 (the end of a period, not 13:30)', () => {
@@ -285,5 +294,39 @@ describe('moveClock: actions that do not touch the clock', () => {
     for (const a of ['transfer', 'resolve', 'return', 'withdraw'] as const) {
       expect(moveClock(cal, state({}), a, vn('2026-02-10T10:00')), a).toBeNull();
     }
+  });
+});
+
+describe('moveClock: a new count that runs into a year with no official schedule', () => {
+  it('when a restart procedure receives the supplement Thu 30/12/2027, then the trace says 2027 and 2028 are counted on the provisional calendar', () => {
+    // The fixture holds 2024–2026 only: 2027 and 2028 are provisional.
+    const change = moveClock(
+      cal,
+      state({ status: 'awaiting_supplement', dueAt: vn('2027-12-20T10:00'), remainingMinutes: 100 }),
+      'receive_supplement',
+      vn('2027-12-30T10:00'),
+    )!;
+    // 30/12: 90 + 210 = 300; 31/12: 450 → 750 of 1,350; 01/01/2028 (Saturday, holiday), 02/01 Sunday, 03/01 its
+    // compensatory day; 04/01: 450 → 1,200; 05/01: 07:30 + 150 → 10:00.
+    expect(change.dueAt).toEqual(vn('2028-01-05T10:00'));
+    expect(change.trace.filter((s) => s.type === 'skip').map((s) => s.date)).toEqual(['2028-01-01', '2028-01-02', '2028-01-03']);
+    const notes = change.trace.filter((s) => s.type === 'note').map((s) => s.text);
+    expect(notes.slice(1)).toEqual([
+      'Năm 2027 chưa có lịch nghỉ chính thức: dùng lịch tạm tính theo Bộ luật Lao động 2019, Điều 112.',
+      'Năm 2028 chưa có lịch nghỉ chính thức: dùng lịch tạm tính theo Bộ luật Lao động 2019, Điều 112.',
+    ]);
+  });
+});
+
+describe('followAppointment', () => {
+  const due = vn('2026-03-04T08:00').toISOString();
+  const letter = vn('2026-03-06T17:00').toISOString();
+  it('when the appointment was the deadline, then it follows the deadline either way', () => {
+    expect(followAppointment(due, due, vn('2026-03-09T08:00').toISOString())).toBe(vn('2026-03-09T08:00').toISOString());
+    expect(followAppointment(due, due, vn('2026-03-03T08:00').toISOString())).toBe(vn('2026-03-03T08:00').toISOString());
+  });
+  it("when an apology set a later appointment, then it stays while the deadline is before it, and moves to a deadline past it", () => {
+    expect(followAppointment(letter, due, vn('2026-03-05T08:00').toISOString())).toBe(letter);
+    expect(followAppointment(letter, due, vn('2026-03-10T08:00').toISOString())).toBe(vn('2026-03-10T08:00').toISOString());
   });
 });
