@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import './imports/cli';
 import './backup';
 import './reports/cli';
+import './calendar/cli';
 
 type Command = (db: Knex, args: Record<string, string | true>, positional: string[]) => Promise<void>;
 

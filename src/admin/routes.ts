@@ -12,9 +12,11 @@ import {
   MAX_YEAR,
   MIN_YEAR,
   officialEntries,
+  importSchedule,
   removeCalendarDay,
   saveCalendarDay,
 } from '../calendar/api';
+import { parseSchedule, SCHEDULE_COLUMNS, type ScheduleProblem } from '../calendar/schedule';
 import { provisionalDaysOff, type CalendarEntry } from '../calendar/holidays';
 import {
   createField,
@@ -584,6 +586,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     res: Response,
     year: number,
     form: { values: Record<string, unknown>; errors: Errors; status: number } | null = null,
+    schedule: { csv: string; mode: string; problems: ScheduleProblem[] } | null = null,
   ) => {
     const official = await officialEntries(ctx, year);
     // A year with no row of its own is computed from the Labour Code by the engine: "tạm tính".
@@ -606,6 +609,14 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const editing = editDate ? (rows.find((r) => r.date === editDate) ?? null) : null;
     const values = form?.values ?? (editing ? { ...editing } : { date: editDate ?? '', kind: 'holiday' });
     const d = typeof req.query.d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query.d) ? formatDate(req.query.d) : '';
+    const yearsOf = (v: unknown) => (typeof v === 'string' && /^\d{4}(,\d{4}){0,40}$/.test(v) ? v.split(',').join(', ') : '');
+    const base = yearsOf(req.query.base);
+    const baseText = base
+      ? ` Năm ${base} chưa có lịch chính thức: các ngày tạm tính theo Bộ luật Lao động đã được chép vào lịch trước (nguồn "lịch tạm tính"); hãy xóa ngày nào thông báo chính thức không có.`
+      : '';
+    const imported = `Đã nhập ${formatNumber(Number(req.query.n) || 0)} ngày của năm ${yearsOf(req.query.years)}${
+      Number(req.query.removed) ? `, thay ${formatNumber(Number(req.query.removed))} ngày đã có của các năm đó` : ''
+    }.${baseText}`;
 
     res.status(form?.status ?? 200).render('admin/calendar', {
       title: `Lịch làm việc năm ${year}`,
@@ -619,12 +630,16 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       editing: Boolean(editing && !editing.provisional),
       values,
       errors: form?.errors ?? {},
+      schedule: schedule ?? { csv: '', mode: 'merge', problems: [] },
+      scheduleColumns: SCHEDULE_COLUMNS,
       note: CALENDAR_NOTE,
-      flash:
-        form?.status === 422
+      flash: schedule?.problems.length
+        ? { kind: 'error', text: 'Chưa nhập được lịch: tệp có lỗi (xem dưới đây), chưa ghi ngày nào.' }
+        : form?.status === 422
           ? { kind: 'error', text: 'Chưa lưu được ngày: vui lòng sửa các ô được đánh dấu.' }
           : flashFrom(req, {
-              saved: `Đã lưu ngày ${d}. ${CALENDAR_NOTE}`,
+              saved: `Đã lưu ngày ${d}.${baseText} ${CALENDAR_NOTE}`,
+              imported: `${imported} ${CALENDAR_NOTE}`,
               deleted: `Đã xóa ngày ${d} khỏi lịch. ${CALENDAR_NOTE}`,
               copied: `Đã chép lịch tạm tính năm ${year} thành lịch chính thức. ${CALENDAR_NOTE}`,
               'err:notProvisional': `Năm ${year} đã có lịch chính thức, không chép lịch tạm tính.`,
@@ -647,10 +662,45 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       const year = yearOf(String(body.date ?? '').slice(0, 4), fallback);
       return renderCalendar(req, res, year, { values, errors: parsed.errors, status: 422 });
     }
-    await saveCalendarDay(ctx, services, parsed.data, req.user!.username);
-    await audit(ctx, req, 'calendar_day_saved', parsed.data.date, { kind: parsed.data.kind, name: parsed.data.name, source: parsed.data.source });
+    const { written } = await saveCalendarDay(ctx, services, parsed.data, req.user!.username);
+    const base = written.provisionalBase;
+    await audit(ctx, req, 'calendar_day_saved', parsed.data.date, {
+      kind: parsed.data.kind,
+      name: parsed.data.name,
+      source: parsed.data.source,
+      ...(base.length ? { provisionalBase: base } : {}),
+    });
     const date = parsed.data.date;
-    res.redirect(303, `/quan-tri/lich?year=${date.slice(0, 4)}&ok=saved&d=${date}`);
+    res.redirect(303, `/quan-tri/lich?year=${date.slice(0, 4)}&ok=saved&d=${date}${base.length ? `&base=${base.join(',')}` : ''}`);
+  });
+
+  /**
+   * An announced schedule as a CSV file (the columns of the shipped vn-days-off.csv), pasted or read into the form by
+   * the page's script: all its days or none. Added to what the calendar holds, or replacing its years' whole schedule.
+   */
+  router.post('/lich/nhap', async (req, res) => {
+    const body = req.body ?? {};
+    const csv = typeof body.csv === 'string' ? body.csv : '';
+    const mode = body.mode === 'replace' ? 'replace' : 'merge';
+    const parsed = parseSchedule(csv);
+    if (!parsed.ok) {
+      const year = yearOf(body.year, Number(localDate(ctx.clock.now()).slice(0, 4)));
+      return renderCalendar(req, res, year, { values: { kind: 'holiday' }, errors: {}, status: 422 }, { csv, mode, problems: parsed.problems });
+    }
+    const written = await importSchedule(ctx, services, parsed.entries, {
+      by: req.user!.username,
+      replaceYears: mode === 'replace',
+      record: (trx, w) => audit(ctx, req, 'calendar_imported', null, { mode, ...w }, { db: trx }),
+    });
+    const query = [
+      `year=${written.years[0]}`,
+      'ok=imported',
+      `n=${written.written}`,
+      `years=${written.years.join(',')}`,
+      ...(written.removed ? [`removed=${written.removed}`] : []),
+      ...(written.provisionalBase.length ? [`base=${written.provisionalBase.join(',')}`] : []),
+    ];
+    res.redirect(303, `/quan-tri/lich?${query.join('&')}`);
   });
 
   router.post('/lich/:date/xoa', async (req, res) => {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Knex } from 'knex';
 import type { Services } from '../app';
 import { audit } from '../audit/log';
 import { requireRole, requireUser } from '../auth/guard';
@@ -8,7 +9,8 @@ import { isoLocal } from '../shared/format';
 import { parseInput } from '../shared/http';
 import { CONTROL_CHARS, optionalText, requiredText, z } from '../shared/validation';
 import type { CalendarEntry, DayKind } from './holidays';
-import { deleteDay, loadEntries, putDay } from './repository';
+import { deleteDay, loadEntries, writeDays, type DaysWritten } from './repository';
+import { MAX_YEAR, MIN_YEAR } from './schedule';
 import { computeDue } from './working-time';
 
 export const DAY_KINDS = ['holiday', 'day_off', 'working_day'] as const satisfies readonly DayKind[];
@@ -18,9 +20,7 @@ export const DAY_KIND_NAMES: Record<DayKind, string> = {
   working_day: 'Ngày làm bù',
 };
 
-/** Years the calendar accepts; the lunar tables and the engine are checked for this span. */
-export const MIN_YEAR = 2000;
-export const MAX_YEAR = 2100;
+export { MAX_YEAR, MIN_YEAR };
 const MAX_RANGE_YEARS = 3;
 export const MAX_DUE_DAYS = 365;
 export const MAX_DUE_HOURS = 2000;
@@ -69,12 +69,36 @@ export const calendarDaySchema = z
   });
 export type CalendarDayInput = z.infer<typeof calendarDaySchema>;
 
-/** Writes one day and drops the cached calendar; dossiers already received keep their due dates. */
-export async function saveCalendarDay(ctx: AppContext, services: Services, input: CalendarDayInput, by: string | null): Promise<CalendarEntry> {
+/**
+ * Writes one day (into a year with no row of its own, after that year's provisional days: writeDays) and drops the
+ * cached calendar; dossiers already received keep their due dates.
+ */
+export async function saveCalendarDay(
+  ctx: AppContext,
+  services: Services,
+  input: CalendarDayInput,
+  by: string | null,
+): Promise<{ entry: CalendarEntry; written: DaysWritten }> {
   const entry: CalendarEntry = { date: input.date, kind: input.kind, name: input.name, source: input.source ?? '' };
-  await putDay(ctx.db, entry, by, ctx.clock.now());
+  const written = await ctx.db.transaction((trx) => writeDays(trx, [entry], { by, now: ctx.clock.now() }));
   services.calendars.invalidate();
-  return entry;
+  return { entry, written };
+}
+
+/** Writes an announced schedule (schedule.ts) and, in the same transaction, its `record` (the audit line); see writeDays. */
+export async function importSchedule(
+  ctx: AppContext,
+  services: Services,
+  entries: CalendarEntry[],
+  opts: { by: string | null; replaceYears: boolean; record?: (trx: Knex.Transaction, written: DaysWritten) => Promise<void> },
+): Promise<DaysWritten> {
+  const written = await ctx.db.transaction(async (trx) => {
+    const w = await writeDays(trx, entries, { by: opts.by, replaceYears: opts.replaceYears, now: ctx.clock.now() });
+    await opts.record?.(trx, w);
+    return w;
+  });
+  services.calendars.invalidate();
+  return written;
 }
 
 /** Removes one day; false when there was none. */
@@ -174,8 +198,14 @@ export function calendarApi(ctx: AppContext, services: Services): Router {
 
   router.put('/calendar/days/:date', requireRole('admin'), async (req, res) => {
     const input = parseInput(calendarDaySchema, { ...(req.body ?? {}), date: req.params.date });
-    const entry = await saveCalendarDay(ctx, services, input, req.user!.username);
-    await audit(ctx, req, 'calendar_day_saved', entry.date, { kind: entry.kind, name: entry.name, source: entry.source, via: 'api' });
+    const { entry, written } = await saveCalendarDay(ctx, services, input, req.user!.username);
+    await audit(ctx, req, 'calendar_day_saved', entry.date, {
+      kind: entry.kind,
+      name: entry.name,
+      source: entry.source,
+      via: 'api',
+      ...(written.provisionalBase.length ? { provisionalBase: written.provisionalBase } : {}),
+    });
     const [day] = (await services.calendars.get(nowMs())).days(entry.date, entry.date);
     res.json({ ...entry, working: day.working, provisional: day.provisional });
   });

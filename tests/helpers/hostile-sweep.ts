@@ -189,6 +189,7 @@ export function hostileSweep(options: SweepOptions) {
     },
     { name: 'calendar form', as: 'admin', kind: 'form', method: 'POST', url: () => '/quan-tri/lich', valid: () => ({ date: '2026-09-02', kind: 'holiday', name: 'Quốc khánh', source: 'Bộ luật Lao động', year: '2026' }) },
     { name: 'calendar copy form', as: 'admin', kind: 'form', method: 'POST', url: () => '/quan-tri/lich/chep-tam-tinh', valid: () => ({ year: '2040' }), weight: 0.3 },
+    { name: 'calendar import form', as: 'admin', kind: 'form', method: 'POST', url: () => '/quan-tri/lich/nhap', valid: () => ({ year: '2041', mode: 'merge', csv: 'date,kind,name,source\n2041-01-01,holiday,Tết Dương lịch,Bộ luật Lao động' }), weight: 0.3 },
     { name: 'recompute form', as: 'admin', kind: 'form', method: 'POST', url: () => '/quan-tri/tinh-lai-han', valid: () => ({ year: '2026' }), weight: 0.3 },
     // --- JSON API ------------------------------------------------------------------------------
     {

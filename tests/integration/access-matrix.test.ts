@@ -174,6 +174,7 @@ const CASES: Case[] = [
   { method: 'POST', route: '/quan-tri/mau-phieu', url: () => '/quan-tri/mau-phieu', body: { form: 'receipt', agency: '*', title: 'hai\ndòng' }, expect: ADMIN_ONLY(422) },
   { method: 'GET', route: '/quan-tri/mau-phieu/xem-thu', url: () => '/quan-tri/mau-phieu/xem-thu?form=supplement', expect: ADMIN_ONLY(200) },
   { method: 'POST', route: '/quan-tri/lich/chep-tam-tinh', url: () => '/quan-tri/lich/chep-tam-tinh', body: {}, expect: ADMIN_ONLY(400) },
+  { method: 'POST', route: '/quan-tri/lich/nhap', url: () => '/quan-tri/lich/nhap', body: { csv: 'date,kind,name\n2026-13-01,holiday,X' }, expect: ADMIN_ONLY(422) },
 ];
 
 // Logging out ends the session the rest of the table needs: checked on its own below.

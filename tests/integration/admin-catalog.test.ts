@@ -337,6 +337,36 @@ describe('calendar API', () => {
     expect(Object.keys(bad.body.error.fields).sort()).toEqual(['date', 'kind', 'name']);
   });
 
+  it('when an admin puts the first day of a year with no official schedule, then that year keeps its provisional holidays as official rows', async () => {
+    // 2028 has no row: 30/4 (Sunday), 1/5 and the compensatory Tuesday 2/5 come from the Labour Code.
+    const before = await request(app).get('/api/v1/calendar/days?from=2028-04-30&to=2028-05-02').set(bearer(clerkToken));
+    expect(before.body.map((d: { kind: string; provisional: boolean }) => [d.kind, d.provisional])).toEqual([
+      ['holiday', true],
+      ['holiday', true],
+      ['day_off', true],
+    ]);
+    const put = await request(app)
+      .put('/api/v1/calendar/days/2028-01-24')
+      .set(bearer(adminToken))
+      .send({ kind: 'day_off', name: 'Nghỉ hoán đổi dịp Tết Mậu Thân', source: 'Thông báo thử' });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject({ date: '2028-01-24', working: false, provisional: false });
+    const after = await request(app).get('/api/v1/calendar/days?from=2028-04-30&to=2028-05-02').set(bearer(clerkToken));
+    expect(after.body.map((d: { kind: string; provisional: boolean }) => [d.kind, d.provisional])).toEqual([
+      ['holiday', false],
+      ['holiday', false],
+      ['day_off', false],
+    ]);
+    const rows = await t.db('calendar_days').where('date', '>=', '2028-01-01').where('date', '<=', '2028-12-31').orderBy('date');
+    const provisional = await import('../../src/calendar/holidays').then((m) => m.provisionalDaysOff(2028));
+    expect(rows.map((r) => r.date)).toEqual([...provisional.map((e) => e.date), '2028-01-24'].sort());
+    const logged = await t.db('audit_log').where({ action: 'calendar_day_saved', target: '2028-01-24' }).first();
+    expect(JSON.parse(logged.detail)).toMatchObject({ via: 'api', provisionalBase: [2028] });
+    // Due across 30/4–2/5/2028 is the same as before the put: Fri 28/04 10:00 + 1 day → Wed 03/05 10:00.
+    const due = await request(app).get('/api/v1/calendar/due').query({ start: '2028-04-28T10:00:00+07:00', days: 1 }).set(bearer(clerkToken));
+    expect(due.body.dueAt).toBe('2028-05-03T10:00:00+07:00');
+  });
+
   it('when a clerk changes the calendar, then 403', async () => {
     expect((await request(app).put('/api/v1/calendar/days/2026-05-09').set(bearer(clerkToken)).send({ kind: 'working_day', name: 'X' })).status).toBe(403);
     expect((await request(app).delete('/api/v1/calendar/days/2026-02-16').set(bearer(clerkToken))).status).toBe(403);
@@ -588,5 +618,47 @@ describe('admin pages', () => {
     expect(after.text).not.toMatch(/Lịch làm việc năm 2027 <span class="badge provisional">/);
     const api = await request(app).get('/api/v1/calendar/days?from=2027-01-01&to=2027-01-01').set(bearer(clerkToken));
     expect(api.body[0]).toMatchObject({ kind: 'holiday', provisional: false });
+  });
+
+  it('when an admin imports an announced schedule, then its days are added on the year\'s provisional ones, or replace the year; a bad file writes nothing', async () => {
+    const admin = await loginAs('quantri');
+    const page = await admin.get('/quan-tri/lich?year=2029');
+    expect(page.text).toContain('Nhập lịch nghỉ từ tệp CSV');
+    const csrf = csrfFrom(page.text);
+    const rows2029 = () => t.db('calendar_days').where('date', '>=', '2029-01-01').where('date', '<=', '2029-12-31').orderBy('date');
+
+    const bad = 'date,kind,name,source\n2029-02-09,day_off,Nghỉ hoán đổi dịp Tết Kỷ Dậu,Thông báo thử\n2029-02-19,working_day,Làm bù,\n';
+    const refused = await admin.post('/quan-tri/lich/nhap').type('form').send({ _csrf: csrf, year: '2029', mode: 'merge', csv: bad });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Dòng 3: Ngày làm bù 2029-02-19 không phải thứ Bảy hay Chủ nhật.');
+    expect(refused.text).toContain('2029-02-09,day_off,Nghỉ hoán đổi dịp Tết Kỷ Dậu,Thông báo thử'); // what was pasted stays in the form
+    expect(await rows2029()).toEqual([]);
+
+    const tet = 'date,kind,name,source\n2029-02-09,day_off,Nghỉ hoán đổi dịp Tết Kỷ Dậu,Thông báo thử\n2029-02-24,working_day,Làm bù cho ngày 09/02/2029,Thông báo thử\n';
+    const merged = await admin.post('/quan-tri/lich/nhap').type('form').send({ _csrf: csrf, year: '2029', mode: 'merge', csv: tet });
+    expect(merged.status).toBe(303);
+    expect(merged.headers.location).toBe('/quan-tri/lich?year=2029&ok=imported&n=2&years=2029&base=2029');
+    const shown = await admin.get(merged.headers.location);
+    expect(shown.text).toContain('Đã nhập 2 ngày của năm 2029. Năm 2029 chưa có lịch chính thức');
+    const { provisionalDaysOff } = await import('../../src/calendar/holidays');
+    const base = provisionalDaysOff(2029).map((e) => e.date);
+    expect(base).toContain('2029-02-12'); // Tết's eve
+    expect((await rows2029()).map((r) => r.date)).toEqual([...base, '2029-02-09', '2029-02-24'].sort());
+    const sat = await request(app).get('/api/v1/calendar/days?from=2029-02-24&to=2029-02-24').set(bearer(clerkToken));
+    expect(sat.body[0]).toMatchObject({ working: true, kind: 'working_day', provisional: false });
+
+    const whole = 'date,kind,name\n2029-01-01,holiday,Tết Dương lịch\n2029-09-03,day_off,Nghỉ bù Quốc khánh\n';
+    const replaced = await admin.post('/quan-tri/lich/nhap').type('form').send({ _csrf: csrf, year: '2029', mode: 'replace', csv: whole });
+    expect(replaced.status).toBe(303);
+    expect(replaced.headers.location).toBe(`/quan-tri/lich?year=2029&ok=imported&n=2&years=2029&removed=${base.length + 2}`);
+    expect((await rows2029()).map((r) => [r.date, r.kind, r.source])).toEqual([
+      ['2029-01-01', 'holiday', ''],
+      ['2029-09-03', 'day_off', ''],
+    ]);
+    const logged = await t.db('audit_log').where({ action: 'calendar_imported' }).orderBy('id');
+    expect(logged.map((l) => JSON.parse(l.detail))).toMatchObject([
+      { mode: 'merge', years: [2029], written: 2, removed: 0, provisionalBase: [2029] },
+      { mode: 'replace', years: [2029], written: 2, provisionalBase: [] },
+    ]);
   });
 });

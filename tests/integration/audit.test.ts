@@ -163,6 +163,7 @@ describe('the audit log of admin changes', () => {
       ['/quan-tri/lich/2026-04-27/xoa', {}],
       ['/quan-tri/tinh-lai-han', { year: '2026' }],
       ['/quan-tri/lich/chep-tam-tinh', { year: '2031' }],
+      ['/quan-tri/lich/nhap', { year: '2031', mode: 'merge', csv: 'date,kind,name\n2031-02-22,working_day,Làm bù' }],
     ];
     for (const [url, body] of steps) {
       const res = await agent.post(url).type('form').send({ _csrf: csrf, ...body });
@@ -178,11 +179,14 @@ describe('the audit log of admin changes', () => {
       ['calendar_day_deleted', '2026-04-27'],
       ['recompute_due', null],
       ['calendar_year_copied', '2031'],
+      ['calendar_imported', null],
     ]);
     expect(lines[1].detail).toEqual({ name: 'Hộ tịch (đổi tên)', nameBefore: 'Hộ tịch' });
     expect(lines[3].detail).toMatchObject({ duration: { value: 3, unit: 'working_days' }, durationBefore: { value: 2, unit: 'working_days' } });
     expect(lines[4].detail).toEqual({ kind: 'day_off', name: 'Nghỉ bù Giỗ Tổ', source: 'QĐ thử' });
     expect(lines[6].detail).toMatchObject({ checked: 0, moved: 0 });
+    // 2031 was copied just before: the import adds to its rows, with no provisional base of its own.
+    expect(lines[8].detail).toEqual({ mode: 'merge', years: [2031], provisionalBase: [], removed: 0, written: 1 });
     expect(lines.every((l) => l.actor_id === admin.id)).toBe(true);
   });
 

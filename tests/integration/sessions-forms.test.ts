@@ -109,6 +109,7 @@ describe('CSRF: every state-changing form needs the token of its own session', (
     'POST /quan-tri/lich/:date/xoa': { as: () => admin, url: () => '/quan-tri/lich/2026-01-10/xoa', body: () => ({}) },
     'POST /quan-tri/tinh-lai-han': { as: () => admin, url: () => '/quan-tri/tinh-lai-han', body: () => ({ year: '2026' }) },
     'POST /quan-tri/lich/chep-tam-tinh': { as: () => admin, url: () => '/quan-tri/lich/chep-tam-tinh', body: () => ({ year: '2032' }) },
+    'POST /quan-tri/lich/nhap': { as: () => admin, url: () => '/quan-tri/lich/nhap', body: () => ({ year: '2033', mode: 'merge', csv: 'date,kind,name\n2033-01-03,day_off,Nghỉ bù Tết Dương lịch' }) },
   };
 
   it('when the routes are listed, then every state-changing page route is in this table', () => {

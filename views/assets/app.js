@@ -246,3 +246,18 @@
   kind.addEventListener('change', toggle);
   toggle();
 })();
+
+// A file input that fills a textarea with the chosen file's text (the calendar's schedule import): the form then posts
+// the text, and without script the text is pasted by hand.
+(function () {
+  'use strict';
+  document.querySelectorAll('input[type=file][data-fills]').forEach(function (input) {
+    var target = document.getElementById(input.getAttribute('data-fills'));
+    if (!target) return;
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      file.text().then(function (text) { target.value = text; target.focus(); });
+    });
+  });
+})();

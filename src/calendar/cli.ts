@@ -1,0 +1,38 @@
+// CLI `calendar:import <file.csv> [--replace]`: an announced schedule of days off into the calendar (schedule.ts).
+import fs from 'node:fs';
+import { audit } from '../audit/log';
+import { registerCommand } from '../cli';
+import { systemClock } from '../shared/clock';
+import { formatNumber } from '../shared/format';
+import { writeDays } from './repository';
+import { parseSchedule } from './schedule';
+
+registerCommand(
+  'calendar:import',
+  'calendar:import <file.csv> [--replace]   nhập lịch nghỉ (cột date,kind,name,source); --replace thay cả lịch của các năm trong tệp',
+  async (db, flags, positional) => {
+    const file = positional[0];
+    if (!file) throw new Error('Cách dùng: calendar:import <file.csv> [--replace]');
+    if (!fs.existsSync(file)) throw new Error(`Không có tệp ${file}`);
+    const parsed = parseSchedule(fs.readFileSync(file, 'utf8'));
+    if (!parsed.ok) {
+      console.log(`Không nhập: ${formatNumber(parsed.problems.length)} lỗi trong tệp. Chưa ghi ngày nào.`);
+      for (const p of parsed.problems) console.log(`${p.line ? `Dòng ${p.line}: ` : ''}${p.text}`);
+      process.exitCode = 1;
+      return;
+    }
+    const replaceYears = flags.replace === true;
+    const ctx = { db, clock: systemClock };
+    const written = await db.transaction(async (trx) => {
+      const w = await writeDays(trx, parsed.entries, { by: 'cli', now: systemClock.now(), replaceYears });
+      await audit(ctx, null, 'calendar_imported', null, { mode: replaceYears ? 'replace' : 'merge', via: 'cli', ...w }, { db: trx, actor: { id: null, name: 'cli' } });
+      return w;
+    });
+    console.log(`Đã nhập ${formatNumber(written.written)} ngày của năm ${written.years.join(', ')}.`);
+    if (written.removed) console.log(`  Đã thay ${formatNumber(written.removed)} ngày đã có của các năm đó.`);
+    if (written.provisionalBase.length) {
+      console.log(`  Năm ${written.provisionalBase.join(', ')} chưa có lịch chính thức: đã chép các ngày tạm tính theo Bộ luật Lao động vào lịch trước.`);
+    }
+    console.log('  Hồ sơ đã tiếp nhận giữ nguyên hạn; quản trị viên tính lại hạn hồ sơ đang mở ở trang Lịch làm việc nếu cần.');
+  },
+);
