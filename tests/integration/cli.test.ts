@@ -161,6 +161,28 @@ describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { 
     expect(res.stderr.trim()).toBe('Lỗi: Không có người dùng khong-co');
   });
 
+  it('when "calendar:import" reads a schedule of a year with no official one, then its days land on that year\'s provisional base; a bad file exits 1 and writes nothing', async () => {
+    const good = path.join(dir, 'lich-2030.csv');
+    fs.writeFileSync(good, 'date,kind,name,source\n2030-02-08,day_off,Nghỉ hoán đổi dịp Tết Canh Tuất,Thông báo thử\n2030-02-16,working_day,Làm bù cho ngày 08/02/2030,Thông báo thử\n');
+    const bad = path.join(dir, 'lich-sai.csv');
+    fs.writeFileSync(bad, 'date,kind,name\n2030-02-18,working_day,Làm bù\n');
+    const refused = cli(['calendar:import', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('Không nhập: 1 lỗi trong tệp. Chưa ghi ngày nào.\nDòng 2: Ngày làm bù 2030-02-18 không phải thứ Bảy hay Chủ nhật.\n');
+    await withDb(async (db) => expect(await db('calendar_days').where('date', 'like', '2030-%')).toEqual([]));
+
+    const res = cli(['calendar:import', good]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('Đã nhập 2 ngày của năm 2030.');
+    expect(res.stdout).toContain('Năm 2030 chưa có lịch chính thức: đã chép các ngày tạm tính');
+    const { provisionalDaysOff } = await import('../../src/calendar/holidays');
+    await withDb(async (db) => {
+      const dates = (await db('calendar_days').where('date', 'like', '2030-%').orderBy('date')).map((r) => r.date);
+      expect(dates).toEqual([...provisionalDaysOff(2030).map((e) => e.date), '2030-02-08', '2030-02-16'].sort());
+      expect(JSON.parse((await db('audit_log').where({ action: 'calendar_imported' }).first()).detail)).toMatchObject({ via: 'cli', written: 2, provisionalBase: [2030] });
+    });
+  });
+
   it('when the command is unknown, then the usage is printed and the exit code is not 0', async () => {
     const res = cli(['khong-co-lenh']);
     expect(res.code).toBe(2);
