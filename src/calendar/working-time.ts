@@ -173,6 +173,15 @@ export class WorkCalendar {
     throw new Error(`No working day within ${MAX_CONSECUTIVE_DAYS_OFF} days after ${isoFromJd(jd)}`);
   }
 
+  /**
+   * Inside a working period of a working day, its closing instant included: a deadline may end at 17:00, and so may
+   * an appointment.
+   */
+  isWorkingInstant(instant: Date): boolean {
+    const t = instant.getTime();
+    return this.normalizeStart(instant).getTime() === t || this.normalizeStart(new Date(t - 1)).getTime() === t - 1;
+  }
+
   /** Working minutes in [from, to); 0 when to <= from. */
   workingMinutesBetween(from: Date, to: Date): number {
     const a = this.toLocal(from);

@@ -358,6 +358,8 @@ export class LetterService {
     else if (input.newAppointmentAt.getTime() <= now.getTime()) fields.newAppointmentAt = 'Ngày hẹn mới không được ở trong quá khứ.';
     else if (input.newAppointmentAt.toISOString() <= dossier.appointment_at) {
       fields.newAppointmentAt = `Ngày hẹn mới phải sau ngày hẹn hiện tại (${formatDateTime(dossier.appointment_at)}).`;
+    } else if (!cal.isWorkingInstant(input.newAppointmentAt)) {
+      fields.newAppointmentAt = outsideWorkingTime(cal, input.newAppointmentAt);
     }
     if (!edits.addressee_name?.trim()) fields.addresseeName = 'Nhập người nhận (Kính gửi).';
     if (Object.keys(fields).length) throw new ValidationError(fields, 'Chưa phát hành được: kiểm tra các ô được đánh dấu.');
@@ -571,5 +573,11 @@ function staleLetter(current: number): ConflictError {
   );
 }
 
-
-
+/** Why a new appointment cannot be given for `at` (a day off, or outside the working periods), and when it could. */
+export function outsideWorkingTime(cal: WorkCalendar, at: Date): string {
+  const day = cal.dayInfo(localDate(at));
+  const why = day.working
+    ? `${formatDateTime(at)} là ngoài giờ làm việc`
+    : `${weekdayName(at)} ${formatDate(at)} là ngày nghỉ${day.kind === 'weekend' || !day.name ? '' : ` (${day.name})`}`;
+  return `Ngày hẹn mới phải trong giờ làm việc của một ngày làm việc: ${why}. Giờ làm việc gần nhất sau đó: ${formatDateTime(cal.normalizeStart(at))}.`;
+}

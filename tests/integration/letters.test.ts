@@ -165,6 +165,16 @@ describe('issuing through the API', () => {
     res = await issue(landHead, (await letterOf(codes.soon)).id, { reason: 'x', newAppointmentAt: api('2026-03-05T08:00') });
     expect(res.status).toBe(422);
     expect(res.body.error.fields.newAppointmentAt).toBe('Ngày hẹn mới phải sau ngày hẹn hiện tại (09:00 05/03/2026).');
+    // The citizen is told to come when the desk is open: not on a Saturday, not at night (17:00 itself is kept).
+    res = await issue(landHead, id, { reason: 'Chờ đo đạc', newAppointmentAt: api('2026-03-07T09:00') });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields.newAppointmentAt).toBe(
+      'Ngày hẹn mới phải trong giờ làm việc của một ngày làm việc: Thứ Bảy 07/03/2026 là ngày nghỉ. Giờ làm việc gần nhất sau đó: 07:30 09/03/2026.',
+    );
+    res = await issue(landHead, id, { reason: 'Chờ đo đạc', newAppointmentAt: api('2026-03-06T12:15') });
+    expect(res.body.error.fields.newAppointmentAt).toBe(
+      'Ngày hẹn mới phải trong giờ làm việc của một ngày làm việc: 12:15 06/03/2026 là ngoài giờ làm việc. Giờ làm việc gần nhất sau đó: 13:30 06/03/2026.',
+    );
     expect((await letterOf(codes.late)).status).toBe('draft');
   });
 
