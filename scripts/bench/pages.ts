@@ -2,8 +2,7 @@
 // very different sizes. The load measurements cover two pages; these are the ones a desk opens a few times a day,
 // where a page that reads every dossier shows as seconds, not as a lower throughput.
 import type { Knex } from 'knex';
-import type { AgencyBasis } from '../../src/reports/definitions';
-import { basisOfDesk } from '../../src/reports/routes';
+import { basisOfDesk, type AgencyBasis } from '../../src/reports/definitions';
 
 export interface Desk {
   label: string;

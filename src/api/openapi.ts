@@ -552,7 +552,7 @@ export const openApiDocument = {
           param('from', 'query', date('local date'), 'first day of the period', true),
           param('to', 'query', date('local date'), 'last day of the period', true),
           param('agencyCode', 'query', str(), 'one agency (a clerk or head: only their own)'),
-          param('agencyBasis', 'query', str(undefined, { enum: [...AGENCY_BASES], default: 'handling' }), 'count by handling or by receiving agency'),
+          param('agencyBasis', 'query', str(undefined, { enum: [...AGENCY_BASES] }), 'count by handling or by receiving agency; left out, a public service centre counts what it received, any other agency (and the whole city) what it handles'),
         ],
         responses: { 200: answer('The report', ref('SettlementReport')), ...errors('Unauthorized', 'Forbidden', 'ValidationFailed') },
       },

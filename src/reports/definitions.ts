@@ -2,6 +2,7 @@
 // aggregate query (SUM(CASE WHEN …)) and by the dossier list (WHERE …), so a number and the list behind it
 // cannot drift apart. All instants are UTC ISO strings, compared as strings on both databases.
 import type { Knex } from 'knex';
+import { SERVICE_CENTRE_KIND } from '../catalog/repository';
 import { ValidationError } from '../shared/errors';
 import { reportWindow, type ReportWindow } from './period';
 
@@ -210,4 +211,9 @@ export function whereReportCell(db: Knex, q: Knex.QueryBuilder, cell: ReportCell
     q.whereRaw(`(${a.sql}) = ?`, [...a.bindings, code]);
   }
   return q;
+}
+
+/** A desk's own report counts what it handles; a public service centre's what it received (it handles none). */
+export function basisOfDesk(agency: { kind?: string | null } | null | undefined): AgencyBasis {
+  return agency?.kind === SERVICE_CENTRE_KIND ? 'receiving' : 'handling';
 }

@@ -3,12 +3,12 @@ import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { currentUser, requireUser } from '../auth/guard';
 import type { User } from '../auth/users';
-import { SERVICE_CENTRE_KIND, getAgency, listAgencies } from '../catalog/repository';
+import { getAgency, listAgencies } from '../catalog/repository';
 import { ForbiddenError, ValidationError } from '../shared/errors';
 import { dateParts, isoLocal, localDate } from '../shared/format';
 import { z, optionalText } from '../shared/validation';
 import { parseInput } from '../shared/http';
-import { AGENCY_BASES, AGENCY_BASIS_NAMES, COLUMN_INFO, type AgencyBasis, type ReportColumn } from './definitions';
+import { AGENCY_BASES, AGENCY_BASIS_NAMES, basisOfDesk, COLUMN_INFO, type AgencyBasis, type ReportColumn } from './definitions';
 import { PERIOD_KIND_NAMES, PERIOD_KINDS, describePeriod, monthPeriod, periodHeading, reportingMonthOf, resolvePeriod, type Period } from './period';
 import { settlementReport, toSettlementJson, cellValue, type SettlementReport } from './settlement';
 import { FORM_CODE, FORM_COLUMN_ORDER, REPORT_TITLE, UNIT_LINE, headerCells, reportSheet, toCsv, toXlsx } from './export';
@@ -18,7 +18,8 @@ const settlementQuerySchema = z.object({
   from: z.string({ error: 'Thiếu ngày bắt đầu (from=YYYY-MM-DD).' }),
   to: z.string({ error: 'Thiếu ngày kết thúc (to=YYYY-MM-DD).' }),
   agencyCode: optionalText(64),
-  agencyBasis: z.enum(AGENCY_BASES, { error: 'agencyBasis phải là "handling" hoặc "receiving".' }).default('handling'),
+  // Left out: as the report's desk counts its own (basisOfDesk), the same default as the page's.
+  agencyBasis: z.enum(AGENCY_BASES, { error: 'agencyBasis phải là "handling" hoặc "receiving".' }).optional(),
 });
 
 /**
@@ -35,13 +36,15 @@ export function reportAgencyFor(user: User, requested: string | undefined): stri
 export async function buildReport(
   ctx: AppContext,
   user: User,
-  input: { from: string; to: string; agencyCode?: string; agencyBasis: AgencyBasis },
+  input: { from: string; to: string; agencyCode?: string; agencyBasis?: AgencyBasis },
 ): Promise<SettlementReport> {
   const agencyCode = reportAgencyFor(user, input.agencyCode);
-  if (agencyCode && user.role === 'admin' && !(await getAgency(ctx.db, agencyCode))) {
+  const agency = agencyCode ? await getAgency(ctx.db, agencyCode) : null;
+  if (agencyCode && user.role === 'admin' && !agency) {
     throw new ValidationError({ agencyCode: `Không có cơ quan mã ${agencyCode}.` });
   }
-  return settlementReport(ctx.db, { from: input.from, to: input.to, agencyCode, basis: input.agencyBasis, now: ctx.clock.now() });
+  const basis = input.agencyBasis ?? basisOfDesk(agency);
+  return settlementReport(ctx.db, { from: input.from, to: input.to, agencyCode, basis, now: ctx.clock.now() });
 }
 
 /**
@@ -54,10 +57,6 @@ export async function defaultBasisFor(ctx: AppContext, user: User): Promise<Agen
   return basisOfDesk(await getAgency(ctx.db, user.agencyCode));
 }
 
-/** A desk's own report counts what it handles; a public service centre's what it received (it handles none). */
-export function basisOfDesk(agency: { kind?: string | null } | null | undefined): AgencyBasis {
-  return agency?.kind === SERVICE_CENTRE_KIND ? 'receiving' : 'handling';
-}
 
 /** The list of the dossiers behind one number. */
 export function cellUrl(r: SettlementReport, column: ReportColumn, where: { fieldCode?: string; agencyCode?: string }): string {

@@ -488,6 +488,15 @@ describe('a hand-written history with known answers (January and February 2026)'
     // A choice made on the page wins over the default.
     const chosen = await (await loginAgent(app, centreHead.username)).agent.get('/bao-cao').query({ period: 'month', year: '2026', month: '1', agencyBasis: 'handling' });
     expect(selected(chosen.text)).toBe('handling');
+    // The API counts the same way when it is not told: the centre's head gets what the page shows; told, as asked.
+    const bearerOf = (u: { token: string }) => ({ Authorization: `Bearer ${u.token}` });
+    const api = await request(app).get('/api/v1/reports/settlement').query(JAN).set(bearerOf(centreHead));
+    expect(api.status).toBe(200);
+    expect(api.body.agencyBasis).toBe('receiving');
+    const receiving = await request(app).get('/api/v1/reports/settlement').query({ ...JAN, agencyBasis: 'receiving' }).set(bearerOf(centreHead));
+    expect(api.body).toEqual(receiving.body);
+    const handling = await request(app).get('/api/v1/reports/settlement').query({ ...JAN, agencyBasis: 'handling' }).set(bearerOf(centreHead));
+    expect(handling.body.agencyBasis).toBe('handling');
   });
 });
 
