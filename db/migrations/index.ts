@@ -27,6 +27,7 @@ import * as finishedMonthsByAgency from './20261202002500_finished_months_by_age
 import * as searchTrigrams from './20261202002600_search_trigrams';
 import * as intakeRefusals from './20261203002700_intake_refusals';
 import * as formTexts from './20261203002800_form_texts';
+import * as openLateIndex from './20261203002900_open_late_index';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '20261202002600_search_trigrams': searchTrigrams,
   '20261203002700_intake_refusals': intakeRefusals,
   '20261203002800_form_texts': formTexts,
+  '20261203002900_open_late_index': openLateIndex,
 };

@@ -60,12 +60,18 @@ export interface DossierEventRow {
   recorded_at: string;
 }
 
-/** Late: open with the clock running past dueAt, or finished after dueAt (an apology never changes that). */
-export function isLate(row: Pick<DossierRow, 'status' | 'due_at' | 'finished_at'>, now: Date): boolean {
+/**
+ * Late (SPEC §5): open with the clock running past dueAt, open with the clock stopped after dueAt had passed (awaiting
+ * a supplement or paused: the minutes left it kept are negative, and waiting does not make it on time), or finished
+ * after dueAt (an apology never changes that). The report's "pending overdue" is the first kind only: SPEC §6 counts
+ * a stopped clock as within the deadline.
+ */
+export function isLate(row: Pick<DossierRow, 'status' | 'due_at' | 'finished_at' | 'remaining_minutes'>, now: Date): boolean {
   // A withdrawal is never late: the citizen ended it, and SPEC §6 counts it as on time.
   if (row.status === 'withdrawn') return false;
   if (row.finished_at) return row.finished_at > row.due_at;
-  return row.status === 'processing' && row.due_at < now.toISOString();
+  if (row.status === 'processing') return row.due_at < now.toISOString();
+  return row.remaining_minutes !== null && row.remaining_minutes < 0;
 }
 
 export function toDossierJson(row: ListRow, now: Date) {
@@ -136,7 +142,7 @@ const LIST_SELECT = LIST_COLUMNS.map((c) => `d.${c}`);
 /** What a page's table of dossiers shows (the list page, the start page): a third of a list row's columns. */
 const SUMMARY_COLUMNS = [
   'id', 'code', 'procedure_code', 'field_code', 'received_agency_code', 'agency_code', 'channel', 'applicant_name',
-  'received_at', 'due_at', 'appointment_at', 'status', 'finished_at', 'returned_at',
+  'received_at', 'due_at', 'appointment_at', 'status', 'finished_at', 'returned_at', 'remaining_minutes',
 ] as const satisfies readonly (keyof ListRow & string)[];
 export type SummaryRow = Pick<ListRow, (typeof SUMMARY_COLUMNS)[number] | 'procedure_name' | 'field_name' | 'agency_name' | 'received_agency_name'>;
 const SUMMARY_SELECT = SUMMARY_COLUMNS.map((c) => `d.${c}`);
@@ -305,10 +311,31 @@ export interface ListScope {
   dueSoonUntil: Date;
 }
 
-/** Which ways of being late (SPEC §5) the status filter leaves possible: running past the deadline, finished after it. */
-function lateBranches(query: ListQuery): { running: boolean; finished: ('resolved' | 'returned')[] } {
+/**
+ * Which ways of being late (SPEC §5) the status filter leaves possible: open — running past the deadline, or stopped
+ * after it had passed — and finished after it.
+ */
+function lateBranches(query: ListQuery): { running: boolean; stopped: ('awaiting_supplement' | 'paused')[]; finished: ('resolved' | 'returned')[] } {
   const allowed = (s: Status) => !query.status || query.status === s || (query.status === 'open' && OPEN_STATUSES.includes(s));
-  return { running: allowed('processing'), finished: (['resolved', 'returned'] as const).filter(allowed) };
+  return {
+    running: allowed('processing'),
+    stopped: (['awaiting_supplement', 'paused'] as const).filter(allowed),
+    finished: (['resolved', 'returned'] as const).filter(allowed),
+  };
+}
+
+/** Some open dossier can be late under the status filter: running, or stopped after its deadline. */
+const openLateWay = (ways: ReturnType<typeof lateBranches>) => ways.running || ways.stopped.length > 0;
+
+/**
+ * The open and late under the status filter's ways: all of them as the condition of the index of the open dossiers by
+ * deadline (OPEN_LATE_ROWS; a stopped one's deadline is behind its stop, so behind now), those in progress, or those
+ * stopped with negative minutes left.
+ */
+function whereOpenLate(q: Knex.QueryBuilder, ways: ReturnType<typeof lateBranches>, nowIso: string): Knex.QueryBuilder {
+  if (ways.running && ways.stopped.length === 2) return q.whereRaw(OPEN_LATE_ROWS).where('d.due_at', '<', nowIso);
+  if (ways.running) return q.whereRaw(IN_PROGRESS).where('d.due_at', '<', nowIso);
+  return q.whereIn('d.status', ways.stopped).where('d.remaining_minutes', '<', 0);
 }
 
 /** The statuses the list's status filter allows: one, the open ones, or all. */
@@ -316,10 +343,10 @@ function statusesOf(query: ListQuery): readonly Status[] {
   return query.status === 'open' ? OPEN_STATUSES : query.status ? [query.status] : STATUSES;
 }
 
-/** Late in both ways: the list is the union of two lists, one per way, each with every other filter. */
+/** Late in both ways, open and finished: the list is the union of two lists, one per way, each with every other filter. */
 const bothWaysLate = (query: ListQuery) => {
   const ways = lateBranches(query);
-  return !!query.late && ways.running && ways.finished.length > 0;
+  return !!query.late && openLateWay(ways) && ways.finished.length > 0;
 };
 
 /**
@@ -335,9 +362,9 @@ function lateIds(db: Knex, query: ListQuery, scope: ListScope, columns: string[]
     way(b);
     return b;
   };
-  const { finished } = lateBranches(query);
-  return branch((b) => b.where('d.status', 'processing').where('d.due_at', '<', scope.now.toISOString())).unionAll(
-    branch((b) => b.whereIn('d.status', finished).whereRaw('d.finished_at > d.due_at')),
+  const ways = lateBranches(query);
+  return branch((b) => whereOpenLate(b, ways, scope.now.toISOString())).unionAll(
+    branch((b) => b.whereIn('d.status', ways.finished).whereRaw('d.finished_at > d.due_at')),
   );
 }
 
@@ -466,11 +493,13 @@ const periodDays = (p: { from?: string; to?: string }) => (Date.parse(p.to ?? ''
 const SHORT_PERIOD_DAYS = 92;
 
 /**
- * "In progress", written as the condition of the index of the dossiers in progress (migration
- * 20261202002200_processing_due_index): SQLite uses a partial index only for a statement that holds its condition
- * itself, not as a bound value.
+ * "In progress", and "open and maybe late": in progress, or stopped after the deadline had passed. The second is the
+ * condition of the index of the open dossiers by deadline (migration 20261203002900_open_late_index), and the first
+ * one side of it: SQLite uses a partial index only for a statement that holds its condition, or one side of an OR of
+ * it, as written, not as bound values.
  */
 const IN_PROGRESS = "d.status = 'processing'";
+const OPEN_LATE_ROWS = "(d.status = 'processing' OR (d.status IN ('awaiting_supplement', 'paused') AND d.remaining_minutes < 0))";
 
 /**
  * The lists of dossiers in progress by deadline — running late, due soon — under any other filters but a search or a
@@ -481,6 +510,7 @@ const IN_PROGRESS = "d.status = 'processing'";
  */
 function inProgressByDeadline(query: ListQuery, column: string): boolean {
   if (column !== 'd.due_at' || query.q || query.report) return false;
+  // Not the stopped alone (a status filter of one of them): bound statuses the index's condition does not hold.
   return !!query.dueSoon || (!!query.late && !bothWaysLate(query) && lateBranches(query).running);
 }
 
@@ -507,7 +537,7 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
   // nothing more, and SQLite would seek the desk's indexes by it. For the open late list ("in an open status, and in
   // progress") it sought each open status's range of past deadlines and dropped all it found there: at the public
   // service centre 4,718 dossiers awaiting a supplement, 0.55-1.1 ms a request against 0.23-0.47 ms without.
-  const statusImplied = (!!query.late || !!query.dueSoon) && lateBranches(query).running;
+  const statusImplied = (!!query.late && openLateWay(lateBranches(query))) || (!!query.dueSoon && lateBranches(query).running);
   if (!statusImplied) {
     if (query.status === 'open') q.whereIn('d.status', OPEN_STATUSES);
     else if (query.status) q.where('d.status', query.status);
@@ -518,7 +548,7 @@ export function applyListFilters(db: Knex, q: Knex.QueryBuilder, query: ListQuer
     // One way of being late at most here (both: lateIds). "Open and late" stays one range of the (status, due_at)
     // index, not a look at every finished dossier.
     const ways = lateBranches(query);
-    if (ways.running) q.whereRaw(IN_PROGRESS).where('d.due_at', '<', nowIso);
+    if (openLateWay(ways)) whereOpenLate(q, ways, nowIso);
     else if (ways.finished.length) q.whereIn('d.status', ways.finished).whereRaw('d.finished_at > d.due_at');
     else q.whereRaw('1 = 0');
   }
@@ -961,7 +991,7 @@ async function listOf<Row extends Coded>(
     const cut = (q: Knex.QueryBuilder) => q.orderBy(orderBy).limit(query.pageSize, { skipBinding: true }).offset(offset, { skipBinding: true });
     // The index of the dossiers in progress holds the list rows' columns (SUMMARY_SELECT), not the API's.
     if (isSqlite(db) && select === SUMMARY_SELECT && inProgressByDeadline(query, column)) {
-      return cut(applyListFilters(db, db.from(db.raw('dossiers AS d INDEXED BY dossiers_processing_due_idx')), query, scope).select([...select, ...counted]));
+      return cut(applyListFilters(db, db.from(db.raw('dossiers AS d INDEXED BY dossiers_open_due_idx')), query, scope).select([...select, ...counted]));
     }
     const page =
       walkedIds ||

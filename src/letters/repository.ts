@@ -84,13 +84,19 @@ export async function listLetters(db: Knex, query: LetterListQuery): Promise<{ i
   return { items: items as LetterWithDossier[], total };
 }
 
-/** Open dossiers with the clock running and a deadline before `until` that have no letter at all. */
+/**
+ * Open dossiers that have no letter at all and are due soon or late: the clock running with a deadline before `until`,
+ * or stopped after the deadline had passed (negative minutes left).
+ */
 export async function dossiersNeedingLetter(db: Knex, until: Date): Promise<DossierRow[]> {
   return db('dossiers as d')
     .join('agencies as a', 'a.code', 'd.agency_code')
     .select('d.*', 'a.name as agency_name')
-    .where('d.status', 'processing')
-    .where('d.due_at', '<=', until.toISOString())
+    .where((w) =>
+      w
+        .where((r) => r.where('d.status', 'processing').where('d.due_at', '<=', until.toISOString()))
+        .orWhere((st) => st.whereIn('d.status', ['awaiting_supplement', 'paused']).where('d.remaining_minutes', '<', 0)),
+    )
     .whereNotExists((q) => q.select(db.raw('1')).from('letters as l').whereRaw('l.dossier_id = d.id'))
     .orderBy('d.id');
 }

@@ -6,7 +6,7 @@ import { listDossiers, listDossierSummaries } from '../../src/dossiers/repositor
 import { isSqlite } from '../../src/db/dialect';
 import { listQuerySchema } from '../../src/dossiers/schema';
 
-// "Late" (SPEC §5) is open with the clock running past the deadline, or finished after it. The lists ask it as the
+// "Late" (SPEC §5) is open with the clock running past the deadline or stopped after it had passed, or finished after it. The lists ask it as the
 // union of the two ways, each from its own index (src/dossiers/repository.ts lateIds), and as one way when the status
 // filter leaves only one: under every status filter, for every kind of desk, the late list must be exactly the
 // dossiers of the unfiltered list whose own late flag is set.
@@ -43,11 +43,16 @@ describe('the late filter', () => {
     await receive('ward for land, running late', '2026-02-02T08:00', wardClerk, LAND);
     await receive('land, returned late', '2026-02-02T08:00', landClerk, LAND);
     await receive('land, paused', '2026-02-02T08:00', landClerk, PAUSE);
+    await receive('paused after its deadline', '2026-02-02T08:00', wardClerk, HOURS);
+    await receive('awaiting a supplement after its deadline', '2026-02-02T08:00', wardClerk, HOURS);
     await act('awaiting a supplement', '2026-02-02T09:00', wardClerk, { action: 'request_supplement', reason: 'Thiếu bản chính', items: ['Bản chính'] });
     await act('resolved on time', '2026-02-02T10:00', wardClerk, { action: 'resolve', outcome: 'approved' });
     await act('returned on time', '2026-02-02T10:30', wardClerk, { action: 'resolve', outcome: 'approved' });
     await act('returned on time', '2026-02-02T11:00', wardClerk, { action: 'return' });
     await act('land, paused', '2026-02-02T11:00', landClerk, { action: 'pause', reason: 'Chờ thẩm định' });
+    // Stopped after 14:00, the deadline: late while they wait (SPEC §5), though the report counts them within it.
+    await act('paused after its deadline', '2026-02-02T15:00', wardClerk, { action: 'pause', reason: 'Chờ nghĩa vụ tài chính' });
+    await act('awaiting a supplement after its deadline', '2026-02-02T16:00', wardClerk, { action: 'request_supplement', reason: 'Thiếu bản chính', items: ['Bản chính'] });
     await act('returned late', '2026-02-03T09:00', wardClerk, { action: 'resolve', outcome: 'approved' });
     await act('returned late', '2026-02-03T10:00', wardClerk, { action: 'return' });
     await act('resolved late', '2026-02-03T09:30', wardClerk, { action: 'resolve', outcome: 'refused', reason: 'Không đủ điều kiện' });
@@ -60,13 +65,19 @@ describe('the late filter', () => {
   afterAll(() => t.destroy());
 
   it('when each desk lists its late dossiers, then they are the named ones', async () => {
+    const stoppedLate = ['paused after its deadline', 'awaiting a supplement after its deadline'];
     expect(sorted(await list(users.wardHead, 'late=1'))).toEqual(
-      named('running late', 'returned late', 'resolved late', 'ward for land, running late'),
+      named('running late', 'returned late', 'resolved late', 'ward for land, running late', ...stoppedLate),
     );
     expect(sorted(await list(users.landHead, 'late=1'))).toEqual(named('ward for land, running late', 'land, returned late'));
     expect(sorted(await list(users.admin, 'late=1'))).toEqual(
-      named('running late', 'returned late', 'resolved late', 'ward for land, running late', 'land, returned late'),
+      named('running late', 'returned late', 'resolved late', 'ward for land, running late', 'land, returned late', ...stoppedLate),
     );
+    // The header's "Quá hạn" (open and late) holds them; each status filter its own.
+    expect(sorted(await list(users.wardHead, 'late=1&status=open'))).toEqual(named('running late', 'ward for land, running late', ...stoppedLate));
+    expect(sorted(await list(users.wardHead, 'late=1&status=paused'))).toEqual(named('paused after its deadline'));
+    expect(sorted(await list(users.wardHead, 'late=1&status=awaiting_supplement'))).toEqual(named('awaiting a supplement after its deadline'));
+    expect(sorted(await list(users.wardHead, 'late=1&status=processing'))).toEqual(named('running late', 'ward for land, running late'));
   });
 
   it('when the late filter meets any status filter, then it keeps exactly the dossiers flagged late', async () => {
@@ -82,16 +93,18 @@ describe('the late filter', () => {
 
   it('when the late filter meets a deadline range, then the range applies to both ways of being late', async () => {
     // Due on Mon 2 Feb: the ward's 4-hour dossiers; due on Thu 5 Feb: the land ones received that Monday.
-    expect(sorted(await list(users.admin, 'late=1&dueFrom=2026-02-02&dueTo=2026-02-02'))).toEqual(named('running late', 'returned late', 'resolved late'));
+    expect(sorted(await list(users.admin, 'late=1&dueFrom=2026-02-02&dueTo=2026-02-02'))).toEqual(
+      named('running late', 'returned late', 'resolved late', 'paused after its deadline', 'awaiting a supplement after its deadline'),
+    );
     expect(sorted(await list(users.admin, 'late=1&dueFrom=2026-02-05&dueTo=2026-02-05'))).toEqual(named('ward for land, running late', 'land, returned late'));
     expect(sorted(await list(users.landHead, 'late=1&dueFrom=2026-02-03'))).toEqual(named('ward for land, running late', 'land, returned late'));
   });
 
   it('when the late list is paged, then the pages hold every late dossier once, by deadline', async () => {
     const pages = [];
-    for (let page = 1; page <= 3; page++) {
+    for (let page = 1; page <= 4; page++) {
       const res = await request(harness.app).get(`/api/v1/dossiers?late=1&pageSize=2&page=${page}`).set('Authorization', `Bearer ${users.admin.token}`);
-      expect(res.body.total).toBe(5);
+      expect(res.body.total).toBe(7);
       pages.push(...(res.body.items as { code: string; dueAt: string }[]));
     }
     expect(sorted(pages)).toEqual(sorted(await list(users.admin, 'late=1')));
@@ -148,7 +161,7 @@ describe('the late filter', () => {
     // Some of these lists hold dossiers: the comparison is not between empty lists.
     const lateAt = { agencyCode: null, now: vn('2026-02-10T10:00'), dueSoonUntil: vn('2026-02-11T10:00') };
     expect((await listDossierSummaries(t.db, listQuerySchema.parse({ late: '1', status: 'open' }), lateAt)).items.map((d) => d.code).sort()).toEqual(
-      named('running late', 'ward for land, running late'),
+      named('running late', 'ward for land, running late', 'paused after its deadline', 'awaiting a supplement after its deadline'),
     );
     const soonAt = { agencyCode: null, now: vn('2026-02-02T13:00'), dueSoonUntil: vn('2026-02-03T13:00') };
     expect((await listDossierSummaries(t.db, listQuerySchema.parse({ dueSoon: '1' }), soonAt)).items.map((d) => d.code)).toEqual(named('running late'));
@@ -164,10 +177,10 @@ describe('the late filter', () => {
     } finally {
       stop();
     }
-    const sql = seen.find((s) => s.includes('dossiers_processing_due_idx'));
+    const sql = seen.find((s) => s.includes('dossiers_open_due_idx'));
     expect(sql, seen.join('\n')).toBeDefined();
     const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${sql!.replace(/\?/g, "'x'")}`)).map((r: { detail: string }) => r.detail).join(' | ');
-    expect(plan).toContain('USING COVERING INDEX dossiers_processing_due_idx');
+    expect(plan).toContain('USING COVERING INDEX dossiers_open_due_idx');
     expect(plan).not.toContain('TEMP B-TREE FOR ORDER BY');
     // Its count seeks the desk's indexes by "in progress" alone: with the open statuses given as well, SQLite sought
     // each one's range of past deadlines (every dossier awaiting a supplement) and dropped what it found.
@@ -177,7 +190,7 @@ describe('the late filter', () => {
 
   it('when a page of one late dossier is asked for, then its total still counts every late dossier of the desk', async () => {
     const res = await request(harness.app).get('/api/v1/dossiers?late=1&pageSize=1').set('Authorization', `Bearer ${users.wardHead.token}`);
-    expect(res.body.total).toBe(4);
+    expect(res.body.total).toBe(6);
     expect(res.body.items).toHaveLength(1);
   });
 });

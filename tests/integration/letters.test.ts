@@ -592,3 +592,16 @@ describe('an appointment the deadline overtakes', () => {
     expect(after).toMatchObject({ dueAt: api('2026-05-13T08:00'), appointmentAt: api('2026-05-13T08:00') });
   });
 });
+
+describe('a dossier stopped after its deadline', () => {
+  it('when it was paused late before any letter, then it is late in its JSON and the sweep drafts its apology', async () => {
+    // 4 working hours from Mon 11/05 08:00: due 14:00; paused at 15:00, an hour past it.
+    const code = (await receive(HOURS, '2026-05-11T08:00', wardClerk, 'Đặng Văn Dừng')).code;
+    await act('2026-05-11T15:00', wardClerk, code, { action: 'pause', reason: 'Chờ nghĩa vụ tài chính' });
+    harness.clock.set(vn('2026-05-12T09:00'));
+    expect(await dossierJson(code, wardHead)).toMatchObject({ status: 'paused', late: true });
+    expect(await letterOf(code)).toBeUndefined();
+    await sweep('2026-05-12T09:00');
+    expect(await letterOf(code)).toMatchObject({ status: 'draft', drafted_for: 'late' });
+  });
+});

@@ -97,8 +97,11 @@ describe('full story on the pause procedure 1.012994 (10 working days)', () => {
     expect(lastEvent(b)).toMatchObject({ type: 'resume', at: api('2026-01-12T14:00') });
     expect(new Date(lastEvent(b).dueBefore as string)).toEqual(vn('2026-01-16T08:00'));
     expect(new Date(lastEvent(b).dueAt as string)).toEqual(vn('2026-01-22T10:00'));
-    expect(traceTexts(b).slice(-2)).toEqual([
+    // The weekend the count passes over is told, as at intake.
+    expect(traceTexts(b).slice(-4)).toEqual([
       expect.stringContaining('Tiếp tục giải quyết lúc 14:00 12/01/2026 (Thứ Hai)'),
+      'Bỏ qua Thứ Bảy 17/01/2026',
+      'Bỏ qua Chủ nhật 18/01/2026',
       'Hạn giải quyết mới: 10:00 22/01/2026 (Thứ Năm)',
     ]);
 
@@ -202,7 +205,10 @@ describe('full story on the restart procedure 1.012756 (3 working days) across T
     expect(b).toMatchObject({ status: 'processing', version: 3, dueAt: api('2026-02-25T15:00'), appointmentAt: api('2026-02-25T15:00'), late: false });
     const texts = traceTexts(b);
     expect(texts).toContainEqual(expect.stringContaining('Yêu cầu bổ sung lúc 10:00 10/02/2026 (Thứ Ba)'));
-    expect(texts.at(-2)).toContain('Nhận hồ sơ bổ sung lúc 15:00 13/02/2026 (Thứ Sáu)');
+    // Then the nine days of Tết and its weekends the new count passes over (14–22/02).
+    expect(texts.at(-11)).toContain('Nhận hồ sơ bổ sung lúc 15:00 13/02/2026 (Thứ Sáu)');
+    expect(texts.slice(-10, -1).every((t) => t.startsWith('Bỏ qua '))).toBe(true);
+    expect(texts.at(-10)).toBe('Bỏ qua Thứ Bảy 14/02/2026');
     expect(texts.at(-1)).toBe('Hạn giải quyết mới: 15:00 25/02/2026 (Thứ Tư)');
 
     b = await actAt('2026-02-25T14:00', landClerk, d.code, { action: 'resolve', version: 3, outcome: 'approved' });

@@ -64,6 +64,13 @@ describe('migrations', () => {
     const shortSearch = ['dossiers_short_values_idx', 'search_trigrams', 'search_trigrams_insert', 'search_trigrams_update'];
     expect(await vocabulary()).toEqual(await trigramsOfDossiers());
 
+    // The index of the open dossiers by deadline holds the stopped late (SQLite); PostgreSQL indexes those alone.
+    const openLate = isSqlite(t.db) ? 'dossiers_open_due_idx' : 'dossiers_stopped_late_idx';
+    expect(await tables()).toContain(openLate);
+    await migrateDown(t.db);
+    expect(await tables()).not.toContain(openLate);
+    if (isSqlite(t.db)) expect(await tables()).toContain('dossiers_processing_due_idx');
+
     const refusals = ['intake_refusals', 'refusal_numbers'];
     expect(await tables()).toEqual(expect.arrayContaining([...refusals, 'form_texts']));
     await migrateDown(t.db);
@@ -88,7 +95,9 @@ describe('migrations', () => {
       '20261202002600_search_trigrams',
       '20261203002700_intake_refusals',
       '20261203002800_form_texts',
+      '20261203002900_open_late_index',
     ]);
+    expect(await tables()).toContain(openLate);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));
     expect(await tables()).toEqual(expect.arrayContaining(shortSearch));
     // Filled from the dossiers already there.
