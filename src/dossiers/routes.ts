@@ -258,7 +258,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const events = read?.events ?? (await dossiers.events(row));
     const now = ctx.clock.now();
     const ok = typeof req.query.ok === 'string' ? OK_TEXT[req.query.ok] : undefined;
-    const actions = user.role === 'head' ? [] : allowedActions(row.status);
+    // A desk the dossier was transferred away from reads it and acts on it no more (service.ts handledBefore).
+    const handedOn = !dossiers.canSee(row, user);
+    const actions = user.role === 'head' || handedOn ? [] : allowedActions(row.status);
     const flash =
       req.query.ok === 'received'
         ? { kind: 'ok', text: `Đã tiếp nhận hồ sơ ${row.code}. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }
@@ -273,6 +275,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       late: isLate(row, now),
       flash,
       justReceived: req.query.ok === 'received',
+      handedOn,
       actions,
       ACTION_NAMES,
       // The transfer form's choices, only when it is offered: most dossier pages have no use for them. The form leaves

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { AppContext } from '../shared/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { localDate } from '../shared/format';
@@ -208,9 +209,19 @@ export class DossierService {
   }
 
   /** The dossier read for `code` when this user may see it; "not found" otherwise, whether it exists or not. */
-  private seenBy(row: DossierRow | null | undefined, code: string, user: User): DossierRow {
-    if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
-    return row;
+  private async seenBy(row: DossierRow | null | undefined, code: string, user: User): Promise<DossierRow> {
+    if (row && (this.canSee(row, user) || (await this.handledBefore(row, user)))) return row;
+    throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
+  }
+
+  /**
+   * The user's agency handled the dossier once and transferred it on: it reads the dossier (its reports count it for
+   * the months it held it, and their numbers list it), and acts on it no more.
+   */
+  async handledBefore(row: Pick<DossierRow, 'id'>, user: User, db: Knex = this.ctx.db): Promise<boolean> {
+    if (!user.agencyCode) return false;
+    const state = await db('dossier_states').where({ dossier_id: row.id, agency_code: user.agencyCode }).first('dossier_id');
+    return state !== undefined;
   }
 
   /** What the dossier page shows: the dossier, its events and its letters (one statement on PostgreSQL). */
@@ -220,7 +231,7 @@ export class DossierService {
       return { row, events: await listEvents(this.ctx.db, row.id), letters: await lettersOfDossier(this.ctx.db, row.id) };
     }
     const page = await readDossierPagePg(this.ctx.db, code);
-    return { ...page!, row: this.seenBy(page?.row, code, user) };
+    return { ...page!, row: await this.seenBy(page?.row, code, user) };
   }
 
   /**
@@ -231,11 +242,12 @@ export class DossierService {
     if (/\s/.test(text)) return null;
     for (const code of codeSpellings(text)) {
       const row = await readDossier(this.ctx.db, code);
-      if (row && this.canSee(row, user)) return row;
+      if (row && (this.canSee(row, user) || (await this.handledBefore(row, user)))) return row;
     }
     return null;
   }
 
+  /** The dossier is the user's agency's now (it handles it or received it): its staff see it and act on it. */
   canSee(row: DossierRow, user: User): boolean {
     return user.role === 'admin' || row.agency_code === user.agencyCode || row.received_agency_code === user.agencyCode;
   }
@@ -295,6 +307,9 @@ export class DossierService {
     return withRetry(() =>
       db.transaction(async (trx) => {
         const row = await findDossier(trx, code);
+        if (row && !this.canSee(row, user) && (await this.handledBefore(row, user, trx))) {
+          throw new ForbiddenError(`Hồ sơ ${code} đã chuyển sang ${row.agency_name ?? row.agency_code} giải quyết: cơ quan của bạn chỉ xem, không thao tác được.`);
+        }
         if (!row || !this.canSee(row, user)) throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
         // A stale version first: whoever lost a race learns that someone else changed the dossier.
         if (input.version !== row.version) throw staleVersion(row.version);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { addUser, AGENCIES, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { addUser, AGENCIES, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 
 /** A wall-clock reading in Vietnam (UTC+7) as an instant, and as the API writes it. */
 const vn = (local: string) => new Date(`${local}:00+07:00`);
@@ -467,5 +467,29 @@ describe('API times', () => {
     // 05/03 08:00 + 10 days → 19/03 08:00; paused 60 working minutes → 19/03 09:00
     expect(b.dueAt).toBe(api('2026-03-19T09:00'));
     expect(lastEvent(b)).toMatchObject({ dueBefore: api('2026-03-19T08:00'), dueAt: api('2026-03-19T09:00') });
+  });
+});
+
+describe('a desk the dossier was transferred away from', () => {
+  it('when the land department hands a dossier the centre received on to the ward, then it still reads it (its report counts it) but acts on it no more; a desk it never reached gets 404', async () => {
+    const d = await receive('1.012756', '2026-03-09T08:00', centreClerk); // received by the centre, handled by land
+    await actAt('2026-03-09T09:00', landClerk, d.code, { action: 'transfer', version: 1, toAgencyCode: AGENCIES.ward.code });
+    const read = await request(app).get(`/api/v1/dossiers/${encodeURIComponent(d.code)}`).set(bearer(landClerk));
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ agencyCode: AGENCIES.ward.code, receivedAgencyCode: AGENCIES.centre.code });
+    const refused = await act(landClerk, d.code, { action: 'resolve', version: read.body.version, outcome: 'approved' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/^Hồ sơ .+ đã chuyển sang .+ giải quyết: cơ quan của bạn chỉ xem, không thao tác được\.$/);
+    expect((await t.db('dossiers').where({ code: d.code }).first()).status).toBe('processing');
+
+    const { agent } = await loginAgent(app, landClerk.username);
+    const page = await agent.get(`/ho-so/${encodeURIComponent(d.code)}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('cơ quan của bạn chỉ xem, không thao tác trên hồ sơ này');
+    expect(page.text).not.toContain('name="action"');
+
+    const other = await addUser(t.db, 'canbo_khac', 'clerk', AGENCIES.otherWard.code);
+    expect((await request(app).get(`/api/v1/dossiers/${encodeURIComponent(d.code)}`).set(bearer(other))).status).toBe(404);
+    expect((await act(other, d.code, { action: 'resolve', version: read.body.version, outcome: 'approved' })).status).toBe(404);
   });
 });
