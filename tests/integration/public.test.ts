@@ -149,6 +149,23 @@ describe('the public look-up /tra-cuu and GET /api/v1/public/dossiers/:code', ()
     expect(api.body.statusText).toContain('Mời Ông/Bà đến nhận kết quả');
   });
 
+  it('when the citizen withdrew the dossier, then the page no longer shows an appointment', async () => {
+    const res = await request(s.harness.app)
+      .post('/api/v1/dossiers')
+      .set('Authorization', `Bearer ${s.clerk.token}`)
+      .send({ procedureCode: LAND_PROCEDURE, channel: 'in_person', applicant: { name: 'Người Rút Hồ Sơ' } });
+    const before = await request(s.harness.app).get(`/tra-cuu/${res.body.code}`);
+    expect(before.text).toContain('Hẹn trả kết quả');
+    const withdrawn = await request(s.harness.app)
+      .post(`/api/v1/dossiers/${res.body.code}/actions`)
+      .set('Authorization', `Bearer ${s.clerk.token}`)
+      .send({ action: 'withdraw', version: res.body.version, reason: 'Công dân xin rút' });
+    expect(withdrawn.status).toBe(200);
+    const page = await request(s.harness.app).get(`/tra-cuu/${res.body.code}`);
+    expect(page.text).toContain('Đã rút hồ sơ');
+    expect(page.text).not.toContain('Hẹn trả kết quả');
+  });
+
   it('when an unknown or malformed code is looked up, then page and API answer 404 with a Vietnamese message, the code shown escaped', async () => {
     const page = await request(s.harness.app).get('/tra-cuu/000.00.05.H13-260213-9999');
     expect(page.status).toBe(404);
