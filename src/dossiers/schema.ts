@@ -91,6 +91,14 @@ export function scannedCode(text: string): string {
   }
 }
 
+/**
+ * A number typed in groups, as a phone or an identity number is read out ("0909 123 456"), is searched for without
+ * its spaces: intake keeps them that way. Other text is left as typed.
+ */
+export function compactNumber(text: string): string {
+  return /^\d[\d ]*\d$/.test(text) && text.includes(' ') && text.replace(/ /g, '').length >= 8 ? text.replace(/ /g, '') : text;
+}
+
 /** The spellings a typed code is looked up under: as written, then in capitals (a code typed in lower case). */
 export function codeSpellings(text: string): string[] {
   return [...new Set([text, text.toUpperCase()])];
@@ -108,7 +116,7 @@ export const listQuerySchema = z.object({
   dueFrom: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
   dueTo: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
   letter: firstValue(z.enum(['issued', 'not_issued', 'draft']).optional()).catch(undefined),
-  q: firstValue(optionalText(200)).transform((q) => (q === undefined ? q : scannedCode(q))),
+  q: firstValue(optionalText(200)).transform((q) => (q === undefined ? q : compactNumber(scannedCode(q)))),
   sort: firstValue(z.enum(['due', '-due', 'received', '-received']).optional()).catch(undefined),
   page: firstValue(z.coerce.number().int().min(1).max(100_000).default(1)).catch(1),
   pageSize: firstValue(z.coerce.number().int().min(1).max(500).default(50)).catch(50),

@@ -108,6 +108,14 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     }
   });
 
+  it('when a phone is typed in groups as it is read out, then it is found as stored, without the spaces', async () => {
+    const phone = rows[5].applicant_phone!;
+    const grouped = `${phone.slice(0, 4)} ${phone.slice(4, 7)} ${phone.slice(7)}`;
+    const want = expected(rows, phone);
+    expect(want.length).toBeGreaterThan(0);
+    expect(await search(grouped)).toEqual({ total: want.length, codes: want });
+  });
+
   it('when a name is searched in lower case, capitals or mixed, then every Vietnamese letter matches its other case', async () => {
     for (const l of LETTERS) {
       for (const text of [`bùi ${l}n`, `BÙI ${l.toUpperCase()}N`, `${l}n`]) {
