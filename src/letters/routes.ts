@@ -33,7 +33,8 @@ export const SWEEP_INTERVAL_MS = 5 * 60_000;
 const letterId = (req: Request) => {
   const raw = String(req.params.id);
   // At most 9 digits: an id PostgreSQL's integer can hold (a larger one was a 500, not a 404).
-  return /^\d{1,9}$/.test(raw) ? Number(raw) : -1;
+  if (!/^\d{1,9}$/.test(raw)) throw new NotFoundError(`Không tìm thấy văn bản xin lỗi "${raw.slice(0, 40)}".`);
+  return Number(raw);
 };
 
 // ---------------------------------------------------------------------------------------------
