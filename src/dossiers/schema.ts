@@ -51,7 +51,8 @@ export const applicantSchema = z.object({
 });
 
 export const intakeSchema = z.object({
-  procedureCode: requiredText(64).refine((s) => s !== undefined, 'Chọn thủ tục.'),
+  // Left blank (the picker's filter matched nothing, or no choice was made), the message says what to do.
+  procedureCode: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Chọn thủ tục.' }).min(1, 'Chọn thủ tục.').max(64)),
   agencyCode: optionalText(64),
   channel: z.enum(CHANNELS, { error: 'Chọn hình thức nộp: trực tiếp, trực tuyến hoặc bưu chính.' }),
   applicant: applicantSchema,

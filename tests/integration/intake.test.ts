@@ -298,6 +298,7 @@ describe('POST /api/v1/dossiers: refusals', () => {
     ['the e-mail is malformed', { ...good, applicant: applicant('Võ Thị Diệu', { email: 'dieu@' }) }, 'applicant.email', 'Địa chỉ e-mail không hợp lệ.'],
     ['the phone is malformed', { ...good, applicant: applicant('Võ Thị Diệu', { phone: '12345' }) }, 'applicant.phone', 'Số điện thoại không hợp lệ (ví dụ 0912345678).'],
     ['the procedure is unknown', { ...good, procedureCode: '9.999999' }, 'procedureCode', 'Không có thủ tục mã 9.999999.'],
+    ['no procedure is chosen', { ...good, procedureCode: ' ' }, 'procedureCode', 'Chọn thủ tục.'],
     ['the channel is fax', { ...good, channel: 'fax' }, 'channel', 'Chọn hình thức nộp: trực tiếp, trực tuyến hoặc bưu chính.'],
     ['the number of sets is 0', { ...good, sets: 0 }, 'sets', 'Ít nhất 1 bộ.'],
   ];

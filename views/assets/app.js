@@ -50,6 +50,14 @@
         first.selected = true;
         select.dispatchEvent(new Event('change', { bubbles: true }));
       }
+      // Nothing matches: no procedure stays chosen out of sight, and the clerk is told.
+      var none = document.getElementById('procedure-filter-none');
+      if (!first) {
+        select.selectedIndex = -1;
+        var preview = document.getElementById('due-preview');
+        if (preview) preview.textContent = '';
+      }
+      if (none) none.textContent = first ? '' : 'Không có thủ tục nào khớp “' + input.value.trim() + '”.';
     });
     input.addEventListener('keydown', function (e) {
       if (e.key === 'ArrowDown') { e.preventDefault(); select.focus(); }
