@@ -267,9 +267,14 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         : ok
           ? { kind: 'ok', text: ok }
           : null;
+    // While the dossier waits for its supplement, the request's slip is printed from the page's head, and right after
+    // the request is recorded the button has the focus (Enter prints), as the receipt's has after intake.
+    const supplementRequest = row.status === 'awaiting_supplement' ? [...events].reverse().find((e) => e.type === 'request_supplement') : undefined;
     res.render('dossiers/show', {
       title: `Hồ sơ ${row.code}`,
       d: row,
+      supplementRequest,
+      justRequested: req.query.ok === 'request_supplement',
       events: events.map((e) => ({ ...e, data: JSON.parse(e.data) })),
       trace: parseTrace(row),
       late: isLate(row, now),

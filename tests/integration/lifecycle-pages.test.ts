@@ -120,6 +120,8 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
     expect(link, 'a link to the supplement print').not.toBeNull();
     const event = await t.db('dossier_events').where({ id: Number(link![2]) }).first();
     expect(event.type).toBe('request_supplement');
+    // The page's head offers the slip first, with the focus: Enter prints it.
+    expect(shown.text).toContain(`<a class="button primary" href="${link![1]}" autofocus data-autofocus="1">In phiếu yêu cầu bổ sung</a>`);
 
     const print = await agent.get(link![1]);
     expect(print.status).toBe(200);
