@@ -489,7 +489,7 @@ export class LetterService {
 
     const lateParams = { late: '1', status: 'open' };
     const coverageParams = { late: '1', dueFrom: monthStart, dueTo: monthEnd };
-    const [dueToday, dueNext, late, dueSoon, drafts, lateAll, lateCovered, lateUncovered] = await Promise.all([
+    const [dueToday, dueNext, late, dueSoon, drafts, lateAll, lateCovered, lateUncovered, openCovered, openUncovered] = await Promise.all([
       count({ status: 'processing', dueFrom: today, dueTo: today }),
       count({ status: 'processing', dueFrom: next, dueTo: next }),
       count(lateParams),
@@ -498,6 +498,10 @@ export class LetterService {
       count(coverageParams),
       count({ ...coverageParams, letter: 'issued' }),
       count({ ...coverageParams, letter: 'not_issued' }),
+      // The open late of every month, whose letters are still owed: a head issuing one for a dossier due last month
+      // sees this line move.
+      count({ ...lateParams, letter: 'issued' }),
+      count({ ...lateParams, letter: 'not_issued' }),
     ]);
 
     const lateList = await this.services.dossiers.list(listQuerySchema.parse({ ...lateParams, sort: 'due', pageSize: 15 }), user);
@@ -544,6 +548,7 @@ export class LetterService {
         covered: lateCovered,
         uncovered: lateUncovered,
         percent: lateAll.n ? Math.round((lateCovered.n / lateAll.n) * 1000) / 10 : null,
+        open: { all: late, covered: openCovered, uncovered: openUncovered },
       },
       lateList: {
         total: lateList.total,

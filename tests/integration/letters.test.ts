@@ -495,6 +495,9 @@ describe("the head's dashboard", () => {
     expect(tile('uncovered').n).toBe(3);
     expect(html).toContain('25%');
     expect(tile('late-month').href).toBe('/ho-so?late=1&dueFrom=2026-04-01&dueTo=2026-04-30');
+    // Over the open late of every month (March's included, April's resolved late not): 1 of march, covered, draftOnly, dueToday.
+    expect(tile('open-covered')).toEqual({ n: 1, href: '/ho-so?late=1&status=open&letter=issued' });
+    expect(tile('open-uncovered')).toEqual({ n: 3, href: '/ho-so?late=1&status=open&letter=not_issued' });
   });
 
   it('when read on Wed 15/04 at 15:00, then due today, due tomorrow, late, due soon and drafts are counted', () => {
