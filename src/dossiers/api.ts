@@ -5,7 +5,7 @@ import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { parseInput } from '../shared/http';
 import { z } from '../shared/validation';
 import { ForbiddenError, ValidationError } from '../shared/errors';
-import { actionInputSchema, intakeSchema, listQuerySchema, refusalSchema, registerApiQuerySchema } from './schema';
+import { actionInputSchema, apiListChecks, intakeSchema, listQuerySchema, refusalSchema, registerApiQuerySchema } from './schema';
 import { askRegister, registerLineJson, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { regimeOn } from '../forms/regime';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE, toRefusalJson } from './refusals';
@@ -23,6 +23,7 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
   });
 
   router.get('/dossiers', requireUser, async (req, res) => {
+    parseInput(apiListChecks, req.query);
     const query = parseInput(listQuerySchema, req.query);
     const { items, total } = await dossiers.list(query, currentUser(req));
     const now = ctx.clock.now();

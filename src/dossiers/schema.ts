@@ -130,6 +130,31 @@ export const listQuerySchema = z.object({
 
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
+/**
+ * The API's list refuses a filter it cannot read (422 naming it, SPEC §7), where the pages' list drops it: a tool
+ * asking `status=foo` or `report=bogus` got the whole unfiltered list and took it for the one it asked. Checked before
+ * listQuerySchema reads the query; the keys it does not name (q, fieldCode, …) are free text.
+ */
+const apiDay = (what: string) =>
+  firstValue(z.string({ error: `${what}: ngày dạng YYYY-MM-DD.` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${what}: ngày dạng YYYY-MM-DD.`).refine(isRealDate, `${what}: ngày này không có trên lịch.`).optional());
+const apiFlag = (name: string) => firstValue(z.enum(['true', 'false', '1', '0'], { error: `${name} là true hoặc false.` }).optional());
+const STATUS_FILTERS = ['processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn', 'open'] as const;
+export const apiListChecks = z.looseObject({
+  status: firstValue(z.enum(STATUS_FILTERS, { error: `status là một trong: ${STATUS_FILTERS.join(', ')}.` }).optional()),
+  late: apiFlag('late'),
+  dueSoon: apiFlag('dueSoon'),
+  dueFrom: apiDay('dueFrom'),
+  dueTo: apiDay('dueTo'),
+  letter: firstValue(z.enum(['issued', 'not_issued', 'draft'], { error: 'letter là issued, not_issued hoặc draft.' }).optional()),
+  sort: firstValue(z.enum(['due', '-due', 'received', '-received'], { error: 'sort là due, -due, received hoặc -received.' }).optional()),
+  report: firstValue(z.enum(REPORT_COLUMNS, { error: `report là một trong: ${REPORT_COLUMNS.join(', ')}.` }).optional()),
+  agencyBasis: firstValue(z.enum(AGENCY_BASES, { error: 'agencyBasis là handling hoặc receiving.' }).optional()),
+  from: apiDay('from'),
+  to: apiDay('to'),
+  page: firstValue(z.coerce.number({ error: 'page là số nguyên từ 1.' }).int('page là số nguyên từ 1.').min(1, 'page là số nguyên từ 1.').max(100_000, 'page tối đa 100.000.').optional()),
+  pageSize: firstValue(z.coerce.number({ error: 'pageSize là số nguyên 1–500.' }).int('pageSize là số nguyên 1–500.').min(1, 'pageSize là số nguyên 1–500.').max(500, 'pageSize là số nguyên 1–500.').optional()),
+});
+
 const localDay = (what: string) =>
   firstValue(
     z.preprocess(

@@ -298,6 +298,24 @@ describe('errors and pages are alike everywhere', () => {
     expect(error.fields['applicant.name']).toBe('Không được để trống.');
   });
 
+  it('when the dossier list is asked with a filter it cannot read, then 422 names each such filter; a readable one answers', async () => {
+    const res = await call('admin', 'get', '/api/v1/dossiers?status=foo&report=bogus&late=yes&pageSize=1000&page=abc&dueFrom=2026-02-30&agencyBasis=zzz&q=anything');
+    expect(res.status).toBe(422);
+    const error = errorOf(res);
+    expect(error.code).toBe('validation_failed');
+    expect(error.fields).toEqual({
+      status: 'status là một trong: processing, awaiting_supplement, paused, resolved, returned, withdrawn, open.',
+      report: expect.stringMatching(/^report là một trong: received\.total, received\.online, /),
+      late: 'late là true hoặc false.',
+      pageSize: 'pageSize là số nguyên 1–500.',
+      page: 'page là số nguyên từ 1.',
+      dueFrom: 'dueFrom: ngày này không có trên lịch.',
+      agencyBasis: 'agencyBasis là handling hoặc receiving.',
+    });
+    const ok = await call('admin', 'get', '/api/v1/dossiers?status=open&late=true&sort=-due&pageSize=500&dueFrom=2026-02-01');
+    expect(ok.status).toBe(200);
+  });
+
   it('when a stale version is sent, then 409 stale_version; an action the state does not allow is 409 invalid_state', async () => {
     const code = await receive(users.clerk);
     const stale = await call('clerk', 'post', `/api/v1/dossiers/${code}/actions`, { action: 'pause', version: 7, reason: 'Thẩm định' });
