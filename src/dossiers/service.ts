@@ -45,13 +45,20 @@ export function formatDossierCode(agencyCode: string, receivedAt: Date, sequence
   return `${agencyCode}-${registerDay(receivedAt)}-${String(sequence).padStart(4, '0')}`;
 }
 
-export function checkInstant(at: Date, now: Date, user: User, field: string): void {
+/**
+ * The instant an action or an intake is recorded at: the one given, checked (never in the future; in the past only by
+ * an admin), within the clocks' skew of now. One a little ahead of the server's clock is recorded as now: the future
+ * is never written (a receipt at 23:59:30 local, sent from a clock a minute fast, took the next day's code, and the
+ * next action "now" was refused as earlier than it).
+ */
+export function checkInstant(at: Date, now: Date, user: User, field: string): Date {
   if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw new ValidationError({ [field]: 'Không được ghi thời điểm trong tương lai.' });
   }
   if (at.getTime() < now.getTime() - CLOCK_SKEW_MS && user.role !== 'admin') {
     throw new ForbiddenError('Chỉ quản trị viên được ghi thời điểm trong quá khứ.');
   }
+  return at.getTime() > now.getTime() ? now : at;
 }
 
 /** At most this many intakes share one SQLite transaction (a batch of 64 writes in about 10 ms), or one PostgreSQL statement. */
@@ -143,8 +150,7 @@ export class DossierService {
   async receive(input: IntakeInput, user: User): Promise<DossierRow> {
     const { db } = this.ctx;
     const now = this.ctx.clock.now();
-    const receivedAt = input.receivedAt ?? now;
-    checkInstant(receivedAt, now, user, 'receivedAt');
+    const receivedAt = checkInstant(input.receivedAt ?? now, now, user, 'receivedAt');
     const requested = this.requestedDesk(input, user);
     const found = await getProcedureWithDesk(db, input.procedureCode, requested);
     if (!found || !found.procedure.active) {
@@ -300,8 +306,7 @@ export class DossierService {
     if (Object.keys(fields).length) throw new ValidationError(fields);
 
     const now = this.ctx.clock.now();
-    const at = input.at ?? now;
-    checkInstant(at, now, user, 'at');
+    const at = checkInstant(input.at ?? now, now, user, 'at');
     const calendar = await this.calendar();
 
     return withRetry(() =>
