@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSchedule } from '../../../src/calendar/schedule';
 
-const SHIPPED = path.resolve(import.meta.dirname, '../../../../shared/data/vn-days-off.csv');
+// The copy the seeds ship (seeds/data), of ../shared/data/vn-days-off.csv.
+const SHIPPED = path.resolve(import.meta.dirname, '../../../seeds/data/vn-days-off.csv');
 
 const problemsOf = (text: string) => {
   const parsed = parseSchedule(text);
