@@ -269,3 +269,12 @@
     });
   });
 })();
+
+// A form that comes back with errors: the first field marked in error takes the focus, not the page's first field
+// (intake's procedure filter) or nothing (an action's panel).
+(function () {
+  'use strict';
+  if (document.querySelector('[data-autofocus="1"]')) return;
+  var first = document.querySelector('.has-error input:not([type=hidden]), .has-error textarea, .has-error select');
+  if (first) first.focus();
+})();
