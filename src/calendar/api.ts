@@ -80,9 +80,7 @@ export async function saveCalendarDay(
   by: string | null,
 ): Promise<{ entry: CalendarEntry; written: DaysWritten }> {
   const entry: CalendarEntry = { date: input.date, kind: input.kind, name: input.name, source: input.source ?? '' };
-  const written = await ctx.db.transaction((trx) => writeDays(trx, [entry], { by, now: ctx.clock.now() }));
-  services.calendars.invalidate();
-  return { entry, written };
+  return { entry, written: await importSchedule(ctx, services, [entry], { by, replaceYears: false }) };
 }
 
 /** Writes an announced schedule (schedule.ts) and, in the same transaction, its `record` (the audit line); see writeDays. */

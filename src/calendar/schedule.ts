@@ -2,6 +2,7 @@
 // imports when the government announces a year's Tết, its swapped days and its make-up Saturdays (SPEC §3). PURE.
 import { csvRecords, CsvSyntaxError } from '../imports/csv-records';
 import { formatNumber } from '../shared/format';
+import { CONTROL_CHARS, isRealDay } from '../shared/validation';
 import type { CalendarEntry, DayKind } from './holidays';
 
 /** The columns, in any order; `source` may be left out. */
@@ -39,14 +40,6 @@ export interface ScheduleProblem {
 
 export type ParsedSchedule = { ok: true; entries: CalendarEntry[]; years: number[] } | { ok: false; problems: ScheduleProblem[] };
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
-function realDate(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
 /** YYYY-MM-DD from "2027-02-05" or "05/02/2027" (the way a Vietnamese spreadsheet writes it); null when neither. */
 function isoDay(text: string): string | null {
   let y: number, m: number, d: number;
@@ -55,7 +48,7 @@ function isoDay(text: string): string | null {
   if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
   else if (vi) [y, m, d] = [Number(vi[3]), Number(vi[2]), Number(vi[1])];
   else return null;
-  if (!realDate(y, m, d)) return null;
+  if (!isRealDay(y, m, d)) return null;
   return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
@@ -109,7 +102,7 @@ export function parseSchedule(text: string): ParsedSchedule {
       if (!name) say('Thiếu tên ngày (cột name).');
       else if (name.length > MAX_NAME) say(`Tên ngày dài quá ${MAX_NAME} ký tự.`);
       if (source.length > MAX_SOURCE) say(`Nguồn dài quá ${MAX_SOURCE} ký tự.`);
-      if (CONTROL.test(name) || CONTROL.test(source)) say('Chứa ký tự điều khiển không hợp lệ.');
+      if (CONTROL_CHARS.test(name) || CONTROL_CHARS.test(source)) say('Chứa ký tự điều khiển không hợp lệ.');
       if (problems.length === before) entries.push({ date: date!, kind: kind!, name, source });
     }
   } catch (err) {

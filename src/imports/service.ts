@@ -11,7 +11,7 @@ import type { DossierRow } from '../dossiers/repository';
 import { STATUSES, type Status } from '../dossiers/status';
 import { deferMonthEnds, refreshMonthEnds } from '../reports/month-ends';
 import { formatDateTime, localDate } from '../shared/format';
-import { optionalText, z } from '../shared/validation';
+import { isRealDay, optionalText, z } from '../shared/validation';
 import { csvRecords, CsvSyntaxError, type CsvRecord } from './csv-records';
 
 /** The columns of the CSV layout (docs/IMPORT.md), in the order of the sample file. */
@@ -126,11 +126,6 @@ export function describeProblem(p: ImportProblem): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-function realDate(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const LOCAL_VN = /^(\d{1,2})\/(\d{1,2})\/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 const LOCAL_ISO = /^(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -141,7 +136,7 @@ export function parseImportInstant(text: string): Date | null {
   let m = ISO_INSTANT.exec(text);
   if (m) {
     const [, y, mo, d, h, mi] = m.map(Number);
-    if (!realDate(y, mo, d) || h > 23 || mi > 59) return null;
+    if (!isRealDay(y, mo, d) || h > 23 || mi > 59) return null;
     const at = new Date(text);
     return Number.isNaN(at.getTime()) ? null : at;
   }
@@ -156,7 +151,7 @@ export function parseImportInstant(text: string): Date | null {
   const h = Number(m[4]);
   const mi = Number(m[5]);
   const s = m[6] ? Number(m[6]) : 0;
-  if (!realDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return null;
+  if (!isRealDay(y, mo, d) || h > 23 || mi > 59 || s > 59) return null;
   return new Date(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}+07:00`);
 }
 

@@ -45,6 +45,12 @@ export const requiredText = (max: number) =>
 /** A query string may repeat a key (?q=a&q=b): the first value counts. */
 export const firstValue = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v[0] : v), schema);
 
+/** A day of the calendar: 30/02 or 31/04 is none (Date.UTC would roll it over into the next month). */
+export function isRealDay(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
 // Control characters other than tab/newline are never legitimate in names and addresses.
 export const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
