@@ -20,25 +20,34 @@ const PG_SEARCH_TEXT =
   "(coalesce(code, '') || E'\\x1f' || coalesce(applicant_name, '') || E'\\x1f' || " +
   "coalesce(applicant_id_number, '') || E'\\x1f' || coalesce(applicant_phone, ''))";
 
+/**
+ * SQLite: the FTS5 table of trigrams over `cols`, its content read from `content` (a table or view with those
+ * columns and `id`), kept by triggers on the dossiers that write `values` of the new and old row, then filled. The
+ * triggers watch the dossiers' four searched columns (the others' values are computed from them).
+ */
+export async function createSqliteSearch(db: Knex, content: string, cols: string, values: (row: 'new' | 'old') => string): Promise<void> {
+  await db.raw(`CREATE VIRTUAL TABLE dossier_search USING fts5(${cols}, content='${content}', content_rowid='id', tokenize='trigram')`);
+  await db.raw(
+    `CREATE TRIGGER dossier_search_insert AFTER INSERT ON dossiers BEGIN ` +
+      `INSERT INTO dossier_search (rowid, ${cols}) VALUES (new.id, ${values('new')}); END`,
+  );
+  await db.raw(
+    `CREATE TRIGGER dossier_search_delete AFTER DELETE ON dossiers BEGIN ` +
+      `INSERT INTO dossier_search (dossier_search, rowid, ${cols}) VALUES ('delete', old.id, ${values('old')}); END`,
+  );
+  await db.raw(
+    `CREATE TRIGGER dossier_search_update AFTER UPDATE OF ${COLUMNS.join(', ')} ON dossiers BEGIN ` +
+      `INSERT INTO dossier_search (dossier_search, rowid, ${cols}) VALUES ('delete', old.id, ${values('old')}); ` +
+      `INSERT INTO dossier_search (rowid, ${cols}) VALUES (new.id, ${values('new')}); END`,
+  );
+  await db.raw(`INSERT INTO dossier_search (dossier_search) VALUES ('rebuild')`);
+}
+
 export async function up(db: Knex): Promise<void> {
   if (isSqlite(db)) {
     const cols = COLUMNS.join(', ');
     const values = (row: 'new' | 'old') => COLUMNS.map((c) => `${row}.${c}`).join(', ');
-    await db.raw(`CREATE VIRTUAL TABLE dossier_search USING fts5(${cols}, content='dossiers', content_rowid='id', tokenize='trigram')`);
-    await db.raw(
-      `CREATE TRIGGER dossier_search_insert AFTER INSERT ON dossiers BEGIN ` +
-        `INSERT INTO dossier_search (rowid, ${cols}) VALUES (new.id, ${values('new')}); END`,
-    );
-    await db.raw(
-      `CREATE TRIGGER dossier_search_delete AFTER DELETE ON dossiers BEGIN ` +
-        `INSERT INTO dossier_search (dossier_search, rowid, ${cols}) VALUES ('delete', old.id, ${values('old')}); END`,
-    );
-    await db.raw(
-      `CREATE TRIGGER dossier_search_update AFTER UPDATE OF ${cols} ON dossiers BEGIN ` +
-        `INSERT INTO dossier_search (dossier_search, rowid, ${cols}) VALUES ('delete', old.id, ${values('old')}); ` +
-        `INSERT INTO dossier_search (rowid, ${cols}) VALUES (new.id, ${values('new')}); END`,
-    );
-    await db.raw(`INSERT INTO dossier_search (dossier_search) VALUES ('rebuild')`);
+    await createSqliteSearch(db, 'dossiers', cols, values);
     return;
   }
   try {

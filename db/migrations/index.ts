@@ -28,6 +28,7 @@ import * as searchTrigrams from './20261202002600_search_trigrams';
 import * as intakeRefusals from './20261203002700_intake_refusals';
 import * as formTexts from './20261203002800_form_texts';
 import * as openLateIndex from './20261203002900_open_late_index';
+import * as searchWithoutMarks from './20261203003000_search_without_marks';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '20261203002700_intake_refusals': intakeRefusals,
   '20261203002800_form_texts': formTexts,
   '20261203002900_open_late_index': openLateIndex,
+  '20261203003000_search_without_marks': searchWithoutMarks,
 };

@@ -5,6 +5,7 @@ import { reportWindow } from '../reports/period';
 import { pendingCellRows, reportCellTotal, type ReportNumber } from '../reports/settlement';
 import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
+import { withoutMarksSql } from '../shared/marks';
 import type { TraceStep } from '../calendar/working-time';
 import type { LetterRow } from '../letters/draft';
 import type { Channel, ListQuery } from './schema';
@@ -692,14 +693,15 @@ function whereText(db: Knex, q: Knex.QueryBuilder, text: string): void {
 }
 
 /**
- * The four columns the search reads, joined by a character no search holds, as PostgreSQL's trigram index
- * (migration 20261130001400_dossier_search) is built on exactly this expression: "contains" on it is "contains"
- * on one of the columns.
+ * The four columns the search reads and the applicant's name without marks, joined by a character no search holds,
+ * as PostgreSQL's trigram index (migration 20261203003000_search_without_marks) is built on exactly this expression:
+ * "contains" on it is "contains" on one of the columns, or on the name as typed without marks.
  */
 const SEARCH_SEPARATOR = '\u001f';
 const SEARCH_TEXT_PG =
   "(coalesce(d.code, '') || E'\\x1f' || coalesce(d.applicant_name, '') || E'\\x1f' || " +
-  "coalesce(d.applicant_id_number, '') || E'\\x1f' || coalesce(d.applicant_phone, ''))";
+  "coalesce(d.applicant_id_number, '') || E'\\x1f' || coalesce(d.applicant_phone, '') || E'\\x1f' || " +
+  `${withoutMarksSql("coalesce(d.applicant_name, '')", 'pg')})`;
 /** "Contains" on that expression, which its trigram index answers; bound to containsPattern(text). */
 const SEARCH_TEXT_PG_CONTAINS = `${SEARCH_TEXT_PG} ILIKE ? ESCAPE '\\'`;
 
@@ -723,8 +725,9 @@ const SHORT_VALUES = SEARCHED.map((c) => `length(${c}) BETWEEN 1 AND 2`).join(' 
 
 /**
  * The dossiers whose code, applicant's name, ID number or phone contains the text, in any case (Vietnamese letters
- * included). Through the trigram indexes where they serve, from 3 characters: on SQLite the FTS5 table of trigrams,
- * on PostgreSQL ILIKE on the indexed expression. Shorter, from the trigrams that hold the text when they are few and it
+ * included), and from 3 characters those whose name without marks does (a text typed without them: "hung" finds
+ * "Hùng" and "Hưng", "Hùng" only "Hùng"). Through the trigram indexes where they serve, from 3 characters: on SQLite
+ * the FTS5 table of trigrams, on PostgreSQL ILIKE on the indexed expression. Shorter, from the trigrams that hold the text when they are few and it
  * is rare (planShortSearch); otherwise the desk's dossiers are read and searched (cappedSearch).
  */
 function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, plan: PlannedQuery): void {

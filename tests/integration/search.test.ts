@@ -4,10 +4,12 @@ import { createTestDb, type TestDb } from '../helpers/db';
 import { AGENCIES, addUser, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { applyListFilters, planSearch, listPlanning } from '../../src/dossiers/repository';
 import { listQuerySchema } from '../../src/dossiers/schema';
+import { withoutMarks } from '../../src/shared/marks';
 
-// The list's search is "contains, any case" on a dossier's code, applicant's name, ID number and phone. It goes
-// through trigram indexes (migration 20261130001400_dossier_search): SQLite's FTS5 table, kept by triggers, from 3
-// characters; PostgreSQL's GIN index on the four columns joined. Every answer here is checked against that meaning,
+// The list's search is "contains, any case" on a dossier's code, applicant's name, ID number and phone, and from 3
+// characters on the name without its marks. It goes through trigram indexes (migrations 20261130001400_dossier_search,
+// 20261203003000_search_without_marks): SQLite's FTS5 table, kept by triggers, from 3 characters; PostgreSQL's GIN
+// index on the four columns and the plain name joined. Every answer here is checked against that meaning,
 // computed in JavaScript over the same rows.
 
 interface Row {
@@ -17,11 +19,15 @@ interface Row {
   applicant_phone: string | null;
 }
 
-/** The search's meaning: one of the four values contains the text (trimmed, as the form's fields are), in lower case. */
+/**
+ * The search's meaning: one of the four values contains the text (trimmed, as the form's fields are), in lower case;
+ * from three characters, the name without its marks does too (a text typed without marks finds every way of marking it).
+ */
 function expected(rows: Row[], text: string): string[] {
   const t = text.trim().toLowerCase();
+  const values = (r: Row) => [r.code, r.applicant_name, r.applicant_id_number, r.applicant_phone, ...([...t].length >= 3 ? [withoutMarks(r.applicant_name)] : [])];
   return rows
-    .filter((r) => [r.code, r.applicant_name, r.applicant_id_number, r.applicant_phone].some((v) => v !== null && v.toLowerCase().includes(t)))
+    .filter((r) => values(r).some((v) => v !== null && v.toLowerCase().includes(t)))
     .map((r) => r.code)
     .sort();
 }
@@ -131,12 +137,44 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     }
   });
 
+  it('when a name is typed without its marks, then every way of marking it is found; typed with marks, only those marks', async () => {
+    const hoa = rows.filter((r) => /^NGUYỄN VĂN HOÀ$|^Nguyễn Thị Hoa$/.test(r.applicant_name)).map((r) => r.code).sort();
+    expect(hoa).toHaveLength(2);
+    expect(await search('nguyen')).toEqual({ total: 2, codes: hoa });
+    expect((await search('NGUYEN VAN HOA')).codes).toEqual(hoa.filter((c) => rows.find((r) => r.code === c)!.applicant_name.startsWith('NGUYỄN')));
+    expect((await search('hoa')).codes).toEqual(expected(rows, 'hoa'));
+    expect(expected(rows, 'hoa')).toEqual(expect.arrayContaining(hoa));
+    // Marked, the text is matched as typed: "Hòa" is not "Hoà", and the plain name holds no mark to match.
+    expect(await search('Hòa')).toEqual({ total: 0, codes: [] });
+    const marked = await search('Hoà');
+    expect(marked.codes).toEqual(expected(rows, 'Hoà'));
+    expect(marked.codes.map((c) => rows.find((r) => r.code === c)!.applicant_name).sort()).toEqual(['Lê Hoàng Anh', 'NGUYỄN VĂN HOÀ']);
+    // Every marked letter, in either case, is found from its plain letter; Đ from D.
+    for (const l of LETTERS) {
+      for (const text of [`bui ${withoutMarks(l)}n`, `BUI ${withoutMarks(l).toUpperCase()}N`]) {
+        const want = expected(rows, text);
+        expect(want.length, text).toBeGreaterThan(0);
+        expect(await search(text), text).toEqual({ total: want.length, codes: want });
+      }
+    }
+    expect((await search('bui dn')).total).toBe(1);
+    expect((await search('bui an')).total).toBe(LETTERS.filter((l) => withoutMarks(l) === 'a').length);
+    // One or two characters are matched as typed: no trigram holds them.
+    expect(expected(rows, 'ut')).toEqual([]);
+    expect(await search('ut')).toEqual({ total: 0, codes: [] });
+  });
+
   it('when the text holds %, _, quotes or words of a query language, then they match only themselves', async () => {
     for (const text of ['100%', '0% V', 'Phở_B', 'o_B', '"Tư"', 'Tư"', 'NEAR', 'Sáu*', '(Út):', '^Mười', '- OR', '%', '_']) {
       const want = expected(rows, text);
       expect(await search(text), text).toEqual({ total: want.length, codes: want });
     }
-    expect(expected(rows, 'o_B')).toEqual([]);
+    // Typed without marks, "o_B" is in "Phở_Bắc" as "Pho_Bac"; "_" and "%" are never wildcards.
+    expect(expected(rows, 'o_B').map((c) => rows.find((r) => r.code === c)!.applicant_name)).toEqual(['Hộ kinh doanh Phở_Bắc']);
+    for (const text of ['Ph_', 'C_ng', '1%0']) {
+      expect(expected(rows, text), text).toEqual([]);
+      expect(await search(text), text).toEqual({ total: 0, codes: [] });
+    }
     expect((await search('100%')).total).toBe(1);
   });
 
