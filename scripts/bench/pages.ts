@@ -3,6 +3,7 @@
 // where a page that reads every dossier shows as seconds, not as a lower throughput.
 import type { Knex } from 'knex';
 import { basisOfDesk, type AgencyBasis } from '../../src/reports/definitions';
+import { withoutMarks } from '../../src/shared/marks';
 
 export interface Desk {
   label: string;
@@ -91,6 +92,9 @@ export async function pagesOf(db: Knex, desk: Desk, month: { from: string; to: s
     { label: "the header's quick search of that code (opens the dossier)", path: `/ho-so?go=1&q=${enc(newest?.code ?? '000')}`, lands: `/ho-so/${enc(newest?.code ?? '000')}` },
     { label: "search an applicant's full name", path: `/ho-so?q=${enc(newest?.applicant_name ?? 'Nguyễn')}` },
     { label: "search a given name (the newest applicant's last word)", path: `/ho-so?q=${enc(givenName)}` },
+    // Typed without marks it also matches the names marked otherwise ("Hân" and "Hàn" for "han").
+    { label: 'search that full name typed without marks', path: `/ho-so?q=${enc(withoutMarks(newest?.applicant_name ?? 'Nguyễn'))}` },
+    { label: 'search that given name typed without marks', path: `/ho-so?q=${enc(withoutMarks(givenName))}` },
     // Shorter than a trigram, no index serves them (repository.ts cappedSearch): the best case and the worst.
     { label: 'search two letters most names hold (`an`)', path: '/ho-so?q=an' },
     { label: 'search two letters no dossier holds (`zq`)', path: '/ho-so?q=zq' },
