@@ -108,6 +108,48 @@ describe('clerk', () => {
     await screenshot(page, '07-giay-tiep-nhan-a4', true);
   });
 
+  it('when a receipt holds a long procedure name and many papers, then its type is made smaller to keep it on one A5 page, and one too long for that is offered A4', async () => {
+    const receive = async (procedure: string, papers: string[]) => {
+      await page.goto(`${e.base}/ho-so/moi`);
+      await page.locator('#f-procedureCode').selectOption(procedure);
+      await page.locator('#f-applicantName').fill('Trần Thị Minh Châu');
+      await page.locator('#f-applicantPhone').fill('0912345679');
+      await page.locator('#f-documents').fill(papers.join('\n'));
+      await Promise.all([page.waitForURL(/\?ok=received$/), page.locator('#f-documents').press('Control+Enter')]);
+      await page.goto(`${page.url().replace(/\?ok=received$/, '')}/giay-tiep-nhan`);
+      return (await page.locator('.sheet').evaluate((el) => (el as HTMLElement).style.getPropertyValue('--fit'))) || '1';
+    };
+    const papers = [
+      'Đơn đăng ký biến động đất đai, tài sản gắn liền với đất theo Mẫu số 11/ĐK (bản chính)',
+      'Bản gốc Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất đã cấp',
+      'Hợp đồng, văn bản về việc chuyển nhượng, tặng cho quyền sử dụng đất đã được công chứng hoặc chứng thực',
+      'Trích lục bản đồ địa chính hoặc trích đo địa chính thửa đất',
+      'Tờ khai lệ phí trước bạ nhà, đất theo mẫu quy định',
+      'Tờ khai thuế thu nhập cá nhân đối với hoạt động chuyển nhượng bất động sản',
+      'Giấy tờ làm căn cứ xác định thuộc đối tượng được miễn, giảm nghĩa vụ tài chính (nếu có)',
+      'Bản sao căn cước công dân của bên chuyển nhượng và bên nhận chuyển nhượng',
+      'Văn bản ủy quyền có công chứng (trường hợp nộp thay)',
+    ];
+    // A name of 380 characters and four papers: a second page at the usual 10.5 pt.
+    const fit = Number(await receive('1.013977', papers.slice(0, 4)));
+    expect(fit).toBeLessThan(1);
+    expect(fit).toBeGreaterThanOrEqual(0.85);
+    const pdf = await printToPdf(page, path.join(e.dir, 'giay-tiep-nhan-dai.pdf'));
+    expect(pdf.pages).toBe(1);
+    const flat = pdf.text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Trích lục bản đồ địa chính hoặc trích đo địa chính thửa đất');
+    expect(flat).toContain('NGƯỜI TIẾP NHẬN HỒ SƠ');
+    expect(await page.locator('.print-toolbar .preview-note').count()).toBe(0);
+
+    // A name of 1,094 characters and nine papers does not fit A5 even at 9 pt: the toolbar says so, offers A4.
+    expect(await receive('1.013980', papers)).toBe('0.85');
+    expect(await text(page, '.print-toolbar .preview-note')).toBe('Nội dung dài hơn một tờ A5, bản in sẽ sang trang 2: nên in khổ A4.');
+    expect((await printToPdf(page, path.join(e.dir, 'giay-tiep-nhan-rat-dai.pdf'))).pages).toBe(2);
+    await page.getByRole('link', { name: 'Khổ A4' }).click();
+    await page.waitForURL(/size=a4$/);
+    expect(await page.locator('.print-toolbar .preview-note').count()).toBe(0);
+  });
+
   it('when the clerk scans the receipt into the quick search, then the dossier opens; a supplement request then prints with the missing papers', async () => {
     // A hand scanner types the QR code's address and Enter into the field that "/" focuses.
     await page.goto(`${e.base}/`);
