@@ -150,6 +150,20 @@ describe('clerk', () => {
     expect(await page.locator('.print-toolbar .preview-note').count()).toBe(0);
   });
 
+  it('when the clerk transfers a dossier, then typing a few words of the agency without marks picks it from the 119, and Enter goes on to the note', async () => {
+    // The last dossier received above, handled by the Department of Agriculture and Environment.
+    await page.goto(page.url().replace(/\/giay-tiep-nhan.*$/, ''));
+    await page.locator('details.action-transfer summary').click();
+    await page.locator('#to-transfer-filter').focus();
+    await page.keyboard.type('ninh kieu');
+    expect(await page.locator('#to-transfer option:not([hidden])').allInnerTexts()).toEqual(['Ủy ban nhân dân Phường Ninh Kiều']);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('reason-transfer');
+    await page.keyboard.type('Chuyển về phường nơi có thửa đất.');
+    await Promise.all([page.waitForURL(/ok=transfer/), page.keyboard.press('Control+Enter')]);
+    expect((await page.locator('dl.facts').allInnerTexts()).join('\n')).toMatch(/Cơ quan giải quyết\s+Ủy ban nhân dân Phường Ninh Kiều/);
+  });
+
   it('when the clerk scans the receipt into the quick search, then the dossier opens; a supplement request then prints with the missing papers', async () => {
     // A hand scanner types the QR code's address and Enter into the field that "/" focuses.
     await page.goto(`${e.base}/`);

@@ -56,10 +56,13 @@
     });
   });
 
-  // Procedure picker: the text box filters the grouped list; arrow down moves into it.
+  // Pickers (the intake's procedure, a transfer's agency): the text box filters the list, marks or none; arrow down
+  // moves into it; Enter goes on to the field named by data-filter-next.
   document.querySelectorAll('[data-filter-for]').forEach(function (input) {
     var select = document.getElementById(input.getAttribute('data-filter-for'));
     if (!select) return;
+    var next = function () { var el = document.getElementById(input.getAttribute('data-filter-next') || ''); if (el) el.focus(); };
+    var none = document.getElementById(input.getAttribute('aria-describedby') || '');
     var norm = function (s) { return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase(); };
     var options = Array.prototype.slice.call(select.options).map(function (o) { return { el: o, text: norm(o.textContent) }; });
     input.addEventListener('input', function () {
@@ -78,24 +81,23 @@
         first.selected = true;
         select.dispatchEvent(new Event('change', { bubbles: true }));
       }
-      // Nothing matches: no procedure stays chosen out of sight, and the clerk is told.
-      var none = document.getElementById('procedure-filter-none');
+      // Nothing matches: nothing stays chosen out of sight, and the clerk is told.
       if (!first) {
         select.selectedIndex = -1;
         var preview = document.getElementById('due-preview');
-        if (preview) preview.textContent = '';
+        if (preview && select.id === 'f-procedureCode') preview.textContent = '';
       }
-      if (none) none.textContent = first ? '' : 'Không có thủ tục nào khớp “' + input.value.trim() + '”.';
+      if (none) none.textContent = first ? '' : 'Không có ' + (input.getAttribute('data-filter-what') || 'mục') + ' nào khớp “' + input.value.trim() + '”.';
     });
     input.addEventListener('keydown', function (e) {
       if (e.key === 'ArrowDown') { e.preventDefault(); select.focus(); }
       if (e.key === 'Enter') {
         e.preventDefault();
-        if (select.selectedIndex >= 0) { var next = $('#f-applicantName'); if (next) next.focus(); }
+        if (select.selectedIndex >= 0) next();
       }
     });
     select.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter') { e.preventDefault(); var next = $('#f-applicantName'); if (next) next.focus(); }
+      if (e.key === 'Enter') { e.preventDefault(); next(); }
     });
   });
 
