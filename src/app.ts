@@ -131,10 +131,19 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.use('/quan-tri', adminPages(ctx, services));
 
   app.use((req, _res, next) => next(new NotFoundError('Không tìm thấy trang hoặc tài nguyên này.')));
-  app.use((err: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+  app.use((err: unknown, req: express.Request, _res: express.Response, next: express.NextFunction) => {
     const e = err as { csrf?: boolean };
-    if (e?.csrf) return next(new AppError(403, 'csrf', 'Phiên làm việc của biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.'));
-    next(err);
+    if (!e?.csrf) return next(err);
+    if (req.user || req.path === '/dang-nhap') return next(new AppError(403, 'csrf', 'Phiên làm việc của biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.'));
+    // Logged out meanwhile (the session ran out, or a logout in another tab): the page offers to log in again and
+    // come back to the intake form, where what was typed comes back (app.js keeps it in the tab).
+    next(
+      new AppError(
+        403,
+        'session_expired',
+        'Phiên đăng nhập đã hết hạn hoặc đã đăng xuất (có thể ở một thẻ khác), nên nội dung vừa gửi chưa được lưu. Hãy đăng nhập lại: trang tiếp nhận sẽ hiện lại phiếu đang nhập dở.',
+      ),
+    );
   });
   app.use(errorHandler(ctx.log));
   return app as Express & { locals: { services: Services; ctx: AppContext } };

@@ -120,6 +120,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       values: { channel: 'in_person', sets: '1' },
       errors: {},
       preview: null,
+      // Empty as served: app.js may fill it back with an intake typed halfway in this tab.
+      fresh: true,
       ...(await intakeFormData(req)),
     });
   });
@@ -168,7 +170,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   router.post('/ho-so/tu-choi', requireRole('clerk', 'admin'), async (req, res) => {
     try {
       const row = await refuseIntake(ctx.db, parseInput(refusalSchema, formToRefusal(req.body)), currentUser(req), ctx.clock.now());
-      res.redirect(303, `/ho-so/tu-choi/${row.id}`);
+      res.redirect(303, `/ho-so/tu-choi/${row.id}?ok=refused`);
     } catch (err) {
       const invalid = err instanceof AppError && err.status === 422;
       await intakeFormAgain(req, res, err, { refusalOpen: true, ...(invalid ? { message: 'Chưa lập được phiếu từ chối: xem các ô được đánh dấu.' } : {}) });

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditPage } from './a11y';
-import { LATE_APPLICANT, SOON_APPLICANT, localParts, loginWithKeyboard, printToPdf, screenshot, startE2E, type E2E } from './harness';
+import { LATE_APPLICANT, PASSWORD, SOON_APPLICANT, localParts, loginWithKeyboard, printToPdf, screenshot, startE2E, type E2E } from './harness';
 
 // The main flows of the desk in a real browser: the clerk's day with one dossier, the head's late dossier and its
 // apology letter, the city's monthly report, and the citizen scanning the receipt's QR code.
@@ -117,7 +117,7 @@ describe('clerk', () => {
       await page.locator('#f-documents').fill(papers.join('\n'));
       await Promise.all([page.waitForURL(/\?ok=received$/), page.locator('#f-documents').press('Control+Enter')]);
       await page.goto(`${page.url().replace(/\?ok=received$/, '')}/giay-tiep-nhan`);
-      return (await page.locator('.sheet').evaluate((el) => (el as HTMLElement).style.getPropertyValue('--fit'))) || '1';
+      return (await page.locator('.sheet').evaluate((el: { style: { getPropertyValue(name: string): string } }) => el.style.getPropertyValue('--fit'))) || '1';
     };
     const papers = [
       'Đơn đăng ký biến động đất đai, tài sản gắn liền với đất theo Mẫu số 11/ĐK (bản chính)',
@@ -225,6 +225,46 @@ describe('clerk', () => {
     expect(new URL(own.url()).pathname).toBe('/dang-nhap');
     expect(await own.locator('#password').count()).toBe(1);
     expect(await text(own, 'main')).not.toContain(APPLICANT);
+  });
+
+  it('when the session ends while an intake is typed (a logout in another tab), then sending it asks to log in again, and after logging in the form comes back as typed', async () => {
+    const { context, page: tab } = await e.open();
+    await loginWithKeyboard(tab, e.base, 'motcua');
+    await tab.goto(`${e.base}/ho-so/moi`);
+    await tab.locator('#f-procedureCode').selectOption('1.011441');
+    await tab.locator('#f-applicantName').fill('Lý Thị Kim Ngân');
+    await tab.locator('#f-applicantPhone').fill('0939 456 789');
+    await tab.locator('#f-documents').fill('Phiếu yêu cầu đăng ký (bản chính)\nHợp đồng thế chấp (bản chính)');
+    await tab.locator('input[name="channel"][value="online"]').check();
+
+    // Another tab of the same browser logs out.
+    const other = await context.newPage();
+    await other.goto(`${e.base}/`);
+    await Promise.all([other.waitForURL((u) => u.pathname === '/dang-nhap'), other.locator('form[action="/dang-xuat"] button').click()]);
+    await other.close();
+
+    await tab.locator('#f-documents').press('Control+Enter');
+    await tab.waitForLoadState();
+    expect(await text(tab, 'h1')).toBe('Cần đăng nhập lại');
+    expect(await text(tab, 'main')).toContain('nên nội dung vừa gửi chưa được lưu');
+    await Promise.all([tab.waitForURL(/\/dang-nhap\?next=%2Fho-so%2Fmoi$/), tab.locator('#log-in-again').click()]);
+    await tab.locator('#username').fill('motcua');
+    await tab.locator('#password').fill(PASSWORD);
+    await Promise.all([tab.waitForURL((u) => u.pathname === '/ho-so/moi'), tab.locator('#password').press('Enter')]);
+    expect(await text(tab, '.flash.info')).toMatch(/^Đã khôi phục phiếu đang nhập dở \(lúc \d\d:\d\d\)/);
+    expect(await tab.locator('#f-procedureCode').inputValue()).toBe('1.011441');
+    expect(await tab.locator('#f-applicantName').inputValue()).toBe('Lý Thị Kim Ngân');
+    expect(await tab.locator('#f-applicantPhone').inputValue()).toBe('0939 456 789');
+    expect(await tab.locator('#f-documents').inputValue()).toBe('Phiếu yêu cầu đăng ký (bản chính)\nHợp đồng thế chấp (bản chính)');
+    expect(await tab.locator('input[name="channel"][value="online"]').isChecked()).toBe(true);
+    await tab.locator('#due-preview strong').waitFor();
+
+    // Saved, the dossier is received; the next intake starts empty.
+    await Promise.all([tab.waitForURL(/\?ok=received$/), tab.locator('#f-documents').press('Control+Enter')]);
+    expect(await text(tab, 'main')).toContain('Lý Thị Kim Ngân');
+    await tab.goto(`${e.base}/ho-so/moi`);
+    expect(await tab.locator('#f-applicantName').inputValue()).toBe('');
+    expect(await tab.locator('.flash.info').count()).toBe(0);
   });
 });
 
@@ -438,7 +478,7 @@ describe('every main page', () => {
         await page.keyboard.type('Đinh Văn Từ Chối');
         await page.getByText('Không tiếp nhận được?').click();
         await page.getByLabel('Lý do từ chối tiếp nhận *').fill('Thủ tục thuộc thẩm quyền của Ủy ban nhân dân cấp xã nơi cư trú.');
-        await Promise.all([page.waitForURL(/\/ho-so\/tu-choi\/\d+$/), page.getByRole('button', { name: 'Từ chối và in phiếu' }).click()]);
+        await Promise.all([page.waitForURL(/\/ho-so\/tu-choi\/\d+\?ok=refused$/), page.getByRole('button', { name: 'Từ chối và in phiếu' }).click()]);
         const slip = await text(page, '.sheet');
         expect(slip).toContain('PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ');
         expect(slip).toContain('Đinh Văn Từ Chối');

@@ -80,7 +80,7 @@ beforeAll(async () => {
     .type('form')
     .send({ _csrf: agents.clerk.csrf, procedureCode: '1.012756', applicantName: PERSONAL.name, applicantPhone: PERSONAL.phone, refusalReason: 'Thiếu đơn đề nghị theo mẫu' });
   expect(refused.status).toBe(303);
-  refusalId = Number(refused.headers.location.split('/').pop());
+  refusalId = Number(/\/ho-so\/tu-choi\/(\d+)\?ok=refused$/.exec(refused.headers.location)![1]);
 }, 60_000);
 
 afterAll(async () => {

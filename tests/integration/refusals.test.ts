@@ -41,7 +41,7 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     expect(res.status).toBe(303);
     const slip = await agent.get(res.headers.location);
     expect(slip.status).toBe(200);
-    expect(res.headers.location).toMatch(/^\/ho-so\/tu-choi\/\d+$/);
+    expect(res.headers.location).toMatch(/^\/ho-so\/tu-choi\/\d+\?ok=refused$/);
     for (const text of [
       'Mẫu số 03 – Thông tư số 03/2025/TT-VPCP',
       'Phiếu từ chối tiếp nhận giải quyết hồ sơ',

@@ -161,6 +161,24 @@ describe('CSRF: every state-changing form needs the token of its own session', (
     expect(right.status).toBe(200);
   });
 
+  it('when the session ended before a form was sent (a logout in another tab), then nothing is written and the page asks to log in again, not "no permission"', async () => {
+    const { agent, csrf } = await loginAgent(harness.app, clerk.username);
+    expect((await agent.post('/dang-xuat').type('form').send({ _csrf: csrf })).status).toBe(303);
+    const before = await fingerprint(t.db);
+    const res = await agent.post('/ho-so').type('form').send({ _csrf: csrf, procedureCode: '1.012756', channel: 'in_person', applicantName: 'Nguyễn Hết Phiên', sets: '1' });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('<h1>Cần đăng nhập lại</h1>');
+    expect(res.text).toContain('nên nội dung vừa gửi chưa được lưu');
+    expect(res.text).toContain('<a class="button primary" id="log-in-again" href="/dang-nhap" autofocus>Đăng nhập lại</a>');
+    expect(await fingerprint(t.db)).toEqual(before);
+    // Logged in, a stale token is what it was: the form's page is old, reload it.
+    const { agent: other } = await loginAgent(harness.app, clerk.username);
+    const stale = await other.post('/ho-so').type('form').send({ _csrf: csrf, procedureCode: '1.012756', channel: 'in_person', applicantName: 'Nguyễn Hết Phiên', sets: '1' });
+    expect(stale.status).toBe(403);
+    expect(stale.text).toContain('Phiên làm việc của biểu mẫu đã hết hạn. Vui lòng tải lại trang và thử lại.');
+    expect(stale.text).not.toContain('log-in-again');
+  });
+
   it('when a cross-site form posts with the victim’s cookies but no token (a classic CSRF), then 403', async () => {
     const [{ agent }] = await sessionsOf(admin);
     const before = await fingerprint(t.db);

@@ -101,6 +101,58 @@
     });
   });
 
+  // An intake typed halfway is kept in the tab (sessionStorage: gone when the tab closes, never sent anywhere) until
+  // the dossier or its refusal is saved: when the session ran out meanwhile, or a logout in another tab ended it,
+  // sending the form lost everything typed. After logging in again the empty form fills itself back.
+  var DRAFT = 'onestop:intake-draft';
+  var tabStore = (function () { try { return window.sessionStorage; } catch (err) { return null; } })();
+  var readDraft = function () { try { return JSON.parse(tabStore.getItem(DRAFT) || 'null'); } catch (err) { return null; } };
+  var dropDraft = function () { if (tabStore) tabStore.removeItem(DRAFT); };
+  if (tabStore && /[?&]ok=(received|refused)(&|$)/.test(location.search)) dropDraft();
+  document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) { f.addEventListener('submit', dropDraft); });
+  var relogin = $('#log-in-again');
+  if (relogin && tabStore && readDraft()) relogin.href = '/dang-nhap?next=' + encodeURIComponent(readDraft().page);
+  var intake = $('#intake-form');
+  if (intake && tabStore) {
+    var kept = function () {
+      return Array.prototype.filter.call(intake.elements, function (el) {
+        return el.name && el.name !== '_csrf' && ['hidden', 'search', 'submit', 'button', 'file'].indexOf(el.type) < 0;
+      });
+    };
+    var save = function () {
+      var fields = kept().map(function (el) {
+        return [el.name, el.type === 'radio' || el.type === 'checkbox' ? (el.checked ? el.value : null) : el.value];
+      });
+      var typed = fields.some(function (f) { return f[0] !== 'channel' && f[0] !== 'sets' && f[1]; });
+      if (typed) tabStore.setItem(DRAFT, JSON.stringify({ page: location.pathname, at: Date.now(), fields: fields }));
+    };
+    intake.addEventListener('input', save);
+    intake.addEventListener('change', save);
+    intake.addEventListener('submit', save);
+    var draft = readDraft();
+    if (draft && intake.hasAttribute('data-fresh')) {
+      draft.fields.forEach(function (f) {
+        kept().forEach(function (el) {
+          if (el.name !== f[0]) return;
+          if (el.type === 'radio' || el.type === 'checkbox') { if (f[1] !== null) el.checked = el.value === f[1]; } else if (f[1] !== null) el.value = f[1];
+        });
+      });
+      var at = new Date(draft.at);
+      var note = document.createElement('p');
+      note.className = 'flash info';
+      note.setAttribute('role', 'status');
+      note.textContent = 'Đã khôi phục phiếu đang nhập dở (lúc ' + ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2) + '). ';
+      var reset = document.createElement('button');
+      reset.type = 'button';
+      reset.textContent = 'Xóa, nhập phiếu mới';
+      reset.addEventListener('click', function () { dropDraft(); location.reload(); });
+      note.appendChild(reset);
+      intake.parentNode.insertBefore(note, intake);
+      var chosen = intake.elements.procedureCode;
+      if (chosen && chosen.value) chosen.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  }
+
   // Due-date preview while filling the intake form.
   var form = $('#intake-form');
   var preview = $('#due-preview');
