@@ -7,7 +7,7 @@ import type { AppContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
 import { isoLocal } from '../shared/format';
 import { parseInput } from '../shared/http';
-import { CONTROL_CHARS, optionalText, requiredText, z } from '../shared/validation';
+import { CONTROL_CHARS, isRealIsoDate, optionalText, requiredText, z } from '../shared/validation';
 import type { CalendarEntry, DayKind } from './holidays';
 import { deleteDay, loadEntries, writeDays, type DaysWritten } from './repository';
 import { MAX_YEAR, MIN_YEAR } from './schedule';
@@ -26,13 +26,7 @@ export const MAX_DUE_DAYS = 365;
 export const MAX_DUE_HOURS = 2000;
 
 function validIsoDate(s: unknown): s is string {
-  return typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) && realDate(s);
-}
-
-function realDate(s: string): boolean {
-  const [y, m, d] = s.split('-').map(Number);
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+  return typeof s === 'string' && isRealIsoDate(s);
 }
 
 /** A local calendar date YYYY-MM-DD that exists, between MIN_YEAR and MAX_YEAR. */
@@ -42,7 +36,7 @@ export const isoDate = (label: string) =>
     .trim()
     .min(1, 'Không được để trống.')
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} phải có dạng YYYY-MM-DD, ví dụ 2026-02-16.`)
-    .refine(realDate, `${label} không tồn tại trong lịch.`)
+    .refine(isRealIsoDate, `${label} không tồn tại trong lịch.`)
     .refine((s) => {
       const y = Number(s.slice(0, 4));
       return y >= MIN_YEAR && y <= MAX_YEAR;
@@ -143,7 +137,7 @@ export const instantSchema = z.preprocess(
       /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/,
       'Thời điểm phải theo ISO-8601 có múi giờ, ví dụ 2026-02-13T10:00:00+07:00.',
     )
-    .refine((s) => !Number.isNaN(Date.parse(s)) && realDate(s.slice(0, 10)), 'Thời điểm không tồn tại.')
+    .refine((s) => !Number.isNaN(Date.parse(s)) && isRealIsoDate(s.slice(0, 10)), 'Thời điểm không tồn tại.')
     .refine((s) => {
       const y = Number(s.slice(0, 4));
       return y >= MIN_YEAR && y <= MAX_YEAR;

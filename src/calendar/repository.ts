@@ -7,13 +7,6 @@ export async function loadEntries(db: Knex): Promise<CalendarEntry[]> {
   return rows.map((r) => ({ date: r.date, kind: r.kind as DayKind, name: r.name, source: r.source ?? '' }));
 }
 
-export async function putDay(db: Knex, entry: CalendarEntry, by: string | null, now: Date): Promise<void> {
-  await db('calendar_days')
-    .insert({ ...entry, updated_at: now.toISOString(), updated_by: by })
-    .onConflict('date')
-    .merge();
-}
-
 export interface DaysWritten {
   /** the years the days fall in */
   years: number[];

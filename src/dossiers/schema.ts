@@ -1,4 +1,4 @@
-import { z, firstValue, optionalText, requiredText, CONTROL_CHARS } from '../shared/validation';
+import { z, firstValue, optionalText, requiredText, CONTROL_CHARS, isRealIsoDate } from '../shared/validation';
 import { AGENCY_BASES, REPORT_COLUMNS } from '../reports/definitions';
 
 export const CHANNELS = ['in_person', 'online', 'postal'] as const;
@@ -17,12 +17,6 @@ function realCalendarParts(s: string): boolean {
   const [y, m, d, h, mi, sec] = [s.slice(0, 4), s.slice(5, 7), s.slice(8, 10), s.slice(11, 13), s.slice(14, 16), s.slice(17, 19) || '0'].map(Number);
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && sec <= 59;
-}
-
-/** A YYYY-MM-DD that names a day of the calendar. */
-function isRealDate(s: string): boolean {
-  const t = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === s;
 }
 
 /** An instant with an explicit offset, e.g. 2026-02-13T10:00:00+07:00. */
@@ -114,8 +108,8 @@ export const listQuerySchema = z.object({
   dueSoon: firstValue(yes.optional()),
   // The head's watch (src/letters): deadline on or after / on or before a local date, and the apology letter.
   // A real date only: 2026-13-01 matches the pattern but is no day (it made an Invalid Date, then a 500).
-  dueFrom: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
-  dueTo: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealDate).optional()).catch(undefined),
+  dueFrom: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealIsoDate).optional()).catch(undefined),
+  dueTo: firstValue(z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(isRealIsoDate).optional()).catch(undefined),
   letter: firstValue(z.enum(['issued', 'not_issued', 'draft']).optional()).catch(undefined),
   q: firstValue(optionalText(200)).transform((q) => (q === undefined ? q : compactNumber(scannedCode(q)))),
   sort: firstValue(z.enum(['due', '-due', 'received', '-received']).optional()).catch(undefined),
@@ -136,7 +130,7 @@ export type ListQuery = z.infer<typeof listQuerySchema>;
  * listQuerySchema reads the query; the keys it does not name (q, fieldCode, …) are free text.
  */
 const apiDay = (what: string) =>
-  firstValue(z.string({ error: `${what}: ngày dạng YYYY-MM-DD.` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${what}: ngày dạng YYYY-MM-DD.`).refine(isRealDate, `${what}: ngày này không có trên lịch.`).optional());
+  firstValue(z.string({ error: `${what}: ngày dạng YYYY-MM-DD.` }).regex(/^\d{4}-\d{2}-\d{2}$/, `${what}: ngày dạng YYYY-MM-DD.`).refine(isRealIsoDate, `${what}: ngày này không có trên lịch.`).optional());
 const apiFlag = (name: string) => firstValue(z.enum(['true', 'false', '1', '0'], { error: `${name} là true hoặc false.` }).optional());
 const STATUS_FILTERS = ['processing', 'awaiting_supplement', 'paused', 'resolved', 'returned', 'withdrawn', 'open'] as const;
 export const apiListChecks = z.looseObject({
@@ -163,7 +157,7 @@ const localDay = (what: string) =>
         .string()
         .trim()
         .regex(/^\d{4}-\d{2}-\d{2}$/, `${what}: nhập ngày dạng ngày/tháng/năm.`)
-        .refine(isRealDate, `${what}: ngày này không có trên lịch.`)
+        .refine(isRealIsoDate, `${what}: ngày này không có trên lịch.`)
         .optional(),
     ),
   );

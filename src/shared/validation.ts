@@ -47,8 +47,16 @@ export const firstValue = <T extends z.ZodType>(schema: T) => z.preprocess((v) =
 
 /** A day of the calendar: 30/02 or 31/04 is none (Date.UTC would roll it over into the next month). */
 export function isRealDay(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, as Date.UTC reads the years 0–99 as 1900–1999.
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, d);
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** A YYYY-MM-DD naming a day of the calendar (isRealDay). */
+export function isRealIsoDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  return m !== null && isRealDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 // Control characters other than tab/newline are never legitimate in names and addresses.

@@ -2,7 +2,6 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { createApiToken, createUser } from '../../src/auth/users';
-import { putDay } from '../../src/calendar/repository';
 import { loadConfig } from '../../src/config';
 import { fixedClock } from '../../src/shared/clock';
 import { createTestDb, type TestDb } from '../helpers/db';
@@ -46,9 +45,9 @@ beforeAll(async () => {
     { code: '1.001193', name: 'Thủ tục đăng ký khai sinh', field_code: 'HO_TICH', level: 'province', agency_code: AGENCY, statutory_days: 3, duration_value: 3, duration_unit: 'working_days', on_supplement: 'restart', fee: 'Miễn phí', active: true },
     { code: '1.000948', name: 'Đăng ký biến động đất đai', field_code: 'DAT_DAI', level: 'province', agency_code: AGENCY, statutory_days: 30, duration_value: 25, duration_unit: 'working_days', on_supplement: 'pause', fee: null, active: true },
   ]);
-  // Tết Bính Ngọ 2026 as announced (16–20/02, with the weekends around it).
+  // Tết Bính Ngọ 2026 as announced (16–20/02, with the weekends around it), the year's only rows.
   for (let d = 16; d <= 20; d++) {
-    await putDay(db, { date: `2026-02-${d}`, kind: 'holiday', name: `Tết Nguyên đán Bính Ngọ (${d})`, source: 'Thông báo nghỉ Tết 2026' }, 'test', now);
+    await db('calendar_days').insert({ date: `2026-02-${d}`, kind: 'holiday', name: `Tết Nguyên đán Bính Ngọ (${d})`, source: 'Thông báo nghỉ Tết 2026', updated_at: now.toISOString(), updated_by: 'test' });
   }
   const admin = await createUser(db, { username: 'quantri', fullName: 'Trần Quản Trị', role: 'admin', agencyCode: null, password: PASSWORD }, now);
   const clerk = await createUser(db, { username: 'canbo', fullName: 'Lê Thị Cán Bộ', role: 'clerk', agencyCode: AGENCY, password: PASSWORD }, now);
