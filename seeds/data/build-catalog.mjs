@@ -232,6 +232,20 @@ function build() {
 
   // ------------------------------------------------------------ 4. procedures
 
+  /**
+   * A name as the national database publishes it, tidied for the receipt's "Nội dung yêu cầu giải quyết: <name> (mã
+   * thủ tục …)": spaces collapsed, no full stop, colon or semicolon at the end, no copy of the code in brackets, the
+   * level in brackets in lower case as most names write it ("(cấp tỉnh)").
+   */
+  function tidyName(name, code) {
+    return name
+      .replace(new RegExp(`\\s*\\(\\s*${code.replace(/\./g, '\\.')}\\s*\\)\\s*$`), '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/[\s.:;,]+$/, '')
+      .replace(/\(cấp (Tỉnh|Huyện|Xã)\)/g, (level) => level.toLowerCase());
+  }
+
   // Level for the multi-level rows: the level at which the Cần Thơ desk mostly
   // handles the dossier (reason goes to source).
   const LEVEL_CHOICE = {
@@ -379,7 +393,7 @@ function build() {
 
     procedures.push({
       code: p.code,
-      name: p.name,
+      name: tidyName(p.name, p.code),
       field_code: fieldCode,
       level,
       agency_code: agency,
@@ -468,6 +482,7 @@ function check() {
     if (cut && !p.source.includes('demo: thời gian cam kết của thành phố (giả định)')) fail(`${id}: cut not marked in source`);
     if (!['restart', 'pause'].includes(p.on_supplement)) fail(`${id}: on_supplement ${p.on_supplement}`);
     if (!p.name.trim() || !p.source.trim()) fail(`${id}: empty name/source`);
+    if (/[\s.:;,]$|\s\s/.test(p.name) || p.name.includes(`(${p.code}`) || p.name.includes(`( ${p.code}`)) fail(`${id}: name not tidied: ${p.name.slice(-40)}`);
   }
   const usedFields = new Set(procedures.map((p) => p.field_code));
   if (usedFields.size < 12) fail(`only ${usedFields.size} fields used (< 12)`);
