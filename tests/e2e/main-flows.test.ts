@@ -310,6 +310,14 @@ describe('head', () => {
   it('when the head fills the reason and issues the letter, then it gets a number and the dossier a new appointment', async () => {
     expect(await page.locator('#f-addresseeName').inputValue()).toContain(LATE_APPLICANT);
     expect(await page.locator('#f-newAppointmentDate').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Beside the field, its day in words, whatever order the browser's language writes the field in.
+    const words = page.locator('#f-newAppointmentDate + .date-words');
+    const [y, m, d] = (await page.locator('#f-newAppointmentDate').inputValue()).split('-');
+    const weekday = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'][new Date(Date.UTC(+y, +m - 1, +d)).getUTCDay()];
+    expect(await words.innerText()).toBe(`${weekday}, ngày ${d} tháng ${m} năm ${y}`);
+    await page.locator('#f-newAppointmentDate').fill('2027-03-12');
+    expect(await words.innerText()).toBe('Thứ Sáu, ngày 12 tháng 03 năm 2027');
+    await page.locator('#f-newAppointmentDate').fill(`${y}-${m}-${d}`);
     await page.locator('#f-reason').fill('Hồ sơ cần xác minh thêm thông tin thửa đất tại Văn phòng đăng ký đất đai');
     await screenshot(page, '15-thu-xin-loi-soan');
     await Promise.all([page.waitForURL(/ok=issued/), page.getByRole('button', { name: 'Phát hành (cấp số)' }).click()]);

@@ -49,6 +49,24 @@
     }
   }
 
+  // A date field shows its day in words beside it: the browser writes the field in its own language's order, and on
+  // an English one 03/12/2026 is the 12th of March. A clerk sees at once which day was taken.
+  var WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
+  document.querySelectorAll('input[type=date]').forEach(function (input) {
+    var words = document.createElement('span');
+    words.className = 'date-words';
+    words.setAttribute('aria-live', 'polite');
+    input.insertAdjacentElement('afterend', words);
+    var show = function () {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
+      var day = m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+      words.textContent = day ? WEEKDAYS[day.getUTCDay()] + ', ngày ' + m[3] + ' tháng ' + m[2] + ' năm ' + m[1] : '';
+    };
+    input.addEventListener('input', show);
+    input.addEventListener('change', show);
+    show();
+  });
+
   // Confirm before destructive actions.
   document.querySelectorAll('[data-confirm]').forEach(function (el) {
     el.addEventListener('submit', function (e) {
