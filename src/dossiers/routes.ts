@@ -21,6 +21,7 @@ import { askRegister, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_R
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import { vnDateTimeWords, type LetterRow } from '../letters/draft';
+import { withoutMarks } from '../shared/marks';
 
 /** The flat intake form -> the API's input shape. */
 export function formToIntake(body: Record<string, unknown>) {
@@ -65,6 +66,13 @@ const previewQuerySchema = z.object({ receivedAt: instant });
 export function publicLookupUrl(ctx: AppContext, req: Request, code: string): string {
   const base = ctx.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
   return `${base.replace(/\/$/, '')}/tra-cuu/${encodeURIComponent(code)}`;
+}
+
+/** The search without marks a list offers when one typed with them found nothing: its text and address, or null. */
+function plainSearchOf(q: string | undefined, total: number, url: (q: string) => string): { text: string; url: string } | null {
+  if (!q || total > 0) return null;
+  const text = withoutMarks(q);
+  return text !== q && [...text].length >= 3 ? { text, url: url(text) } : null;
 }
 
 export function dossierPages(ctx: AppContext, services: Services): Router {
@@ -234,6 +242,14 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         params.set('page', String(page));
         return `/ho-so?${params}`;
       },
+      // A text typed with marks found nothing: marked otherwise ("Nguyễn Văn Hung" for "Nguyễn Văn Hưng"), the same
+      // text without them may; the page offers that search (from three characters, as the search reads them).
+      plainSearch: plainSearchOf(query.q, result.total, (q) => {
+        const params = new URLSearchParams(req.query as Record<string, string>);
+        for (const k of ['go', 'page']) params.delete(k);
+        params.set('q', q);
+        return `/ho-so?${params}`;
+      }),
     });
   });
 

@@ -164,6 +164,29 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     expect(await search('ut')).toEqual({ total: 0, codes: [] });
   });
 
+  it('when a page search typed with marks finds nothing, then it offers the same text without marks, which finds the name marked otherwise', async () => {
+    const { agent } = await loginAgent(harness.app, admin.username);
+    const page = async (text: string) => {
+      const res = await agent.get(`/ho-so?q=${encodeURIComponent(text)}&fieldCode=`);
+      expect(res.status, text).toBe(200);
+      return res.text;
+    };
+    const html = await page('Nguyễn Văn Hoa');
+    expect(html).toContain('Không có hồ sơ nào khớp điều kiện lọc.');
+    const link = /<a href="([^"]+)" id="plain-search">tìm không dấu “([^”]+)”<\/a>/.exec(html);
+    expect(link?.[2]).toBe('Nguyen Van Hoa');
+    const href = link![1].replace(/&amp;/g, '&');
+    expect(new URL(href, 'http://x').searchParams.get('q')).toBe('Nguyen Van Hoa');
+    expect(new URL(href, 'http://x').searchParams.has('fieldCode')).toBe(true);
+    const found = (await agent.get(href)).text;
+    expect(found).toContain('NGUYỄN VĂN HOÀ');
+    expect(found).not.toContain('plain-search');
+    // Found with its marks, typed without them (nothing to take off), or too short: no such offer.
+    expect(await page('Nguyễn Văn Hoà')).not.toContain('plain-search');
+    expect(await page('Khong Ai Ca')).not.toContain('plain-search');
+    expect(await page('Ỹz')).not.toContain('plain-search');
+  });
+
   it('when the text holds %, _, quotes or words of a query language, then they match only themselves', async () => {
     for (const text of ['100%', '0% V', 'Phở_B', 'o_B', '"Tư"', 'Tư"', 'NEAR', 'Sáu*', '(Út):', '^Mười', '- OR', '%', '_']) {
       const want = expected(rows, text);
