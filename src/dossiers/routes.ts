@@ -227,6 +227,16 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       return res.redirect(303, `/ho-so/${encodeURIComponent(result.items[0].code)}`);
     }
     const now = ctx.clock.now();
+    /** This list's address with some of its parameters changed (null: left out), never the quick search's `go`. */
+    const listUrl = (changes: Record<string, string | null>) => {
+      const params = new URLSearchParams(req.query as Record<string, string>);
+      params.delete('go');
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === null) params.delete(k);
+        else params.set(k, v);
+      }
+      return `/ho-so?${params}`;
+    };
     res.render('dossiers/list', {
       title: query.late ? 'Hồ sơ quá hạn' : query.dueSoon ? 'Hồ sơ sắp đến hạn' : 'Danh sách hồ sơ',
       wide: true,
@@ -236,20 +246,10 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       isLate: (row: SummaryRow) => isLate(row, now),
       fields: await fieldChoices(ctx.db),
       agencies: user.role === 'admin' ? await agencyChoices(ctx.db) : [],
-      pageUrl: (page: number) => {
-        const params = new URLSearchParams(req.query as Record<string, string>);
-        params.delete('go');
-        params.set('page', String(page));
-        return `/ho-so?${params}`;
-      },
+      pageUrl: (page: number) => listUrl({ page: String(page) }),
       // A text typed with marks found nothing: marked otherwise ("Nguyễn Văn Hung" for "Nguyễn Văn Hưng"), the same
       // text without them may; the page offers that search (from three characters, as the search reads them).
-      plainSearch: plainSearchOf(query.q, result.total, (q) => {
-        const params = new URLSearchParams(req.query as Record<string, string>);
-        for (const k of ['go', 'page']) params.delete(k);
-        params.set('q', q);
-        return `/ho-so?${params}`;
-      }),
+      plainSearch: plainSearchOf(query.q, result.total, (q) => listUrl({ q, page: null })),
     });
   });
 

@@ -1,4 +1,4 @@
-import { z, firstValue, optionalText, requiredText, CONTROL_CHARS, isRealIsoDate } from '../shared/validation';
+import { z, firstValue, optionalText, requiredText, CONTROL_CHARS, isRealDay, isRealIsoDate } from '../shared/validation';
 import { AGENCY_BASES, REPORT_COLUMNS } from '../reports/definitions';
 
 export const CHANNELS = ['in_person', 'online', 'postal'] as const;
@@ -15,8 +15,7 @@ const NO_CONTROL_MSG = 'Chứa ký tự điều khiển không hợp lệ.';
 /** Date.parse quietly rolls 30/02 over to 02/03: check the parts name a real day and time. */
 function realCalendarParts(s: string): boolean {
   const [y, m, d, h, mi, sec] = [s.slice(0, 4), s.slice(5, 7), s.slice(8, 10), s.slice(11, 13), s.slice(14, 16), s.slice(17, 19) || '0'].map(Number);
-  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && sec <= 59;
+  return isRealDay(y, m, d) && h <= 23 && mi <= 59 && sec <= 59;
 }
 
 /** An instant with an explicit offset, e.g. 2026-02-13T10:00:00+07:00. */

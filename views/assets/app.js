@@ -129,11 +129,12 @@
   if (tabStore && /[?&]ok=(received|refused)(&|$)/.test(location.search)) dropDraft();
   document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) { f.addEventListener('submit', dropDraft); });
   var relogin = $('#log-in-again');
-  if (relogin && tabStore && readDraft()) relogin.href = '/dang-nhap?next=' + encodeURIComponent(readDraft().page);
-  var intake = $('#intake-form');
-  if (intake && tabStore) {
+  var draft = tabStore && readDraft();
+  if (relogin && draft) relogin.href = '/dang-nhap?next=' + encodeURIComponent(draft.page);
+  var form = $('#intake-form');
+  if (form && tabStore) {
     var kept = function () {
-      return Array.prototype.filter.call(intake.elements, function (el) {
+      return Array.prototype.filter.call(form.elements, function (el) {
         return el.name && el.name !== '_csrf' && ['hidden', 'search', 'submit', 'button', 'file'].indexOf(el.type) < 0;
       });
     };
@@ -144,11 +145,10 @@
       var typed = fields.some(function (f) { return f[0] !== 'channel' && f[0] !== 'sets' && f[1]; });
       if (typed) tabStore.setItem(DRAFT, JSON.stringify({ page: location.pathname, at: Date.now(), fields: fields }));
     };
-    intake.addEventListener('input', save);
-    intake.addEventListener('change', save);
-    intake.addEventListener('submit', save);
-    var draft = readDraft();
-    if (draft && intake.hasAttribute('data-fresh')) {
+    form.addEventListener('input', save);
+    form.addEventListener('change', save);
+    form.addEventListener('submit', save);
+    if (draft && form.hasAttribute('data-fresh')) {
       draft.fields.forEach(function (f) {
         kept().forEach(function (el) {
           if (el.name !== f[0]) return;
@@ -165,14 +165,12 @@
       reset.textContent = 'Xóa, nhập phiếu mới';
       reset.addEventListener('click', function () { dropDraft(); location.reload(); });
       note.appendChild(reset);
-      intake.parentNode.insertBefore(note, intake);
-      var chosen = intake.elements.procedureCode;
-      if (chosen && chosen.value) chosen.dispatchEvent(new Event('change', { bubbles: true }));
+      form.parentNode.insertBefore(note, form);
+      // The due-date preview below reads the restored procedure when it starts.
     }
   }
 
   // Due-date preview while filling the intake form.
-  var form = $('#intake-form');
   var preview = $('#due-preview');
   if (form && preview) {
     var update = function () {
