@@ -5,7 +5,7 @@ import { reportWindow } from '../reports/period';
 import { pendingCellRows, reportCellTotal, type ReportNumber } from '../reports/settlement';
 import { catalogNames } from '../catalog/names';
 import { isoLocal, localizeInstants } from '../shared/format';
-import { withoutMarksSql } from '../shared/marks';
+import { toneSpellings, withoutMarksSql } from '../shared/marks';
 import type { TraceStep } from '../calendar/working-time';
 import type { LetterRow } from '../letters/draft';
 import type { Channel, ListQuery } from './schema';
@@ -638,7 +638,7 @@ export async function planSearch(db: Knex, query: ListQuery): Promise<PlannedQue
   if (!trigramsServe(query.q)) return planShortSearch(db, query, query.q);
   if (!isSqlite(db)) return query;
   const limit = listPlanning.denseSearchFrom;
-  const [row] = await selectRows<{ n: number }>(db, `SELECT count(*) AS n FROM (${FTS_MATCHES} LIMIT ?)`, [ftsPhrase(query.q), limit]);
+  const [row] = await selectRows<{ n: number }>(db, `SELECT count(*) AS n FROM (${FTS_MATCHES} LIMIT ?)`, [ftsAny(toneSpellings(query.q)), limit]);
   return row.n >= limit ? { ...query, denseSearch: true } : query;
 }
 
@@ -726,7 +726,8 @@ const SHORT_VALUES = SEARCHED.map((c) => `length(${c}) BETWEEN 1 AND 2`).join(' 
 /**
  * The dossiers whose code, applicant's name, ID number or phone contains the text, in any case (Vietnamese letters
  * included), and from 3 characters those whose name without marks does (a text typed without them: "hung" finds
- * "Hùng" and "Hưng", "Hùng" only "Hùng"). Through the trigram indexes where they serve, from 3 characters: on SQLite
+ * "Hùng" and "Hưng", "Hùng" only "Hùng"), or holds it with the tone of "oa", "oe", "uy" placed the other way ("Hòa"
+ * finds "Hoà": toneSpellings). Through the trigram indexes where they serve, from 3 characters: on SQLite
  * the FTS5 table of trigrams, on PostgreSQL ILIKE on the indexed expression. Shorter, from the trigrams that hold the text when they are few and it
  * is rare (planShortSearch); otherwise the desk's dossiers are read and searched (cappedSearch).
  */
@@ -735,11 +736,12 @@ function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string, plan: Planned
   if (isSqlite(db) && trigrams) {
     // `+d.id` is the same value, but SQLite cannot look it up by the rowid: it reads the rows from another index and
     // checks each against the matches (held in a Bloom filter and a b-tree).
-    q.whereRaw(`${plan.denseSearch ? '+d.id' : 'd.id'} IN (${FTS_MATCHES})`, [ftsPhrase(text)]);
+    q.whereRaw(`${plan.denseSearch ? '+d.id' : 'd.id'} IN (${FTS_MATCHES})`, [ftsAny(toneSpellings(text))]);
   } else if (!isSqlite(db) && trigrams && !text.includes(SEARCH_SEPARATOR)) {
     // Shorter, the trigram index holds nothing to look for, and PostgreSQL read all of it and then every dossier of
     // the city (5 s at 1,000,000 for two letters no dossier holds); column by column, it reads the desk's dossiers.
-    q.whereRaw(SEARCH_TEXT_PG_CONTAINS, [containsPattern(text)]);
+    const spellings = toneSpellings(text);
+    q.whereRaw(`(${spellings.map(() => SEARCH_TEXT_PG_CONTAINS).join(' OR ')})`, spellings.map(containsPattern));
   } else {
     // One or two characters: the dossiers holding one of the trigrams that hold them or a value that short
     // (planShortSearch), then checked here; or every dossier of the list.

@@ -41,3 +41,52 @@ export function withoutMarksSql(expr: string, dialect: 'sqlite' | 'pg'): string 
   if (dialect === 'pg') return `translate(${expr}, '${MARKED_LETTERS}', '${PLAIN_LETTERS}')`;
   return PAIRS.reduce((inner, [m, p]) => `replace(${inner}, '${m}', '${p}')`, expr);
 }
+
+/**
+ * Where the tone goes in "oa", "oe" and "uy" at a syllable's end is written two ways, both in use: "Hòa" (the older
+ * way, kept by most identity cards) and "Hoà" (the newer, which many keyboards type), "Thủy" and "Thuỷ", "Khỏe" and
+ * "Khoẻ". A name typed the one way is the same name written the other.
+ */
+const TONE_PLACES: [first: string, second: string][] = [
+  ['o', 'a'],
+  ['o', 'e'],
+  ['u', 'y'],
+];
+const TONE_SWAPS = new Map<string, string>();
+for (const [a, b] of TONE_PLACES) {
+  for (const tone of TONES.slice(1)) {
+    const older = (a + tone).normalize('NFC') + b;
+    const newer = a + (b + tone).normalize('NFC');
+    for (const [x, y] of [
+      [older, newer],
+      [older.toUpperCase(), newer.toUpperCase()],
+      [older[0].toUpperCase() + older.slice(1), newer[0].toUpperCase() + newer.slice(1)],
+    ]) {
+      TONE_SWAPS.set(x, y);
+      TONE_SWAPS.set(y, x);
+    }
+  }
+}
+const TONE_PAIR = new RegExp([...TONE_SWAPS.keys()].join('|'), 'g');
+const MOST_SPELLINGS = 8;
+
+/**
+ * The text and its other spellings with the tone of "oa", "oe", "uy" placed the other way ("Hòa Thủy" gives "Hoà
+ * Thủy", "Hòa Thuỷ", "Hoà Thuỷ"), at most eight; the text first. Only before the end of a word or the text: "hoàng"
+ * and "quý" are written one way only.
+ */
+export function toneSpellings(text: string): string[] {
+  const spellings = [''];
+  let at = 0;
+  for (const m of text.matchAll(TONE_PAIR)) {
+    const end = m.index + m[0].length;
+    if (end < text.length && /\p{L}/u.test(text[end])) continue;
+    if (/^[uU]/.test(m[0]) && /[qQ]/.test(text[m.index - 1] ?? '')) continue; // "quý": qu is the consonant
+    const between = text.slice(at, m.index);
+    const next: string[] = [];
+    for (const s of spellings) for (const pair of [m[0], TONE_SWAPS.get(m[0])!]) if (next.length < MOST_SPELLINGS) next.push(s + between + pair);
+    spellings.splice(0, spellings.length, ...next);
+    at = end;
+  }
+  return spellings.map((s) => s + text.slice(at));
+}

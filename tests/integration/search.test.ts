@@ -4,7 +4,7 @@ import { createTestDb, type TestDb } from '../helpers/db';
 import { AGENCIES, addUser, loginAgent, makeApp, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { applyListFilters, planSearch, listPlanning } from '../../src/dossiers/repository';
 import { listQuerySchema } from '../../src/dossiers/schema';
-import { withoutMarks } from '../../src/shared/marks';
+import { toneSpellings, withoutMarks } from '../../src/shared/marks';
 
 // The list's search is "contains, any case" on a dossier's code, applicant's name, ID number and phone, and from 3
 // characters on the name without its marks. It goes through trigram indexes (migrations 20261130001400_dossier_search,
@@ -21,13 +21,16 @@ interface Row {
 
 /**
  * The search's meaning: one of the four values contains the text (trimmed, as the form's fields are), in lower case;
- * from three characters, the name without its marks does too (a text typed without marks finds every way of marking it).
+ * from three characters, the name without its marks does too (a text typed without marks finds every way of marking it),
+ * and the text with the tone of "oa", "oe", "uy" placed the other way ("Hòa", "Hoà") counts as the text.
  */
 function expected(rows: Row[], text: string): string[] {
-  const t = text.trim().toLowerCase();
-  const values = (r: Row) => [r.code, r.applicant_name, r.applicant_id_number, r.applicant_phone, ...([...t].length >= 3 ? [withoutMarks(r.applicant_name)] : [])];
+  const trimmed = text.trim();
+  const long = [...trimmed].length >= 3;
+  const texts = (long ? toneSpellings(trimmed) : [trimmed]).map((x) => x.toLowerCase());
+  const values = (r: Row) => [r.code, r.applicant_name, r.applicant_id_number, r.applicant_phone, ...(long ? [withoutMarks(r.applicant_name)] : [])];
   return rows
-    .filter((r) => values(r).some((v) => v !== null && v.toLowerCase().includes(t)))
+    .filter((r) => values(r).some((v) => v !== null && texts.some((t) => v.toLowerCase().includes(t))))
     .map((r) => r.code)
     .sort();
 }
@@ -144,11 +147,15 @@ describe('searching dossiers by a part of their code, name, ID number or phone',
     expect((await search('NGUYEN VAN HOA')).codes).toEqual(hoa.filter((c) => rows.find((r) => r.code === c)!.applicant_name.startsWith('NGUYỄN')));
     expect((await search('hoa')).codes).toEqual(expected(rows, 'hoa'));
     expect(expected(rows, 'hoa')).toEqual(expect.arrayContaining(hoa));
-    // Marked, the text is matched as typed: "Hòa" is not "Hoà", and the plain name holds no mark to match.
-    expect(await search('Hòa')).toEqual({ total: 0, codes: [] });
+    // Marked, the text is matched with its marks (the plain name holds none to match), the tone of "oa" placed either
+    // way: "Hòa", as an identity card writes it, finds the name typed "HOÀ", and the other way round.
     const marked = await search('Hoà');
     expect(marked.codes).toEqual(expected(rows, 'Hoà'));
     expect(marked.codes.map((c) => rows.find((r) => r.code === c)!.applicant_name).sort()).toEqual(['Lê Hoàng Anh', 'NGUYỄN VĂN HOÀ']);
+    expect(await search('Hòa')).toEqual(marked);
+    expect(await search('văn hòa')).toEqual({ total: 1, codes: hoa.filter((c) => rows.find((r) => r.code === c)!.applicant_name.startsWith('NGUYỄN')) });
+    // "Hoàng" is written one way only, and so searched.
+    expect((await search('Hòang')).total).toBe(0);
     // Every marked letter, in either case, is found from its plain letter; Đ from D.
     for (const l of LETTERS) {
       for (const text of [`bui ${withoutMarks(l)}n`, `BUI ${withoutMarks(l).toUpperCase()}N`]) {

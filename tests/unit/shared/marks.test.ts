@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { MARKED_LETTERS, PLAIN_LETTERS, withoutMarks, withoutMarksSql } from '../../../src/shared/marks';
+import { MARKED_LETTERS, PLAIN_LETTERS, toneSpellings, withoutMarks, withoutMarksSql } from '../../../src/shared/marks';
 
 describe('Vietnamese letters without their marks', () => {
   it('when the letters are listed, then they are the 66 marked vowels and đ, in both cases, each with one plain letter', () => {
@@ -32,5 +32,22 @@ describe('Vietnamese letters without their marks', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('the tone of oa, oe, uy placed either way', () => {
+  it('when a name holds "òa", "ủy" or "ỏe" at a word\'s end, then the other placement is spelled too, in each case', () => {
+    expect(toneSpellings('Hòa')).toEqual(['Hòa', 'Hoà']);
+    expect(toneSpellings('HOÀ')).toEqual(['HOÀ', 'HÒA']);
+    expect(toneSpellings('khoẻ')).toEqual(['khoẻ', 'khỏe']);
+    expect(toneSpellings('Nguyễn Thị Thủy Hòa')).toEqual(['Nguyễn Thị Thủy Hòa', 'Nguyễn Thị Thủy Hoà', 'Nguyễn Thị Thuỷ Hòa', 'Nguyễn Thị Thuỷ Hoà']);
+  });
+  it('when the pair is inside a word, after q, or absent, then the text is its only spelling', () => {
+    for (const text of ['Hoàng', 'Quý', 'quỳnh', 'Nguyen Van Hoa', '0912345678', '']) expect(toneSpellings(text)).toEqual([text]);
+  });
+  it('when a text holds many such pairs, then at most eight spellings are made, the text first', () => {
+    const many = toneSpellings('hòa hòa hòa hòa hòa');
+    expect(many).toHaveLength(8);
+    expect(many[0]).toBe('hòa hòa hòa hòa hòa');
   });
 });
