@@ -16,6 +16,66 @@
     }
   });
 
+  // In a long form (the intake), Enter goes on to the next field, as the procedure's picker already did: it sent the
+  // form from the applicant's name, saving a dossier half typed that cannot be edited afterwards. Ctrl+Enter or the
+  // button sends it.
+  document.querySelectorAll('form[data-enter-moves]').forEach(function (f) {
+    f.addEventListener('keydown', function (e) {
+      var t = e.target;
+      if (e.key !== 'Enter' || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || e.defaultPrevented) return;
+      if (!t || t.tagName !== 'INPUT' || ['submit', 'button', 'reset', 'image', 'file'].indexOf(t.type) >= 0) return;
+      e.preventDefault();
+      var els = Array.prototype.slice.call(f.elements);
+      for (var i = els.indexOf(t) + 1; i < els.length; i++) {
+        var el = els[i];
+        if (el.disabled || el.type === 'hidden' || el.tabIndex < 0 || el.offsetParent === null) continue;
+        if (['submit', 'button', 'reset', 'fieldset', 'output'].indexOf(el.type) >= 0) continue;
+        if (el.type === 'radio' && ((t.type === 'radio' && el.name === t.name) || (!el.checked && f.querySelector('input[type=radio][name="' + el.name + '"]:checked')))) continue;
+        el.focus();
+        return;
+      }
+    });
+  });
+
+  // A form is sent once: Ctrl+Enter pressed twice saved two dossiers. A date or time the browser holds half typed or
+  // impossible (31/02) is sent as empty, and the intake then took the present instant without a word: it is refused
+  // here, beside the field.
+  document.addEventListener('submit', function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || !f || String(f.method).toLowerCase() !== 'post') return;
+    var bad = Array.prototype.filter.call(f.elements, function (el) {
+      return (el.type === 'date' || el.type === 'time') && el.validity && el.validity.badInput;
+    });
+    if (bad.length) {
+      e.preventDefault();
+      bad.forEach(function (el) {
+        var id = (el.id || el.name) + '-unfinished';
+        if (document.getElementById(id)) return;
+        var p = document.createElement('p');
+        p.className = 'field-error';
+        p.id = id;
+        p.textContent = el.type === 'date'
+          ? 'Ngày chưa nhập đủ hoặc không có thật: nhập đủ ngày, tháng, năm, hoặc xóa trống.'
+          : 'Giờ chưa nhập đủ: nhập đủ giờ và phút, hoặc xóa trống.';
+        el.setAttribute('aria-invalid', 'true');
+        el.setAttribute('aria-describedby', id);
+        el.parentNode.appendChild(p);
+        var clear = function () { if (!el.validity.badInput) { p.remove(); el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); el.removeEventListener('input', clear); } };
+        el.addEventListener('input', clear);
+      });
+      bad[0].focus();
+      return;
+    }
+    if (f.hasAttribute('data-sending')) { e.preventDefault(); return; }
+    f.setAttribute('data-sending', '');
+    f.setAttribute('aria-busy', 'true');
+    // A form whose answer is a file, or a network that never answers, leaves the page as it was.
+    setTimeout(function () { f.removeAttribute('data-sending'); f.removeAttribute('aria-busy'); }, 8000);
+  });
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted) document.querySelectorAll('form[data-sending]').forEach(function (f) { f.removeAttribute('data-sending'); f.removeAttribute('aria-busy'); });
+  });
+
   // Print buttons on the forms.
   document.querySelectorAll('[data-print]').forEach(function (b) {
     b.addEventListener('click', function () { window.print(); });
@@ -83,40 +143,68 @@
     var none = document.getElementById(input.getAttribute('aria-describedby') || '');
     var norm = function (s) { return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase(); };
     var options = Array.prototype.slice.call(select.options).map(function (o) { return { el: o, text: norm(o.textContent) }; });
+    // Only an item holding the typed words together, in their order, is chosen for the clerk: "khai sinh" also
+    // matched a land procedure whose name holds "kê khai" and "phát sinh" apart, and took it. Among those, one holding
+    // them as whole words first, then the earliest, then the shortest ("Đăng ký khai sinh" before "… đăng ký khai sinh
+    // kết hợp nhận cha, mẹ, con"). Words found only apart still filter the list, without a choice.
+    var rank = function (text, phrase) {
+      var at = text.indexOf(phrase);
+      if (at < 0) return null;
+      var whole = new RegExp('(^|[^a-z0-9])' + phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '($|[^a-z0-9])').test(text);
+      return [whole ? 0 : 1, at, text.length];
+    };
+    var better = function (a, b) { for (var i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] < b[i]; return false; };
     input.addEventListener('input', function () {
       var words = norm(input.value).split(/\s+/).filter(Boolean);
-      var first = null;
+      var phrase = words.join(' ');
+      var shown = 0, best = null, bestRank = null;
       options.forEach(function (o) {
         var show = words.every(function (w) { return o.text.indexOf(w) >= 0; });
         o.el.hidden = !show;
         o.el.disabled = !show;
-        if (show && !first) first = o.el;
+        if (!show) return;
+        shown++;
+        var r = phrase ? rank(o.text, phrase) : null;
+        if (r && (!bestRank || better(r, bestRank))) { best = o.el; bestRank = r; }
       });
       select.querySelectorAll('optgroup').forEach(function (g) {
         g.hidden = !Array.prototype.some.call(g.children, function (o) { return !o.hidden; });
       });
-      if (first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
-        first.selected = true;
+      var chosen = select.selectedIndex >= 0 ? select.options[select.selectedIndex] : null;
+      if (best && best !== chosen) {
+        best.selected = true;
         select.dispatchEvent(new Event('change', { bubbles: true }));
       }
-      // Nothing matches: nothing stays chosen out of sight, and the clerk is told.
-      if (!first) {
+      // Nothing holds the words together: nothing stays chosen (out of sight or by chance), and the clerk is told.
+      if (phrase && !best && select.selectedIndex >= 0) {
         select.selectedIndex = -1;
         var preview = document.getElementById('due-preview');
         if (preview && select.id === 'f-procedureCode') preview.textContent = '';
       }
-      if (none) none.textContent = first ? '' : 'Không có ' + (input.getAttribute('data-filter-what') || 'mục') + ' nào khớp “' + input.value.trim() + '”.';
+      var what = input.getAttribute('data-filter-what') || 'mục';
+      if (none) {
+        none.textContent = !shown ? 'Không có ' + what + ' nào khớp “' + input.value.trim() + '”.'
+          : phrase && !best ? 'Không có ' + what + ' nào chứa liền cụm “' + input.value.trim() + '”; ' + shown + ' ' + what + ' có các chữ này rời nhau: chọn trong danh sách (mũi tên xuống).'
+          : '';
+      }
     });
     input.addEventListener('keydown', function (e) {
-      if (e.key === 'ArrowDown') { e.preventDefault(); select.focus(); }
+      if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        select.focus();
+        // Nothing chosen (the words matched only apart): the list's first item, as the arrow would in a list.
+        var first = select.selectedIndex < 0 && select.querySelector('option:not([hidden])');
+        if (first) { first.selected = true; select.dispatchEvent(new Event('change', { bubbles: true })); }
+      }
       if (e.key === 'Enter') {
         e.preventDefault();
-        if (select.selectedIndex >= 0) next();
+        if (select.selectedIndex >= 0) next(); else if (select.querySelector('option:not([hidden])')) select.focus();
       }
     });
     select.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter') { e.preventDefault(); next(); }
+      if (e.key === 'Enter') { e.preventDefault(); if (select.selectedIndex >= 0) next(); }
     });
+    select.addEventListener('change', function () { if (none && select.selectedIndex >= 0) none.textContent = ''; });
   });
 
   // An intake typed halfway is kept in the tab (sessionStorage: gone when the tab closes, never sent anywhere) until
@@ -128,6 +216,8 @@
   var dropDraft = function () { if (tabStore) tabStore.removeItem(DRAFT); };
   if (tabStore && /[?&]ok=(received|refused)(&|$)/.test(location.search)) dropDraft();
   document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) { f.addEventListener('submit', dropDraft); });
+  // Hủy gives the form up: the next intake starts empty.
+  document.querySelectorAll('[data-drop-draft]').forEach(function (a) { a.addEventListener('click', dropDraft); });
   var relogin = $('#log-in-again');
   var draft = tabStore && readDraft();
   if (relogin && draft) relogin.href = '/dang-nhap?next=' + encodeURIComponent(draft.page);
