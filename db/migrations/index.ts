@@ -29,6 +29,7 @@ import * as intakeRefusals from './20261203002700_intake_refusals';
 import * as formTexts from './20261203002800_form_texts';
 import * as openLateIndex from './20261203002900_open_late_index';
 import * as searchWithoutMarks from './20261203003000_search_without_marks';
+import * as nationalPhoneNumbers from './20261203003100_national_phone_numbers';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -67,4 +68,5 @@ export const migrations: Record<string, Migration> = {
   '20261203002800_form_texts': formTexts,
   '20261203002900_open_late_index': openLateIndex,
   '20261203003000_search_without_marks': searchWithoutMarks,
+  '20261203003100_national_phone_numbers': nationalPhoneNumbers,
 };

@@ -23,16 +23,24 @@ import { lettersOfDossier } from '../letters/repository';
 import { vnDateTimeWords, type LetterRow } from '../letters/draft';
 import { withoutMarks } from '../shared/marks';
 
-/** The flat intake form -> the API's input shape. */
-export function formToIntake(body: Record<string, unknown>) {
-  const receivedDate = String(body.receivedDate ?? '').trim();
-  const receivedTime = String(body.receivedTime ?? '').trim() || '00:00';
+/**
+ * A backdated instant from a form's date and time fields (Vietnam's time), both or neither: a date alone was taken
+ * as midnight ("Tiếp nhận hồ sơ: 00:00"), a time alone was dropped and the present instant recorded without a word.
+ */
+export function formInstant(date: unknown, time: unknown, fields: { date: string; time: string }): string | undefined {
+  const day = String(date ?? '').trim();
+  const hour = String(time ?? '').trim();
+  if (!day && !hour) return undefined;
+  if (!hour) throw new ValidationError({ [fields.time]: 'Nhập bù cần cả giờ: ghi giờ và phút.' });
+  if (!day) throw new ValidationError({ [fields.date]: 'Nhập bù cần cả ngày: ghi ngày, tháng, năm (hoặc xóa giờ để lấy bây giờ).' });
+  return `${day}T${hour}:00+07:00`;
+}
+
+/** The flat intake form's procedure, agency and applicant, as the API has them. */
+function intakeParts(body: Record<string, unknown>) {
   return {
     procedureCode: body.procedureCode,
     agencyCode: body.agencyCode,
-    channel: body.channel,
-    sets: body.sets,
-    documents: body.documents,
     applicant: {
       name: body.applicantName,
       idNumber: body.applicantIdNumber,
@@ -40,13 +48,23 @@ export function formToIntake(body: Record<string, unknown>) {
       email: body.applicantEmail,
       address: body.applicantAddress,
     },
-    receivedAt: receivedDate ? `${receivedDate}T${receivedTime}:00+07:00` : undefined,
+  };
+}
+
+/** The flat intake form -> the API's input shape. */
+export function formToIntake(body: Record<string, unknown>) {
+  return {
+    ...intakeParts(body),
+    channel: body.channel,
+    sets: body.sets,
+    documents: body.documents,
+    receivedAt: formInstant(body.receivedDate, body.receivedTime, { date: 'receivedDate', time: 'receivedTime' }),
   };
 }
 
 /** The intake form, sent to refuse the request instead (Mẫu 03) -> the refusal's input shape (zod drops the rest). */
 export function formToRefusal(body: Record<string, unknown>) {
-  const { procedureCode, agencyCode, applicant } = formToIntake(body);
+  const { procedureCode, agencyCode, applicant } = intakeParts(body);
   return { procedureCode, agencyCode, applicant, reason: body.refusalReason };
 }
 
@@ -388,7 +406,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     try {
       const input = parseInput(actionInputSchema, {
         ...values,
-        at: values.atDate ? `${values.atDate}T${values.atTime || '00:00'}:00+07:00` : undefined,
+        at: formInstant(values.atDate, values.atTime, { date: 'atDate', time: 'atTime' }),
       });
       await dossiers.act(code, input, user);
       res.redirect(303, `/ho-so/${encodeURIComponent(code)}?ok=${encodeURIComponent(input.action)}`);
@@ -396,7 +414,12 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       if (!(err instanceof AppError) || ![403, 409, 422].includes(err.status)) throw err;
       const row = await dossiers.get(code, user);
       const errors: Record<string, string> = {};
-      for (const [k, v] of Object.entries(err.fields)) errors[k === 'at' ? 'atDate' : k] = v;
+      for (const [k, v] of Object.entries(err.fields)) {
+        // One of the papers asked for ("items.2"): the field is the list, the message says which.
+        const item = /^items\.(\d+)$/.exec(k);
+        if (item) errors.items ??= `Giấy tờ thứ ${Number(item[1]) + 1}: ${v}`;
+        else errors[k === 'at' ? 'atDate' : k] = v;
+      }
       res.status(err.status);
       await renderDetail(req, res, row, {
         flash: { kind: 'error', text: err.message },

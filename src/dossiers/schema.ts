@@ -32,13 +32,17 @@ export const instant = z
 
 export const applicantSchema = z.object({
   name: requiredText(200).refine(noControl, NO_CONTROL_MSG),
-  idNumber: optionalText(20).refine(
-    (s) => s === undefined || /^[0-9A-Za-z]{6,20}$/.test(s),
-    'Số giấy tờ gồm 6–20 chữ số hoặc chữ cái (CCCD 12 số, mã số doanh nghiệp 10–13 số, hộ chiếu).',
-  ),
-  phone: optionalText(20)
+  // Spaces, dots and dashes are how the number is read out ("092 185 001 234"), not part of it.
+  idNumber: optionalText(24)
     .transform((s) => (s === undefined ? s : s.replace(/[\s.-]/g, '')))
-    .refine((s) => s === undefined || /^(\+84|0)\d{8,10}$/.test(s), 'Số điện thoại không hợp lệ (ví dụ 0912345678).'),
+    .refine(
+      (s) => s === undefined || /^[0-9A-Za-z]{6,20}$/.test(s),
+      'Số giấy tờ gồm 6–20 chữ số hoặc chữ cái (CCCD 12 số, mã số doanh nghiệp 10–13 số, hộ chiếu).',
+    ),
+  // Kept as dialled in Vietnam (0939555777, from "+84 939 555 777"), the form the search finds it by.
+  phone: optionalText(20)
+    .transform((s) => (s === undefined ? s : nationalPhone(s.replace(/[\s.-]/g, ''))))
+    .refine((s) => s === undefined || /^0[1-9]\d{7,9}$/.test(s), 'Số điện thoại không hợp lệ (ví dụ 0912345678).'),
   email: optionalText(200).refine((s) => s === undefined || z.email().safeParse(s).success, 'Địa chỉ e-mail không hợp lệ.'),
   address: optionalText(300).refine(noControl, NO_CONTROL_MSG),
 });
@@ -58,7 +62,8 @@ export type IntakeInput = z.infer<typeof intakeSchema>;
 
 /** A request the desk refuses to receive (Mẫu 03): what was asked, by whom, and why not. */
 export const refusalSchema = z.object({
-  procedureCode: requiredText(64).refine((s) => s !== undefined, 'Chọn thủ tục công dân yêu cầu.'),
+  // The intake's own message: the same picker, left empty, said "Không được để trống." here and "Chọn thủ tục." there.
+  procedureCode: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Chọn thủ tục công dân yêu cầu.' }).min(1, 'Chọn thủ tục công dân yêu cầu.').max(64)),
   agencyCode: optionalText(64),
   applicant: applicantSchema.pick({ name: true, phone: true, email: true, address: true }),
   reason: z
@@ -87,10 +92,19 @@ export function scannedCode(text: string): string {
 
 /**
  * A number typed in groups, as a phone or an identity number is read out ("0909 123 456"), is searched for without
- * its spaces: intake keeps them that way. Other text is left as typed.
+ * its spaces, and a phone number in the national form ("+84 909 123 456" is 0909123456): intake keeps them that way.
+ * Other text is left as typed.
  */
 export function compactNumber(text: string): string {
-  return /^\d[\d ]*\d$/.test(text) && text.includes(' ') && text.replace(/ /g, '').length >= 8 ? text.replace(/ /g, '') : text;
+  if (/^\d[\d ]*\d$/.test(text) && text.includes(' ') && text.replace(/ /g, '').length >= 8) return text.replace(/ /g, '');
+  // A phone number as a citizen says or writes it ("0909.123.456", "+84 909 123 456"): as intake keeps it.
+  const bare = text.replace(/[\s.-]/g, '');
+  return /^(\+84|0)[1-9]\d{7,9}$/.test(bare) ? nationalPhone(bare) : text;
+}
+
+/** +84… (Vietnam's country code) as dialled at home: 0…. */
+export function nationalPhone(digits: string): string {
+  return digits.startsWith('+84') ? `0${digits.slice(3)}` : digits;
 }
 
 /** The spellings a typed code is looked up under: as written, then in capitals (a code typed in lower case). */
@@ -174,7 +188,7 @@ export const registerApiQuerySchema = z
 /** Lines of a textarea, or a JSON array: the missing papers of a supplement request. */
 const itemList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/\r?\n/).map((s) => s.trim()).filter(Boolean) : v),
-  z.array(z.string().trim().min(1).max(300).refine(noControl, NO_CONTROL_MSG)).max(50).optional(),
+  z.array(z.string().trim().min(1).max(300, 'Tối đa 300 ký tự cho mỗi giấy tờ: tách thành nhiều dòng.').refine(noControl, NO_CONTROL_MSG)).max(50).optional(),
 );
 
 export const actionInputSchema = z.object({

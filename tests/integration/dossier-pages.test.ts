@@ -302,6 +302,35 @@ describe('the dossier pages', () => {
     const page = await admin.agent.get('/ho-so/000.00.05.H13-260212-0001');
     expect(page.text).toContain('<dt>Hạn giải quyết</dt><dd><strong>15:00 24/02/2026</strong> (Thứ Ba)</dd>');
   });
+
+  it('when an admin backdates with only a date or only a time, then 422 says which is missing, the form keeps both and nothing is written', async () => {
+    const admin = await loginAgent(harness.app, 'city.admin');
+    const send = (extra: Record<string, string>) =>
+      admin.agent.post('/ho-so').type('form').send({ ...form({ applicantName: 'Cao Văn Thiếu' }), _csrf: admin.csrf, agencyCode: AGENCIES.land.code, ...extra });
+    const before = await rowCounts(t.db);
+    // A date alone was taken as midnight; a time alone (the browser sends a half-typed date as empty) was dropped.
+    let res = await send({ receivedDate: '2026-02-12', receivedTime: '' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<p class="field-error" id="receivedTime-error">Nhập bù cần cả giờ: ghi giờ và phút.</p>');
+    expect(res.text).toContain('value="2026-02-12"');
+    res = await send({ receivedDate: '', receivedTime: '09:30' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<p class="field-error" id="receivedDate-error">Nhập bù cần cả ngày: ghi ngày, tháng, năm (hoặc xóa giờ để lấy bây giờ).</p>');
+    expect(res.text).toContain('value="09:30"');
+    expect(res.text).toContain('value="Cao Văn Thiếu"');
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('when a phone and an identity number are typed in groups or with the country code, then they are kept as dialled and found as a citizen says them', async () => {
+    const res = await postIntake({ applicantName: 'Lâm Thị Gọi', applicantPhone: '+84 939 555 777', applicantIdNumber: '092 185 001 234' });
+    expect(res.status).toBe(303);
+    const code = decodeURIComponent(res.headers.location.replace(/^\/ho-so\//, '').replace(/\?.*$/, ''));
+    expect(await t.db('dossiers').where({ code }).first('applicant_phone', 'applicant_id_number')).toEqual({ applicant_phone: '0939555777', applicant_id_number: '092185001234' });
+    for (const q of ['0939555777', '0939 555 777', '0939.555.777', '+84939555777', '092 185 001 234']) {
+      const list = await clerk.agent.get(`/ho-so?q=${encodeURIComponent(q)}`);
+      expect(list.text, q).toContain(code);
+    }
+  });
 });
 
 describe('HTML escaping', () => {

@@ -114,6 +114,8 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
     expect(shown.text).toContain('Cần bổ sung: Bản sao giấy chứng nhận quyền sử dụng đất; Sơ đồ thửa đất; Tờ khai đăng ký đất đai');
     expect(shown.text).toContain('Lý do: Hồ sơ chưa đủ thành phần theo quy định');
     expect(offeredActions(shown.text)).toEqual(['receive_supplement', 'withdraw']);
+    // The deadline shown stands still until the papers come: the page says so beside it.
+    expect(shown.text).toContain('<dd class="stopped-note">Đang dừng tính thời hạn (chờ bổ sung), còn 1.300 phút làm việc: hạn trên được tính lại khi nhận hồ sơ bổ sung.</dd>');
     // the due-date explanation gains the stop, with the minutes left (09:00 → 12/02 08:10: 1350 − 50)
     expect(shown.text).toContain('Yêu cầu bổ sung lúc 09:00 09/02/2026 (Thứ Hai): dừng tính thời hạn, còn 1.300 phút làm việc.');
     const link = shown.text.match(new RegExp(`href="(/ho-so/${encodeURIComponent(code).replace(/\./g, '\\.')}/phieu-bo-sung/(\\d+))"`));
@@ -136,6 +138,18 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
       ['2', 'Sơ đồ thửa đất'],
       ['3', 'Tờ khai đăng ký đất đai'],
     ]);
+  });
+
+  it('when one paper asked for is longer than a line may be, then 422 says which one beside the list, keeps the text and writes nothing', async () => {
+    const code = await receive('1.012756', '2026-02-09T08:15');
+    const { agent, csrf } = await loginAgent(app, 'canbo_dat');
+    const before = await eventCount(code);
+    const items = `Đơn đề nghị\r\n${'Bản sao giấy tờ '.repeat(20)}`;
+    const res = await agent.post(`${page(code)}/thao-tac`).type('form').send({ _csrf: csrf, action: 'request_supplement', version: '1', items, reason: 'Thiếu giấy tờ' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<p class="field-error">Giấy tờ thứ 2: Tối đa 300 ký tự cho mỗi giấy tờ: tách thành nhiều dòng.</p>');
+    expect(res.text).toContain('Bản sao giấy tờ Bản sao giấy tờ');
+    expect(await eventCount(code)).toEqual(before);
   });
 
   it('when the print of an event that is not a supplement request is asked, then 404', async () => {

@@ -1,14 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import { compactNumber } from '../../../src/dossiers/schema';
+import { applicantSchema, compactNumber } from '../../../src/dossiers/schema';
 
 describe('compactNumber', () => {
   it('when a phone or an identity number is typed in groups, then the spaces go', () => {
     expect(compactNumber('0909 123 456')).toBe('0909123456');
     expect(compactNumber('092 190 010 001')).toBe('092190010001');
   });
+  it('when a phone number is written with dots, dashes or the country code, then it is searched as intake keeps it', () => {
+    expect(compactNumber('0909.123.456')).toBe('0909123456');
+    expect(compactNumber('0909-123-456')).toBe('0909123456');
+    expect(compactNumber('+84909123456')).toBe('0909123456');
+    expect(compactNumber('+84 939 555 777')).toBe('0939555777');
+    expect(compactNumber('+84.292.3821.234')).toBe('02923821234');
+  });
   it('when the text is anything else, then it is searched as typed', () => {
-    for (const text of ['0909123456', 'Nguyễn Văn A', '0909 12', '260202-0001', '000.01.01', '12 tháng 3', '0909 abc 456']) {
+    for (const text of ['0909123456', 'Nguyễn Văn A', '0909 12', '260202-0001', '261204-0001', '000.01.01', '000.00.04', '12 tháng 3', '0909 abc 456', '+84', '84909123456']) {
       expect(compactNumber(text)).toBe(text);
     }
+  });
+});
+
+describe('applicantSchema', () => {
+  const phone = (text: string) => applicantSchema.shape.phone.safeParse(text);
+  const idNumber = (text: string) => applicantSchema.shape.idNumber.safeParse(text);
+
+  it('when a phone number is typed in any usual way, then it is kept as dialled in Vietnam', () => {
+    expect(phone('+84 939 555 777').data).toBe('0939555777');
+    expect(phone('0909.123.456').data).toBe('0909123456');
+    expect(phone('0292 3821 234').data).toBe('02923821234');
+  });
+  it('when a phone number is no number anyone can call, then it is refused', () => {
+    for (const text of ['0000000000', '+840000000000', '12345678', '0909', '+1 202 555 0100', '09091234567890']) {
+      expect(phone(text).success, text).toBe(false);
+    }
+  });
+  it('when an identity number is typed in groups, then it is kept without the spaces, dots or dashes', () => {
+    expect(idNumber('092 185 001 234').data).toBe('092185001234');
+    expect(idNumber('1801234567-001').data).toBe('1801234567001');
+    expect(idNumber('12 34').success).toBe(false);
   });
 });
