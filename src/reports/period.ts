@@ -146,16 +146,31 @@ const intIn = (v: unknown, min: number, max: number): number | undefined => {
   return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
 };
 
+const given = (v: unknown): boolean => v !== undefined && v !== null && String(v).trim() !== '';
+
 /**
- * The period the picker asks for. Unknown or missing parts fall back to the month (or year) of `today`;
- * a range needs valid dates. Without `period`, explicit from/to are described (a link from elsewhere).
+ * The period the picker asks for. Missing parts fall back to the month (or year) of `today`; a part given but not a
+ * period's (month 13, quarter 5, a year outside 2000–2100, an unknown kind) is refused with its reason, as a bookmarked
+ * link showed another month under its own heading without a word. A range needs valid dates. Without `period`,
+ * explicit from/to are described (a link from elsewhere).
  */
 export function resolvePeriod(input: PeriodInput, today: string): Period {
-  const kind = (PERIOD_KINDS as readonly string[]).includes(String(input.period)) ? (input.period as PeriodKind) : undefined;
-  if (!kind && isValidDate(input.from) && isValidDate(input.to)) return describePeriod(input.from, input.to);
-  const year = intIn(input.year, 2000, 2100) ?? Number(today.slice(0, 4));
-  const month = intIn(input.month, 1, 12) ?? Number(today.slice(5, 7));
-  const quarter = intIn(input.quarter, 1, 4) ?? Math.ceil(month / 3);
+  const known = (PERIOD_KINDS as readonly string[]).includes(String(input.period));
+  const kind = known ? (input.period as PeriodKind) : undefined;
+  if (!kind && !given(input.period) && isValidDate(input.from) && isValidDate(input.to)) return describePeriod(input.from, input.to);
+  const errors: Record<string, string> = {};
+  if (given(input.period) && !known) errors.period = 'Loại kỳ báo cáo không có trong danh sách.';
+  const uses = (part: 'year' | 'month' | 'quarter') =>
+    part === 'year' ? kind !== 'range' : part === 'month' ? ['month', 'rmonth', undefined].includes(kind) : ['quarter', 'rquarter'].includes(kind ?? '');
+  const part = (name: 'year' | 'month' | 'quarter', min: number, max: number, message: string): number | undefined => {
+    const n = intIn(input[name], min, max);
+    if (n === undefined && given(input[name]) && uses(name)) errors[name] = message;
+    return n;
+  };
+  const year = part('year', 2000, 2100, 'Năm phải từ 2000 đến 2100.') ?? Number(today.slice(0, 4));
+  const month = part('month', 1, 12, 'Tháng phải từ 1 đến 12.') ?? Number(today.slice(5, 7));
+  const quarter = part('quarter', 1, 4, 'Quý phải từ I đến IV (1–4).') ?? Math.ceil(month / 3);
+  if (Object.keys(errors).length) throw new ValidationError(errors, 'Kỳ báo cáo chưa hợp lệ.');
   switch (kind ?? 'month') {
     case 'month':
       return monthPeriod(year, month);

@@ -92,6 +92,37 @@ function exportName(r: SettlementReport, ext: string): string {
   return `bao-cao-II06a_${r.window.from}_${r.window.to}${agency}.${ext}`;
 }
 
+/** The picker showing a period. */
+function pickOf(period: Period) {
+  const [y, m] = [Number(period.to.slice(0, 4)), Number(period.to.slice(5, 7))];
+  return { kind: period.kind, year: period.year ?? y, month: period.month ?? m, quarter: period.quarter ?? Math.ceil(m / 3), from: period.from, to: period.to };
+}
+
+/** The picker as it was sent, when the period it asked for was refused (a reversed range keeps its two days). */
+function pickAsTyped(q: Record<string, string | undefined>, shown: Period) {
+  const pick = pickOf(shown);
+  const int = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+  const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : '');
+  return {
+    kind: (PERIOD_KINDS as readonly string[]).includes(q.period ?? '') ? (q.period as Period['kind']) : pick.kind,
+    year: int(q.year) ?? pick.year,
+    month: int(q.month) ?? pick.month,
+    quarter: int(q.quarter) ?? pick.quarter,
+    from: q.period === 'range' ? day(q.from) : pick.from,
+    to: q.period === 'range' ? day(q.to) : pick.to,
+  };
+}
+
+/**
+ * The years the picker offers: this year and six before; from 15 December also the next, whose reporting periods
+ * (Kỳ báo cáo tháng 01, năm) start then. Before, a next year that had not started yet was always refused.
+ */
+function pickableYears(today: string): number[] {
+  const year = Number(today.slice(0, 4));
+  const first = today.slice(5) >= '12-15' ? year + 1 : year;
+  return Array.from({ length: first - year + 7 }, (_, i) => first - i);
+}
+
 export function reportPages(ctx: AppContext, _services: Services): Router {
   const router = Router();
 
@@ -145,7 +176,7 @@ export function reportPages(ctx: AppContext, _services: Services): Router {
       flash,
       ...view(report),
       period,
-      pick: { kind: period.kind, year: period.year ?? Number(period.to.slice(0, 4)), month: period.month ?? Number(period.to.slice(5, 7)), quarter: period.quarter ?? Math.ceil(Number(period.to.slice(5, 7)) / 3) },
+      pick: flash ? pickAsTyped(q, period) : pickOf(period),
       PERIOD_KINDS,
       PERIOD_KIND_NAMES,
       presets,
@@ -154,7 +185,7 @@ export function reportPages(ctx: AppContext, _services: Services): Router {
       params: reportParams(report),
       cellUrl: (column: ReportColumn, where: { fieldCode?: string; agencyCode?: string } = {}) => cellUrl(report, column, where),
       chartSvg: onTimeChart(report.rows),
-      years: Array.from({ length: 7 }, (_, i) => Number(today.slice(0, 4)) + 1 - i),
+      years: pickableYears(today),
     });
   });
 

@@ -10,8 +10,11 @@ export class AppError extends Error {
   }
 }
 
+/** What a form's invalid input says above it; the fields' own messages stand beside them. */
+export const CHECK_MARKED_FIELDS = 'Dữ liệu chưa hợp lệ, vui lòng kiểm tra các ô được đánh dấu.';
+
 export class ValidationError extends AppError {
-  constructor(fields: Record<string, string>, message = 'Dữ liệu chưa hợp lệ, vui lòng kiểm tra các ô được đánh dấu.') {
+  constructor(fields: Record<string, string>, message = CHECK_MARKED_FIELDS) {
     super(422, 'validation_failed', message, fields);
   }
 }

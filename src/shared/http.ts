@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodType } from 'zod';
-import { AppError, ValidationError } from './errors';
+import { AppError, CHECK_MARKED_FIELDS, ValidationError } from './errors';
 import './validation';
 
 /** Parse input with a schema; on failure throw a ValidationError with one Vietnamese message per field. */
@@ -72,7 +72,10 @@ export function errorHandler(log: (msg: string, err: unknown) => void) {
       res.json(errorJson(appError));
       return;
     }
-    res.render('errors/error', { title: 'Lỗi', error: appError }, (renderErr, html) => {
+    // A page of its own has no field to mark (a link to an export with a reversed period): it lists what is wrong.
+    const details = [...new Set(Object.values(appError.fields))];
+    const message = details.length && appError.message === CHECK_MARKED_FIELDS ? 'Dữ liệu gửi lên chưa hợp lệ:' : appError.message;
+    res.render('errors/error', { title: 'Lỗi', error: appError, message, details }, (renderErr, html) => {
       if (renderErr) res.type('text/plain').send(appError.message);
       else res.send(html);
     });

@@ -444,6 +444,41 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect((await head.agent.get('/bao-cao/xuat.csv').query({ ...JAN, agencyCode: AGENCIES.land.code })).status).toBe(403);
   });
 
+  it('when a link asks for a month 13, a quarter 5 or an unknown kind of period, then the page says what is wrong instead of showing another period under it', async () => {
+    const { agent } = await loginAgent(app, admin.username);
+    const cases: [Record<string, string>, string][] = [
+      [{ period: 'month', year: '2026', month: '13' }, 'Tháng phải từ 1 đến 12.'],
+      [{ period: 'quarter', year: '2026', quarter: '5' }, 'Quý phải từ I đến IV (1–4).'],
+      [{ period: 'year', year: 'abc' }, 'Năm phải từ 2000 đến 2100.'],
+      [{ period: 'week', year: '2026' }, 'Loại kỳ báo cáo không có trong danh sách.'],
+    ];
+    for (const [query, message] of cases) {
+      const res = await agent.get('/bao-cao').query(query);
+      expect(res.status, JSON.stringify(query)).toBe(422);
+      expect(res.text, JSON.stringify(query)).toContain(`Kỳ báo cáo chưa hợp lệ. ${message} Đang hiển thị tháng này.`);
+    }
+    // A part the kind does not use is not read: a year's report with a stray month.
+    expect((await agent.get('/bao-cao').query({ period: 'year', year: '2026', month: '13' })).status).toBe(200);
+  });
+
+  it('when a custom range is reversed, then the picker keeps the two days typed; an export link with it names the reason', async () => {
+    const { agent } = await loginAgent(app, admin.username);
+    const res = await agent.get('/bao-cao').query({ period: 'range', from: '2026-01-31', to: '2026-01-01' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Ngày kết thúc phải từ ngày bắt đầu trở đi.');
+    expect(res.text).toContain('<option value="range" selected>');
+    expect(res.text).toContain('<input id="from" name="from" type="date" value="2026-01-31">');
+    expect(res.text).toContain('<input id="to" name="to" type="date" value="2026-01-01">');
+    const csv = await agent.get('/bao-cao/xuat.csv').query({ from: '2026-01-31', to: '2026-01-01' });
+    expect(csv.status).toBe(422);
+    expect(csv.text).toContain('Kỳ báo cáo chưa hợp lệ.');
+    expect(csv.text).toContain('<li>Ngày kết thúc phải từ ngày bắt đầu trở đi.</li>');
+    const bare = await agent.get('/bao-cao/xuat.csv');
+    expect(bare.status).toBe(422);
+    expect(bare.text).toContain('Dữ liệu gửi lên chưa hợp lệ:');
+    expect(bare.text).not.toContain('ô được đánh dấu');
+  });
+
   it('when the report page is opened, then it shows the table, the chart and links whose lists match the numbers', async () => {
     const { agent } = await loginAgent(app, admin.username);
     const page = await agent.get('/bao-cao').query({ period: 'month', year: '2026', month: '1' });
@@ -499,6 +534,10 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(api.body).toEqual(receiving.body);
     const handling = await request(app).get('/api/v1/reports/settlement').query({ ...JAN, agencyBasis: 'handling' }).set(bearerOf(centreHead));
     expect(handling.body.agencyBasis).toBe('handling');
+    // The centre handles none of its dossiers itself: counted by handling its page is empty, and says where they are.
+    expect(handling.body.total.received.total + handling.body.total.pending.total).toBe(0);
+    expect(chosen.text).toContain('giải quyết trong kỳ.');
+    expect(chosen.text).toMatch(/<a href="\/bao-cao\?from=2026-01-01&amp;to=2026-01-31&amp;agencyCode=[^"]+&amp;agencyBasis=receiving">Xem theo nơi tiếp nhận<\/a>/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateParts, escapeHtml, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate, optionTags, weekdayName } from '../../../src/shared/format';
+import { dateParts, escapeHtml, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, keepNameWordsTogether, localDate, optionTags, weekdayName } from '../../../src/shared/format';
 import { loadConfig, parseDatabaseUrl, parsePeriods } from '../../../src/config';
 import { formatDossierCode } from '../../../src/dossiers/service';
 
@@ -118,5 +118,18 @@ describe('option tags of a choice list', () => {
 
   it('when text holds every HTML special character, then none is left raw', () => {
     expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+  });
+});
+
+describe('keepNameWordsTogether', () => {
+  const shown = (name: string) => keepNameWordsTogether(name).replace(/\u00a0/g, '_');
+  it('when an agency name wraps in a letterhead, then its two-syllable words and its place are never cut', () => {
+    expect(shown('Trung tâm Phục vụ hành chính công thành phố Cần Thơ')).toBe('Trung_tâm Phục_vụ hành_chính công thành_phố_Cần_Thơ');
+    expect(shown('Sở Nông nghiệp và Môi trường thành phố Cần Thơ')).toBe('Sở Nông_nghiệp và Môi_trường thành_phố_Cần_Thơ');
+    expect(shown('ỦY BAN NHÂN DÂN PHƯỜNG NINH KIỀU')).toBe('ỦY_BAN NHÂN_DÂN PHƯỜNG_NINH_KIỀU');
+  });
+  it('when a syllable only begins or ends a listed word, then it is left free', () => {
+    expect(shown('Ban Dân vận')).toBe('Ban Dân vận');
+    expect(shown('Hội Nông dân')).toBe('Hội Nông dân');
   });
 });
