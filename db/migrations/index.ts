@@ -30,6 +30,7 @@ import * as formTexts from './20261203002800_form_texts';
 import * as openLateIndex from './20261203002900_open_late_index';
 import * as searchWithoutMarks from './20261203003000_search_without_marks';
 import * as nationalPhoneNumbers from './20261203003100_national_phone_numbers';
+import * as letterTemplateSigner from './20261203003200_letter_template_signer';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -69,4 +70,5 @@ export const migrations: Record<string, Migration> = {
   '20261203002900_open_late_index': openLateIndex,
   '20261203003000_search_without_marks': searchWithoutMarks,
   '20261203003100_national_phone_numbers': nationalPhoneNumbers,
+  '20261203003200_letter_template_signer': letterTemplateSigner,
 };

@@ -293,6 +293,8 @@ const schemas: Record<string, Schema> = {
       reason: str('why the dossier is late; goes into the letter'),
       newAppointmentAt: instant('after now and after the current appointment'),
       overrideReason: str('a head may give a dossier a further new appointment only with a reason'),
+      signerTitle: str('the signer\'s title as printed (KT. Giám đốc …); default the template\'s'),
+      signerName: str('who signs for the handling agency; required unless the draft names one or the user heads that agency'),
       version: int('the letter version the change is based on'),
     },
     ['newAppointmentAt'],

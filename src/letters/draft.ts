@@ -121,7 +121,10 @@ export function vnDateTimeWords(instant: Date | string): string {
 
 export interface ProposalInput {
   now: Date;
+  /** the promise the letter replaces: the deadline, or the appointment of an earlier letter */
   dueAt: Date;
+  /** what dueAt is, for the note; default "hạn giải quyết" */
+  dueName?: string;
   /** the clock runs only while the dossier is being processed */
   clockRunning: boolean;
   /** working minutes left when the clock stopped (paused / awaiting a supplement) */
@@ -134,7 +137,7 @@ export interface Proposal {
   at: Date;
   /** the promised working time not used yet when the letter is drafted */
   unusedMinutes: number;
-  /** what is added to max(now, dueAt), whole working days */
+  /** what is added to `from`, whole working days */
   extensionMinutes: number;
   from: Date;
   note: string;
@@ -156,9 +159,12 @@ export function endOfWorkingDay(cal: WorkCalendar, instant: Date): Date {
 }
 
 /**
- * The engine's proposal of the new appointment: from max(now, dueAt) add the promised working time not
- * used yet (a late dossier has none left), at least `minDays` working day(s), rounded up to whole
- * working days, and land on the close of that working day. The head may change it before issuing.
+ * The engine's proposal of the new appointment: the promised working time not used yet (a late dossier has none
+ * left), at least `minDays` working day(s), rounded up to whole working days, added to the promise the letter replaces
+ * or, once that has passed, to the close of the working day the letter is drafted on; landing on the close of a
+ * working day. A late dossier's letter drafted before the desk opened proposed the close of that same day (the
+ * citizen would get the letter and the result on one day); it now proposes the next working day's. The head may
+ * change it before issuing.
  */
 export function proposeAppointment(cal: WorkCalendar, input: ProposalInput): Proposal {
   const perDay = cal.minutesPerDay;
@@ -167,22 +173,26 @@ export function proposeAppointment(cal: WorkCalendar, input: ProposalInput): Pro
     : Math.max(0, input.remainingMinutes ?? cal.workingMinutesBetween(input.now, input.dueAt));
   const days = Math.max(input.minDays ?? 1, Math.ceil(unused / perDay));
   const extension = days * perDay;
-  const from = input.dueAt.getTime() > input.now.getTime() ? input.dueAt : input.now;
+  const passed = input.dueAt.getTime() <= input.now.getTime();
+  const from = passed ? endOfWorkingDay(cal, input.now) : input.dueAt;
   const at = endOfWorkingDay(cal, cal.addWorkingMinutes(from, extension));
+  const since = passed
+    ? `sau ngày lập dự thảo (${formatDateTime(input.now)})`
+    : `kể từ ${formatDateTime(from)} (${input.dueName ?? 'hạn giải quyết'})`;
   const note =
     `Đề xuất của hệ thống: thời hạn còn ${formatMinutes(unused, perDay)} chưa dùng; ` +
-    `cộng ${days} ngày làm việc kể từ ${formatDateTime(from)} (${from === input.dueAt ? 'hạn giải quyết' : 'thời điểm lập dự thảo'}), ` +
-    `trả vào cuối ngày làm việc: ${formatDateTime(at)}.`;
+    `cộng ${days} ngày làm việc ${since}, trả vào cuối ngày làm việc: ${formatDateTime(at)}.`;
   return { at, unusedMinutes: unused, extensionMinutes: extension, from, note };
 }
 
-/** 0 -> "0 phút", 270 -> "270 phút", 675 -> "1 ngày 225 phút làm việc" (with a 450-minute day). */
+/** 0 -> "0 phút làm việc", 270 -> "4 giờ 30 phút làm việc", 840 -> "1 ngày 6 giờ 30 phút làm việc" (a 450-minute day). */
 export function formatMinutes(minutes: number, perDay: number): string {
   const m = Math.round(minutes);
   const days = Math.floor(m / perDay);
   const rest = m - days * perDay;
-  if (!days) return `${rest} phút làm việc`;
-  return rest ? `${days} ngày ${rest} phút làm việc` : `${days} ngày làm việc`;
+  const hours = Math.floor(rest / 60);
+  const parts = [days ? `${days} ngày` : '', hours ? `${hours} giờ` : '', rest % 60 || !m ? `${rest % 60} phút` : ''].filter(Boolean);
+  return `${parts.join(' ')} làm việc`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,6 +238,8 @@ export interface LetterTemplate {
   recipients: string;
   /** empty: guessed from the agency's name */
   signerTitle: string;
+  /** who signs when the letter names no one and its issuer does not head the agency; empty: no one */
+  signerName: string;
 }
 
 /** What an admin stored for an agency (or for every agency); an empty field keeps the default. */
@@ -285,6 +297,7 @@ export function defaultTemplate(regime: FormRegime): LetterTemplate {
     sms: SMS_DEFAULT,
     recipients: RECIPIENTS_DEFAULT,
     signerTitle: '',
+    signerName: '',
   };
 }
 

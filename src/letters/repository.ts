@@ -133,7 +133,9 @@ export async function headNameOf(db: Knex, agencyCode: string): Promise<string |
 // ---------------------------------------------------------------------------------------------
 // Templates
 
-export { EVERY_AGENCY } from '../forms/repository';
+import { EVERY_AGENCY } from '../forms/repository';
+
+export { EVERY_AGENCY };
 
 interface TemplateRow {
   agency_code: string;
@@ -143,6 +145,7 @@ interface TemplateRow {
   sms: string | null;
   recipients: string | null;
   signer_title: string | null;
+  signer_name: string | null;
   updated_at: string;
   updated_by: string | null;
 }
@@ -154,6 +157,7 @@ const toStored = (r: TemplateRow): StoredTemplate & { updatedAt: string; updated
   sms: r.sms,
   recipients: r.recipients,
   signerTitle: r.signer_title,
+  signerName: r.signer_name,
   updatedAt: r.updated_at,
   updatedBy: r.updated_by,
 });
@@ -161,6 +165,12 @@ const toStored = (r: TemplateRow): StoredTemplate & { updatedAt: string; updated
 export async function storedTemplate(db: Knex, agencyCode: string) {
   const row = (await db('letter_templates').where({ agency_code: agencyCode }).first()) as TemplateRow | undefined;
   return row ? toStored(row) : null;
+}
+
+/** The signers named in the agencies' templates, by agency. */
+export async function templateSigners(db: Knex): Promise<Map<string, string>> {
+  const rows = await db('letter_templates').whereNotNull('signer_name').select('agency_code', 'signer_name');
+  return new Map(rows.map((r: { agency_code: string; signer_name: string }) => [r.agency_code, r.signer_name]));
 }
 
 export async function templateAgencyCodes(db: Knex): Promise<string[]> {
@@ -178,6 +188,8 @@ export async function saveTemplate(db: Knex, agencyCode: string, t: StoredTempla
       sms: nullIfEmpty(t.sms),
       recipients: nullIfEmpty(t.recipients),
       signer_title: nullIfEmpty(t.signerTitle),
+      // One person signs for one agency: the template of every agency names none.
+      signer_name: agencyCode === EVERY_AGENCY ? null : nullIfEmpty(t.signerName),
       updated_at: now.toISOString(),
       updated_by: by,
     })

@@ -25,7 +25,7 @@ import {
   type StoredTemplate,
 } from './draft';
 import { deleteTemplate, EVERY_AGENCY, saveTemplate, storedTemplate, templateAgencyCodes } from './repository';
-import { draftMissingLetters, LetterService, type IssueInput } from './service';
+import { draftMissingLetters, LetterService, signsFor, type IssueInput } from './service';
 
 /** How often the server looks for dossiers that need a draft. */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -44,6 +44,8 @@ const issueSchema = z.object({
   reason: optionalText(2000),
   newAppointmentAt: instant.optional(),
   overrideReason: optionalText(2000),
+  signerTitle: optionalText(200),
+  signerName: optionalText(200),
   version: z.coerce.number().int().min(1).optional(),
 });
 
@@ -87,6 +89,7 @@ const templateSchema = z.object({
   sms: optionalText(600),
   recipients: optionalText(1000),
   signerTitle: optionalText(200),
+  signerName: optionalText(200),
 });
 
 function checkPlaceholders(t: StoredTemplate) {
@@ -215,6 +218,12 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     res.render('letters/show', {
       title: `Văn bản xin lỗi – hồ sơ ${v.dossier.code}`,
       ...v,
+      // Issued by someone who does not head the agency the letter goes out under: its signer must be named.
+      signerHint: signsFor(currentUser(req), v.dossier.agency_code)
+        ? null
+        : v.template.signerName
+          ? `Văn bản mang tên ${v.doc.issuerName}: để trống thì người ký là ${v.template.signerName} (theo mẫu văn bản của cơ quan).`
+          : `Văn bản mang tên ${v.doc.issuerName}: ghi họ tên lãnh đạo cơ quan này ký (để trống thì không phát hành được).`,
       values: {
         addresseeName: v.letter.addressee_name,
         addresseeAddress: v.letter.addressee_address ?? '',
@@ -228,7 +237,7 @@ export function letterPages(ctx: AppContext, services: Services): Router {
       flash: ok
         ? { kind: 'ok', text: ok }
         : v.stale
-          ? { kind: 'warn', text: `Ngày hẹn đề xuất lúc lập dự thảo (${formatDateTime(v.letter.new_appointment_at)}) đã qua hoặc không sau ngày hẹn hiện tại; ô ngày hẹn mới đã điền đề xuất mới của hệ thống.` }
+          ? { kind: 'warn', text: `Ngày hẹn đề xuất lúc lập dự thảo (${formatDateTime(v.letter.new_appointment_at)}) đã qua, không sau ngày hẹn hiện tại hoặc đã cũ; ô ngày hẹn mới đã điền đề xuất mới của hệ thống.` }
           : null,
       ...locals,
       ...extra,

@@ -30,6 +30,7 @@ import {
   EVERY_AGENCY,
   findLetter,
   headNameOf,
+  templateSigners,
   insertDraftsIgnoringExisting,
   lettersOfDossier,
   countLetters,
@@ -60,6 +61,14 @@ const ALREADY_MOVED =
   'muốn hẹn lại lần nữa, lãnh đạo phải ghi lý do ngoại lệ.';
 
 /** Drafting, editing and issuing apology letters (SPEC §5), and the numbers of the head's watch. */
+/** Does the user head the agency a letter goes out under (and so signs it unless another signer is named)? */
+export function signsFor(user: User, agencyCode: string): boolean {
+  return user.role === 'head' && user.agencyCode === agencyCode;
+}
+
+export const SIGNER_NEEDED =
+  'Ghi họ tên người ký: văn bản mang tên cơ quan giải quyết hồ sơ, người ký là lãnh đạo cơ quan đó (ký thay thì ghi "KT." ở chức danh).';
+
 export class LetterService {
   constructor(
     private readonly ctx: AppContext,
@@ -88,10 +97,12 @@ export class LetterService {
     const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
     const dossiers = await dossiersNeedingLetter(this.db, dueSoonUntil);
     if (!dossiers.length) return 0;
+    // The signer: the one the agency's template names, else the agency's head with an account.
+    const signers = await templateSigners(this.db);
     const heads = new Map<string, string | null>();
     const rows: Omit<LetterRow, 'id'>[] = [];
     for (const d of dossiers) {
-      if (!heads.has(d.agency_code)) heads.set(d.agency_code, await headNameOf(this.db, d.agency_code));
+      if (!heads.has(d.agency_code)) heads.set(d.agency_code, signers.get(d.agency_code) ?? (await headNameOf(this.db, d.agency_code)));
       rows.push(this.draftRow(d, cal, now, { seq: 1, draftedFor: d.due_at < now.toISOString() ? 'late' : 'due_soon', signerName: heads.get(d.agency_code) ?? null }));
     }
     return insertDraftsIgnoringExisting(this.db, rows);
@@ -108,6 +119,7 @@ export class LetterService {
     const proposal = proposeAppointment(cal, {
       now,
       dueAt: new Date(promised),
+      dueName: promised === d.due_at ? 'hạn giải quyết' : 'ngày hẹn đã hẹn lại',
       clockRunning: clockRunning(d.status),
       remainingMinutes: d.remaining_minutes,
     });
@@ -233,10 +245,14 @@ export class LetterService {
         : isOpen(dossier.status)
           ? 'open'
           : 'finished';
-    // A proposal the clock has overtaken is replaced by a fresh one on the form (nothing is written).
+    // A proposal the clock has overtaken is replaced by a fresh one on the form (nothing is written): one that has
+    // passed or is no later than the appointment already given, and the system's own proposal left as it was when
+    // the engine now proposes later (a late dossier's, drafted days ago, would promise the result for today).
     const floor = [now.toISOString(), dossier.appointment_at].sort().at(-1)!;
-    const stale = letter.status === 'draft' && letter.new_appointment_at <= floor;
-    const fresh = stale ? this.draftRow(dossier, cal, now, { seq: letter.seq, draftedFor: letter.drafted_for, signerName: null }) : null;
+    const draft = letter.status === 'draft' ? this.draftRow(dossier, cal, now, { seq: letter.seq, draftedFor: letter.drafted_for, signerName: null }) : null;
+    const untouched = letter.new_appointment_at === letter.proposed_appointment_at;
+    const stale = !!draft && (letter.new_appointment_at <= floor || (untouched && draft.new_appointment_at > letter.new_appointment_at));
+    const fresh = stale ? draft : null;
     return {
       letter,
       dossier,
@@ -362,13 +378,17 @@ export class LetterService {
       fields.newAppointmentAt = outsideWorkingTime(cal, input.newAppointmentAt);
     }
     if (!edits.addressee_name?.trim()) fields.addresseeName = 'Nhập người nhận (Kính gửi).';
+    // The letter goes out under the handling agency's name: signed by the one named on it, else by the one its
+    // template names, else by its own head issuing it. The head of the centre that received the dossier, or an
+    // admin, issued a department's letter signed with their own name.
+    const template = await this.template(dossier.agency_code, dossier.received_at, trx);
+    if (!edits.signer_name?.trim() && !template.signerName && !signsFor(user, dossier.agency_code)) fields.signerName = SIGNER_NEEDED;
     if (Object.keys(fields).length) throw new ValidationError(fields, 'Chưa phát hành được: kiểm tra các ô được đánh dấu.');
 
     // Claim the draft first: of two heads issuing it at once, the second finds it gone and gets 409.
     const claimed = await trx('letters').where({ id: letter.id, status: 'draft', version: letter.version }).update({ version: letter.version + 1 });
     if (claimed !== 1) throw staleLetter(letter.version);
 
-    const template = await this.template(dossier.agency_code, dossier.received_at, trx);
     const year = Number(localDate(now).slice(0, 4));
     const seq = await nextLetterNumber(trx, dossier.agency_code, year);
     const number = `${seq}/${template.numberSuffix}`;
@@ -382,7 +402,7 @@ export class LetterService {
       original_appointment_at: dossier.appointment_at,
       issued_at: now.toISOString(),
       override_reason: letter.override_reason ?? overrideReason,
-      signer_name: edits.signer_name ?? user.fullName,
+      signer_name: edits.signer_name?.trim() || template.signerName || user.fullName,
     };
     const issued: LetterRow = { ...edits, ...numbered };
     const facts = await this.facts(issued, dossier, trx);

@@ -608,3 +608,74 @@ describe('a dossier stopped after its deadline', () => {
     expect(await letterOf(code)).toMatchObject({ status: 'draft', drafted_for: 'late' });
   });
 });
+
+describe('who signs a letter the receiving desk issues', () => {
+  it('when the head of the desk that received a department\'s dossier issues its letter, then the department\'s signer must be named; the letter is signed by that name', async () => {
+    // Received by the ward, handled by the land department: 3 working days from Mon 01/06 08:00, due Thu 04/06 08:00.
+    const code = (await receive(LAND, '2026-06-01T08:00', wardClerk, 'Võ Văn Ký')).code;
+    // The night's sweep before the desk opens on Friday: the citizen gets the letter that day, the result on Monday.
+    await sweep('2026-06-05T01:30');
+    const draft = await letterOf(code);
+    expect(draft).toMatchObject({ status: 'draft', drafted_for: 'late', agency_code: AGENCIES.land.code });
+    expect(new Date(draft.proposed_appointment_at)).toEqual(vn('2026-06-08T17:00'));
+    expect(draft.proposal_note).toContain('cộng 1 ngày làm việc sau ngày lập dự thảo (01:30 05/06/2026)');
+    // A department without a head's account: no signer is known.
+    await t.db('letters').where({ id: draft.id }).update({ signer_name: null });
+
+    harness.clock.set(vn('2026-06-05T09:00'));
+    const body = { reason: 'Chờ kết quả đo đạc', newAppointmentAt: api('2026-06-08T17:00') };
+    let res = await issue(wardHead, draft.id, body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields.signerName).toContain('Ghi họ tên người ký');
+    expect(await letterOf(code)).toMatchObject({ status: 'draft', number: null, signer_name: null });
+    expect((await issue(admin, draft.id, body)).body.error.fields.signerName).toContain('Ghi họ tên người ký');
+
+    res = await issue(wardHead, draft.id, { ...body, signerTitle: 'KT. Giám đốc – Phó Giám đốc', signerName: 'Trần Văn Sở' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.signer).toEqual({ title: 'KT. Giám đốc – Phó Giám đốc', name: 'Trần Văn Sở' });
+  });
+
+  it('when the head of the handling department issues its own letter without a signer, then the head signs it', async () => {
+    const code = (await receive(LAND, '2026-06-01T09:00', landClerk, 'Võ Văn Tự Ký')).code;
+    await sweep('2026-06-05T01:35');
+    const draft = await letterOf(code);
+    await t.db('letters').where({ id: draft.id }).update({ signer_name: null });
+    harness.clock.set(vn('2026-06-05T09:05'));
+    const res = await issue(landHead, draft.id, { reason: 'Chờ kết quả đo đạc', newAppointmentAt: api('2026-06-08T17:00') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.signer.name).toBe('Nguyễn Văn lanhdao_dat');
+  });
+
+  it('when an admin names the department\'s signer in its template, then its drafts carry that name and a letter left without one is signed by it', async () => {
+    const { agent } = await loginAgent(app(), 'quantri');
+    const form = await agent.get(`/thu-xin-loi/mau?agency=${encodeURIComponent(AGENCIES.land.code)}`);
+    expect(form.text).toContain('name="signerName"');
+    expect((await agent.get('/thu-xin-loi/mau?agency=*')).text).not.toContain('name="signerName"');
+    const saved = await agent.post('/thu-xin-loi/mau').type('form').send({ _csrf: csrfFrom(form.text), agency: AGENCIES.land.code, op: 'save', signerName: 'Phạm Thị Giám Đốc' });
+    expect(saved.status).toBe(303);
+
+    const code = (await receive(LAND, '2026-06-08T08:00', wardClerk, 'Võ Văn Mẫu')).code; // due Thu 11/06 08:00
+    await sweep('2026-06-11T10:00');
+    const draft = await letterOf(code);
+    // The template's name wins over the head's account: the agency named who signs.
+    expect(draft.signer_name).toBe('Phạm Thị Giám Đốc');
+    await t.db('letters').where({ id: draft.id }).update({ signer_name: null });
+    harness.clock.set(vn('2026-06-11T10:10'));
+    const res = await issue(wardHead, draft.id, { reason: 'Chờ kết quả đo đạc', newAppointmentAt: api('2026-06-15T17:00') });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.signer.name).toBe('Phạm Thị Giám Đốc');
+  });
+
+  it('when a late draft made days ago is opened, then the form proposes the engine\'s date of now, not the old one the clock has caught up with', async () => {
+    const code = (await receive(LAND, '2026-06-15T08:00', landClerk, 'Võ Văn Cũ')).code; // due Thu 18/06 08:00
+    await sweep('2026-06-18T10:00'); // proposes the close of Fri 19/06
+    const draft = await letterOf(code);
+    expect(new Date(draft.proposed_appointment_at)).toEqual(vn('2026-06-19T17:00'));
+    harness.clock.set(vn('2026-06-19T09:00'));
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    const page = await agent.get(`/thu-xin-loi/${draft.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('value="2026-06-22"');
+    expect(page.text).toContain('đã cũ; ô ngày hẹn mới đã điền đề xuất mới của hệ thống');
+  });
+});

@@ -77,16 +77,24 @@ describe('migrations', () => {
     expect(await searchIndex()).toMatch(plainName);
     expect(await search('nguoi nop dat')).toBe(1);
 
+    // The letter templates' signer goes and comes back.
+    const templateColumns = async () => Object.keys(await t.db('letter_templates').columnInfo());
+    expect(await templateColumns()).toContain('signer_name');
+    await migrateDown(t.db);
+    expect(await templateColumns()).not.toContain('signer_name');
+
     // Phone numbers are kept as dialled in Vietnam: down keeps them so; a number kept before in the international form
     // is brought to it on the way up, and the search finds it as a citizen says it.
     await migrateDown(t.db);
     const landDossier = await t.db('dossiers').where('applicant_name', 'Người nộp đất đai').first('id');
     await t.db('dossiers').where('id', landDossier.id).update({ applicant_phone: '+84939555777' });
     expect(await search('0939555777')).toBe(0);
-    expect(await migrateLatest(t.db)).toEqual(['20261203003100_national_phone_numbers']);
+    expect(await migrateLatest(t.db)).toEqual(['20261203003100_national_phone_numbers', '20261203003200_letter_template_signer']);
+    expect(await templateColumns()).toContain('signer_name');
     expect((await t.db('dossiers').where('id', landDossier.id).first('applicant_phone')).applicant_phone).toBe('0939555777');
     expect(await search('0939555777')).toBe(1);
     expect(await search('+84 939 555 777')).toBe(1);
+    await migrateDown(t.db);
     await migrateDown(t.db);
 
     await migrateDown(t.db);
@@ -129,6 +137,7 @@ describe('migrations', () => {
       '20261203002900_open_late_index',
       '20261203003000_search_without_marks',
       '20261203003100_national_phone_numbers',
+      '20261203003200_letter_template_signer',
     ]);
     expect(await tables()).toContain(openLate);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));

@@ -8,6 +8,7 @@ import {
   endOfWorkingDay,
   letterDocument,
   proposeAppointment,
+  formatMinutes,
   resolveTemplate,
   salutationOf,
   smsText,
@@ -73,11 +74,39 @@ describe('the proposed new appointment', () => {
     expect(p.note).toContain('17:00 23/02/2026');
   });
 
-  it('when a dossier is already late, then at least one working day is added from now, landing at 17:00', () => {
+  it('when a dossier is already late, then at least one working day is added after the day of drafting, landing at 17:00', () => {
     const p = proposeAppointment(cal, { now: vn('2026-02-11T09:00'), dueAt: vn('2026-02-09T10:00'), clockRunning: true, remainingMinutes: null });
     expect(p.unusedMinutes).toBe(0);
-    expect(p.from).toEqual(vn('2026-02-11T09:00'));
+    expect(p.from).toEqual(vn('2026-02-11T17:00'));
     expect(p.at).toEqual(vn('2026-02-12T17:00'));
+    expect(p.note).toBe(
+      'Đề xuất của hệ thống: thời hạn còn 0 phút làm việc chưa dùng; cộng 1 ngày làm việc sau ngày lập dự thảo (09:00 11/02/2026), ' +
+        'trả vào cuối ngày làm việc: 17:00 12/02/2026.',
+    );
+  });
+
+  it('when a late dossier\'s letter is drafted before the desk opens, then the appointment is the next working day\'s close, not that day\'s', () => {
+    // Friday 04/12/2026 01:30, the night's sweep: the head issues it that day, the citizen comes on Monday.
+    const p = proposeAppointment(cal, { now: vn('2026-12-04T01:30'), dueAt: vn('2026-11-25T07:57'), clockRunning: true, remainingMinutes: null });
+    expect(p.at).toEqual(vn('2026-12-07T17:00'));
+    // After closing, the letter is the next working day's: Wednesday 18:00 → Friday.
+    expect(proposeAppointment(cal, { now: vn('2026-03-04T18:00'), dueAt: vn('2026-03-02T09:00'), clockRunning: true, remainingMinutes: null }).at).toEqual(vn('2026-03-06T17:00'));
+  });
+
+  it('when a second letter replaces an earlier appointment, then the note names it as that appointment, not the deadline', () => {
+    const p = proposeAppointment(cal, { now: vn('2026-03-02T09:00'), dueAt: vn('2026-03-04T16:00'), dueName: 'ngày hẹn đã hẹn lại', clockRunning: true, remainingMinutes: null });
+    // Mon 09:00 → Wed 16:00: 2 days 300 minutes unused → 3 days from Wed 16:00 → Mon 09/03 16:00 → its close.
+    expect(p.unusedMinutes).toBe(2 * 450 + 300);
+    expect(p.at).toEqual(vn('2026-03-09T17:00'));
+    expect(p.note).toContain('thời hạn còn 2 ngày 5 giờ làm việc chưa dùng; cộng 3 ngày làm việc kể từ 16:00 04/03/2026 (ngày hẹn đã hẹn lại)');
+  });
+
+  it('when working minutes are written out, then days, hours and minutes are named', () => {
+    expect(formatMinutes(0, 450)).toBe('0 phút làm việc');
+    expect(formatMinutes(45, 450)).toBe('45 phút làm việc');
+    expect(formatMinutes(270, 450)).toBe('4 giờ 30 phút làm việc');
+    expect(formatMinutes(450, 450)).toBe('1 ngày làm việc');
+    expect(formatMinutes(4 * 450 + 390, 450)).toBe('4 ngày 6 giờ 30 phút làm việc');
   });
 
   it('when the clock is stopped with 1,000 minutes left, then three whole working days are proposed', () => {
