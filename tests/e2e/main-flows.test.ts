@@ -266,6 +266,51 @@ describe('clerk', () => {
     expect(await tab.locator('#f-applicantName').inputValue()).toBe('');
     expect(await tab.locator('.flash.info').count()).toBe(0);
   });
+
+  it('when the clerk presses Enter in the fields or Ctrl+Enter twice, then Enter only moves on and one dossier is saved; words found apart choose no procedure; Hủy forgets the form', async () => {
+    const { page: tab } = await e.open();
+    await loginWithKeyboard(tab, e.base, 'motcua');
+    await tab.goto(`${e.base}/ho-so/moi`);
+    // "khai sinh" is no procedure of the centre; a land procedure holding "kê khai" and "phát sinh" apart was taken.
+    await tab.keyboard.type('khai sinh');
+    expect(await tab.locator('#f-procedureCode').inputValue()).toBe('');
+    expect(await text(tab, '#procedure-filter-none')).toMatch(/^Không có thủ tục nào (khớp|chứa liền cụm) “khai sinh”/);
+    await tab.keyboard.press('Enter'); // nothing chosen: the focus stays or goes into the list, never on
+    expect(await tab.evaluate('document.activeElement.id')).not.toBe('f-applicantName');
+
+    await tab.locator('#procedure-filter').fill('');
+    await tab.locator('#procedure-filter').type('dat dai');
+    expect(await tab.locator('#f-procedureCode').inputValue()).toMatch(/^\d\.\d{6}$/);
+    await tab.keyboard.press('Enter');
+    const applicant = 'Phan Văn Enter Một Lần';
+    await tab.keyboard.type(applicant);
+    await tab.keyboard.press('Enter'); // sent the form, half typed, before
+    expect(await tab.evaluate('document.activeElement.id')).toBe('f-applicantIdNumber');
+    await tab.keyboard.type('092 185 001 234');
+    await tab.keyboard.press('Enter');
+    expect(await tab.evaluate('document.activeElement.id')).toBe('f-applicantPhone');
+    await tab.keyboard.type('+84 939 555 777');
+    expect(new URL(tab.url()).pathname).toBe('/ho-so/moi');
+
+    let posts = 0;
+    tab.on('request', (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/ho-so') posts++; });
+    await Promise.all([
+      tab.waitForURL(/\?ok=received$/),
+      (async () => { await tab.keyboard.press('Control+Enter'); await tab.keyboard.press('Control+Enter'); })(),
+    ]);
+    expect(posts).toBe(1);
+    expect(await text(tab, 'main')).toContain('0939555777');
+    await tab.goto(`${e.base}/ho-so?q=${encodeURIComponent(applicant)}`);
+    expect(await tab.locator('table.dossiers tbody tr').count()).toBe(1);
+
+    // Hủy gives the form up: the next intake starts empty, without the last citizen.
+    await tab.goto(`${e.base}/ho-so/moi`);
+    await tab.locator('#f-applicantName').fill('Trần Văn Bỏ Dở');
+    await Promise.all([tab.waitForURL((u) => u.pathname === '/ho-so'), tab.locator('a[data-drop-draft]').click()]);
+    await tab.goto(`${e.base}/ho-so/moi`);
+    expect(await tab.locator('#f-applicantName').inputValue()).toBe('');
+    expect(await tab.locator('.flash.info').count()).toBe(0);
+  });
 });
 
 describe('head', () => {
@@ -319,6 +364,9 @@ describe('head', () => {
     expect(await words.innerText()).toBe('Thứ Sáu, ngày 12 tháng 03 năm 2027');
     await page.locator('#f-newAppointmentDate').fill(`${y}-${m}-${d}`);
     await page.locator('#f-reason').fill('Hồ sơ cần xác minh thêm thông tin thửa đất tại Văn phòng đăng ký đất đai');
+    // The letter goes out under the department that handles the dossier, not the centre: its head is named as signer.
+    expect(await text(page, '#f-signerName + .hint')).toContain('ghi họ tên lãnh đạo cơ quan này ký');
+    await page.locator('#f-signerName').fill('Trần Văn Ký');
     await screenshot(page, '15-thu-xin-loi-soan');
     await Promise.all([page.waitForURL(/ok=issued/), page.getByRole('button', { name: 'Phát hành (cấp số)' }).click()]);
     const number = (await text(page, '.letter-number strong')).trim();
@@ -333,6 +381,7 @@ describe('head', () => {
     expect(flat).toContain(e.lateCode);
     expect(flat).toContain(LATE_APPLICANT);
     expect(flat).toContain('xác minh thêm thông tin thửa đất');
+    expect(flat).toContain('Trần Văn Ký');
     expect(flat).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
     expect(pdf.pages).toBe(1);
 
