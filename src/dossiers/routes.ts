@@ -11,7 +11,7 @@ import { pageQuerySchema } from '../api/pagination';
 import { z } from '../shared/validation';
 import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
 import { regimeOn } from '../forms/regime';
-import type { FormKey } from '../forms/texts';
+import { paperLine, type FormKey } from '../forms/texts';
 import { formHead, formWording } from '../forms/repository';
 import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
@@ -436,10 +436,12 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const event = (await dossiers.events(row)).find((e) => String(e.id) === req.params.eventId && e.type === 'request_supplement');
     if (!event) throw new NotFoundError('Không tìm thấy yêu cầu bổ sung này.');
     const head = await formHeadOf(row.received_agency_code, localDate(row.received_at));
+    const data = JSON.parse(event.data) as { items?: string[] };
     res.render('print/supplement', {
       title: `Phiếu yêu cầu bổ sung ${row.code}`,
       d: row,
-      event: { ...event, data: JSON.parse(event.data) },
+      event: { ...event, data },
+      papers: (data.items ?? []).map(paperLine),
       ...head,
       texts: await wording('supplement', row.received_agency_code, dossierValues(req, row, head.deskName)),
       size: req.query.size === 'a4' ? 'a4' : 'a5',

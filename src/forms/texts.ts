@@ -210,3 +210,37 @@ export function printedTexts(form: FormKey, texts: Readonly<Record<SlotKey, stri
     signer: oneLine(texts.signer),
   };
 }
+
+/** A paper of a list (the supplement request's table) with its counts by kind, when its line says them. */
+export interface PaperLine {
+  name: string;
+  original: number | null;
+  certified: number | null;
+  photo: number | null;
+}
+
+/** The kinds of copy a paper comes as, written with or without marks; "bản sao" alone is a plain copy. */
+const PAPER_KINDS: [kind: 'original' | 'certified' | 'photo', words: RegExp][] = [
+  ['original', /^(?:bản|ban) (?:chính|chinh)$/],
+  ['certified', /^(?:bản|ban) (?:sao )?(?:(?:có|co) )?(?:chứng|chung) (?:thực|thuc)$/],
+  ['photo', /^(?:(?:bản|ban) )?(?:photo|chụp|chup|sao)$/],
+];
+
+/**
+ * A line of papers as a clerk writes it, "Giấy chứng nhận quyền sử dụng đất (01 bản chính, 1 bản photo)": the name
+ * and the counts its last brackets give, each part a kind with or without a number (none is one). A line whose
+ * brackets say anything else ("Sơ đồ thửa đất (nếu có)") is kept whole, without counts: the clerk fills them by hand.
+ */
+export function paperLine(line: string): PaperLine {
+  const whole: PaperLine = { name: line, original: null, certified: null, photo: null };
+  const m = /^(.*\S)\s*\(([^()]+)\)\s*$/.exec(line);
+  if (!m) return whole;
+  const counts: PaperLine = { name: m[1], original: null, certified: null, photo: null };
+  for (const part of m[2].split(/[,;+]/)) {
+    const p = /^\s*(?:(\d{1,2})\s+)?(.+?)\s*$/.exec(part.toLowerCase().replace(/\s+/g, ' '));
+    const kind = p && PAPER_KINDS.find(([, words]) => words.test(p[2]))?.[0];
+    if (!p || !kind) return whole;
+    counts[kind] = (counts[kind] ?? 0) + (p[1] ? Number(p[1]) : 1);
+  }
+  return counts;
+}

@@ -102,7 +102,7 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
         _csrf: csrf,
         action: 'request_supplement',
         version: '1',
-        items: 'Bản sao giấy chứng nhận quyền sử dụng đất\r\n\r\n  Sơ đồ thửa đất  \r\nTờ khai đăng ký đất đai',
+        items: 'Bản sao giấy chứng nhận quyền sử dụng đất\r\n\r\n  Sơ đồ thửa đất  \r\nTờ khai đăng ký đất đai (01 bản chính, 1 bản photo)',
         reason: 'Hồ sơ chưa đủ thành phần theo quy định',
       });
     expect(posted.status).toBe(303);
@@ -111,7 +111,7 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
     const shown = await agent.get(posted.headers.location);
     expect(shown.status).toBe(200);
     expect(shown.text).toContain('Đã ghi yêu cầu bổ sung');
-    expect(shown.text).toContain('Cần bổ sung: Bản sao giấy chứng nhận quyền sử dụng đất; Sơ đồ thửa đất; Tờ khai đăng ký đất đai');
+    expect(shown.text).toContain('Cần bổ sung: Bản sao giấy chứng nhận quyền sử dụng đất; Sơ đồ thửa đất; Tờ khai đăng ký đất đai (01 bản chính, 1 bản photo)');
     expect(shown.text).toContain('Lý do: Hồ sơ chưa đủ thành phần theo quy định');
     expect(offeredActions(shown.text)).toEqual(['receive_supplement', 'withdraw']);
     // The deadline shown stands still until the papers come: the page says so beside it.
@@ -133,10 +133,11 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
     expect(print.text).toContain('Trần Thị Bích');
     expect(print.text.toUpperCase()).toContain('NGƯỜI HƯỚNG DẪN');
     const itemRows = tableRows(print.text).filter((cells) => /^\d+$/.test(cells[0] ?? ''));
-    expect(itemRows.map((cells) => cells.slice(0, 2))).toEqual([
-      ['1', 'Bản sao giấy chứng nhận quyền sử dụng đất'],
-      ['2', 'Sơ đồ thửa đất'],
-      ['3', 'Tờ khai đăng ký đất đai'],
+    // The counts a line's brackets give fill the columns Bản chính / Bản chứng thực / Bản photo.
+    expect(itemRows).toEqual([
+      ['1', 'Bản sao giấy chứng nhận quyền sử dụng đất', '', '', ''],
+      ['2', 'Sơ đồ thửa đất', '', '', ''],
+      ['3', 'Tờ khai đăng ký đất đai', '01', '', '01'],
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FORM_TEXTS, printedTexts, readTexts, renderText, resolveTexts, unknownPlaceholders } from '../../../src/forms/texts';
+import { FORM_TEXTS, printedTexts, readTexts, renderText, resolveTexts, unknownPlaceholders, paperLine } from '../../../src/forms/texts';
 
 // The forms' wording an admin edits (FORMS.md): defaults of the circular, layers per agency, the admin's input
 // checked slot by slot, and the printed lines.
@@ -83,5 +83,20 @@ describe('the printed wording', () => {
   it('when a text names a placeholder with no value, then it stays as written; unknownPlaceholders lists each once', () => {
     expect(renderText('{{ma_ho_so}} / {{khong_co}}', { ma_ho_so: 'X-1' })).toBe('X-1 / {{khong_co}}');
     expect(unknownPlaceholders('{{a}} {{ a }} {{co_quan}} {{b}}', { co_quan: '' })).toEqual(['a', 'b']);
+  });
+});
+
+describe('paperLine', () => {
+  it('when a line of papers ends with its counts in brackets, then the name and each kind\'s count come apart', () => {
+    expect(paperLine('Giấy chứng nhận quyền sử dụng đất (01 bản chính, 1 bản photo)')).toEqual({ name: 'Giấy chứng nhận quyền sử dụng đất', original: 1, certified: null, photo: 1 });
+    expect(paperLine('Hợp đồng chuyển nhượng (2 bản sao có chứng thực)')).toEqual({ name: 'Hợp đồng chuyển nhượng', original: null, certified: 2, photo: null });
+    expect(paperLine('Đơn đề nghị (bản chính)')).toEqual({ name: 'Đơn đề nghị', original: 1, certified: null, photo: null });
+    expect(paperLine('Bản sao CCCD (bản sao)')).toEqual({ name: 'Bản sao CCCD', original: null, certified: null, photo: 1 });
+    expect(paperLine('To khai (ban chinh + ban sao chung thuc; BẢN CHỤP)')).toEqual({ name: 'To khai', original: 1, certified: 1, photo: 1 });
+  });
+  it('when the brackets say anything else, or there are none, then the line stays whole without counts', () => {
+    for (const line of ['Sơ đồ thửa đất (nếu có)', 'Tờ khai đăng ký đất đai', 'Giấy tờ (bản chính, nếu có)', 'Bản vẽ (100 bản chính)', '(bản chính)']) {
+      expect(paperLine(line), line).toEqual({ name: line, original: null, certified: null, photo: null });
+    }
   });
 });
