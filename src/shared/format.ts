@@ -149,13 +149,13 @@ export function optionTags(choices: readonly Choice[], selected?: string | null,
  * kept on one line. Vietnamese writes a word's syllables apart, so the browser may break at any of them.
  */
 const NAME_WORDS = [
-  'ủy ban', 'nhân dân', 'hành chính', 'phục vụ', 'trung tâm', 'văn phòng', 'chi nhánh', 'đăng ký', 'đất đai', 'nông nghiệp',
+  'hành chính công', 'ủy ban', 'nhân dân', 'hành chính', 'phục vụ', 'trung tâm', 'văn phòng', 'chi nhánh', 'đăng ký', 'đất đai', 'nông nghiệp',
   'môi trường', 'tài nguyên', 'xây dựng', 'tư pháp', 'công thương', 'giao thông', 'vận tải', 'kế hoạch', 'đầu tư', 'tài chính',
   'y tế', 'giáo dục', 'đào tạo', 'lao động', 'thương binh', 'xã hội', 'văn hóa', 'thể thao', 'du lịch', 'khoa học', 'công nghệ',
   'thông tin', 'truyền thông', 'nội vụ', 'ngoại vụ', 'dân tộc', 'tôn giáo', 'công an', 'kinh tế', 'hạ tầng', 'đô thị', 'quản lý',
   'công nghiệp', 'dịch vụ', 'hộ tịch', 'chứng thực', 'doanh nghiệp', 'hợp tác', 'phát triển', 'sở hữu', 'trí tuệ',
 ];
-const NAME_WORD = new RegExp(`(?<=^|\\s)(?:${NAME_WORDS.map((w) => w.replace(' ', '\\s+')).join('|')})(?=\\s|,|$)`, 'giu');
+const NAME_WORD = new RegExp(`(?<=^|\\s)(?:${NAME_WORDS.map((w) => w.replace(/ /g, '\\s+')).join('|')})(?=\\s|,|$)`, 'giu');
 const NAME_PLACE = /(?<=^|\s)(?:thành phố|tỉnh|quận|huyện|thị xã|thị trấn|phường|xã|đặc khu)(?:\s+\S+){1,3}$/iu;
 
 export function keepNameWordsTogether(name: string): string {

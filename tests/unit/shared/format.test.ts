@@ -124,7 +124,8 @@ describe('option tags of a choice list', () => {
 describe('keepNameWordsTogether', () => {
   const shown = (name: string) => keepNameWordsTogether(name).replace(/\u00a0/g, '_');
   it('when an agency name wraps in a letterhead, then its two-syllable words and its place are never cut', () => {
-    expect(shown('Trung tâm Phục vụ hành chính công thành phố Cần Thơ')).toBe('Trung_tâm Phục_vụ hành_chính công thành_phố_Cần_Thơ');
+    expect(shown('Trung tâm Phục vụ hành chính công thành phố Cần Thơ')).toBe('Trung_tâm Phục_vụ hành_chính_công thành_phố_Cần_Thơ');
+    expect(shown('Phòng Hành chính - Tổng hợp')).toBe('Phòng Hành_chính - Tổng hợp');
     expect(shown('Sở Nông nghiệp và Môi trường thành phố Cần Thơ')).toBe('Sở Nông_nghiệp và Môi_trường thành_phố_Cần_Thơ');
     expect(shown('ỦY BAN NHÂN DÂN PHƯỜNG NINH KIỀU')).toBe('ỦY_BAN NHÂN_DÂN PHƯỜNG_NINH_KIỀU');
   });
