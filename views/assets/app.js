@@ -218,9 +218,65 @@
   document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) { f.addEventListener('submit', dropDraft); });
   // Hủy gives the form up: the next intake starts empty.
   document.querySelectorAll('[data-drop-draft]').forEach(function (a) { a.addEventListener('click', dropDraft); });
+  // The same for a dossier's action panels and an apology letter's form (form[data-draft]): a list of missing papers
+  // or a letter's reason typed when the session ended came back as an empty form. Each is kept under its own key,
+  // dropped once the page answers that it was done (?ok= one of data-draft-ok) or at logout.
+  var PANEL = 'onestop:draft:';
+  var readPanel = function (key) { try { return JSON.parse(tabStore.getItem(PANEL + key) || 'null'); } catch (err) { return null; } };
+  var dropPanels = function () {
+    if (!tabStore) return;
+    for (var i = tabStore.length - 1; i >= 0; i--) { var k = tabStore.key(i); if (k && k.indexOf(PANEL) === 0) tabStore.removeItem(k); }
+  };
+  document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) { f.addEventListener('submit', dropPanels); });
+  var done = new URLSearchParams(location.search).get('ok');
+  document.querySelectorAll('form[data-draft]').forEach(function (f) {
+    if (!tabStore) return;
+    var key = f.getAttribute('data-draft');
+    if (done && (f.getAttribute('data-draft-ok') || '').split(' ').indexOf(done) >= 0) tabStore.removeItem(PANEL + key);
+    var fields = function () {
+      return Array.prototype.filter.call(f.elements, function (el) {
+        return el.name && el.name !== '_csrf' && el.name !== 'version' && ['hidden', 'search', 'submit', 'button', 'file'].indexOf(el.type) < 0;
+      });
+    };
+    var save = function () {
+      var values = fields().map(function (el) { return [el.name, el.type === 'radio' || el.type === 'checkbox' ? (el.checked ? el.value : null) : el.value]; });
+      tabStore.setItem(PANEL + key, JSON.stringify({ page: location.pathname, at: Date.now(), fields: values }));
+    };
+    f.addEventListener('input', save);
+    var kept = f.hasAttribute('data-fresh') && readPanel(key);
+    if (!kept) return;
+    kept.fields.forEach(function (pair) {
+      fields().forEach(function (el) {
+        if (el.name !== pair[0] || pair[1] === null) return;
+        if (el.type === 'radio' || el.type === 'checkbox') el.checked = el.value === pair[1]; else el.value = pair[1];
+      });
+    });
+    var box = f.closest('details');
+    if (box) box.open = true;
+    var at = new Date(kept.at);
+    var note = document.createElement('p');
+    note.className = 'flash info';
+    note.setAttribute('role', 'status');
+    note.textContent = 'Đã khôi phục nội dung đang nhập dở (lúc ' + ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2) + '). ';
+    var forget = document.createElement('button');
+    forget.type = 'button';
+    forget.textContent = 'Xóa nội dung này';
+    forget.addEventListener('click', function () { tabStore.removeItem(PANEL + key); location.reload(); });
+    note.appendChild(forget);
+    f.insertBefore(note, f.firstChild);
+  });
+  // "Đăng nhập lại" leads back to the page of the form typed last.
   var relogin = $('#log-in-again');
   var draft = tabStore && readDraft();
-  if (relogin && draft) relogin.href = '/dang-nhap?next=' + encodeURIComponent(draft.page);
+  var latest = draft;
+  if (tabStore) {
+    for (var i = 0; i < tabStore.length; i++) {
+      var k = tabStore.key(i);
+      var kept = k && k.indexOf(PANEL) === 0 && readPanel(k.slice(PANEL.length));
+      if (kept && (!latest || kept.at > latest.at)) latest = kept;
+    }
+  }
+  if (relogin && latest) relogin.href = '/dang-nhap?next=' + encodeURIComponent(latest.page);
   var form = $('#intake-form');
   if (form && tabStore) {
     var kept = function () {
