@@ -186,7 +186,13 @@ describe('clerk', () => {
     expect(body).toContain(code);
     await screenshot(page, '08-phieu-yeu-cau-bo-sung', true);
     const pdf = await printToPdf(page, path.join(e.dir, 'phieu-bo-sung.pdf'));
-    expect(pdf.text.replace(/\s+/g, ' ')).toContain('Bản sao CCCD của bên thế chấp');
+    expect(pdf.text.replace(/\s+/g, ' ')).toContain('Bản sao CCCD của bên');
+    // The kinds in brackets are counted in the columns Bản chính / Bản chứng thực / Bản photo.
+    const rows = (await page.locator('.sheet table.grid tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
+    expect(rows).toEqual([
+      ['1', 'Bản sao CCCD của bên thế chấp', '', '01', ''],
+      ['2', 'Sơ đồ thửa đất', '01', '', ''],
+    ]);
   });
 
   it('when the clerk records the supplement, resolves and returns the result, then the history has every step and the dossier is returned', async () => {
@@ -309,6 +315,37 @@ describe('clerk', () => {
     await Promise.all([tab.waitForURL((u) => u.pathname === '/ho-so'), tab.locator('a[data-drop-draft]').click()]);
     await tab.goto(`${e.base}/ho-so/moi`);
     expect(await tab.locator('#f-applicantName').inputValue()).toBe('');
+    expect(await tab.locator('.flash.info').count()).toBe(0);
+  });
+
+  it('when the session ends while an action\'s reason is typed, then after logging in again the dossier opens with that panel as typed; done, it is forgotten', async () => {
+    const { context, page: tab } = await e.open();
+    await loginWithKeyboard(tab, e.base, 'motcua');
+    await tab.goto(`${e.base}/ho-so?status=processing`);
+    await Promise.all([tab.waitForURL(/\/ho-so\/[^/?]+$/), tab.locator('table.dossiers tbody tr td.code a').first().click()]);
+    const dossierPath = new URL(tab.url()).pathname;
+    await tab.locator('details.action-pause summary').click();
+    await tab.locator('#reason-pause').fill('Chờ kết quả thẩm định của Sở Xây dựng');
+
+    const other = await context.newPage();
+    await other.goto(`${e.base}/`);
+    await Promise.all([other.waitForURL((u) => u.pathname === '/dang-nhap'), other.locator('form[action="/dang-xuat"] button').click()]);
+    await other.close();
+
+    await tab.locator('#reason-pause').press('Control+Enter');
+    await tab.waitForLoadState();
+    expect(await text(tab, 'h1')).toBe('Cần đăng nhập lại');
+    await Promise.all([tab.waitForURL((u) => u.pathname === '/dang-nhap'), tab.locator('#log-in-again').click()]);
+    await tab.locator('#username').fill('motcua');
+    await tab.locator('#password').fill(PASSWORD);
+    await Promise.all([tab.waitForURL((u) => u.pathname === dossierPath), tab.locator('#password').press('Enter')]);
+    expect(await tab.locator('details.action-pause').getAttribute('open')).not.toBeNull();
+    expect(await tab.locator('#reason-pause').inputValue()).toBe('Chờ kết quả thẩm định của Sở Xây dựng');
+    expect(await text(tab, 'details.action-pause .flash.info')).toMatch(/^Đã khôi phục nội dung đang nhập dở \(lúc \d\d:\d\d\)/);
+
+    await Promise.all([tab.waitForURL(/\?ok=pause$/), tab.locator('#reason-pause').press('Control+Enter')]);
+    expect(await text(tab, 'main')).toContain('Chờ kết quả thẩm định của Sở Xây dựng');
+    await tab.goto(`${e.base}${dossierPath}`);
     expect(await tab.locator('.flash.info').count()).toBe(0);
   });
 });
