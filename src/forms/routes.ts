@@ -11,7 +11,7 @@ import { NotFoundError } from '../shared/errors';
 import { formatDate, localDate } from '../shared/format';
 import { firstValue, z } from '../shared/validation';
 import { customisedAgencies, EVERY_AGENCY, formHead, formWording, resetTexts, saveTexts, storedTexts } from './repository';
-import { FORM_KEYS, FORM_TEXTS, isFormKey, readTexts, resolveTexts, type FormKey } from './texts';
+import { FORM_KEYS, FORM_TEXTS, isFormKey, paperLine, readTexts, resolveTexts, type FormKey } from './texts';
 import { publicLookupUrl } from '../dossiers/routes';
 
 const querySchema = z.object({
@@ -131,6 +131,9 @@ export function formTextPages(ctx: AppContext): Router {
 }
 
 /** What the preview prints in place of a dossier's facts: plainly a sample. */
+/** The papers of the sample supplement request: one with its counts, as a clerk writes them, one without. */
+const SAMPLE_PAPERS = ['Giấy tờ còn thiếu (01 bản chính, 01 bản photo)', 'Giấy tờ khác (dữ liệu mẫu)'];
+
 function sampleFacts(now: Date, actorName: string) {
   const applicant = {
     applicant_name: 'Nguyễn Văn Mẫu',
@@ -153,7 +156,8 @@ function sampleFacts(now: Date, actorName: string) {
     },
     procedure: { statutory_days: 3, duration_value: 3, duration_unit: 'working_days', fee: null },
     receiverName: actorName,
-    event: { at: now.toISOString(), actor_name: actorName, data: { items: ['Giấy tờ còn thiếu (dữ liệu mẫu)'], reason: 'Lý do (dữ liệu mẫu).' } },
+    event: { at: now.toISOString(), actor_name: actorName, data: { items: SAMPLE_PAPERS, reason: 'Lý do (dữ liệu mẫu).' } },
+    papers: SAMPLE_PAPERS.map(paperLine),
     r: { ...applicant, number: 0, year: Number(localDate(now).slice(0, 4)), refused_at: now.toISOString(), procedure_name, reason: 'Lý do từ chối (dữ liệu mẫu).', actor_name: actorName },
   };
 }
