@@ -47,6 +47,8 @@ export const ON_SUPPLEMENT_NAMES: Record<(typeof ON_SUPPLEMENT)[number], string>
 /** Longest durations accepted: a year of working days, or as many working hours. */
 export const MAX_DAYS = 365;
 export const MAX_HOURS = 2000;
+/** The law's working day, to compare a promise in hours with a statutory time in days. */
+const HOURS_PER_DAY = 8;
 
 /** Codes go into URLs and dossier codes (which the public look-up accepts as [0-9A-Za-z._-]). */
 export const codeText = (label: string) =>
@@ -122,12 +124,20 @@ export const procedureSchema = z
     if (unit === 'working_hours' && value > MAX_HOURS) {
       issue.addIssue({ code: 'custom', path: ['duration', 'value'], message: `Tối đa ${MAX_HOURS} giờ làm việc.` });
     }
-    // A city may promise less than the law gives, never more.
+    // A city may promise less than the law gives, never more; in hours, a working day of the law's 8 hours (Bộ luật
+    // Lao động art. 105): 1,000 hours were accepted for a 17-day procedure.
     if (unit === 'working_days' && p.statutoryDays != null && p.statutoryDays >= 0 && value > p.statutoryDays) {
       issue.addIssue({
         code: 'custom',
         path: ['duration', 'value'],
         message: `Thời hạn cam kết (${value} ngày) không được dài hơn thời hạn theo quy định (${p.statutoryDays} ngày).`,
+      });
+    }
+    if (unit === 'working_hours' && p.statutoryDays != null && p.statutoryDays > 0 && value > p.statutoryDays * HOURS_PER_DAY) {
+      issue.addIssue({
+        code: 'custom',
+        path: ['duration', 'value'],
+        message: `Thời hạn cam kết (${value} giờ) không được dài hơn thời hạn theo quy định (${p.statutoryDays} ngày, tức ${p.statutoryDays * HOURS_PER_DAY} giờ làm việc).`,
       });
     }
   });
