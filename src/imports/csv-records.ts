@@ -92,3 +92,15 @@ export function* csvRecords(text: string, start?: { offset: number; line: number
     if (!blank) yield { line: startLine, offset, fields };
   }
 }
+
+/**
+ * The line of the first character a file that is not UTF-8 (Excel's plain "CSV", Windows-1258) made unreadable: read
+ * as UTF-8, its bytes for "ễ" or "á" arrive as U+FFFD, which no UTF-8 export holds. Null when there is none.
+ */
+export function firstUnreadableLine(text: string): number | null {
+  const at = text.indexOf('\uFFFD');
+  return at < 0 ? null : text.slice(0, at).split('\n').length;
+}
+
+export const NOT_UTF8 =
+  'tệp không ở dạng UTF-8 (có ký tự không đọc được, chữ có dấu sẽ hỏng): trong Excel chọn Lưu thành "CSV UTF-8 (Comma delimited) (*.csv)" rồi nhập lại.';

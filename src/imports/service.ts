@@ -12,7 +12,7 @@ import { STATUSES, type Status } from '../dossiers/status';
 import { deferMonthEnds, refreshMonthEnds } from '../reports/month-ends';
 import { formatDateTime, localDate } from '../shared/format';
 import { isRealDay, optionalText, z } from '../shared/validation';
-import { csvRecords, CsvSyntaxError, type CsvRecord } from './csv-records';
+import { csvRecords, CsvSyntaxError, firstUnreadableLine, NOT_UTF8, type CsvRecord } from './csv-records';
 
 /** The columns of the CSV layout (docs/IMPORT.md), in the order of the sample file. */
 export const IMPORT_COLUMNS = [
@@ -115,6 +115,8 @@ export interface ImportOptions {
   calendar: WorkCalendar;
   onProgress?: (p: ImportProgress) => void | Promise<void>;
 }
+
+export { NOT_UTF8 };
 
 /** "dòng 7: …" as the page and the CLI print a problem. */
 export function describeProblem(p: ImportProblem): string {
@@ -467,6 +469,10 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
     problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
     elapsedMs: Math.round(performance.now() - started),
   });
+
+  // A file that is not UTF-8 was imported with "Nguyễn" as "Nguy�n" in every name.
+  const unreadable = firstUnreadableLine(text);
+  if (unreadable !== null) return fail([{ line: unreadable, message: NOT_UTF8 }], 0);
 
   // 1. Read the records: the header, and where each row that is not blank starts.
   progress.start('parse');

@@ -10,7 +10,7 @@ import { addUser, loginAgent, makeApp, type TestUser } from '../helpers/app';
 import { seedCatalog } from '../../seeds/catalog';
 import { seedCalendar } from '../../seeds/calendar';
 import { CalendarService } from '../../src/calendar/repository';
-import { importDossiers, parseImportInstant, type ImportProgress, type ImportResult } from '../../src/imports/service';
+import { importDossiers, NOT_UTF8, parseImportInstant, type ImportProgress, type ImportResult } from '../../src/imports/service';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SAMPLE = fs.readFileSync(path.join(ROOT, 'docs/import-sample.csv'), 'utf8');
@@ -345,6 +345,20 @@ describe('a file with bad rows', () => {
       ok: false,
       problems: [{ line: 1, message: 'dòng tiêu đề: cột không có trong mẫu: "chanel" (xem docs/IMPORT.md). thiếu cột bắt buộc: channel, received_at.' }],
     });
+  });
+
+  it('when the file is not UTF-8 (Excel\'s plain CSV, Windows-1258), then the line with the first unreadable byte is named and nothing is written', async () => {
+    // "Nguyễn" saved by a program that writes one byte a letter: read as UTF-8, the byte is no character.
+    const bytes = Buffer.concat([
+      Buffer.from(`${HEADER}\n,1.001193,${WARD},in_person,Lý Văn Một,,,,,1,12/01/2026 09:30,,processing,,,,,\n,1.001193,${WARD},in_person,Nguy`),
+      Buffer.from([0xe1]),
+      Buffer.from(`n Latin,,,,,1,12/01/2026 09:45,,processing,,,,,\n`),
+    ]);
+    const count = async () => Number((await t.db('dossiers').count({ n: '*' }).first())!.n);
+    const before = await count();
+    const r = await runImport(t.db, bytes.toString('utf8'));
+    expect(r).toMatchObject({ ok: false, problems: [{ line: 3, message: NOT_UTF8 }] });
+    expect(await count()).toBe(before);
   });
 
   it('when a quote is never closed, then the line where it opens is named', async () => {

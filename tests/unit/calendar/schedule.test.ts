@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSchedule } from '../../../src/calendar/schedule';
+import { NOT_UTF8 } from '../../../src/imports/csv-records';
 
 // The copy the seeds ship (seeds/data), of ../shared/data/vn-days-off.csv.
 const SHIPPED = path.resolve(import.meta.dirname, '../../../seeds/data/vn-days-off.csv');
@@ -75,6 +76,12 @@ describe('parseSchedule', () => {
     expect(problemsOf('date,kind,name\n2027-02-06,holiday,"Tết\n')).toEqual([
       { line: 2, text: 'Tệp CSV lỗi ở dòng 2: có dấu ngoặc kép mở mà không đóng.' },
     ]);
+  });
+
+  it('when the file is not UTF-8, then the line of its first unreadable letter is named and nothing is taken', () => {
+    // "Tết Nguyên đán" written by a program of one byte a letter (ế is no single byte there: a Latin-1 "é" stands in).
+    const text = Buffer.concat([Buffer.from('date,kind,name\n2027-02-06,holiday,T'), Buffer.from([0xe9]), Buffer.from('t\n')]).toString('utf8');
+    expect(problemsOf(text)).toEqual([{ line: 2, text: `Dòng 2: ${NOT_UTF8}` }]);
   });
 
   it('when a file is longer than any schedule, then it is refused at the limit', () => {
