@@ -20,6 +20,7 @@ import { parseSchedule, SCHEDULE_COLUMNS, type ScheduleProblem } from '../calend
 import { provisionalDaysOff, type CalendarEntry } from '../calendar/holidays';
 import {
   createField,
+  renameField,
   createProcedure,
   fieldSchema,
   LEVEL_NAMES,
@@ -29,7 +30,7 @@ import {
   UNIT_NAMES,
   updateProcedure,
 } from '../catalog/api';
-import { getField, getProcedure, listAgencies, listProcedures, upsertField, type Procedure } from '../catalog/repository';
+import { getField, getProcedure, listAgencies, listProcedures, type Procedure } from '../catalog/repository';
 import { LEVELS } from '../catalog/names';
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
@@ -444,6 +445,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       await audit(ctx, req, 'field_saved', parsed.data.code, { name: parsed.data.name, created: true });
     } catch (err) {
       if (err instanceof ConflictError) return renderFields(req, res, 422, values, { code: err.message });
+      if (err instanceof ValidationError) return renderFields(req, res, 422, values, err.fields);
       throw err;
     }
     res.redirect(303, '/quan-tri/linh-vuc?ok=created');
@@ -473,7 +475,12 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const field = await fieldOr404(String(req.params.code));
     const parsed = tryParse(fieldNameSchema, req.body ?? {});
     if (!parsed.data) return renderField(res, field, 422, { code: field.code, name: req.body?.name }, parsed.errors);
-    await upsertField(db, { code: field.code, name: parsed.data.name });
+    try {
+      await renameField(db, { code: field.code, name: parsed.data.name });
+    } catch (err) {
+      if (err instanceof ValidationError) return renderField(res, field, 422, { code: field.code, name: req.body?.name }, err.fields);
+      throw err;
+    }
     await audit(ctx, req, 'field_saved', field.code, { name: parsed.data.name, nameBefore: field.name });
     res.redirect(303, '/quan-tri/linh-vuc?ok=updated');
   });

@@ -149,8 +149,31 @@ export type ProcedureInput = z.infer<typeof procedureSchema>;
 export async function createField(db: Knex, input: FieldInput): Promise<Field> {
   return db.transaction(async (trx) => {
     if (await getField(trx, input.code)) throw new ConflictError(`Mã lĩnh vực ${input.code} đã tồn tại.`, 'duplicate');
+    await refuseFieldClash(trx, input);
     return upsertField(trx, { code: input.code, name: input.name });
   });
+}
+
+export async function renameField(db: Knex, field: Field): Promise<Field> {
+  return db.transaction(async (trx) => {
+    await refuseFieldClash(trx, field);
+    return upsertField(trx, field);
+  });
+}
+
+/**
+ * Two fields the desks and the report could not tell apart are refused: a code that differs from another only in
+ * case ("dat_dai" beside "DAT_DAI"), or another's name. The picker listed "Đất đai" twice, and the report two rows of it.
+ */
+async function refuseFieldClash(db: Knex, field: Field): Promise<void> {
+  const same = (name: string) => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+  const clash: Record<string, string> = {};
+  for (const other of await listFields(db)) {
+    if (other.code === field.code) continue;
+    if (other.code.toLowerCase() === field.code.toLowerCase()) clash.code ??= `Mã ${field.code} trùng với lĩnh vực ${other.code} (chỉ khác chữ hoa, chữ thường).`;
+    if (same(other.name) === same(field.name)) clash.name ??= `Tên “${field.name.trim()}” đã là tên của lĩnh vực ${other.code}.`;
+  }
+  if (Object.keys(clash).length) throw new ValidationError(clash, 'Lĩnh vực trùng với một lĩnh vực đã có.');
 }
 
 export async function createAgency(db: Knex, input: AgencyInput): Promise<Agency> {

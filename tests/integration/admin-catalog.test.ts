@@ -100,6 +100,27 @@ describe('catalog API: fields', () => {
     expect((await t.db('fields').where({ code: 'XAY_DUNG' }).first()).name).toBe('Xây dựng');
   });
 
+  it('when a field would differ from another only by the case of its code or would take its name, then 422 says which, and nothing is written', async () => {
+    const before = await t.db('fields').count({ n: '*' }).first();
+    const post = (body: Record<string, string>) => request(app).post('/api/v1/fields').set(bearer(adminToken)).send(body);
+    const cased = await post({ code: 'xay_dung', name: 'Xây dựng cơ bản' });
+    expect(cased.status).toBe(422);
+    expect(cased.body.error.fields).toEqual({ code: 'Mã xay_dung trùng với lĩnh vực XAY_DUNG (chỉ khác chữ hoa, chữ thường).' });
+    const named = await post({ code: 'XAY_DUNG_2', name: ' xây   DỰNG ' });
+    expect(named.status).toBe(422);
+    expect(named.body.error.fields).toEqual({ name: 'Tên “xây   DỰNG” đã là tên của lĩnh vực XAY_DUNG.' });
+    expect(await t.db('fields').count({ n: '*' }).first()).toEqual(before);
+
+    // Renamed on the admin's page into another's name: the form says so beside the name and keeps it.
+    const admin = await loginAs('quantri');
+    const page = await admin.get('/quan-tri/linh-vuc/DAT_DAI');
+    const res = await admin.post('/quan-tri/linh-vuc/DAT_DAI').type('form').send({ _csrf: csrfFrom(page.text), name: 'Xây dựng' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Tên “Xây dựng” đã là tên của lĩnh vực XAY_DUNG.');
+    expect(res.text).toContain('value="Xây dựng"');
+    expect((await t.db('fields').where({ code: 'DAT_DAI' }).first()).name).not.toBe('Xây dựng');
+  });
+
   it('when the field is invalid, then 422 with a message per field', async () => {
     const res = await request(app).post('/api/v1/fields').set(bearer(adminToken)).send({ code: 'có dấu cách', name: '' });
     expect(res.status).toBe(422);
