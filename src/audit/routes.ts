@@ -4,7 +4,7 @@ import { requireRole } from '../auth/guard';
 import { whereContains } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { fromLocal } from '../shared/format';
-import { firstValue, optionalText, z } from '../shared/validation';
+import { firstValue, isRealIsoDate, optionalText, z } from '../shared/validation';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditRow } from './log';
 
 const PAGE_SIZE = 50;
@@ -19,10 +19,15 @@ const filterSchema = z.object({
   page: firstValue(z.coerce.number().int().min(1).max(100_000).default(1)).catch(1),
 });
 
-function validDate(s: string | undefined): string | undefined {
-  if (!s) return undefined;
-  const t = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === s ? s : undefined;
+const validDate = (s: string | undefined): string | undefined => (s && isRealIsoDate(s) ? s : undefined);
+
+/** Why a date filter reads nothing: a day that does not exist is left out, a range that ends before it starts. */
+function dateProblem(raw: Record<string, unknown>, filter: { from?: string; to?: string }): string | null {
+  const typed = (key: 'from' | 'to') => (typeof raw[key] === 'string' ? (raw[key] as string).trim() : '');
+  const dropped = (['from', 'to'] as const).filter((k) => typed(k) && !filter[k]).map((k) => `“${typed(k)}”`);
+  if (dropped.length) return `Ngày ${dropped.join(', ')} không có thật nên không được dùng để lọc.`;
+  if (filter.from && filter.to && filter.from > filter.to) return 'Từ ngày đang sau Đến ngày: không dòng nào nằm giữa hai ngày ấy, hãy đổi lại.';
+  return null;
 }
 
 /** The audit log for admins, mounted at /quan-tri/nhat-ky. */
@@ -33,6 +38,7 @@ export function auditPages(ctx: AppContext, _services: Services): Router {
   router.get('/', async (req, res) => {
     const parsed = filterSchema.parse(req.query);
     const filter = { ...parsed, from: validDate(parsed.from), to: validDate(parsed.to) };
+    const problem = dateProblem(req.query, filter);
     const query = ctx.db<AuditRow>('audit_log');
     if (filter.action) query.where('action', filter.action);
     if (filter.user) {
@@ -61,6 +67,7 @@ export function auditPages(ctx: AppContext, _services: Services): Router {
     res.render('audit/index', {
       title: 'Nhật ký hệ thống',
       section: 'audit',
+      flash: problem ? { kind: 'warn', text: problem } : undefined,
       wide: true,
       entries,
       total,

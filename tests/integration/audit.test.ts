@@ -303,6 +303,10 @@ describe('the audit page /quan-tri/nhat-ky', () => {
     for (const q of ['action=drop_table', 'from=2026-02-31', 'page=-3', 'user[]=a&user[]=b', 'from=%FF', 'page=99999999999']) {
       expect((await agent.get(`/quan-tri/nhat-ky?${q}`)).status, q).toBe(200);
     }
+    // A day that does not exist, or a range ending before it starts, says why it filters nothing.
+    expect((await agent.get('/quan-tri/nhat-ky?from=2026-02-30')).text).toContain('Ngày “2026-02-30” không có thật nên không được dùng để lọc.');
+    expect((await agent.get('/quan-tri/nhat-ky?from=2026-02-13&to=2026-02-01')).text).toContain('Từ ngày đang sau Đến ngày: không dòng nào nằm giữa hai ngày ấy, hãy đổi lại.');
+    expect((await agent.get('/quan-tri/nhat-ky?from=2026-02-01&to=2026-02-13')).text).not.toContain('class="flash warn"');
   });
 
   it('when there are more than 50 lines, then the page shows 50 with links to the next and previous pages', async () => {
