@@ -133,6 +133,12 @@
       if (!window.confirm(el.getAttribute('data-confirm'))) e.preventDefault();
     });
   });
+  // The calendar's import replacing whole years asks first; adding to them does not.
+  document.querySelectorAll('form[data-confirm-replace]').forEach(function (f) {
+    f.addEventListener('submit', function (e) {
+      if (f.elements.mode && f.elements.mode.value === 'replace' && !window.confirm(f.getAttribute('data-confirm-replace'))) e.preventDefault();
+    });
+  });
 
   // Pickers (the intake's procedure, a transfer's agency): the text box filters the list, marks or none; arrow down
   // moves into it; Enter goes on to the field named by data-filter-next.
