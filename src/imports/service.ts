@@ -558,7 +558,7 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
       else lineOfCode.set(code, lines[i]);
     }
     if (reasons.length || !prepared) {
-      problems.push({ line: lines[i], message: reasons.join('; ') });
+      problems.push({ line: lines[i], message: sentences(reasons) });
       continue;
     }
     receivedMs[i] = prepared.receivedAt.getTime();
@@ -604,11 +604,16 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
   }
 }
 
+/** A line's problems as sentences one after the other (they were joined by "; " after their full stops: ".; "). */
+function sentences(messages: string[]): string {
+  return messages.map((m) => (/[.!?…]$/.test(m) ? m : `${m}.`)).join(' ');
+}
+
 /** One problem per line: the checks of the database join those of the row. */
 function mergeByLine(problems: ImportProblem[]): ImportProblem[] {
   const byLine = new Map<number | null, string[]>();
   for (const p of problems) byLine.set(p.line, [...(byLine.get(p.line) ?? []), p.message]);
-  return [...byLine].map(([line, messages]) => ({ line, message: messages.join('; ') }));
+  return [...byLine].map(([line, messages]) => ({ line, message: sentences(messages) }));
 }
 
 const CODE_OF_FORMAT = /^(.+)-(\d{6})-(\d{4,})$/;

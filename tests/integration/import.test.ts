@@ -334,6 +334,7 @@ describe('a file with bad rows', () => {
     expect(at(15)).toContain('applicant_phone: Số điện thoại không hợp lệ');
     expect(at(15)).toContain('applicant_email: Địa chỉ e-mail không hợp lệ.');
     expect(at(15)).toContain('sets: Ít nhất 1 bộ.');
+    expect(at(15)).not.toContain('.;');
     expect(at(17)).toBe('due_at (09:00 12/01/2026) phải sau received_at (09:30 12/01/2026).');
     expect(await counts(t.db)).toEqual(before);
     expect(before.dossiers).toBe(0);
