@@ -64,6 +64,9 @@ export function authRoutes(ctx: AppContext): Router {
     if (!row || !ok || !row.active) {
       const reason = !row ? 'unknown_user' : !ok ? 'wrong_password' : 'account_locked';
       await audit(ctx, req, 'login_failed', username, { reason }, { actor: { id: row?.id ?? null, name: username } });
+      // The right password of a locked account is told so (only its holder knows it): "wrong password" sent a clerk
+      // whose account was locked to try again and again.
+      if (reason === 'account_locked') return show(403, 'Tài khoản này đã bị khóa. Liên hệ quản trị viên để được mở khóa.');
       return show(401, 'Tên đăng nhập hoặc mật khẩu không đúng.');
     }
     failuresByUser.reset(userKey);

@@ -96,12 +96,18 @@ describe('the audit log of sign-ins', () => {
     expect(lines.at(-1)!.detail).toEqual({ reason: 'rate_limited', blocked: 'username' });
   });
 
-  it('when a locked account tries to log in, then the failure says the account is locked', async () => {
+  it('when a locked account logs in with its password, then it is told the account is locked (and the log says so); with a wrong one, nothing of the lock', async () => {
     const locked = await addUser(t.db, 'audit.locked', 'clerk', AGENCIES.ward.code);
     await t.db('users').where({ id: locked.id }).update({ active: false });
     const since = await lastId();
-    expect((await postLogin(locked.username, PASSWORD)).status).toBe(401);
+    const res = await postLogin(locked.username, PASSWORD);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Tài khoản này đã bị khóa. Liên hệ quản trị viên để được mở khóa.');
     expect((await linesSince(since)).map((l) => [l.action, l.detail.reason])).toEqual([['login_failed', 'account_locked']]);
+    // A wrong password says nothing of the lock: only the account's holder learns it is locked.
+    const wrong = await postLogin(locked.username, 'not-the-password');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).not.toContain('bị khóa');
   });
 });
 
