@@ -92,13 +92,31 @@ const templateSchema = z.object({
   signerName: optionalText(200),
 });
 
-function checkPlaceholders(t: StoredTemplate) {
+/** The unknown placeholders of a template's texts, by field, read from the form as sent. */
+function placeholderProblems(body: Record<string, unknown>): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const key of ['title', 'body', 'sms'] as const) {
-    const unknown = unknownPlaceholders(t[key] ?? '', PLACEHOLDERS);
+    const unknown = unknownPlaceholders(typeof body[key] === 'string' ? body[key] : '', PLACEHOLDERS);
     if (unknown.length) fields[key] = `Không có trường thay thế: ${unknown.map((u) => `{{${u}}}`).join(', ')}.`;
   }
-  if (Object.keys(fields).length) throw new ValidationError(fields);
+  return fields;
+}
+
+/**
+ * A template as sent, with every problem of it at once: a suffix too long was reported first, and only once it was
+ * mended an unknown placeholder in the body.
+ */
+function parseTemplate(body: Record<string, unknown>): StoredTemplate {
+  const placeholders = placeholderProblems(body);
+  let input: StoredTemplate;
+  try {
+    input = parseInput(templateSchema, body) as StoredTemplate;
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ValidationError({ ...placeholders, ...err.fields }, err.message);
+    throw err;
+  }
+  if (Object.keys(placeholders).length) throw new ValidationError(placeholders);
+  return input;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,8 +183,7 @@ export function letterPages(ctx: AppContext, services: Services): Router {
       return res.redirect(303, `/thu-xin-loi/mau?agency=${encodeURIComponent(agencyCode)}&ok=reset`);
     }
     try {
-      const input = parseInput(templateSchema, body) as StoredTemplate;
-      checkPlaceholders(input);
+      const input = parseTemplate(body);
       await saveTemplate(ctx.db, agencyCode, input, currentUser(req).fullName, ctx.clock.now());
       await audit(ctx, req, 'letter_template_saved', agencyCode, { ...input });
       res.redirect(303, `/thu-xin-loi/mau?agency=${encodeURIComponent(agencyCode)}&ok=saved`);

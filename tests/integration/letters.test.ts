@@ -440,6 +440,11 @@ describe('the pages of a letter', () => {
     let res = await agent.post('/thu-xin-loi/mau').type('form').send({ _csrf: csrf, agency: AGENCIES.land.code, op: 'save', body: 'Hồ sơ {{ma_ho_so}} {{ngay_hen}}' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('{{ngay_hen}}');
+    // Every problem at once: a suffix too long and an unknown placeholder came one round after the other.
+    res = await agent.post('/thu-xin-loi/mau').type('form').send({ _csrf: csrf, agency: AGENCIES.land.code, op: 'save', numberSuffix: 'X'.repeat(41), body: 'Hồ sơ {{ngay_hen}}' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Không có trường thay thế: {{ngay_hen}}.');
+    expect(res.text).toContain('id="numberSuffix-error"');
     res = await agent
       .post('/thu-xin-loi/mau')
       .type('form')
