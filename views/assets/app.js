@@ -213,43 +213,49 @@
     select.addEventListener('change', function () { if (none && select.selectedIndex >= 0) none.textContent = ''; });
   });
 
-  // An intake typed halfway is kept in the tab (sessionStorage: gone when the tab closes, never sent anywhere) until
-  // the dossier or its refusal is saved: when the session ran out meanwhile, or a logout in another tab ended it,
-  // sending the form lost everything typed. After logging in again the empty form fills itself back.
-  var DRAFT = 'onestop:intake-draft';
+  // A form typed halfway is kept in the tab (sessionStorage: gone when the tab closes, never sent anywhere) until it is
+  // done: when the session ran out meanwhile, or a logout in another tab ended it, sending the form lost everything
+  // typed. After logging in again the fresh form (data-fresh) fills itself back, with a note and a way to drop it. The
+  // intake keeps its draft until the dossier or its refusal is saved or Hủy is pressed; a dossier's action panels and
+  // an apology letter's form until the page answers ?ok= one of their data-draft-ok. Every draft goes at logout.
+  var DRAFTS = 'onestop:draft:';
   var tabStore = (function () { try { return window.sessionStorage; } catch (err) { return null; } })();
-  var readDraft = function () { try { return JSON.parse(tabStore.getItem(DRAFT) || 'null'); } catch (err) { return null; } };
-  var dropDraft = function () { if (tabStore) tabStore.removeItem(DRAFT); };
-  if (tabStore && /[?&]ok=(received|refused)(&|$)/.test(location.search)) dropDraft();
-  document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) { f.addEventListener('submit', dropDraft); });
-  // Hủy gives the form up: the next intake starts empty.
-  document.querySelectorAll('[data-drop-draft]').forEach(function (a) { a.addEventListener('click', dropDraft); });
-  // The same for a dossier's action panels and an apology letter's form (form[data-draft]): a list of missing papers
-  // or a letter's reason typed when the session ended came back as an empty form. Each is kept under its own key,
-  // dropped once the page answers that it was done (?ok= one of data-draft-ok) or at logout.
-  var PANEL = 'onestop:draft:';
-  var readPanel = function (key) { try { return JSON.parse(tabStore.getItem(PANEL + key) || 'null'); } catch (err) { return null; } };
-  var dropPanels = function () {
-    if (!tabStore) return;
-    for (var i = tabStore.length - 1; i >= 0; i--) { var k = tabStore.key(i); if (k && k.indexOf(PANEL) === 0) tabStore.removeItem(k); }
+  var readDraft = function (key) { try { return JSON.parse(tabStore.getItem(DRAFTS + key) || 'null'); } catch (err) { return null; } };
+  var dropDraft = function (key) { if (tabStore) tabStore.removeItem(DRAFTS + key); };
+  var draftKeys = function () {
+    var keys = [];
+    for (var i = 0; tabStore && i < tabStore.length; i++) { var k = tabStore.key(i); if (k && k.indexOf(DRAFTS) === 0) keys.push(k.slice(DRAFTS.length)); }
+    return keys;
   };
-  document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) { f.addEventListener('submit', dropPanels); });
+  // The intake's answer is another page: the new dossier's, or the refusal's.
+  if (/[?&]ok=(received|refused)(&|$)/.test(location.search)) dropDraft('intake');
+  document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) {
+    f.addEventListener('submit', function () { draftKeys().forEach(dropDraft); });
+  });
+  document.querySelectorAll('[data-drop-draft]').forEach(function (a) {
+    a.addEventListener('click', function () { dropDraft(a.getAttribute('data-drop-draft')); });
+  });
   var done = new URLSearchParams(location.search).get('ok');
   document.querySelectorAll('form[data-draft]').forEach(function (f) {
     if (!tabStore) return;
     var key = f.getAttribute('data-draft');
-    if (done && (f.getAttribute('data-draft-ok') || '').split(' ').indexOf(done) >= 0) tabStore.removeItem(PANEL + key);
+    if (done && (f.getAttribute('data-draft-ok') || '').split(' ').indexOf(done) >= 0) dropDraft(key);
+    // Fields whose value alone is the form as served (the intake's channel and number of sets): nothing typed yet.
+    var served = (f.getAttribute('data-draft-ignore') || '').split(' ');
     var fields = function () {
       return Array.prototype.filter.call(f.elements, function (el) {
-        return el.name && el.name !== '_csrf' && el.name !== 'version' && ['hidden', 'search', 'submit', 'button', 'file'].indexOf(el.type) < 0;
+        return el.name && el.name !== '_csrf' && ['hidden', 'search', 'submit', 'button', 'file'].indexOf(el.type) < 0;
       });
     };
     var save = function () {
       var values = fields().map(function (el) { return [el.name, el.type === 'radio' || el.type === 'checkbox' ? (el.checked ? el.value : null) : el.value]; });
-      tabStore.setItem(PANEL + key, JSON.stringify({ page: location.pathname, at: Date.now(), fields: values }));
+      var typed = values.some(function (v) { return served.indexOf(v[0]) < 0 && v[1]; });
+      if (typed) tabStore.setItem(DRAFTS + key, JSON.stringify({ page: location.pathname, at: Date.now(), fields: values }));
     };
     f.addEventListener('input', save);
-    var kept = f.hasAttribute('data-fresh') && readPanel(key);
+    f.addEventListener('change', save);
+    f.addEventListener('submit', save);
+    var kept = f.hasAttribute('data-fresh') && readDraft(key);
     if (!kept) return;
     kept.fields.forEach(function (pair) {
       fields().forEach(function (el) {
@@ -263,64 +269,22 @@
     var note = document.createElement('p');
     note.className = 'flash info';
     note.setAttribute('role', 'status');
-    note.textContent = 'Đã khôi phục nội dung đang nhập dở (lúc ' + ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2) + '). ';
+    note.textContent = 'Đã khôi phục ' + (f.getAttribute('data-draft-what') || 'nội dung') + ' đang nhập dở (lúc ' +
+      ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2) + '). ';
     var forget = document.createElement('button');
     forget.type = 'button';
-    forget.textContent = 'Xóa nội dung này';
-    forget.addEventListener('click', function () { tabStore.removeItem(PANEL + key); location.reload(); });
+    forget.textContent = f.getAttribute('data-draft-forget') || 'Xóa nội dung này';
+    forget.addEventListener('click', function () { dropDraft(key); location.reload(); });
     note.appendChild(forget);
-    f.insertBefore(note, f.firstChild);
+    f.parentNode.insertBefore(note, f);
+    // The intake's due-date preview below reads the restored procedure when it starts.
   });
   // "Đăng nhập lại" leads back to the page of the form typed last.
   var relogin = $('#log-in-again');
-  var draft = tabStore && readDraft();
-  var latest = draft;
-  if (tabStore) {
-    for (var i = 0; i < tabStore.length; i++) {
-      var k = tabStore.key(i);
-      var kept = k && k.indexOf(PANEL) === 0 && readPanel(k.slice(PANEL.length));
-      if (kept && (!latest || kept.at > latest.at)) latest = kept;
-    }
-  }
+  var latest = null;
+  draftKeys().forEach(function (key) { var d = readDraft(key); if (d && (!latest || d.at > latest.at)) latest = d; });
   if (relogin && latest) relogin.href = '/dang-nhap?next=' + encodeURIComponent(latest.page);
   var form = $('#intake-form');
-  if (form && tabStore) {
-    var kept = function () {
-      return Array.prototype.filter.call(form.elements, function (el) {
-        return el.name && el.name !== '_csrf' && ['hidden', 'search', 'submit', 'button', 'file'].indexOf(el.type) < 0;
-      });
-    };
-    var save = function () {
-      var fields = kept().map(function (el) {
-        return [el.name, el.type === 'radio' || el.type === 'checkbox' ? (el.checked ? el.value : null) : el.value];
-      });
-      var typed = fields.some(function (f) { return f[0] !== 'channel' && f[0] !== 'sets' && f[1]; });
-      if (typed) tabStore.setItem(DRAFT, JSON.stringify({ page: location.pathname, at: Date.now(), fields: fields }));
-    };
-    form.addEventListener('input', save);
-    form.addEventListener('change', save);
-    form.addEventListener('submit', save);
-    if (draft && form.hasAttribute('data-fresh')) {
-      draft.fields.forEach(function (f) {
-        kept().forEach(function (el) {
-          if (el.name !== f[0]) return;
-          if (el.type === 'radio' || el.type === 'checkbox') { if (f[1] !== null) el.checked = el.value === f[1]; } else if (f[1] !== null) el.value = f[1];
-        });
-      });
-      var at = new Date(draft.at);
-      var note = document.createElement('p');
-      note.className = 'flash info';
-      note.setAttribute('role', 'status');
-      note.textContent = 'Đã khôi phục phiếu đang nhập dở (lúc ' + ('0' + at.getHours()).slice(-2) + ':' + ('0' + at.getMinutes()).slice(-2) + '). ';
-      var reset = document.createElement('button');
-      reset.type = 'button';
-      reset.textContent = 'Xóa, nhập phiếu mới';
-      reset.addEventListener('click', function () { dropDraft(); location.reload(); });
-      note.appendChild(reset);
-      form.parentNode.insertBefore(note, form);
-      // The due-date preview below reads the restored procedure when it starts.
-    }
-  }
 
   // Due-date preview while filling the intake form.
   var preview = $('#due-preview');
