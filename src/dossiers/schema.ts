@@ -34,14 +34,14 @@ export const applicantSchema = z.object({
   name: requiredText(200).refine(noControl, NO_CONTROL_MSG),
   // Spaces, dots and dashes are how the number is read out ("092 185 001 234"), not part of it.
   idNumber: optionalText(24)
-    .transform((s) => (s === undefined ? s : s.replace(/[\s.-]/g, '')))
+    .transform((s) => (s === undefined ? s : withoutSeparators(s)))
     .refine(
       (s) => s === undefined || /^[0-9A-Za-z]{6,20}$/.test(s),
       'Số giấy tờ gồm 6–20 chữ số hoặc chữ cái (CCCD 12 số, mã số doanh nghiệp 10–13 số, hộ chiếu).',
     ),
   // Kept as dialled in Vietnam (0939555777, from "+84 939 555 777"), the form the search finds it by.
   phone: optionalText(20)
-    .transform((s) => (s === undefined ? s : nationalPhone(s.replace(/[\s.-]/g, ''))))
+    .transform((s) => (s === undefined ? s : nationalPhone(withoutSeparators(s))))
     .refine((s) => s === undefined || /^0[1-9]\d{7,9}$/.test(s), 'Số điện thoại không hợp lệ (ví dụ 0912345678).'),
   email: optionalText(200).refine((s) => s === undefined || z.email().safeParse(s).success, 'Địa chỉ e-mail không hợp lệ.'),
   address: optionalText(300).refine(noControl, NO_CONTROL_MSG),
@@ -98,8 +98,13 @@ export function scannedCode(text: string): string {
 export function compactNumber(text: string): string {
   if (/^\d[\d ]*\d$/.test(text) && text.includes(' ') && text.replace(/ /g, '').length >= 8) return text.replace(/ /g, '');
   // A phone number as a citizen says or writes it ("0909.123.456", "+84 909 123 456"): as intake keeps it.
-  const bare = text.replace(/[\s.-]/g, '');
+  const bare = withoutSeparators(text);
   return /^(\+84|0)[1-9]\d{7,9}$/.test(bare) ? nationalPhone(bare) : text;
+}
+
+/** A number without the spaces, dots and dashes it is read out or written with ("092 185 001 234", "0909.123.456"). */
+function withoutSeparators(text: string): string {
+  return text.replace(/[\s.-]/g, '');
 }
 
 /** +84… (Vietnam's country code) as dialled at home: 0…. */

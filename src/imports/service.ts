@@ -116,8 +116,6 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void | Promise<void>;
 }
 
-export { NOT_UTF8 };
-
 /** "dòng 7: …" as the page and the CLI print a problem. */
 export function describeProblem(p: ImportProblem): string {
   return p.line === null ? p.message : `dòng ${p.line}: ${p.message}`;

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { nextCounter, selectRows } from '../db/dialect';
 import type { DossierRow } from '../dossiers/repository';
 import { OPEN_STATUSES } from '../dossiers/status';
+import { EVERY_AGENCY } from '../forms/repository';
 import type { LetterRow, LetterStatus, StoredTemplate } from './draft';
 
 export type LetterWithDossier = LetterRow & {
@@ -132,8 +133,6 @@ export async function headNameOf(db: Knex, agencyCode: string): Promise<string |
 
 // ---------------------------------------------------------------------------------------------
 // Templates
-
-import { EVERY_AGENCY } from '../forms/repository';
 
 export { EVERY_AGENCY };
 

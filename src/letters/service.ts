@@ -60,7 +60,6 @@ const ALREADY_MOVED =
   'Hồ sơ đã được hẹn lại một lần bằng văn bản xin lỗi đã phát hành. Mỗi hồ sơ chỉ được hẹn lại một lần; ' +
   'muốn hẹn lại lần nữa, lãnh đạo phải ghi lý do ngoại lệ.';
 
-/** Drafting, editing and issuing apology letters (SPEC §5), and the numbers of the head's watch. */
 /** Does the user head the agency a letter goes out under (and so signs it unless another signer is named)? */
 export function signsFor(user: User, agencyCode: string): boolean {
   return user.role === 'head' && user.agencyCode === agencyCode;
@@ -69,6 +68,7 @@ export function signsFor(user: User, agencyCode: string): boolean {
 export const SIGNER_NEEDED =
   'Ghi họ tên người ký: văn bản mang tên cơ quan giải quyết hồ sơ, người ký là lãnh đạo cơ quan đó (ký thay thì ghi "KT." ở chức danh).';
 
+/** Drafting, editing and issuing apology letters (SPEC §5), and the numbers of the head's watch. */
 export class LetterService {
   constructor(
     private readonly ctx: AppContext,
@@ -98,12 +98,12 @@ export class LetterService {
     const dossiers = await dossiersNeedingLetter(this.db, dueSoonUntil);
     if (!dossiers.length) return 0;
     // The signer: the one the agency's template names, else the agency's head with an account.
-    const signers = await templateSigners(this.db);
-    const heads = new Map<string, string | null>();
+    const named = await templateSigners(this.db);
+    const signers = new Map<string, string | null>();
     const rows: Omit<LetterRow, 'id'>[] = [];
     for (const d of dossiers) {
-      if (!heads.has(d.agency_code)) heads.set(d.agency_code, signers.get(d.agency_code) ?? (await headNameOf(this.db, d.agency_code)));
-      rows.push(this.draftRow(d, cal, now, { seq: 1, draftedFor: d.due_at < now.toISOString() ? 'late' : 'due_soon', signerName: heads.get(d.agency_code) ?? null }));
+      if (!signers.has(d.agency_code)) signers.set(d.agency_code, named.get(d.agency_code) ?? (await headNameOf(this.db, d.agency_code)));
+      rows.push(this.draftRow(d, cal, now, { seq: 1, draftedFor: d.due_at < now.toISOString() ? 'late' : 'due_soon', signerName: signers.get(d.agency_code) ?? null }));
     }
     return insertDraftsIgnoringExisting(this.db, rows);
   }

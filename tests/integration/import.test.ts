@@ -10,7 +10,8 @@ import { addUser, loginAgent, makeApp, type TestUser } from '../helpers/app';
 import { seedCatalog } from '../../seeds/catalog';
 import { seedCalendar } from '../../seeds/calendar';
 import { CalendarService } from '../../src/calendar/repository';
-import { importDossiers, NOT_UTF8, parseImportInstant, type ImportProgress, type ImportResult } from '../../src/imports/service';
+import { importDossiers, parseImportInstant, type ImportProgress, type ImportResult } from '../../src/imports/service';
+import { NOT_UTF8 } from '../../src/imports/csv-records';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SAMPLE = fs.readFileSync(path.join(ROOT, 'docs/import-sample.csv'), 'utf8');
