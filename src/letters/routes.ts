@@ -6,7 +6,7 @@ import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { getAgency, listAgencies } from '../catalog/repository';
 import { instant } from '../dossiers/schema';
 import { STATUS_NAMES } from '../dossiers/status';
-import { unknownPlaceholders } from '../forms/texts';
+import { FORM_KEYS, FORM_TEXTS, unknownPlaceholders } from '../forms/texts';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
 import { formatDateTime, isoLocal, localDate } from '../shared/format';
 import { parseInput } from '../shared/http';
@@ -205,6 +205,8 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     const ok = req.query.ok === 'saved' ? 'Đã lưu mẫu văn bản.' : req.query.ok === 'reset' ? 'Đã xóa mẫu riêng; dùng lại mẫu chung.' : null;
     res.render('letters/templates', {
       title: 'Mẫu văn bản xin lỗi',
+      section: 'forms',
+      forms: FORM_KEYS.map((k) => FORM_TEXTS[k]),
       agencies,
       agencyCode,
       customised: new Set(await templateAgencyCodes(ctx.db)),

@@ -436,6 +436,11 @@ describe('the pages of a letter', () => {
     const { agent } = await loginAgent(app(), 'quantri');
     const page = await agent.get(`/thu-xin-loi/mau?agency=${encodeURIComponent(AGENCIES.land.code)}`);
     expect(page.status).toBe(200);
+    // A tab of "Mẫu phiếu" among the admin's sections, its sibling tabs keeping the agency chosen.
+    expect(page.text).toContain('<a href="/quan-tri/mau-phieu" aria-current="page" class="active">Mẫu phiếu</a>');
+    expect(page.text).toContain(`<a href="/quan-tri/mau-phieu?form=supplement&amp;agency=${encodeURIComponent(AGENCIES.land.code)}">`);
+    expect(page.text).toContain(`<a href="/thu-xin-loi/mau?agency=${encodeURIComponent(AGENCIES.land.code)}" class="active" aria-current="page">Văn bản xin lỗi</a>`);
+    expect(page.text).toContain('maxlength="6000"');
     const csrf = csrfFrom(page.text);
     let res = await agent.post('/thu-xin-loi/mau').type('form').send({ _csrf: csrf, agency: AGENCIES.land.code, op: 'save', body: 'Hồ sơ {{ma_ho_so}} {{ngay_hen}}' });
     expect(res.status).toBe(422);
@@ -445,6 +450,8 @@ describe('the pages of a letter', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('Không có trường thay thế: {{ngay_hen}}.');
     expect(res.text).toContain('id="numberSuffix-error"');
+    expect(res.text).toContain('aria-describedby="body-error"');
+    expect(res.text).toContain('<p class="field-error" id="body-error">Không có trường thay thế: {{ngay_hen}}.</p>');
     res = await agent
       .post('/thu-xin-loi/mau')
       .type('form')
