@@ -318,6 +318,36 @@ describe('clerk', () => {
     expect(await tab.locator('.flash.info').count()).toBe(0);
   });
 
+  it('when a pasted name is longer than its field allows or a pasted CSV larger than the server reads, then the form says by how much and keeps all of it', async () => {
+    const { page: tab } = await e.open();
+    await loginWithKeyboard(tab, e.base, 'motcua');
+    await tab.goto(`${e.base}/ho-so/moi`);
+    const long = 'Công ty Trách nhiệm hữu hạn Một thành viên Thương mại Dịch vụ '.repeat(4).trim(); // 250 characters
+    await tab.locator('#f-applicantName').fill(long); // maxlength cut it to 200 without a word
+    expect(await tab.locator('#f-applicantName').inputValue()).toBe(long);
+    expect(await text(tab, '#f-applicantName-too-long')).toBe(`Dài ${long.length} ký tự, quá 200 ký tự cho phép: hãy rút gọn ${long.length - 200} ký tự.`);
+    let posts = 0;
+    tab.on('request', (r) => { if (r.method() === 'POST') posts++; });
+    await tab.locator('#f-applicantName').press('Control+Enter');
+    expect(await tab.evaluate('document.activeElement.id')).toBe('f-applicantName');
+    expect(posts).toBe(0);
+    await tab.locator('#f-applicantName').fill(long.slice(0, 200));
+    expect(await tab.locator('#f-applicantName-too-long').count()).toBe(0);
+    expect(await tab.locator('#f-applicantName').getAttribute('aria-invalid')).toBeNull();
+
+    const admin = (await e.open()).page;
+    await loginWithKeyboard(admin, e.base, 'admin');
+    await admin.goto(`${e.base}/quan-tri/nhap-du-lieu`);
+    await admin.locator('details:has(#import-csv) summary').click();
+    const csv = 'ma_thu_tuc,ho_ten\n' + '1.000001,Nguyễn Văn A\n'.repeat(12_000);
+    await admin.locator('#import-csv').evaluate((el, v) => { (el as unknown as { value: string }).value = v; }, csv); // fill() types it: too slow for 480 kB
+    admin.on('request', (r) => { if (r.method() === 'POST') posts++; });
+    await admin.locator('#import-csv').press('Control+Enter');
+    expect(await text(admin, '.form-too-large')).toMatch(/^Nội dung quá lớn để gửi: \d{3} kB, tối đa 200 kB; ô lớn nhất là „Nội dung CSV“\. Hãy chọn tệp ở trên thay vì dán\.$/);
+    expect(posts).toBe(0);
+    expect(await admin.locator('#import-csv').inputValue()).toBe(csv);
+  });
+
   it('when the session ends while an action\'s reason is typed, then after logging in again the dossier opens with that panel as typed; done, it is forgotten', async () => {
     const { context, page: tab } = await e.open();
     await loginWithKeyboard(tab, e.base, 'motcua');

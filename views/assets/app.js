@@ -37,35 +37,89 @@
     });
   });
 
+  // A note under a field, read with it by screen readers (aria-describedby); an empty text takes it away.
+  var fieldNote = function (el, key, text) {
+    var id = (el.id || el.name) + '-' + key;
+    var p = document.getElementById(id);
+    var described = (el.getAttribute('aria-describedby') || '').split(' ').filter(function (x) { return x && x !== id; });
+    if (!text) {
+      if (!p) return;
+      p.remove();
+      if (described.length) el.setAttribute('aria-describedby', described.join(' ')); else el.removeAttribute('aria-describedby');
+      if (!el.parentNode.querySelector('.field-error')) el.removeAttribute('aria-invalid');
+      return;
+    }
+    if (!p) {
+      p = document.createElement('p');
+      p.className = 'field-error';
+      p.id = id;
+      el.parentNode.appendChild(p);
+      el.setAttribute('aria-describedby', described.concat(id).join(' '));
+    }
+    p.textContent = text;
+    el.setAttribute('aria-invalid', 'true');
+  };
+
+  // A field's length is limited by saying so, not by cutting: the browser's maxlength dropped the end of a pasted
+  // name without a word. The limit moves to data-maxlength; past it the field says by how much, and the form waits.
+  var overLength = function (el) {
+    var max = Number(el.getAttribute('data-maxlength'));
+    var n = el.value.length;
+    fieldNote(el, 'too-long', n > max ? 'Dài ' + n + ' ký tự, quá ' + max + ' ký tự cho phép: hãy rút gọn ' + (n - max) + ' ký tự.' : '');
+    return n > max;
+  };
+  document.querySelectorAll('input[maxlength], textarea[maxlength]').forEach(function (el) {
+    if (el.readOnly) return;
+    el.setAttribute('data-maxlength', el.getAttribute('maxlength'));
+    el.removeAttribute('maxlength');
+    el.addEventListener('input', function () { overLength(el); });
+  });
+
+  // What the server reads of a form at most (app.ts: express.urlencoded's limit): a longer one was answered by an
+  // error page, and what was typed was gone. The form says so instead, naming its largest field (and what to do
+  // instead, data-too-large-hint).
+  var MAX_FORM_BYTES = 200 * 1024;
+  var tooLarge = function (f) {
+    if (String(f.enctype).toLowerCase() !== 'application/x-www-form-urlencoded' || !window.FormData || !window.URLSearchParams) return false;
+    var bytes = new URLSearchParams(new FormData(f)).toString().length;
+    var note = f.querySelector('.form-too-large');
+    if (bytes <= MAX_FORM_BYTES) { if (note) note.remove(); return false; }
+    var largest = null;
+    Array.prototype.forEach.call(f.elements, function (el) {
+      if ((el.tagName === 'TEXTAREA' || el.tagName === 'INPUT') && (!largest || el.value.length > largest.value.length)) largest = el;
+    });
+    var label = largest && largest.labels && largest.labels[0] ? largest.labels[0].textContent.trim() : '';
+    if (!note) {
+      note = document.createElement('p');
+      note.className = 'flash error form-too-large';
+      note.setAttribute('role', 'alert');
+      f.insertBefore(note, f.firstChild);
+    }
+    note.textContent = 'Nội dung quá lớn để gửi: ' + Math.ceil(bytes / 1024) + ' kB, tối đa ' + MAX_FORM_BYTES / 1024 + ' kB' +
+      (label ? '; ô lớn nhất là „' + label + '“' : '') + '. ' + (f.getAttribute('data-too-large-hint') || 'Hãy rút gọn.');
+    if (largest) largest.focus();
+    return true;
+  };
+
   // A form is sent once: Ctrl+Enter pressed twice saved two dossiers. A date or time the browser holds half typed or
   // impossible (31/02) is sent as empty, and the intake then took the present instant without a word: it is refused
-  // here, beside the field.
+  // here, beside the field, as is a field longer than its limit and a form larger than the server reads.
   document.addEventListener('submit', function (e) {
     var f = e.target;
     if (e.defaultPrevented || !f || String(f.method).toLowerCase() !== 'post') return;
     var bad = Array.prototype.filter.call(f.elements, function (el) {
-      return (el.type === 'date' || el.type === 'time') && el.validity && el.validity.badInput;
-    });
-    if (bad.length) {
-      e.preventDefault();
-      bad.forEach(function (el) {
-        var id = (el.id || el.name) + '-unfinished';
-        if (document.getElementById(id)) return;
-        var p = document.createElement('p');
-        p.className = 'field-error';
-        p.id = id;
-        p.textContent = el.type === 'date'
+      if ((el.type === 'date' || el.type === 'time') && el.validity && el.validity.badInput) {
+        fieldNote(el, 'unfinished', el.type === 'date'
           ? 'Ngày chưa nhập đủ hoặc không có thật: nhập đủ ngày, tháng, năm, hoặc xóa trống.'
-          : 'Giờ chưa nhập đủ: nhập đủ giờ và phút, hoặc xóa trống.';
-        el.setAttribute('aria-invalid', 'true');
-        el.setAttribute('aria-describedby', id);
-        el.parentNode.appendChild(p);
-        var clear = function () { if (!el.validity.badInput) { p.remove(); el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); el.removeEventListener('input', clear); } };
+          : 'Giờ chưa nhập đủ: nhập đủ giờ và phút, hoặc xóa trống.');
+        var clear = function () { if (!el.validity.badInput) { fieldNote(el, 'unfinished', ''); el.removeEventListener('input', clear); } };
         el.addEventListener('input', clear);
-      });
-      bad[0].focus();
-      return;
-    }
+        return true;
+      }
+      return el.hasAttribute('data-maxlength') && overLength(el);
+    });
+    if (bad.length) { e.preventDefault(); bad[0].focus(); return; }
+    if (tooLarge(f)) { e.preventDefault(); return; }
     if (f.hasAttribute('data-sending')) { e.preventDefault(); return; }
     f.setAttribute('data-sending', '');
     f.setAttribute('aria-busy', 'true');
