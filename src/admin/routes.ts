@@ -691,13 +691,15 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const mode = body.mode === 'replace' ? 'replace' : 'merge';
     const parsed = parseSchedule(csv);
     if (!parsed.ok) {
+      // Logged as the dossiers' imports are, refused or not: who tried to change the calendar, and why it was refused.
+      await audit(ctx, req, 'calendar_imported', null, { ok: false, mode, problems: parsed.problems.length });
       const year = yearOf(body.year, Number(localDate(ctx.clock.now()).slice(0, 4)));
       return renderCalendar(req, res, year, { values: { kind: 'holiday' }, errors: {}, status: 422 }, { csv, mode, problems: parsed.problems });
     }
     const written = await importSchedule(ctx, services, parsed.entries, {
       by: req.user!.username,
       replaceYears: mode === 'replace',
-      record: (trx, w) => audit(ctx, req, 'calendar_imported', null, { mode, ...w }, { db: trx }),
+      record: (trx, w) => audit(ctx, req, 'calendar_imported', null, { ok: true, mode, ...w }, { db: trx }),
     });
     const query = [
       `year=${written.years[0]}`,

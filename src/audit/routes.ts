@@ -5,6 +5,7 @@ import { whereContains } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { fromLocal } from '../shared/format';
 import { firstValue, isRealIsoDate, optionalText, z } from '../shared/validation';
+import { detailLines } from './detail';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditRow } from './log';
 
 const PAGE_SIZE = 50;
@@ -57,7 +58,7 @@ export function auditPages(ctx: AppContext, _services: Services): Router {
       .orderBy('id', 'desc')
       .limit(PAGE_SIZE)
       .offset((filter.page - 1) * PAGE_SIZE);
-    const entries = rows.map((r) => ({ ...r, detail: parseDetail(r.detail) }));
+    const entries = rows.map((r) => ({ ...r, detail: detailLines(parseDetail(r.detail)) }));
     const pageUrl = (page: number) => {
       const params = new URLSearchParams();
       for (const key of ['action', 'user', 'from', 'to'] as const) if (filter[key]) params.set(key, String(filter[key]));

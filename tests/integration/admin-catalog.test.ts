@@ -685,7 +685,8 @@ describe('admin pages', () => {
     ]);
     const logged = await t.db('audit_log').where({ action: 'calendar_imported' }).orderBy('id');
     expect(logged.map((l) => JSON.parse(l.detail))).toMatchObject([
-      { mode: 'merge', years: [2029], written: 2, removed: 0, provisionalBase: [2029] },
+      { ok: false, mode: 'merge', problems: 1 }, // the refused file too
+      { ok: true, mode: 'merge', years: [2029], written: 2, removed: 0, provisionalBase: [2029] },
       { mode: 'replace', years: [2029], written: 2, provisionalBase: [] },
     ]);
   });

@@ -192,7 +192,7 @@ describe('the audit log of admin changes', () => {
     expect(lines[4].detail).toEqual({ kind: 'day_off', name: 'Nghỉ bù Giỗ Tổ', source: 'QĐ thử' });
     expect(lines[6].detail).toMatchObject({ checked: 0, moved: 0 });
     // 2031 was copied just before: the import adds to its rows, with no provisional base of its own.
-    expect(lines[8].detail).toEqual({ mode: 'merge', years: [2031], provisionalBase: [], removed: 0, written: 1 });
+    expect(lines[8].detail).toEqual({ ok: true, mode: 'merge', years: [2031], provisionalBase: [], removed: 0, written: 1 });
     expect(lines.every((l) => l.actor_id === admin.id)).toBe(true);
   });
 
@@ -283,6 +283,7 @@ describe('the audit page /quan-tri/nhat-ky', () => {
     expect(res.text).toContain('10:00 13/02/2026');
     expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(res.text).not.toContain('<script>alert(1)');
+    expect(res.text).toContain('<li><span class="muted">Lý do:</span> không có tài khoản này</li>'); // was "reason: unknown_user"
     expect(res.text).toContain('href="/quan-tri/nhat-ky"'); // in the admin navigation
     const rows = [...res.text.matchAll(/<tr class="audit-([a-z_]+)">/g)].map((m) => m[1]);
     expect(rows[0]).toBe('login'); // the admin's own login just now
