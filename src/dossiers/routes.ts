@@ -17,7 +17,7 @@ import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchem
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
-import { askRegister, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
+import { askRegister, dailyNumber, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import { vnDateTimeWords, type LetterRow } from '../letters/draft';
@@ -118,7 +118,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       groups.get(p.fieldCode)!.items.push(p);
     }
     const agencies = user.role === 'admin' ? await agencyChoices(ctx.db) : [];
-    return { agency, groups: [...groups.values()], agencies };
+    // The menu's "Tiếp nhận" stays marked when the form answers a POST to /ho-so (a refusal, a preview, an error).
+    return { agency, groups: [...groups.values()], agencies, currentPath: '/ho-so/moi', query: {} };
   }
 
   /**
@@ -264,6 +265,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       isLate: (row: SummaryRow) => isLate(row, now),
       fields: await fieldChoices(ctx.db),
       agencies: user.role === 'admin' ? await agencyChoices(ctx.db) : [],
+      // A report number's banner names its agency: a head's list has no agency choices, and the banner wrote the code.
+      reportAgency: query.report && query.agencyCode ? await getAgency(ctx.db, query.agencyCode) : null,
       pageUrl: (page: number) => listUrl({ page: String(page) }),
       // A text typed with marks found nothing: marked otherwise ("Nguyễn Văn Hung" for "Nguyễn Văn Hưng"), the same
       // text without them may; the page offers that search (from three characters, as the search reads them).
@@ -501,6 +504,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       lookupUrl: url,
       qrSvg,
       receiverName: receiver?.full_name ?? '',
+      // The line of the day in the register; an imported dossier's own code has none ("Số thứ tự: NaN" was printed).
+      registerNumber: dailyNumber(row.code, row.received_agency_code, row.received_at),
     });
   });
 

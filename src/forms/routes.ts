@@ -97,6 +97,7 @@ export function formTextPages(ctx: AppContext): Router {
       size: req.query.size === 'a4' ? 'a4' : 'a5',
       preview: { back: pageHref(form, agencyCode), sizeQuery: `form=${form}&agency=${encodeURIComponent(agencyCode)}&` },
       lookupUrl,
+      registerNumber: 1,
       qrSvg: await QRCode.toString(lookupUrl, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' }),
     });
   });

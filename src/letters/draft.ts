@@ -3,7 +3,7 @@
 import type { WorkCalendar } from '../calendar/working-time';
 import type { FormRegime } from '../forms/regime';
 import { renderText } from '../forms/texts';
-import { formatDateTime, isoLocal } from '../shared/format';
+import { dateParts, formatDateTime, isoLocal } from '../shared/format';
 
 export const LETTER_STATUSES = ['draft', 'issued', 'cancelled'] as const;
 export type LetterStatus = (typeof LETTER_STATUSES)[number];
@@ -92,22 +92,22 @@ const MS_PER_MINUTE = 60_000;
 const VN_OFFSET_MS = 7 * 60 * MS_PER_MINUTE;
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
+/** A document's date as its letterhead writes it (print/partials/letterhead, as dateParts of shared/format). */
 export interface DateWordsParts {
   day: string;
-  month: string;
+  monthInText: string;
   year: string;
 }
 
 export function documentDateParts(instant: Date | string): DateWordsParts {
-  const l = new Date(new Date(instant).getTime() + VN_OFFSET_MS);
-  const month = l.getUTCMonth() + 1;
-  return { day: pad2(l.getUTCDate()), month: month <= 2 ? pad2(month) : String(month), year: String(l.getUTCFullYear()) };
+  const { day, monthInText, year } = dateParts(instant);
+  return { day, monthInText, year };
 }
 
 /** "ngày 05 tháng 3 năm 2026" */
 export function vnDateWords(instant: Date | string): string {
   const p = documentDateParts(instant);
-  return `ngày ${p.day} tháng ${p.month} năm ${p.year}`;
+  return `ngày ${p.day} tháng ${p.monthInText} năm ${p.year}`;
 }
 
 /** "17 giờ 00 phút, ngày 27 tháng 02 năm 2026" */
@@ -389,7 +389,7 @@ export function letterDocument(f: LetterFacts, t: LetterTemplate, frozen?: { tit
     issuerName: f.agencyName,
     numberLine: `Số: ${values.so_van_ban}`,
     place: f.placeName,
-    date: f.issuedAt ? documentDateParts(f.issuedAt) : { day: '……', month: '……', year: '……' },
+    date: f.issuedAt ? documentDateParts(f.issuedAt) : { day: '……', monthInText: '……', year: '……' },
     title: frozen?.title ?? t.title,
     addressee: f.addresseeName,
     address: f.addresseeAddress,

@@ -60,14 +60,20 @@ export function weekdayName(value: Date | string): string {
   return WEEKDAYS[local(value).getUTCDay()];
 }
 
-/** Parts for the forms: "… giờ … phút, ngày … tháng … năm …" */
+/**
+ * Parts for the forms: "… giờ … phút, ngày … tháng … năm …". `month` has two digits, for "dd/mm/yyyy";
+ * `monthInText` is the month written after "tháng" as Nghị định 30/2020 (Phụ lục I) wants it: a zero before 1 and 2
+ * only ("tháng 02", "tháng 3"), as the apology letter already wrote it.
+ */
 export function dateParts(value: Date | string) {
   const l = local(value);
+  const month = l.getUTCMonth() + 1;
   return {
     hour: pad(l.getUTCHours()),
     minute: pad(l.getUTCMinutes()),
     day: pad(l.getUTCDate()),
-    month: pad(l.getUTCMonth() + 1),
+    month: pad(month),
+    monthInText: month <= 2 ? pad(month) : String(month),
     year: String(l.getUTCFullYear()),
   };
 }

@@ -198,6 +198,18 @@ describe('importing the sample file (docs/import-sample.csv)', () => {
     });
   });
 
+  it("when an imported dossier's receipt is printed, then a code of our format gives its line of the register and a code of its own leaves the line to fill ('NaN' before)", async () => {
+    await addUser(t.db, 'receipt.admin', 'admin', null);
+    const { app } = makeApp(t.db, NOW.toISOString());
+    const { agent } = await loginAgent(app, 'receipt.admin');
+    const own = await agent.get('/ho-so/HTC.2026.000123/giay-tiep-nhan');
+    expect(own.status).toBe(200);
+    expect(own.text).toContain('Số thứ tự: ……</p>');
+    expect(own.text).not.toContain('NaN');
+    const ours = await agent.get(`/ho-so/${CENTRE}-260126-0001/giay-tiep-nhan`);
+    expect(ours.text).toContain('Số thứ tự: 1</p>');
+  });
+
   it('when the same file is imported again, then the two kept codes are reported on their lines and nothing is written', async () => {
     const before = await counts(t.db);
     const again = await runImport(t.db, SAMPLE);

@@ -50,7 +50,7 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
       'Địa chỉ: 12 Đường Trần Phú, phường Cái Khế',
       'Số điện thoại: 0912345678',
       'Nội dung yêu cầu giải quyết: <strong>Chứng thực bản sao từ bản chính</strong>',
-      'Hồ sơ thuộc thẩm quyền của phường nơi cư trú.\nĐề nghị ông nộp tại Ủy ban nhân dân phường Cái Khế.',
+      '<strong>Lý do từ chối:</strong> Hồ sơ thuộc thẩm quyền của phường nơi cư trú.\nĐề nghị ông nộp tại Ủy ban nhân dân phường Cái Khế.',
       'Nguyễn Văn ward.clerk',
       'ngày 02 tháng 02 năm 2026',
     ]) {

@@ -169,7 +169,7 @@ describe('the letter document', () => {
     expect(doc.isDraft).toBe(false);
     expect(doc.formNo).toBe('Mẫu số 04 – Thông tư số 03/2025/TT-VPCP');
     expect(doc.numberLine).toBe('Số: 15/XL');
-    expect(doc.date).toEqual({ day: '05', month: '3', year: '2026' });
+    expect(doc.date).toEqual({ day: '05', monthInText: '3', year: '2026' });
     expect(doc.addressee).toBe('Ông/Bà Trần Thị Bích');
     expect(doc.paragraphs[0]).toBe(
       'Vào ngày 13 tháng 02 năm 2026, Sở Nông nghiệp và Môi trường tiếp nhận giải quyết hồ sơ đề nghị giải quyết thủ tục hành chính: ' +
@@ -187,7 +187,7 @@ describe('the letter document', () => {
     const doc = letterDocument(facts({ status: 'draft', number: null, issuedAt: null, reason: null }), t);
     expect(doc.isDraft).toBe(true);
     expect(doc.numberLine).toBe('Số: ……/XL');
-    expect(doc.date).toEqual({ day: '……', month: '……', year: '……' });
+    expect(doc.date).toEqual({ day: '……', monthInText: '……', year: '……' });
     expect(doc.paragraphs).toContain('Lý do: ……………………');
   });
 

@@ -40,7 +40,8 @@ describe('Vietnamese formats', () => {
   });
 
   it('when a form prints a time, then it gets hour, minute, day, month and year parts', () => {
-    expect(dateParts('2026-02-25T03:05:00.000Z')).toEqual({ hour: '10', minute: '05', day: '25', month: '02', year: '2026' });
+    expect(dateParts('2026-02-25T03:05:00.000Z')).toEqual({ hour: '10', minute: '05', day: '25', month: '02', monthInText: '02', year: '2026' });
+    expect(dateParts('2026-03-04T03:05:00.000Z')).toMatchObject({ day: '04', month: '03', monthInText: '3' }); // "ngày 04 tháng 3" (Nghị định 30/2020)
   });
 });
 
