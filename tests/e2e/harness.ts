@@ -46,7 +46,9 @@ export interface E2E {
 export function localParts(iso: string) {
   const d = new Date(new Date(iso).getTime() + 7 * 3600_000);
   const two = (n: number) => String(n).padStart(2, '0');
-  return { day: two(d.getUTCDate()), month: two(d.getUTCMonth() + 1), year: String(d.getUTCFullYear()), hour: two(d.getUTCHours()), minute: two(d.getUTCMinutes()) };
+  const month = d.getUTCMonth() + 1;
+  // monthInText: after "tháng" on a document, a zero before 1 and 2 only (Nghị định 30/2020)
+  return { day: two(d.getUTCDate()), month: two(month), monthInText: month <= 2 ? two(month) : String(month), year: String(d.getUTCFullYear()), hour: two(d.getUTCHours()), minute: two(d.getUTCMinutes()) };
 }
 
 async function prepareDatabase(url: string): Promise<{ lateCode: string; soonCode: string }> {

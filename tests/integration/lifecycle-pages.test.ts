@@ -148,7 +148,9 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
     const items = `Đơn đề nghị\r\n${'Bản sao giấy tờ '.repeat(20)}`;
     const res = await agent.post(`${page(code)}/thao-tac`).type('form').send({ _csrf: csrf, action: 'request_supplement', version: '1', items, reason: 'Thiếu giấy tờ' });
     expect(res.status).toBe(422);
-    expect(res.text).toContain('<p class="field-error">Giấy tờ thứ 2: Tối đa 300 ký tự cho mỗi giấy tờ: tách thành nhiều dòng.</p>');
+    expect(res.text).toContain('<p class="field-error" id="items-request_supplement-error">Giấy tờ thứ 2: Tối đa 300 ký tự cho mỗi giấy tờ: tách thành nhiều dòng.</p>');
+    // read with its field by a screen reader
+    expect(res.text).toContain('aria-describedby="items-request_supplement-hint items-request_supplement-error" aria-invalid="true"');
     expect(res.text).toContain('Bản sao giấy tờ Bản sao giấy tờ');
     expect(await eventCount(code)).toEqual(before);
   });
@@ -204,7 +206,9 @@ describe('errors on the action forms', () => {
     const { agent, csrf } = await loginAgent(app, 'canbo_dat');
     const res = await agent.post(`${page(code)}/thao-tac`).type('form').send({ _csrf: csrf, action: 'pause', version: '1', reason: '' });
     expect(res.status).toBe(422);
-    expect(res.text).toMatch(/<p class="field-error">Nhập lý do tạm dừng/);
+    expect(res.text).toMatch(/<p class="field-error" id="reason-pause-error">Nhập lý do tạm dừng/);
+    expect(res.text).toContain('<label for="reason-pause">Lý do *</label>');
+    expect(res.text).toMatch(/<textarea id="reason-pause" name="reason" rows="2" maxlength="2000" required aria-describedby="reason-pause-error" aria-invalid="true">/);
     expect(await eventCount(code)).toEqual({ version: 1, events: 1 });
   });
 
@@ -252,7 +256,7 @@ describe('backdating through the page (admins only)', () => {
       .type('form')
       .send({ _csrf: csrf, action: 'pause', version: '1', reason: 'Chờ thẩm định', atDate: '2026-02-09', atTime: '11:00' });
     expect(res.status).toBe(422);
-    expect(res.text).toMatch(/<p class="field-error">Không được ghi thời điểm trong tương lai/);
+    expect(res.text).toMatch(/<p class="field-error" id="atDate-[a-z_]+-error">Không được ghi thời điểm trong tương lai/);
     expect(res.text).toContain('value="2026-02-09"');
     expect(await eventCount(code)).toEqual({ version: 1, events: 1 });
   });

@@ -503,11 +503,14 @@ describe('a hand-written history with known answers (January and February 2026)'
     const headLinks = [...headPage.text.matchAll(/href="(\/ho-so\?report=[^"]+)"[^>]*>([\d.]+)</g)].map((m) => ({ url: m[1].replace(/&amp;/g, '&'), n: Number(m[2].replace(/\./g, '')) }));
     expect(headLinks.length).toBeGreaterThanOrEqual(11);
     expect(headLinks.some((l) => l.n > 0)).toBe(true);
+    expect(headLinks.some((l) => l.url.includes('agencyCode='))).toBe(true);
     for (const { url, n } of headLinks) {
       const list = await head.agent.get(url);
       expect(list.status).toBe(200);
       expect(Number(list.text.match(/<strong>([\d.]+)<\/strong> hồ sơ\./)![1].replace(/\./g, '')), url).toBe(n);
       expect((list.text.match(/<td class="code">/g) ?? []).length, url).toBe(n);
+      // the banner names the ward, not its code (a head's list has no agency choices to find it in)
+      if (url.includes('agencyCode=')) expect(list.text, url).toContain(`<strong>${AGENCIES.ward.name}</strong>:`);
       // The resolved of a number show when each was finished (how late), the others do not.
       if (n > 0) expect(list.text.includes('<th scope="col">Hoàn thành</th>'), url).toBe(url.includes('report=resolved.'));
     }

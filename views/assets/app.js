@@ -2,6 +2,7 @@
 (function () {
   'use strict';
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
+  var draftSent = function () {}; // set with the drafts below
 
   // "/" focuses the quick search, Ctrl+Enter submits the form being edited, Esc leaves a field.
   document.addEventListener('keydown', function (e) {
@@ -12,9 +13,24 @@
       if (q) { e.preventDefault(); q.focus(); }
     } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && t && t.form) {
       e.preventDefault();
-      if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
+      var button = submitterFor(t);
+      if (button) button.click(); else if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
     }
   });
+
+  // The button Ctrl+Enter presses: the nearest visible one around the field being typed in, clicked, so that its
+  // formaction, its name and its confirmation count. The form was sent without a button: a refusal's reason, typed in
+  // the intake form's "Không tiếp nhận được?" box, received the dossier instead of refusing it, and a withdrawal was
+  // saved without its confirmation.
+  var submitterFor = function (t) {
+    for (var box = t.parentNode; box && box !== t.form.parentNode; box = box.parentNode) {
+      var buttons = box.querySelectorAll('button:not([type]), button[type=submit], input[type=submit]');
+      for (var i = 0; i < buttons.length; i++) {
+        if (buttons[i].form === t.form && !buttons[i].disabled && buttons[i].offsetParent !== null) return buttons[i];
+      }
+    }
+    return null;
+  };
 
   // In a long form (the intake), Enter goes on to the next field, as the procedure's picker already did: it sent the
   // form from the applicant's name, saving a dossier half typed that cannot be edited afterwards. Ctrl+Enter or the
@@ -61,12 +77,12 @@
   };
 
   // A field's length is limited by saying so, not by cutting: the browser's maxlength dropped the end of a pasted
-  // name without a word. The limit moves to data-maxlength; past it the field says by how much, and the form waits.
+  // name without a word. The limit moves to data-maxlength; past it the field says by how much as it is typed. The
+  // form is still sent: the server answers every problem of it at once, with all that was typed.
   var overLength = function (el) {
     var max = Number(el.getAttribute('data-maxlength'));
     var n = el.value.length;
     fieldNote(el, 'too-long', n > max ? 'Dài ' + n + ' ký tự, quá ' + max + ' ký tự cho phép: hãy rút gọn ' + (n - max) + ' ký tự.' : '');
-    return n > max;
   };
   document.querySelectorAll('input[maxlength], textarea[maxlength]').forEach(function (el) {
     if (el.readOnly) return;
@@ -103,7 +119,7 @@
 
   // A form is sent once: Ctrl+Enter pressed twice saved two dossiers. A date or time the browser holds half typed or
   // impossible (31/02) is sent as empty, and the intake then took the present instant without a word: it is refused
-  // here, beside the field, as is a field longer than its limit and a form larger than the server reads.
+  // here, beside the field, as is a form larger than the server reads.
   document.addEventListener('submit', function (e) {
     var f = e.target;
     if (e.defaultPrevented || !f || String(f.method).toLowerCase() !== 'post') return;
@@ -116,11 +132,12 @@
         el.addEventListener('input', clear);
         return true;
       }
-      return el.hasAttribute('data-maxlength') && overLength(el);
+      return false;
     });
     if (bad.length) { e.preventDefault(); bad[0].focus(); return; }
     if (tooLarge(f)) { e.preventDefault(); return; }
     if (f.hasAttribute('data-sending')) { e.preventDefault(); return; }
+    draftSent(f);
     f.setAttribute('data-sending', '');
     f.setAttribute('aria-busy', 'true');
     // A form whose answer is a file, or a network that never answers, leaves the page as it was.
@@ -164,7 +181,8 @@
   }
 
   // A date field shows its day in words beside it: the browser writes the field in its own language's order, and on
-  // an English one 03/12/2026 is the 12th of March. A clerk sees at once which day was taken.
+  // an English one 03/12/2026 is the 12th of March. A clerk sees at once which day was taken. In a toolbar
+  // (data-date-words="short") the day is written in numbers: the register's wrapped at 1280 px.
   var WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
   document.querySelectorAll('input[type=date]').forEach(function (input) {
     var words = document.createElement('span');
@@ -174,7 +192,9 @@
     var show = function () {
       var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
       var day = m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-      words.textContent = day ? WEEKDAYS[day.getUTCDay()] + ', ngày ' + m[3] + ' tháng ' + m[2] + ' năm ' + m[1] : '';
+      words.textContent = !day ? '' : input.getAttribute('data-date-words') === 'short'
+        ? WEEKDAYS[day.getUTCDay()] + ' ' + m[3] + '/' + m[2] + '/' + m[1]
+        : WEEKDAYS[day.getUTCDay()] + ', ngày ' + m[3] + ' tháng ' + m[2] + ' năm ' + m[1];
     };
     input.addEventListener('input', show);
     input.addEventListener('change', show);
@@ -270,8 +290,8 @@
   // A form typed halfway is kept in the tab (sessionStorage: gone when the tab closes, never sent anywhere) until it is
   // done: when the session ran out meanwhile, or a logout in another tab ended it, sending the form lost everything
   // typed. After logging in again the fresh form (data-fresh) fills itself back, with a note and a way to drop it. The
-  // intake keeps its draft until the dossier or its refusal is saved or Hủy is pressed; a dossier's action panels and
-  // an apology letter's form until the page answers ?ok= one of their data-draft-ok. Every draft goes at logout.
+  // form keeps its draft until the page answering it says ?ok= one of its data-draft-ok (the intake: the dossier or its
+  // refusal saved), or Hủy is pressed. Every draft goes at logout.
   var DRAFTS = 'onestop:draft:';
   var tabStore = (function () { try { return window.sessionStorage; } catch (err) { return null; } })();
   var readDraft = function (key) { try { return JSON.parse(tabStore.getItem(DRAFTS + key) || 'null'); } catch (err) { return null; } };
@@ -281,19 +301,26 @@
     for (var i = 0; tabStore && i < tabStore.length; i++) { var k = tabStore.key(i); if (k && k.indexOf(DRAFTS) === 0) keys.push(k.slice(DRAFTS.length)); }
     return keys;
   };
-  // The intake's answer is another page: the new dossier's, or the refusal's.
-  if (/[?&]ok=(received|refused)(&|$)/.test(location.search)) dropDraft('intake');
+  // A form sent leaves word of its draft and of the answers that mean done (data-draft-ok); the next page drops the
+  // draft if it answers one of them (?ok=…), whether or not it shows that form: a supplement request's panel is gone
+  // once requested, and its draft came back, filled, when the supplement's panel opened.
+  var SENT = 'onestop:sent';
+  var sent = null;
+  try { sent = JSON.parse(tabStore.getItem(SENT) || 'null'); tabStore.removeItem(SENT); } catch (err) { sent = null; }
+  var done = new URLSearchParams(location.search).get('ok');
+  if (sent && done && sent.ok.indexOf(done) >= 0) dropDraft(sent.key);
+  draftSent = function (f) {
+    if (tabStore && f.hasAttribute('data-draft')) tabStore.setItem(SENT, JSON.stringify({ key: f.getAttribute('data-draft'), ok: (f.getAttribute('data-draft-ok') || '').split(' ') }));
+  };
   document.querySelectorAll('form[action="/dang-xuat"]').forEach(function (f) {
     f.addEventListener('submit', function () { draftKeys().forEach(dropDraft); });
   });
   document.querySelectorAll('[data-drop-draft]').forEach(function (a) {
     a.addEventListener('click', function () { dropDraft(a.getAttribute('data-drop-draft')); });
   });
-  var done = new URLSearchParams(location.search).get('ok');
   document.querySelectorAll('form[data-draft]').forEach(function (f) {
     if (!tabStore) return;
     var key = f.getAttribute('data-draft');
-    if (done && (f.getAttribute('data-draft-ok') || '').split(' ').indexOf(done) >= 0) dropDraft(key);
     // Fields whose value alone is the form as served (the intake's channel and number of sets): nothing typed yet.
     var served = (f.getAttribute('data-draft-ignore') || '').split(' ');
     var fields = function () {
@@ -544,5 +571,9 @@
   'use strict';
   if (document.querySelector('[data-autofocus="1"]')) return;
   var first = document.querySelector('.has-error input:not([type=hidden]), .has-error textarea, .has-error select');
-  if (first) first.focus();
+  if (first) { first.focus(); return; }
+  // A page answering a saved action (?ok=…) puts the focus on what it says: a screen reader read nothing of a banner
+  // already there when the page loaded, and the focus was at the top of the page.
+  var said = document.querySelector('main .flash.ok[tabindex]');
+  if (said && /[?&]ok=/.test(location.search) && (!document.activeElement || document.activeElement === document.body)) said.focus();
 })();
