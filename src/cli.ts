@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from './config';
 import { openDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
@@ -111,22 +113,47 @@ async function main() {
     console.error(`Cách dùng: npm run --silent cli -- <lệnh>\n\n${Object.values(allCommands()).map((c) => `  ${c.help}`).join('\n')}`);
     process.exit(name ? 2 : 0);
   }
-  const config = loadConfig();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env, { serves: false });
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(2);
+  }
+  // Only migrate and seed make a database: any other command on an SQLite file that is not there would open a new,
+  // empty one, and a backup of it "succeeded" with 0 dossiers (a mistyped DATABASE_URL in a nightly job).
+  const file = config.database.client === 'sqlite' && config.database.filename !== ':memory:' ? config.database.filename : null;
+  if (file && !fs.existsSync(file) && name !== 'migrate' && name !== 'seed') {
+    console.error(`Lỗi: không có cơ sở dữ liệu ${path.resolve(file)}. Kiểm tra DATABASE_URL (sqlite:<tệp>), hoặc tạo mới bằng lệnh migrate.`);
+    process.exit(1);
+  }
   const db = openDb(config.database);
   try {
     const { flags, positional } = parseArgs(rest);
     if (name !== 'migrate' && name !== 'seed') await migrateLatest(db);
     await command.run(db, flags, positional);
   } catch (err) {
-    // Our own errors carry a Vietnamese message; a database error's message holds SQL and values: never print it.
-    const dbError = typeof (err as { code?: unknown })?.code === 'string';
-    console.error(dbError ? 'Lỗi cơ sở dữ liệu: thao tác không thực hiện được (xem nhật ký máy chủ).' : `Lỗi: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(cliErrorText(err));
     process.exitCode = 1;
   } finally {
     await db.destroy();
   }
 }
 
-if (process.argv[1] && import.meta.filename === (await import('node:fs')).realpathSync(process.argv[1])) {
+/**
+ * What the CLI says of an error: our own errors carry a Vietnamese message; a file's names the file (a directory given
+ * for a CSV was reported as a database error); a database error's message holds SQL and values: never printed.
+ */
+export function cliErrorText(err: unknown): string {
+  const e = err as { code?: unknown; syscall?: unknown; path?: unknown };
+  if (typeof e?.syscall === 'string') {
+    const why = e.code === 'ENOENT' ? 'không có tệp này' : e.code === 'EISDIR' ? 'đây là một thư mục, không phải tệp' : e.code === 'EACCES' || e.code === 'EPERM' ? 'không có quyền đọc, ghi' : String(e.code ?? e.syscall);
+    return `Lỗi tệp${typeof e.path === 'string' ? ` ${e.path}` : ''}: ${why}.`;
+  }
+  if (typeof e?.code === 'string') return 'Lỗi cơ sở dữ liệu: thao tác không thực hiện được (xem nhật ký máy chủ).';
+  return `Lỗi: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+if (process.argv[1] && import.meta.filename === fs.realpathSync(process.argv[1])) {
   await main();
 }

@@ -85,6 +85,9 @@ export function parsePeriods(text: string): { start: number; end: number }[] {
   return periods;
 }
 
+/** The secret of a process that serves no page (the CLI): never signs anything a browser holds. */
+const UNSERVED_SECRET = 'no-pages-served-by-this-process';
+
 export function parseDatabaseUrl(url: string | undefined): Config['database'] {
   if (!url) return { client: 'sqlite', filename: 'db/onestop.sqlite3' };
   if (url.startsWith('sqlite:')) return { client: 'sqlite', filename: url.slice('sqlite:'.length) || ':memory:' };
@@ -96,9 +99,12 @@ function withSynchronous(database: Config['database'], synchronous: SqliteSynchr
   return database.client === 'sqlite' ? { ...database, synchronous } : database;
 }
 
-/** Reads the environment once; throws with every problem listed when it is wrong. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const parsed = schema.safeParse(env);
+/**
+ * Reads the environment once; throws with every problem listed when it is wrong. The CLI signs no session (the secret
+ * keys only the forms' CSRF tokens): it runs in production without SESSION_SECRET (`serves: false`).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serves?: boolean } = {}): Readonly<Config> {
+  const parsed = schema.safeParse(options.serves === false && !env.SESSION_SECRET ? { ...env, SESSION_SECRET: UNSERVED_SECRET } : env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `- ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Cấu hình không hợp lệ:\n${lines.join('\n')}`);

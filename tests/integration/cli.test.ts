@@ -189,4 +189,36 @@ describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { 
     expect(res.stderr).toContain('Cách dùng: npm run --silent cli -- <lệnh>');
     expect(res.stderr).toContain('user:add --username U --role R');
   });
+
+  it('when DATABASE_URL names an SQLite file that is not there, then a backup exits 1 naming it and creates nothing (it backed up a new empty database)', async () => {
+    const typo = path.join(dir, 'typo.sqlite3');
+    const copy = path.join(dir, 'typo-backup.sqlite3');
+    const res = spawnSync('npx', ['tsx', 'src/cli.ts', 'backup', copy], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: `sqlite:${typo}` },
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toBe(`Lỗi: không có cơ sở dữ liệu ${typo}. Kiểm tra DATABASE_URL (sqlite:<tệp>), hoặc tạo mới bằng lệnh migrate.\n`);
+    expect(fs.existsSync(typo)).toBe(false);
+    expect(fs.existsSync(copy)).toBe(false);
+  });
+
+  it('when the configuration is wrong, then the CLI says what without a stack trace; in production it needs no SESSION_SECRET, which signs only pages', async () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync('npx', ['tsx', 'src/cli.ts', 'token:add', '--username', 'nobody'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: `sqlite:${file}`, ...env } });
+    const mysql = run({ DATABASE_URL: 'mysql://x' });
+    expect(mysql.status).toBe(2);
+    expect(mysql.stderr).toBe('DATABASE_URL không được hỗ trợ: mysql://x (dùng sqlite:<tệp> hoặc postgres://…)\n');
+    const production = run({ NODE_ENV: 'production', SESSION_SECRET: '' });
+    expect(production.stderr).toBe('Lỗi: Không có người dùng nobody\n');
+    expect(production.status).toBe(1);
+  });
+
+  it('when a CSV to import is a directory, then the CLI says so of the file, not of the database', async () => {
+    const res = cli(['import', dir]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('Lỗi tệp: đây là một thư mục, không phải tệp.\n');
+  });
 });
