@@ -121,6 +121,21 @@ export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, 
       // The days the new count passes over ('skip' steps) are told as the intake's are (SPEC §3: every deadline
       // explains itself), and a year counted on the provisional calendar is named.
       const steps: TraceStep[] = [];
+      // A supplement asked for once the deadline had passed restarts nothing: the lateness has happened, and a whole
+      // new duration made a dossier 196 working days late "resolved early" (the law asks for a supplement early, once).
+      if (restart && left < 0) {
+        return {
+          dueAt: state.dueAt,
+          remainingMinutes: null,
+          trace: [
+            {
+              type: 'note',
+              at: at.toISOString(),
+              text: `Nhận hồ sơ bổ sung lúc ${when(at)}: yêu cầu bổ sung khi hồ sơ đã quá hạn ${formatNumber(-left)} phút làm việc, nên không tính lại từ đầu; giữ nguyên hạn ${when(state.dueAt)}.`,
+            },
+          ],
+        };
+      }
       if (restart) {
         const start = cal.normalizeStart(at, steps);
         const due = cal.addWorkingMinutes(start, state.durationMinutes, steps);

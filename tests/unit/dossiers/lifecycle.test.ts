@@ -177,15 +177,30 @@ describe('moveClock: receiving the supplement', () => {
     expect(change.trace[0].text).toContain('bắt đầu 07:30 23/02/2026 (Thứ Hai)');
   });
 
-  it('when a restart procedure receives the supplement after its old deadline, then it still gets a whole new duration', () => {
+  it('when a restart procedure asked for the supplement in time and receives it after its old deadline, then it gets a whole new duration', () => {
+    const change = moveClock(
+      cal,
+      state({ status: 'awaiting_supplement', dueAt: vn('2026-02-12T10:00'), remainingMinutes: 30 }),
+      'receive_supplement',
+      vn('2026-02-23T08:00'),
+    )!;
+    // 23/02 08:00 + 1350: 420 + 450 + 450 = 1320, then 30 more on Thu 26/02 → 08:00
+    expect(change.dueAt).toEqual(vn('2026-02-26T08:00'));
+  });
+
+  it('when a restart procedure asked for the supplement once already late, then receiving it restarts nothing: the deadline stays, and the dossier late', () => {
     const change = moveClock(
       cal,
       state({ status: 'awaiting_supplement', dueAt: vn('2026-02-12T10:00'), remainingMinutes: -450 }),
       'receive_supplement',
       vn('2026-02-23T08:00'),
     )!;
-    // 23/02 08:00 + 1350: 420 + 450 + 450 = 1320, then 30 more on Thu 26/02 → 08:00
-    expect(change.dueAt).toEqual(vn('2026-02-26T08:00'));
+    expect(change.dueAt).toEqual(vn('2026-02-12T10:00'));
+    expect(change.remainingMinutes).toBeNull();
+    expect(change.clockStartAt).toBeUndefined();
+    expect(change.trace.map((t) => t.text)).toEqual([
+      'Nhận hồ sơ bổ sung lúc 08:00 23/02/2026 (Thứ Hai): yêu cầu bổ sung khi hồ sơ đã quá hạn 450 phút làm việc, nên không tính lại từ đầu; giữ nguyên hạn 10:00 12/02/2026 (Thứ Năm).',
+    ]);
   });
 
   it('when a pause procedure receives the supplement Fri 13/02/2026 15:00 with 780 minutes left, then they continue across Tết: due Tue 24/02 11:00', () => {
