@@ -25,7 +25,7 @@ import {
   fieldSchema,
   LEVEL_NAMES,
   ON_SUPPLEMENT_NAMES,
-  procedureSchema,
+  procedureSchemaFor,
   sortedFields,
   UNIT_NAMES,
   updateProcedure,
@@ -558,7 +558,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
 
   router.post('/thu-tuc', async (req, res) => {
     const values = procedureBody(req);
-    const parsed = tryParse(procedureSchema, values);
+    const parsed = tryParse(procedureSchemaFor(ctx.config.workingPeriods), values);
     const errors = parsed.data ? await saveProcedure(() => createProcedure(db, parsed.data)) : parsed.errors;
     if (errors) return renderProcedureForm(res, null, values, errors, 422);
     await audit(ctx, req, 'procedure_saved', parsed.data!.code, { ...procedureDetail(parsed.data!), created: true });
@@ -579,7 +579,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
   router.post('/thu-tuc/:code', async (req, res) => {
     const p = await procedureOr404(String(req.params.code));
     const values = { ...procedureBody(req), code: p.code };
-    const parsed = tryParse(procedureSchema, values);
+    const parsed = tryParse(procedureSchemaFor(ctx.config.workingPeriods), values);
     const errors = parsed.data ? await saveProcedure(() => updateProcedure(db, p.code, parsed.data)) : parsed.errors;
     if (errors) return renderProcedureForm(res, p, values, errors, 422);
     await audit(ctx, req, 'procedure_saved', p.code, { ...procedureDetail(parsed.data!), durationBefore: p.duration });

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
+import type { WorkingPeriod } from '../calendar/working-time';
 import { compareVietnamese } from '../shared/format';
 import type { Services } from '../app';
 import { audit } from '../audit/log';
@@ -47,8 +48,6 @@ export const ON_SUPPLEMENT_NAMES: Record<(typeof ON_SUPPLEMENT)[number], string>
 /** Longest durations accepted: a year of working days, or as many working hours. */
 export const MAX_DAYS = 365;
 export const MAX_HOURS = 2000;
-/** The law's working day, to compare a promise in hours with a statutory time in days. */
-const HOURS_PER_DAY = 8;
 
 /** Codes go into URLs and dossier codes (which the public look-up accepts as [0-9A-Za-z._-]). */
 export const codeText = (label: string) =>
@@ -89,7 +88,27 @@ export const agencySchema = z.object({
 });
 export type AgencyInput = z.infer<typeof agencySchema>;
 
-export const procedureSchema = z
+/**
+ * A procedure as an admin enters it. A promise in hours is compared with the statutory days at the engine's working
+ * day (SPEC §3: N working days = N × 450 minutes with the default periods): at the law's 8 hours, 136 hours passed for
+ * 17 days and ended a day and an hour after them. A statutory time of 0 days ("trong ngày") allows one working day.
+ */
+export const procedureSchemaFor = (periods: readonly WorkingPeriod[]) => {
+  const minutesPerDay = periods.reduce((sum, p) => sum + p.end - p.start, 0);
+  return procedureFields.superRefine((p, issue) => {
+    const { value, unit } = p.duration;
+    if (unit === 'working_hours' && p.statutoryDays != null && value * 60 > Math.max(1, p.statutoryDays) * minutesPerDay) {
+      const hours = (Math.max(1, p.statutoryDays) * minutesPerDay) / 60;
+      issue.addIssue({
+        code: 'custom',
+        path: ['duration', 'value'],
+        message: `Thời hạn cam kết (${value} giờ) không được dài hơn thời hạn theo quy định (${p.statutoryDays} ngày, tức ${String(hours).replace('.', ',')} giờ làm việc).`,
+      });
+    }
+  });
+};
+
+const procedureFields = z
   .object({
     code: codeText('Mã thủ tục'),
     name: requiredText(2000).refine(noControl, NO_CONTROL),
@@ -124,8 +143,7 @@ export const procedureSchema = z
     if (unit === 'working_hours' && value > MAX_HOURS) {
       issue.addIssue({ code: 'custom', path: ['duration', 'value'], message: `Tối đa ${MAX_HOURS} giờ làm việc.` });
     }
-    // A city may promise less than the law gives, never more; in hours, a working day of the law's 8 hours (Bộ luật
-    // Lao động art. 105): 1,000 hours were accepted for a 17-day procedure.
+    // A city may promise less than the law gives, never more (in hours: procedureSchemaFor).
     if (unit === 'working_days' && p.statutoryDays != null && p.statutoryDays >= 0 && value > p.statutoryDays) {
       issue.addIssue({
         code: 'custom',
@@ -133,15 +151,8 @@ export const procedureSchema = z
         message: `Thời hạn cam kết (${value} ngày) không được dài hơn thời hạn theo quy định (${p.statutoryDays} ngày).`,
       });
     }
-    if (unit === 'working_hours' && p.statutoryDays != null && p.statutoryDays > 0 && value > p.statutoryDays * HOURS_PER_DAY) {
-      issue.addIssue({
-        code: 'custom',
-        path: ['duration', 'value'],
-        message: `Thời hạn cam kết (${value} giờ) không được dài hơn thời hạn theo quy định (${p.statutoryDays} ngày, tức ${p.statutoryDays * HOURS_PER_DAY} giờ làm việc).`,
-      });
-    }
   });
-export type ProcedureInput = z.infer<typeof procedureSchema>;
+export type ProcedureInput = z.infer<typeof procedureFields>;
 
 // ---------------------------------------------------------------------------------------------
 // Use cases: each checks references and duplicates, then writes.
@@ -274,7 +285,7 @@ export function catalogApi(ctx: AppContext, _services: Services): Router {
   });
 
   router.post('/procedures', admin, async (req, res) => {
-    const procedure = await createProcedure(ctx.db, parseInput(procedureSchema, req.body ?? {}));
+    const procedure = await createProcedure(ctx.db, parseInput(procedureSchemaFor(ctx.config.workingPeriods), req.body ?? {}));
     await audit(ctx, req, 'procedure_saved', procedure.code, { name: procedure.name, duration: procedure.duration, created: true, via: 'api' });
     res.status(201).json(procedure);
   });

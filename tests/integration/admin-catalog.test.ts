@@ -221,14 +221,19 @@ describe('catalog API: procedures', () => {
       .send({ ...newProcedure, code: '9.999997', statutoryDays: 10, duration: { value: 12, unit: 'working_days' } });
     expect(res.status).toBe(422);
     expect(res.body.error.fields['duration.value']).toBe('Thời hạn cam kết (12 ngày) không được dài hơn thời hạn theo quy định (10 ngày).');
-    // In hours, against the law's 8-hour working day: 80 hours is 10 days; 1,000 were accepted.
-    const hours = (value: number) =>
-      request(app).post('/api/v1/procedures').set(bearer(adminToken)).send({ ...newProcedure, code: '9.999996', statutoryDays: 10, duration: { value, unit: 'working_hours' } });
+    // In hours, against the engine's working day of 450 minutes (SPEC §3): 10 days are 75 hours; 1,000 were accepted,
+    // then 80 at a day of 8 hours, which ended 5 hours after the tenth day.
+    const hours = (value: number, statutoryDays = 10, code = '9.999996') =>
+      request(app).post('/api/v1/procedures').set(bearer(adminToken)).send({ ...newProcedure, code, statutoryDays, duration: { value, unit: 'working_hours' } });
     const long = await hours(1000);
     expect(long.status).toBe(422);
-    expect(long.body.error.fields['duration.value']).toBe('Thời hạn cam kết (1000 giờ) không được dài hơn thời hạn theo quy định (10 ngày, tức 80 giờ làm việc).');
-    expect((await hours(81)).status).toBe(422);
-    expect((await hours(80)).status).toBe(201);
+    expect(long.body.error.fields['duration.value']).toBe('Thời hạn cam kết (1000 giờ) không được dài hơn thời hạn theo quy định (10 ngày, tức 75 giờ làm việc).');
+    expect((await hours(80)).status).toBe(422);
+    expect((await hours(76)).status).toBe(422);
+    expect((await hours(75)).status).toBe(201);
+    const sameDay = await hours(8, 0, '9.999995'); // "trong ngày": one working day, 7,5 hours
+    expect(sameDay.body.error.fields['duration.value']).toBe('Thời hạn cam kết (8 giờ) không được dài hơn thời hạn theo quy định (0 ngày, tức 7,5 giờ làm việc).');
+    expect((await hours(7, 0, '9.999995')).status).toBe(201);
   });
 
   it('when a clerk or nobody posts a procedure, then 403 / 401', async () => {
