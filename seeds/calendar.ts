@@ -15,11 +15,14 @@ export function calendarRows(file = path.join(DATA_DIR, 'vn-days-off.csv')) {
 }
 
 /**
- * Loads the announced days off into calendar_days. A date already in the table is kept as it is:
- * an admin may have corrected it, and the seed must not undo that.
+ * Loads the announced days off into calendar_days, for the years that have no day in the table yet. A year with days
+ * is the admin's to keep: a day corrected stays as it is, and a day deleted came back with the next seed.
  */
 export async function seedCalendar(db: Knex, now: Date): Promise<{ inserted: number }> {
-  const rows = calendarRows().map((r) => ({ ...r, updated_at: now.toISOString(), updated_by: 'seed' }));
+  const kept = new Set((await db('calendar_days').select('date')).map((r: { date: string }) => String(r.date).slice(0, 4)));
+  const rows = calendarRows()
+    .filter((r) => !kept.has(r.date.slice(0, 4)))
+    .map((r) => ({ ...r, updated_at: now.toISOString(), updated_by: 'seed' }));
   const before = await countDays(db);
   await db.transaction(async (trx) => {
     for (let i = 0; i < rows.length; i += 200) {

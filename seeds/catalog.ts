@@ -27,10 +27,14 @@ export function parentsFirst<T extends { code: string; parent_code: string | nul
   return ordered;
 }
 
-async function upsert(db: Knex, table: string, rows: object[]): Promise<void> {
+/** Inserts the rows whose code is not there yet; returns how many were. */
+async function insertMissing(db: Knex, table: string, rows: object[]): Promise<number> {
+  const count = async () => Number((await db(table).count({ n: '*' }).first())?.n ?? 0);
+  const before = await count();
   for (let i = 0; i < rows.length; i += BATCH) {
-    await db(table).insert(rows.slice(i, i + BATCH)).onConflict('code').merge();
+    await db(table).insert(rows.slice(i, i + BATCH)).onConflict('code').ignore();
   }
+  return (await count()) - before;
 }
 
 export function catalogRows(dir = DATA_DIR) {
@@ -62,16 +66,17 @@ export function catalogRows(dir = DATA_DIR) {
 }
 
 /**
- * Writes the shipped catalog: agencies, fields and procedures from seeds/data/*.csv. Running it again
- * brings the rows back to the files' values; rows added by an admin are left alone.
+ * Writes the shipped catalog: agencies, fields and procedures from seeds/data/*.csv, those not there yet. A row
+ * already there is kept as it is: an admin may have changed it (a city promising 3 days where the law gives 5), and
+ * running the seed again brought it back to the file's value without a word. Returns how many rows were added.
  */
 export async function seedCatalog(db: Knex): Promise<{ agencies: number; fields: number; procedures: number }> {
   const { agencies, fields, procedures } = catalogRows();
-  await db.transaction(async (trx) => {
-    await upsert(trx, 'agencies', agencies);
-    await upsert(trx, 'fields', fields);
-    await upsert(trx, 'procedures', procedures);
-  });
+  const added = await db.transaction(async (trx) => ({
+    agencies: await insertMissing(trx, 'agencies', agencies),
+    fields: await insertMissing(trx, 'fields', fields),
+    procedures: await insertMissing(trx, 'procedures', procedures),
+  }));
   catalogChanged(db);
-  return { agencies: agencies.length, fields: fields.length, procedures: procedures.length };
+  return added;
 }

@@ -36,12 +36,13 @@ export async function seedIfEmpty(db: Knex, opts: SeedOptions): Promise<{ seeded
 }
 
 /**
- * The CLI `seed` command: brings the catalog back to the shipped files, adds announced days off that
- * are missing, and with `demo` creates the demo data unless the user `admin` exists. Safe to repeat.
+ * The CLI `seed` command: adds the shipped catalog's rows that are missing and the announced days off of years
+ * without any, changing nothing an admin may have edited, and with `demo` creates the demo data unless the user
+ * `admin` exists. Safe to repeat.
  */
-export async function seedAll(db: Knex, opts: SeedOptions): Promise<{ demoUsers: DemoUser[] }> {
-  await seedCatalog(db);
-  await seedCalendar(db, opts.now);
+export async function seedAll(db: Knex, opts: SeedOptions): Promise<{ demoUsers: DemoUser[]; added: { agencies: number; fields: number; procedures: number; days: number } }> {
+  const catalog = await seedCatalog(db);
+  const calendar = await seedCalendar(db, opts.now);
   const demoUsers = opts.demo ? (await seedDemo(db, { now: opts.now, periods: opts.periods })).users : [];
-  return { demoUsers };
+  return { demoUsers, added: { ...catalog, days: calendar.inserted } };
 }

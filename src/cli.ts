@@ -4,7 +4,7 @@ import { loadConfig } from './config';
 import { openDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { seedAll } from '../seeds/index';
-import { createApiToken, createUser, ROLES, type Role } from './auth/users';
+import { createApiToken, createUser, ROLES, userCreateSchema, usernameTaken, type Role } from './auth/users';
 import { getAgency } from './catalog/repository';
 import { systemClock } from './shared/clock';
 import type { Knex } from 'knex';
@@ -58,9 +58,13 @@ const commands: Record<string, { help: string; run: Command }> = {
     help: 'seed [--demo]                   nạp danh mục, lịch nghỉ (và dữ liệu demo)',
     run: async (db, args) => {
       await migrateLatest(db);
-      const config = loadConfig();
+      const config = loadConfig(process.env, { serves: false });
       const result = await seedAll(db, { demo: args.demo === true, now: systemClock.now(), periods: config.workingPeriods });
-      console.log('Đã nạp danh mục và lịch nghỉ.');
+      const a = result.added;
+      console.log(
+        `Đã nạp danh mục và lịch nghỉ: thêm ${a.agencies} cơ quan, ${a.fields} lĩnh vực, ${a.procedures} thủ tục và ${a.days} ngày nghỉ còn thiếu; ` +
+          'những gì đã có (có thể quản trị đã sửa) được giữ nguyên.',
+      );
       for (const u of result.demoUsers) console.log(`  ${u.role} ${u.username} / ${u.password}`);
     },
   },
@@ -75,9 +79,12 @@ const commands: Record<string, { help: string; run: Command }> = {
       if (agencyCode && !(await getAgency(db, agencyCode))) throw new Error(`Không có cơ quan mã ${agencyCode}`);
       const password = await readStdin();
       if (password.length < 8) throw new Error('Mật khẩu cần ít nhất 8 ký tự (đọc từ stdin).');
-      if (await db('users').where({ username }).first()) throw new Error(`Đã có người dùng ${username}.`);
-      const fullName = typeof args.name === 'string' ? args.name : username;
-      const user = await createUser(db, { username, fullName, role, agencyCode, password }, systemClock.now());
+      // The admin page's rules: a name of 3–64 letters without marks, digits and . _ -, not another's in any case.
+      const parsed = userCreateSchema.safeParse({ username, fullName: typeof args.name === 'string' ? args.name : username, role, agencyCode: agencyCode ?? undefined, password });
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join(' '));
+      if (await usernameTaken(db, parsed.data.username)) throw new Error(`Đã có người dùng ${username} (tên đăng nhập không phân biệt chữ hoa, thường).`);
+      const u = parsed.data;
+      const user = await createUser(db, { username: u.username, fullName: u.fullName, role: u.role, agencyCode: u.agencyCode ?? null, password: u.password }, systemClock.now());
       console.log(`Đã tạo người dùng ${user.username} (${user.role}).`);
     },
   },

@@ -5,7 +5,7 @@ import type { Services } from '../app';
 import { audit } from '../audit/log';
 import { requireRole } from '../auth/guard';
 import { hashPassword } from '../auth/passwords';
-import { createApiToken, createUser, ROLES, type Role } from '../auth/users';
+import { agencyRequired, createApiToken, createUser, passwordRule, profileShape, userCreateSchema, usernameTaken } from '../auth/users';
 import {
   calendarDaySchema,
   DAY_KIND_NAMES,
@@ -48,45 +48,8 @@ const CALENDAR_NOTE =
 // ---------------------------------------------------------------------------------------------
 // Form schemas
 
-const USERNAME = /^[A-Za-z0-9._-]{3,64}$/;
-
-const password = z
-  .string({ error: 'Nhập mật khẩu.' })
-  .min(8, 'Mật khẩu cần ít nhất 8 ký tự.')
-  .max(200, 'Mật khẩu tối đa 200 ký tự.');
-
-const profileShape = {
-  fullName: requiredText(200),
-  role: z.enum(ROLES, { error: 'Chọn vai trò.' }),
-  agencyCode: optionalText(64),
-};
-
-/** Clerks and heads work for one agency; an admin may belong to none. */
-function agencyRequired(u: { role: Role; agencyCode?: string }, issue: z.RefinementCtx) {
-  if (u.role !== 'admin' && !u.agencyCode) {
-    issue.addIssue({ code: 'custom', path: ['agencyCode'], message: 'Cán bộ một cửa và lãnh đạo phải thuộc một cơ quan.' });
-  }
-}
-
-const userCreateSchema = z
-  .object({
-    username: z
-      .string({ error: 'Nhập tên đăng nhập.' })
-      .trim()
-      .min(1, 'Nhập tên đăng nhập.')
-      .regex(USERNAME, 'Tên đăng nhập 3–64 ký tự: chữ không dấu, số và các dấu . _ -'),
-    ...profileShape,
-    password,
-  })
-  .superRefine((u, issue) => {
-    agencyRequired(u, issue);
-    if (u.password.toLowerCase() === u.username.toLowerCase()) {
-      issue.addIssue({ code: 'custom', path: ['password'], message: 'Mật khẩu không được trùng tên đăng nhập.' });
-    }
-  });
-
 const userProfileSchema = z.object(profileShape).superRefine(agencyRequired);
-const passwordSchema = z.object({ password });
+const passwordSchema = z.object({ password: passwordRule });
 const tokenSchema = z.object({ tokenName: optionalText(200) });
 const activeSchema = z.object({ active: z.enum(['0', '1'], { error: 'Giá trị không hợp lệ.' }) });
 const fieldNameSchema = fieldSchema.pick({ name: true });
@@ -139,10 +102,6 @@ async function userRow(db: Knex, id: number) {
     .first();
   if (!row) throw new NotFoundError('Không tìm thấy người dùng.');
   return { ...row, active: Boolean(row.active) };
-}
-
-async function usernameTaken(db: Knex, username: string): Promise<boolean> {
-  return Boolean(await db('users').whereRaw('lower(username) = ?', [username.toLowerCase()]).first('id'));
 }
 
 async function agencyMissing(db: Knex, code: string | undefined): Promise<boolean> {

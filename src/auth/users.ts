@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { hashPassword } from './passwords';
+import { optionalText, requiredText, z } from '../shared/validation';
 
 export type Role = 'clerk' | 'head' | 'admin';
 export const ROLES: Role[] = ['clerk', 'head', 'admin'];
@@ -9,6 +10,51 @@ export const ROLE_NAMES: Record<Role, string> = {
   head: 'Lãnh đạo cơ quan',
   admin: 'Quản trị hệ thống',
 };
+
+// ---------------------------------------------------------------------------------------------
+// An account as an admin creates it, on the page or with the CLI (which took any name: "MOTCUA" beside "motcua")
+
+const USERNAME = /^[A-Za-z0-9._-]{3,64}$/;
+
+export const passwordRule = z
+  .string({ error: 'Nhập mật khẩu.' })
+  .min(8, 'Mật khẩu cần ít nhất 8 ký tự.')
+  .max(200, 'Mật khẩu tối đa 200 ký tự.');
+
+export const profileShape = {
+  fullName: requiredText(200),
+  role: z.enum(ROLES, { error: 'Chọn vai trò.' }),
+  agencyCode: optionalText(64),
+};
+
+/** Clerks and heads work for one agency; an admin may belong to none. */
+export function agencyRequired(u: { role: Role; agencyCode?: string }, issue: z.RefinementCtx) {
+  if (u.role !== 'admin' && !u.agencyCode) {
+    issue.addIssue({ code: 'custom', path: ['agencyCode'], message: 'Cán bộ một cửa và lãnh đạo phải thuộc một cơ quan.' });
+  }
+}
+
+export const userCreateSchema = z
+  .object({
+    username: z
+      .string({ error: 'Nhập tên đăng nhập.' })
+      .trim()
+      .min(1, 'Nhập tên đăng nhập.')
+      .regex(USERNAME, 'Tên đăng nhập 3–64 ký tự: chữ không dấu, số và các dấu . _ -'),
+    ...profileShape,
+    password: passwordRule,
+  })
+  .superRefine((u, issue) => {
+    agencyRequired(u, issue);
+    if (u.password.toLowerCase() === u.username.toLowerCase()) {
+      issue.addIssue({ code: 'custom', path: ['password'], message: 'Mật khẩu không được trùng tên đăng nhập.' });
+    }
+  });
+
+/** A name taken whatever its case: "MOTCUA" is "motcua" at the login. */
+export async function usernameTaken(db: Knex, username: string): Promise<boolean> {
+  return Boolean(await db('users').whereRaw('lower(username) = ?', [username.toLowerCase()]).first('id'));
+}
 
 export interface User {
   id: number;

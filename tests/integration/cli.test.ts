@@ -61,7 +61,7 @@ describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { 
   it('when "seed" runs without --demo, then the catalog (≥ 12 fields, ≥ 60 procedures) and the calendar are loaded, with no users', async () => {
     const res = cli(['seed']);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout.trim()).toBe('Đã nạp danh mục và lịch nghỉ.');
+    expect(res.stdout.trim()).toMatch(/^Đã nạp danh mục và lịch nghỉ: thêm \d+ cơ quan, \d+ lĩnh vực, \d+ thủ tục và \d+ ngày nghỉ còn thiếu; những gì đã có \(có thể quản trị đã sửa\) được giữ nguyên\.$/);
     await withDb(async (db) => {
       expect(await count(db, 'procedures')).toBeGreaterThanOrEqual(60);
       expect(await count(db, 'fields')).toBeGreaterThanOrEqual(12);
@@ -72,34 +72,47 @@ describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { 
     });
   });
 
-  it('when "seed" runs again, then the counts stay the same (idempotent)', async () => {
+  it('when "seed" runs again, then the counts stay the same (idempotent) and what an admin changed stays changed', async () => {
+    // an admin promises 3 days where the file says more, renames a field and deletes a day of 2026 (all undone before)
+    const procedure = await withDb((db) => db('procedures').where('duration_unit', 'working_days').where('duration_value', '>', 3).first());
+    await withDb(async (db) => {
+      await db('procedures').where({ code: procedure.code }).update({ duration_value: 3 });
+      await db('fields').where({ code: procedure.field_code }).update({ name: 'Tên do quản trị đặt' });
+      await db('calendar_days').where({ date: '2026-02-17' }).delete();
+    });
     const before = await withDb(async (db) => [await count(db, 'procedures'), await count(db, 'fields'), await count(db, 'calendar_days')]);
     const res = cli(['seed']);
     expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('thêm 0 cơ quan, 0 lĩnh vực, 0 thủ tục và 0 ngày nghỉ còn thiếu');
     const after = await withDb(async (db) => [await count(db, 'procedures'), await count(db, 'fields'), await count(db, 'calendar_days')]);
     expect(after).toEqual(before);
+    await withDb(async (db) => {
+      expect((await db('procedures').where({ code: procedure.code }).first()).duration_value).toBe(3);
+      expect((await db('fields').where({ code: procedure.field_code }).first()).name).toBe('Tên do quản trị đặt');
+      expect(await db('calendar_days').where({ date: '2026-02-17' }).first()).toBeUndefined();
+    });
   });
 
   it('when "user:add" gets a clerk with a real agency and the password on stdin, then the user can log in with it', async () => {
-    const res = cli(['user:add', '--username', 'an', '--role', 'clerk', '--agency', AGENCY, '--name', 'Trần Văn An'], 'mat-khau-cua-an\n');
+    const res = cli(['user:add', '--username', 'an.tran', '--role', 'clerk', '--agency', AGENCY, '--name', 'Trần Văn An'], 'mat-khau-cua-an\n');
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout.trim()).toBe('Đã tạo người dùng an (clerk).');
+    expect(res.stdout.trim()).toBe('Đã tạo người dùng an.tran (clerk).');
     expect(res.stdout).not.toContain('mat-khau-cua-an');
     await withDb(async (db) => {
-      const user = await db('users').where({ username: 'an' }).first();
+      const user = await db('users').where({ username: 'an.tran' }).first();
       expect(user).toMatchObject({ role: 'clerk', agency_code: AGENCY, full_name: 'Trần Văn An' });
       expect(user.password_hash).toMatch(/^scrypt\$/);
       const app = createApp({ db, config: loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv), clock: fixedClock('2026-02-13T03:00:00.000Z'), log: () => {} });
       const agent = request.agent(app);
       const page = await agent.get('/dang-nhap');
       const csrf = page.text.match(/name="_csrf" value="([^"]+)"/)![1];
-      const login = await agent.post('/dang-nhap').type('form').send({ _csrf: csrf, username: 'an', password: 'mat-khau-cua-an' });
+      const login = await agent.post('/dang-nhap').type('form').send({ _csrf: csrf, username: 'an.tran', password: 'mat-khau-cua-an' });
       expect(login.status).toBe(303);
     });
   });
 
   it('when "token:add" runs, then it prints only one ost_ token that authenticates against the API on the same file', async () => {
-    const res = cli(['token:add', '--username', 'an']);
+    const res = cli(['token:add', '--username', 'an.tran']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout.endsWith('\n')).toBe(true);
     const lines = res.stdout.split('\n').filter(Boolean);
@@ -145,9 +158,12 @@ describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { 
   });
 
   it('when the same username is added twice, then exit code 1 with a Vietnamese message that leaks neither SQL nor the password hash', async () => {
-    const res = cli(['user:add', '--username', 'an', '--role', 'clerk', '--agency', AGENCY], 'mat-khau-khac-nua\n');
+    // in another case too: the login finds "AN.TRAN" as "an.tran", and the admin page refused it; a bad name as there
+    const res = cli(['user:add', '--username', 'AN.TRAN', '--role', 'clerk', '--agency', AGENCY], 'mat-khau-khac-nua\n');
     expect(res.code).toBe(1);
-    expect(res.stderr.trim()).toMatch(/^Lỗi: .*\ban\b/);
+    expect(res.stderr.trim()).toBe('Lỗi: Đã có người dùng AN.TRAN (tên đăng nhập không phân biệt chữ hoa, thường).');
+    const odd = cli(['user:add', '--username', 'a b <script>', '--role', 'clerk', '--agency', AGENCY], 'mat-khau-khac-nua\n');
+    expect(odd.stderr.trim()).toBe('Lỗi: Tên đăng nhập 3–64 ký tự: chữ không dấu, số và các dấu . _ -');
     expect(res.stderr).not.toMatch(/\n\s+at /);
     expect(res.stderr).not.toContain('scrypt$');
     expect(res.stderr).not.toMatch(/insert into|UNIQUE constraint/i);
