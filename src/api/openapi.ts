@@ -12,7 +12,8 @@ import { AGENCY_BASES, REPORT_COLUMNS } from '../reports/definitions';
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type as string, 'null'] });
+/** A value or null: null joins the type and, where the values are listed, the list (a null outcome failed its own enum). */
+const nullable = (schema: Schema): Schema => ({ ...schema, type: [schema.type as string, 'null'], ...(Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {}) });
 const str = (description?: string, extra: Schema = {}): Schema => ({ type: 'string', ...(description ? { description } : {}), ...extra });
 const int = (description?: string, extra: Schema = {}): Schema => ({ type: 'integer', ...(description ? { description } : {}), ...extra });
 const bool = (description?: string): Schema => ({ type: 'boolean', ...(description ? { description } : {}) });

@@ -1,7 +1,7 @@
 import { firstValue, z } from '../shared/validation';
 
-// Every list of the API answers {items, total, page, pageSize} and reads `page` (from 1) and `pageSize`;
-// a value that is not a usable number falls back to the default, as in the dossier list.
+// Every list of the API answers {items, total, page, pageSize} and reads `page` (from 1) and `pageSize`, refusing a
+// value that is not one (strictPageFields); a page a browser's address leads to falls back to the default instead.
 
 export const MAX_PAGE = 100_000;
 

@@ -83,9 +83,9 @@ export function sessionMiddleware(ctx: AppContext) {
     req.cookies = parseCookies(req.headers.cookie);
     const auth = req.headers.authorization;
     if (req.path.startsWith('/api/')) {
-      if (auth?.startsWith('Bearer ')) {
-        req.user = (await userByApiToken(ctx.db, auth.slice(7).trim(), ctx.clock.now())) ?? undefined;
-      }
+      // The scheme's name is case-insensitive (RFC 9110 §11.1): "bearer …" was refused.
+      const bearer = auth && /^bearer +(\S+)\s*$/i.exec(auth);
+      if (bearer) req.user = (await userByApiToken(ctx.db, bearer[1], ctx.clock.now())) ?? undefined;
       if (req.user) res.setHeader('Cache-Control', PRIVATE);
       return next();
     }

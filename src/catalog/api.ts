@@ -4,7 +4,7 @@ import type { WorkingPeriod } from '../calendar/working-time';
 import { compareVietnamese } from '../shared/format';
 import type { Services } from '../app';
 import { audit } from '../audit/log';
-import { pageOf, pageQuerySchema } from '../api/pagination';
+import { pageOf, strictPageFields } from '../api/pagination';
 import { requireRole, requireUser } from '../auth/guard';
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
@@ -263,14 +263,16 @@ const procedureQuerySchema = z.object({
 });
 
 // The catalog is short: a page holds all of it unless a smaller pageSize is asked for.
-const catalogPage = pageQuerySchema(1000, 1000);
+// A page that is not one is refused (422), as the dossiers' and letters' lists do: page=-1 answered page 1, and a
+// page past the end page 1 again, so a client paging on never met an empty page.
+const catalogPage = z.object(strictPageFields(1000, 1000));
 
 export function catalogApi(ctx: AppContext, _services: Services): Router {
   const router = Router();
   const admin = requireRole('admin');
 
   router.get('/fields', requireUser, async (req, res) => {
-    res.json(pageOf(await sortedFields(ctx.db), catalogPage.parse(req.query)));
+    res.json(pageOf(await sortedFields(ctx.db), parseInput(catalogPage, req.query)));
   });
 
   router.post('/fields', admin, async (req, res) => {
@@ -281,7 +283,7 @@ export function catalogApi(ctx: AppContext, _services: Services): Router {
 
   router.get('/procedures', requireUser, async (req, res) => {
     const filter = procedureQuerySchema.parse(req.query);
-    res.json(pageOf(await listProcedures(ctx.db, filter), catalogPage.parse(req.query)));
+    res.json(pageOf(await listProcedures(ctx.db, filter), parseInput(catalogPage, req.query)));
   });
 
   router.post('/procedures', admin, async (req, res) => {
@@ -291,7 +293,7 @@ export function catalogApi(ctx: AppContext, _services: Services): Router {
   });
 
   router.get('/agencies', requireUser, async (req, res) => {
-    res.json(pageOf(await listAgencies(ctx.db), catalogPage.parse(req.query)));
+    res.json(pageOf(await listAgencies(ctx.db), parseInput(catalogPage, req.query)));
   });
 
   router.post('/agencies', admin, async (req, res) => {

@@ -24,7 +24,7 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
 
   router.get('/dossiers', requireUser, async (req, res) => {
     parseInput(apiListChecks, req.query);
-    const query = parseInput(listQuerySchema, req.query);
+    const query = await dossiers.withReportBasis(parseInput(listQuerySchema, req.query), currentUser(req));
     const { items, total } = await dossiers.list(query, currentUser(req));
     const now = ctx.clock.now();
     res.json({ items: items.map((r) => toDossierJson(r, now)), total, page: query.page, pageSize: query.pageSize });

@@ -233,7 +233,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
 
   router.get('/ho-so', requireUser, async (req, res) => {
     const user = currentUser(req);
-    const query = parseInput(listQuerySchema, req.query);
+    const query = await dossiers.withReportBasis(parseInput(listQuerySchema, req.query), currentUser(req));
     // The header's quick search (`go`) opens the dossier its text is the code of (typed, or scanned from a receipt),
     // or the only dossier it finds (an ID number, a phone, a rare name); more than one are listed.
     const quick = req.query.go !== undefined ? query.q : undefined;

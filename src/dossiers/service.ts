@@ -30,6 +30,7 @@ import type { LetterRow } from '../letters/draft';
 import { codeSpellings, type ActionInput, type IntakeInput, type ListQuery } from './schema';
 import { followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
 import { OPEN_STATUSES } from './status';
+import { basisOfDesk } from '../reports/definitions';
 import type { TraceStep } from '../calendar/working-time';
 
 // How far in the past a clerk's "receivedAt" may be (clock skew between a browser and the server).
@@ -267,6 +268,17 @@ export class DossierService {
   }
 
   /** The list with the columns a page's table shows (SummaryRow). */
+  /**
+   * A list of a report's number counts its dossiers as that report does when the basis is not asked (SPEC §6: every
+   * number links to its list): by the desk of the agency asked, or the user's (reports/definitions basisOfDesk). The
+   * API's list of the centre's received gave 0 where its report said 368.
+   */
+  async withReportBasis(query: ListQuery, user: User): Promise<ListQuery> {
+    if (!query.report || query.agencyBasis) return query;
+    const code = query.agencyCode ?? user.agencyCode;
+    return { ...query, agencyBasis: basisOfDesk(code ? await getAgency(this.ctx.db, code) : null) };
+  }
+
   async listSummaries(query: ListQuery, user: User) {
     return listDossierSummaries(this.ctx.db, query, await this.listScope(user));
   }

@@ -248,6 +248,12 @@ describe('catalog API: agencies', () => {
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(1);
     expect(res.body.items[0]).toEqual({ code: AGENCY, name: 'Sở Tư pháp thành phố Cần Thơ', parentCode: null, level: 'province', kind: null });
+    // a page that is not one is refused; one past the end is empty (page=-1 and page=99999999 answered page 1)
+    for (const query of ['page=-1', 'pageSize=abc', 'page=99999999']) {
+      const bad = await request(app).get(`/api/v1/agencies?${query}`).set(bearer(clerkToken));
+      expect(bad.status, query).toBe(422);
+    }
+    expect((await request(app).get('/api/v1/agencies?page=2').set(bearer(clerkToken))).body).toMatchObject({ items: [], total: 1, page: 2 });
   });
 
   it('when an admin adds a ward under the agency, then 201; a duplicate gives 409 and an unknown parent 422', async () => {

@@ -144,8 +144,9 @@ function check(value: unknown, raw: any, where: string, problems: string[]): voi
     problems.push(`${where}: ${actual} where ${types.join('|')} is documented`);
     return;
   }
-  if (value === null) return;
+  // A null is checked against the enum too, as a JSON Schema validator does: the outcome of an open dossier failed it.
   if (schema.enum && !schema.enum.includes(value)) problems.push(`${where}: ${JSON.stringify(value)} not in ${schema.enum.join(', ')}`);
+  if (value === null) return;
   if (typeof value === 'string' && schema.format === 'date-time' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/.test(value)) {
     problems.push(`${where}: "${value}" is not an instant with +07:00`);
   }

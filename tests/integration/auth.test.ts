@@ -200,6 +200,8 @@ describe('security headers and access without login', () => {
     const api = await request(harness.app).get('/api/v1/dossiers').set('Authorization', `Bearer ${landClerk.token}`);
     expect(api.status).toBe(200);
     expect(api.headers['cache-control']).toBe('no-store');
+    // the scheme's name in any case (RFC 9110)
+    expect((await request(harness.app).get('/api/v1/dossiers').set('Authorization', `bearer ${landClerk.token}`)).status).toBe(200);
     const anonymous = await request(harness.app).get('/dang-nhap');
     expect(anonymous.headers['cache-control']).toBeUndefined();
     const css = await request(harness.app).get('/assets/app.css');

@@ -537,6 +537,21 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(api.body).toEqual(receiving.body);
     const handling = await request(app).get('/api/v1/reports/settlement').query({ ...JAN, agencyBasis: 'handling' }).set(bearerOf(centreHead));
     expect(handling.body.agencyBasis).toBe('handling');
+    // A number's list not told the basis counts as the report not told: it counted by handling, and a receiving desk's
+    // list lacked what it received for others. The land department as such a desk: H and I went to the ward.
+    await t.db('agencies').where({ code: AGENCIES.land.code }).update({ kind: 'service_centre' });
+    try {
+      const landReport = await request(app).get('/api/v1/reports/settlement').query(JAN).set(bearerOf(landHead));
+      expect(landReport.body.agencyBasis).toBe('receiving');
+      const byHandling = await request(app).get('/api/v1/dossiers').query({ ...JAN, report: 'received.total', agencyBasis: 'handling' }).set(bearerOf(landHead));
+      expect(byHandling.body.total).toBeLessThan(landReport.body.total.received.total);
+      const list = await request(app).get('/api/v1/dossiers').query({ ...JAN, report: 'received.total' }).set(bearerOf(landHead));
+      expect(list.body.total).toBe(landReport.body.total.received.total);
+      const page = await (await loginAgent(app, landHead.username)).agent.get('/ho-so').query({ ...JAN, report: 'received.total' });
+      expect(page.text).toContain(`<strong>${landReport.body.total.received.total}</strong> hồ sơ.`);
+    } finally {
+      await t.db('agencies').where({ code: AGENCIES.land.code }).update({ kind: null });
+    }
     // The centre handles none of its dossiers itself: counted by handling its page is empty, and says where they are.
     expect(handling.body.total.received.total + handling.body.total.pending.total).toBe(0);
     expect(chosen.text).toContain('giải quyết trong kỳ.');
