@@ -436,7 +436,10 @@ export class DossierService {
           if (!row || !OPEN_STATUSES.includes(row.status)) return;
           const events = (await listEvents(trx, id)) as { type: string; at: string; data: string }[];
           const receive = events.find((e) => e.type === 'receive');
-          const duration = receive ? JSON.parse(receive.data).duration : undefined;
+          const received = receive ? JSON.parse(receive.data) : {};
+          // A deadline imported from the old system is that system's legal one: the calendar did not make it.
+          if (received.dueFromFile) return;
+          const duration = received.duration;
           const replay = replayDue(
             calendar,
             {

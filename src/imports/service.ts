@@ -732,7 +732,8 @@ function historyOf(r: PreparedRow): { type: string; at: string; data: Record<str
     {
       type: 'receive',
       at: r.receivedAt.toISOString(),
-      data: { channel: row.channel, agencyCode: r.receivingAgency, dueAt: r.dueAt.toISOString(), duration: r.procedure.duration, ...imported },
+      // dueFromFile: the old system's deadline, which recomputing open dossiers keeps (it replaced 31/12 by 05/11).
+      data: { channel: row.channel, agencyCode: r.receivingAgency, dueAt: r.dueAt.toISOString(), duration: r.procedure.duration, ...(row.due_at ? { dueFromFile: true } : {}), ...imported },
     },
   ];
   const reason = row.reason ? { reason: row.reason } : {};

@@ -255,6 +255,28 @@ describe('importing finished dossiers that were pending at month starts', () => 
   });
   afterAll(() => t.destroy());
 
+  it("when open dossiers are recomputed after a calendar change, then a deadline from the file stays (it is the old system's) and one the engine computed moves", async () => {
+    const file = [
+      HEADER,
+      `,1.001193,${WARD},in_person,Hạn Từ Tệp,,,,,1,27/02/2026 08:00,31/12/2026 17:00,processing,,,,,`,
+      `,1.001193,${WARD},in_person,Hạn Tính Ra,,,,,1,27/02/2026 08:00,,processing,,,,,`,
+    ].join('\n');
+    expect(await runImport(t.db, file)).toMatchObject({ ok: true, generatedCodes: 2 });
+    const due = async (name: string) => (await t.db('dossiers').where({ applicant_name: name }).first()).due_at;
+    expect(await due('Hạn Tính Ra')).toBe('2026-02-27T07:00:00.000Z'); // 08:00 + 4 working hours: 14:00
+    await t.db('calendar_days').insert({ date: '2026-02-27', kind: 'day_off', name: 'Nghỉ thử', source: 'thử', updated_at: NOW.toISOString(), updated_by: 'test' });
+    try {
+      const admin = await addUser(t.db, 'recompute.admin', 'admin', null);
+      const { app } = makeApp(t.db, NOW.toISOString());
+      const result = await app.locals.services.dossiers.recomputeOpen({ id: admin.id, username: admin.username, fullName: 'Quản trị', role: 'admin', agencyCode: null, active: true });
+      expect(result.moved.map((m) => m.dueBefore)).toContain('2026-02-27T07:00:00.000Z');
+      expect(await due('Hạn Tính Ra')).toBe('2026-03-02T04:30:00.000Z'); // Monday 07:30 + 4 hours
+      expect(await due('Hạn Từ Tệp')).toBe('2026-12-31T10:00:00.000Z'); // was moved to 05/03 before
+    } finally {
+      await t.db('calendar_days').where({ date: '2026-02-27' }).delete();
+    }
+  });
+
   it('when they are imported, then report_month_ends holds a row per month start each was pending at, as the triggers would write them', async () => {
     const rows = [
       HEADER,
