@@ -287,6 +287,10 @@ describe('clerk', () => {
     await tab.locator('#procedure-filter').fill('');
     await tab.locator('#procedure-filter').type('dat dai');
     expect(await tab.locator('#f-procedureCode').inputValue()).toMatch(/^\d\.\d{6}$/);
+    // the chosen procedure's whole name beside its due date: the list cuts long names
+    const chosen = tab.locator('#due-preview .chosen-procedure');
+    await chosen.waitFor();
+    expect(await chosen.innerText()).toBe(`Thủ tục: ${await tab.locator('#f-procedureCode option:checked').innerText()}`);
     await tab.keyboard.press('Enter');
     const applicant = 'Phan Văn Enter Một Lần';
     await tab.keyboard.type(applicant);

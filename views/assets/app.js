@@ -381,6 +381,15 @@
         .then(function (data) {
           if (!data) return;
           preview.textContent = '';
+          // The chosen procedure in full: the list cuts long names, and several differ only past the cut.
+          var select = form.elements.procedureCode;
+          var chosen = select.options && select.selectedIndex >= 0 ? select.options[select.selectedIndex].textContent : '';
+          if (chosen) {
+            var c = document.createElement('p');
+            c.className = 'chosen-procedure';
+            c.textContent = 'Thủ tục: ' + chosen;
+            preview.appendChild(c);
+          }
           var p = document.createElement('p');
           var s = document.createElement('strong');
           s.textContent = 'Hẹn trả kết quả dự kiến: ' + data.dueText;
