@@ -30,8 +30,10 @@ z.config({
 });
 
 /** Trimmed text; empty input becomes undefined so optional fields stay optional. */
-// Text is stored in NFC: Unikey's "Unicode tổ hợp" sends decomposed letters that would never match a search.
-const clean = (v: string) => v.normalize('NFC').trim();
+// Text is stored in NFC: Unikey's "Unicode tổ hợp" sends decomposed letters that would never match a search. Invisible
+// format characters (Unicode Cf: zero-width spaces and joiners, a byte-order mark pasted from Word, the direction
+// overrides that turn printed text around) are dropped: a name of "\u202e" alone printed blank and was accepted.
+const clean = (v: string) => v.normalize('NFC').replace(/\p{Cf}/gu, '').trim();
 
 export const optionalText = (max: number) =>
   z.preprocess(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRealDay, isRealIsoDate } from '../../../src/shared/validation';
+import { isRealDay, isRealIsoDate, optionalText, requiredText } from '../../../src/shared/validation';
 
 describe('days of the calendar', () => {
   it('when a date names a day that exists, then it is real; one Date would roll over into the next month is not', () => {
@@ -15,5 +15,15 @@ describe('days of the calendar', () => {
     expect(isRealDay(50, 1, 1)).toBe(true);
     expect(isRealIsoDate('0004-02-29')).toBe(true);
     expect(isRealIsoDate('0005-02-29')).toBe(false);
+  });
+});
+
+describe('text as typed or pasted', () => {
+  it('when a text holds invisible format characters, then they are dropped; one of them alone is empty', () => {
+    expect(requiredText(200).safeParse('\u202e').success).toBe(false); // a direction override printed a blank name
+    expect(requiredText(200).parse('\ufeffNguyễn\u200b Văn A\u202c ')).toBe('Nguyễn Văn A');
+    expect(optionalText(200).parse('\u2066\u2069')).toBeUndefined();
+    // decomposed marks (Unikey's "Unicode tổ hợp") are composed
+    expect(requiredText(200).parse('Nguye\u0302\u0303n')).toBe('Nguyễn');
   });
 });
