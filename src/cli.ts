@@ -16,6 +16,12 @@ import './calendar/cli';
 
 type Command = (db: Knex, args: Record<string, string | true>, positional: string[]) => Promise<void>;
 
+/**
+ * The flags that are switches, never followed by a value: "calendar:import --replace lich.csv" read the file's name as
+ * the switch's value. Any other flag needs one: "report --agency" without a code reported the whole city.
+ */
+const SWITCHES = new Set(['demo', 'replace']);
+
 export function parseArgs(argv: string[]): { flags: Record<string, string | true>; positional: string[] } {
   const flags: Record<string, string | true> = {};
   const positional: string[] = [];
@@ -24,8 +30,9 @@ export function parseArgs(argv: string[]): { flags: Record<string, string | true
     if (a.startsWith('--')) {
       const [key, inline] = a.slice(2).split('=', 2);
       if (inline !== undefined) flags[key] = inline;
+      else if (SWITCHES.has(key)) flags[key] = true;
       else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) flags[key] = argv[++i];
-      else flags[key] = true;
+      else throw new Error(`--${key} cần một giá trị: --${key} <giá trị>.`);
     } else positional.push(a);
   }
   return { flags, positional };
