@@ -159,6 +159,8 @@ export class WorkCalendar {
         continue;
       }
       daysOff = 0;
+      // A Saturday or Sunday counted is a make-up day (làm bù): said, or a due date on a Saturday looks like a mistake.
+      if (trace && isWeekendJd(jd)) trace.push({ type: 'note', date: isoFromJd(jd), text: `Tính ${this.describeJd(jd)}: ngày làm bù, là ngày làm việc.` });
       if (timeOfDay === 0 && remaining > this.msPerDay) {
         remaining -= this.msPerDay; // the whole day is used up: no need to look at its periods
         continue;

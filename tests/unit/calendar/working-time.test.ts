@@ -201,6 +201,15 @@ describe('workingMinutesBetween', () => {
 });
 
 describe('computeDue', () => {
+  it('when the count passes a make-up Saturday, then the trace says it counts as a working day (SPEC §3: every day explained)', () => {
+    const due = computeDue(cal, vn('2026-01-09T10:00'), { value: 2, unit: 'working_days' });
+    expect(due.dueAt).toEqual(vn('2026-01-12T10:00'));
+    expect(due.trace.filter((s) => s.type === 'note' || s.type === 'skip').map((s) => s.text)).toEqual([
+      'Tính Thứ Bảy 10/01/2026 — Làm bù cho ngày 2/1/2026: ngày làm bù, là ngày làm việc.',
+      'Bỏ qua Chủ nhật 11/01/2026',
+    ]);
+  });
+
   it('when received Friday 13/02/2026 10:00 for 3 working days, then due Wednesday 25/02/2026 10:00 (SPEC example)', () => {
     const due = computeDue(cal, vn('2026-02-13T10:00'), { value: 3, unit: 'working_days' });
     expect(due.startAt.toISOString()).toBe(iso('2026-02-13T10:00'));

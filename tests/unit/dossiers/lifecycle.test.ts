@@ -258,9 +258,10 @@ describe('moveClock: pause and resume around New Year 2026 and the make-up Satur
     expect(change.remainingMinutes).toBeNull();
     expect(change.trace[0].text).toContain('Tiếp tục giải quyết lúc 16:00 09/01/2026 (Thứ Sáu)');
     expect(change.trace[0].text).toContain('660 phút');
-    expect(change.trace.map((s) => s.type)).toEqual(['note', 'skip', 'due']);
-    expect(change.trace[1]).toMatchObject({ type: 'skip', date: '2026-01-11' });
-    expect(change.trace[2].text).toContain('10:00 12/01/2026 (Thứ Hai)');
+    expect(change.trace.map((s) => s.type)).toEqual(['note', 'note', 'skip', 'due']);
+    expect(change.trace[1]).toMatchObject({ type: 'note', date: '2026-01-10' }); // the make-up Saturday, said
+    expect(change.trace[2]).toMatchObject({ type: 'skip', date: '2026-01-11' });
+    expect(change.trace[3].text).toContain('10:00 12/01/2026 (Thứ Hai)');
   });
 
   it('when resumed on the make-up Saturday 10/01/2026 08:00, then it runs that day: due Mon 12/01 11:30 (the end of a period, not 13:30)', () => {
