@@ -127,7 +127,7 @@ const schemas: Record<string, Schema> = {
   ),
   Refusal: obj({
     id: int(),
-    number: str('<number>/<year>/PTC: the desk\'s own numbers, from 1 each year', { examples: ['12/2026/PTC'] }),
+    number: str('<number>/<year>/PTC: the desk\'s own numbers, from 1 each year, a zero before one under 10 (Nghị định 30/2020)', { examples: ['12/2026/PTC', '05/2026/PTC'] }),
     agencyCode: str('the desk that refused'),
     procedureCode: str(),
     procedureName: str(),

@@ -6,7 +6,7 @@ import { getAgency, getProcedure, type Agency } from '../catalog/repository';
 import { nextCounter } from '../db/dialect';
 import type { User } from '../auth/users';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
-import { isoLocal, localDate } from '../shared/format';
+import { documentNumber, isoLocal, localDate } from '../shared/format';
 import type { z } from '../shared/validation';
 import type { refusalSchema } from './schema';
 
@@ -96,7 +96,7 @@ export async function listRefusals(db: Knex, user: User, page: number, pageSize 
 export function toRefusalJson(r: RefusalRow) {
   return {
     id: r.id,
-    number: `${r.number}/${r.year}/PTC`,
+    number: `${documentNumber(r.number)}/${r.year}/PTC`,
     agencyCode: r.agency_code,
     procedureCode: r.procedure_code,
     procedureName: r.procedure_name,

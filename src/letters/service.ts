@@ -11,7 +11,7 @@ import { clockRunning, isOpen, STATUS_NAMES } from '../dossiers/status';
 import { regimeOn } from '../forms/regime';
 import type { AppContext } from '../shared/context';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
-import { addDays, formatDate, formatDateTime, localDate, weekdayName } from '../shared/format';
+import { addDays, documentNumber, formatDate, formatDateTime, localDate, weekdayName } from '../shared/format';
 import {
   addresseeFor,
   emailText,
@@ -391,7 +391,7 @@ export class LetterService {
 
     const year = Number(localDate(now).slice(0, 4));
     const seq = await nextLetterNumber(trx, dossier.agency_code, year);
-    const number = `${seq}/${template.numberSuffix}`;
+    const number = `${documentNumber(seq)}/${template.numberSuffix}`;
     // What issuing sets on the letter: the text is drafted from it, then it is stored with the text.
     const numbered = {
       status: 'issued' as const,

@@ -60,6 +60,11 @@ export function weekdayName(value: Date | string): string {
   return WEEKDAYS[local(value).getUTCDay()];
 }
 
+/** A document's number as Nghị định 30/2020 (Phụ lục I) writes it: a zero before one under 10 ("Số: 05/XL"). */
+export function documentNumber(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
 /**
  * Parts for the forms: "… giờ … phút, ngày … tháng … năm …". `month` has two digits, for "dd/mm/yyyy";
  * `monthInText` is the month written after "tháng" as Nghị định 30/2020 (Phụ lục I) wants it: a zero before 1 and 2

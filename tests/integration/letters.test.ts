@@ -178,7 +178,7 @@ describe('issuing through the API', () => {
     expect((await letterOf(codes.late)).status).toBe('draft');
   });
 
-  it('when the head issues, then the letter gets 1/XL, the dossier a new appointment (not a new deadline) and an event', async () => {
+  it('when the head issues, then the letter gets 01/XL, the dossier a new appointment (not a new deadline) and an event', async () => {
     const { id } = await letterOf(codes.late);
     const before = await t.db('dossiers').where({ code: codes.late }).first();
     const res = await issue(landHead, id, { reason: 'Chờ kết quả đo đạc địa chính', newAppointmentAt: api('2026-03-05T17:00') });
@@ -187,7 +187,7 @@ describe('issuing through the API', () => {
       id,
       dossierCode: codes.late,
       status: 'issued',
-      number: '1/XL',
+      number: '01/XL',
       reason: 'Chờ kết quả đo đạc địa chính',
       newAppointmentAt: api('2026-03-05T17:00'),
       issuedAt: api('2026-03-04T11:00'),
@@ -198,17 +198,17 @@ describe('issuing through the API', () => {
       type: 'apology_issued',
       actor: 'Nguyễn Văn lanhdao_dat',
       letterId: id,
-      number: '1/XL',
+      number: '01/XL',
       reason: 'Chờ kết quả đo đạc địa chính',
     });
     expect(new Date(d.events.at(-1).newAppointmentAt)).toEqual(vn('2026-03-05T17:00'));
     expect(new Date(d.events.at(-1).previousAppointmentAt)).toEqual(vn('2026-03-04T08:00'));
   });
 
-  it('when the next letter of the agency is issued, then it is 2/XL', async () => {
+  it('when the next letter of the agency is issued, then it is 02/XL', async () => {
     const res = await issue(landHead, (await letterOf(codes.soon)).id, { reason: 'Chờ ý kiến của Chi cục Thuế', newAppointmentAt: api('2026-03-06T17:00') });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.number).toBe('2/XL');
+    expect(res.body.number).toBe('02/XL');
   });
 
   it('when the deadline of a re-appointed dossier passes, then it is late in the dossier and in the late list although the appointment is later', async () => {
@@ -233,7 +233,7 @@ describe('issuing through the API', () => {
       overrideReason: 'Đơn vị đo đạc báo chậm do mưa lớn',
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ number: '3/XL', seq: 2, status: 'issued', overrideReason: 'Đơn vị đo đạc báo chậm do mưa lớn' });
+    expect(res.body).toMatchObject({ number: '03/XL', seq: 2, status: 'issued', overrideReason: 'Đơn vị đo đạc báo chậm do mưa lớn' });
     expect(res.body.id).not.toBe(first.id);
     const d = await dossierJson(codes.late);
     expect(d.appointmentAt).toBe(api('2026-03-10T17:00'));
@@ -263,7 +263,7 @@ describe('issuing through the API', () => {
   it('when letters are listed, then drafts and issued ones come apart in the JSON shape of SPEC §7', async () => {
     const issued = await request(app()).get('/api/v1/letters?status=issued').set(bearer(landHead));
     expect(issued.status).toBe(200);
-    expect(issued.body.items.map((l: { number: string }) => l.number)).toEqual(['3/XL', '2/XL', '1/XL']);
+    expect(issued.body.items.map((l: { number: string }) => l.number)).toEqual(['03/XL', '02/XL', '01/XL']);
     expect(Object.keys(issued.body.items[0])).toEqual(expect.arrayContaining(['id', 'dossierCode', 'status', 'number', 'reason', 'newAppointmentAt', 'issuedAt']));
     const drafts = await request(app()).get('/api/v1/letters?status=draft').set(bearer(landHead));
     expect(drafts.body.items.every((l: { status: string; number: null }) => l.status === 'draft' && l.number === null)).toBe(true);
@@ -294,7 +294,7 @@ describe('issuing through the API', () => {
 });
 
 describe('numbering under concurrent issuing', () => {
-  it('when ten letters of one agency are issued at the same moment, then they get 1/XL … 10/XL, each once', async () => {
+  it('when ten letters of one agency are issued at the same moment, then they get 01/XL … 10/XL, each once', async () => {
     const wardCodes = [];
     for (let i = 0; i < 10; i++) wardCodes.push((await receive(HOURS, `2026-03-09T0${7 + (i % 3)}:${String(30 + i).padStart(2, '0')}`, wardClerk, `Công dân ${i}`)).code);
     expect(await sweep('2026-03-10T10:00')).toBe(11); // and the land dossier that was on time on 04/03
@@ -358,7 +358,7 @@ describe('the pages of a letter', () => {
     const text = res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(text.toLowerCase()).toContain('cộng hòa xã hội chủ nghĩa việt nam');
     expect(text).toContain('Độc lập - Tự do - Hạnh phúc');
-    expect(text).toContain('Số: 1/XL');
+    expect(text).toContain('Số: 01/XL');
     expect(text).toContain('Cần Thơ, ngày 04 tháng 3 năm 2026');
     expect(text).toContain('Kính gửi: Ông/Bà Trần Thị Bích');
     expect(text).toContain('Trần Thị Bích');
@@ -414,12 +414,12 @@ describe('the pages of a letter', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/thu-xin-loi/${id}?ok=issued`);
     const letter = await letterOf(code);
-    expect(letter).toMatchObject({ status: 'issued', number: '4/XL', signer_name: 'Lê Văn Thành', signer_title: 'Giám đốc' });
+    expect(letter).toMatchObject({ status: 'issued', number: '04/XL', signer_name: 'Lê Văn Thành', signer_title: 'Giám đốc' });
     expect(letter.body).toContain('của Quý tổ chức đúng thời hạn');
 
     page = await agent.get(`/ho-so/${encodeURIComponent(code)}`);
     expect(page.text).toContain(`href="/thu-xin-loi/${id}"`);
-    expect(page.text).toContain('Số 4/XL');
+    expect(page.text).toContain('Số 04/XL');
   });
 
   it('when a clerk opens a letter, then it is read-only, and the queue and the dashboard are for heads', async () => {
@@ -463,7 +463,7 @@ describe('the pages of a letter', () => {
     harness.clock.set(vn('2026-03-13T09:10'));
     const answer = await issue(landHead, (await letterOf(code)).id, { reason: 'Chờ thẩm tra', newAppointmentAt: api('2026-03-17T17:00') });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ number: '5/XL-NNMT', smsText: `Ho so ${code}: hen tra moi 17:00 17/03/2026` });
+    expect(answer.body).toMatchObject({ number: '05/XL-NNMT', smsText: `Ho so ${code}: hen tra moi 17:00 17/03/2026` });
     expect((await letterOf(code)).body).toContain('Chờ thẩm tra'); // the body fell back to the circular's wording
   });
 });
@@ -574,7 +574,7 @@ describe("the head's dashboard", () => {
     const table = html.slice(html.indexOf('id="late-title"'), html.indexOf('id="by-field-title"'));
     const order = [...table.matchAll(/href="\/ho-so\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
     expect(order).toEqual([c.march, c.covered, c.draftOnly, c.dueToday]);
-    expect(table).toContain('Số 1/XL');
+    expect(table).toContain('Số 01/XL');
   });
 });
 

@@ -45,7 +45,7 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     for (const text of [
       'Mẫu số 03 – Thông tư số 03/2025/TT-VPCP',
       'Phiếu từ chối tiếp nhận giải quyết hồ sơ',
-      'Số: <strong>1/2026/PTC</strong>',
+      'Số: <strong>01/2026/PTC</strong>',
       'Phường Ninh Kiều tiếp nhận hồ sơ của: <strong>Ngô Văn Từ</strong>',
       'Địa chỉ: 12 Đường Trần Phú, phường Cái Khế',
       'Số điện thoại: 0912345678',
@@ -68,14 +68,14 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
 
   it('when the desks refuse again, then each desk numbers its own slips of the year', async () => {
     const second = await refuse('ward.clerk', { applicantName: 'Lý Thị Hai' });
-    expect((await second.agent.get(second.res.headers.location)).text).toContain('Số: <strong>2/2026/PTC</strong>');
+    expect((await second.agent.get(second.res.headers.location)).text).toContain('Số: <strong>02/2026/PTC</strong>');
     const land = await refuse('land.clerk', { procedureCode: LAND });
     const slip = await land.agent.get(land.res.headers.location);
-    expect(slip.text).toContain('Số: <strong>1/2026/PTC</strong>');
+    expect(slip.text).toContain('Số: <strong>01/2026/PTC</strong>');
     expect(slip.text).toContain('Sở Nông nghiệp và Môi trường tiếp nhận hồ sơ của');
     // An admin refuses for the procedure's own agency when naming no desk; a commune procedure needs one named.
     const admin = await refuse('admin', { procedureCode: LAND });
-    expect((await admin.agent.get(admin.res.headers.location)).text).toContain('Số: <strong>2/2026/PTC</strong>');
+    expect((await admin.agent.get(admin.res.headers.location)).text).toContain('Số: <strong>02/2026/PTC</strong>');
     const unnamed = await refuse('admin', { procedureCode: HOURS });
     expect(unnamed.res.status).toBe(422);
     expect(unnamed.res.text).toContain('Chọn cơ quan tiếp nhận.');
@@ -109,14 +109,14 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     const numbers = (html: string) => [...html.matchAll(/<a href="\/ho-so\/tu-choi\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]);
     const ward = await (await loginAgent(harness.app, 'ward.head')).agent.get('/ho-so/tu-choi');
     expect(ward.status).toBe(200);
-    expect(numbers(ward.text)).toEqual(['2/2026/PTC', '1/2026/PTC']);
+    expect(numbers(ward.text)).toEqual(['02/2026/PTC', '01/2026/PTC']);
     expect(ward.text).toContain('Lý Thị Hai');
     expect(ward.text).not.toContain('Sở Nông nghiệp và Môi trường</td>');
     const all = await (await loginAgent(harness.app, 'admin')).agent.get('/ho-so/tu-choi');
-    expect(numbers(all.text)).toEqual(['2/2026/PTC', '1/2026/PTC', '2/2026/PTC', '1/2026/PTC']);
+    expect(numbers(all.text)).toEqual(['02/2026/PTC', '01/2026/PTC', '02/2026/PTC', '01/2026/PTC']);
     expect(all.text).toContain('<td>Sở Nông nghiệp và Môi trường</td>');
     const land = await (await loginAgent(harness.app, 'land.head')).agent.get('/ho-so/tu-choi?page=abc');
-    expect(numbers(land.text)).toEqual(['2/2026/PTC', '1/2026/PTC']);
+    expect(numbers(land.text)).toEqual(['02/2026/PTC', '01/2026/PTC']);
   });
 
   it('when a system refuses through the API, then it gets the numbered refusal in JSON, and bad input gets its fields\' messages', async () => {
@@ -129,7 +129,7 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: res.body.id,
-      number: '3/2026/PTC',
+      number: '03/2026/PTC',
       agencyCode: AGENCIES.ward.code,
       procedureCode: HOURS,
       procedureName: 'Chứng thực bản sao từ bản chính',
@@ -140,7 +140,7 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     });
     expect(res.headers.location).toBe(`/api/v1/refusals/${res.body.id}`);
     const list = await api(request(harness.app).get('/api/v1/refusals?pageSize=2'));
-    expect([list.body.total, list.body.items.map((r: { number: string }) => r.number)]).toEqual([3, ['3/2026/PTC', '2/2026/PTC']]);
+    expect([list.body.total, list.body.items.map((r: { number: string }) => r.number)]).toEqual([3, ['03/2026/PTC', '02/2026/PTC']]);
     expect((await api(request(harness.app).get(`/api/v1/refusals/${res.body.id}`))).body).toEqual(res.body);
   });
 
