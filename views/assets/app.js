@@ -172,11 +172,16 @@
       sheet.style.setProperty('--fit', String(fit));
     }
     var toA4 = $('.print-toolbar a[href*="size=a4"]');
-    if (a5 && toA4 && tooTall()) {
+    var bar = $('.print-toolbar');
+    if (bar && tooTall()) {
+      // Longer than an A4 too (a procedure named in 1,000 characters, many papers), the page says so: it printed on
+      // two sheets, the signatures alone on the second, without a word.
       var note = document.createElement('strong');
       note.className = 'preview-note';
-      note.textContent = 'Nội dung dài hơn một tờ A5, bản in sẽ sang trang 2: nên in khổ A4.';
-      toA4.parentNode.insertBefore(note, toA4.nextSibling);
+      note.textContent = a5 && toA4
+        ? 'Nội dung dài hơn một tờ A5, bản in sẽ sang trang 2: nên in khổ A4.'
+        : 'Nội dung dài hơn một tờ A4, bản in sẽ sang trang 2: kiểm tra trang 2 trước khi ký.';
+      if (a5 && toA4) toA4.parentNode.insertBefore(note, toA4.nextSibling); else bar.appendChild(note);
     }
   }
 
