@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { ConflictError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
-import { CONTROL_CHARS, optionalText, requiredText, z } from '../shared/validation';
+import { CONTROL_CHARS, optionalText, requiredText, wholeNumber, z } from '../shared/validation';
 import {
   getAgency,
   getField,
@@ -58,18 +58,6 @@ export const codeText = (label: string) =>
 
 const noControl = (s: string | undefined) => s === undefined || !CONTROL_CHARS.test(s);
 const NO_CONTROL = 'Chứa ký tự điều khiển không hợp lệ.';
-
-/** A whole number; numeric strings (from HTML forms) are accepted, an empty one counts as missing. */
-const wholeNumber = (message: string) =>
-  z.preprocess(
-    (v) => {
-      if (typeof v !== 'string') return v;
-      const s = v.trim();
-      if (s === '') return undefined;
-      return /^-?\d+$/.test(s) ? Number(s) : s;
-    },
-    z.number({ error: (i) => (i.input === undefined || i.input === null ? 'Không được để trống.' : message) }).int(message),
-  );
 
 const bool = z.preprocess((v) => (v === 'true' || v === '1' || v === 'on' ? true : v === 'false' || v === '0' ? false : v), z.boolean({ error: 'Chọn có hoặc không.' }));
 

@@ -1,4 +1,4 @@
-import { z, firstValue, optionalText, requiredText, CONTROL_CHARS, isRealDay, isRealIsoDate } from '../shared/validation';
+import { z, firstValue, optionalText, requiredText, CONTROL_CHARS, isRealDay, isRealIsoDate, wholeNumber } from '../shared/validation';
 import { AGENCY_BASES, REPORT_COLUMNS } from '../reports/definitions';
 
 export const CHANNELS = ['in_person', 'online', 'postal'] as const;
@@ -53,7 +53,7 @@ export const intakeSchema = z.object({
   agencyCode: optionalText(64),
   channel: z.enum(CHANNELS, { error: 'Chọn hình thức nộp: trực tiếp, trực tuyến hoặc bưu chính.' }),
   applicant: applicantSchema,
-  sets: z.coerce.number({ error: 'Số bộ hồ sơ phải là số.' }).int('Số bộ hồ sơ phải là số nguyên.').min(1, 'Ít nhất 1 bộ.').max(99, 'Tối đa 99 bộ.').default(1),
+  sets: wholeNumber('Số bộ hồ sơ phải là số nguyên.').pipe(z.number().min(1, 'Ít nhất 1 bộ.').max(99, 'Tối đa 99 bộ.')).optional().transform((v) => v ?? 1),
   documents: optionalText(4000).refine(noControl, NO_CONTROL_MSG),
   receivedAt: instant.optional(),
 });
@@ -198,7 +198,7 @@ const itemList = z.preprocess(
 
 export const actionInputSchema = z.object({
   action: z.string({ error: 'Thiếu thao tác (action).' }).max(40),
-  version: z.coerce.number({ error: 'Thiếu phiên bản hồ sơ (version).' }).int().min(1),
+  version: wholeNumber('version là số nguyên từ 1 (phiên bản hồ sơ).', 'Thiếu phiên bản hồ sơ (version).').pipe(z.number().min(1, 'version là số nguyên từ 1 (phiên bản hồ sơ).')),
   at: instant.optional(),
   reason: optionalText(2000).refine(noControl, NO_CONTROL_MSG),
   outcome: z.enum(['approved', 'refused'], { error: 'Kết quả phải là "approved" (giải quyết) hoặc "refused" (từ chối).' }).optional(),

@@ -44,6 +44,21 @@ export const optionalText = (max: number) =>
 export const requiredText = (max: number) =>
   z.preprocess((v) => (typeof v === 'string' ? clean(v) : v), z.string().min(1).max(max));
 
+/**
+ * A whole number; numeric strings (from HTML forms) are accepted, an empty one counts as missing (`missing`, else
+ * "Không được để trống."). Anything else is refused: z.coerce took `true` for 1 and `[2]` for 2.
+ */
+export const wholeNumber = (message: string, missing = 'Không được để trống.') =>
+  z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      const s = v.trim();
+      if (s === '') return undefined;
+      return /^-?\d+$/.test(s) ? Number(s) : s;
+    },
+    z.number({ error: (i) => (i.input === undefined || i.input === null ? missing : message) }).int(message),
+  );
+
 /** A query string may repeat a key (?q=a&q=b): the first value counts. */
 export const firstValue = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v[0] : v), schema);
 

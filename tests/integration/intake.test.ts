@@ -301,6 +301,9 @@ describe('POST /api/v1/dossiers: refusals', () => {
     ['no procedure is chosen', { ...good, procedureCode: ' ' }, 'procedureCode', 'Chọn thủ tục.'],
     ['the channel is fax', { ...good, channel: 'fax' }, 'channel', 'Chọn hình thức nộp: trực tiếp, trực tuyến hoặc bưu chính.'],
     ['the number of sets is 0', { ...good, sets: 0 }, 'sets', 'Ít nhất 1 bộ.'],
+    // z.coerce took [3] for 3 sets and true for 1
+    ['the number of sets is a list', { ...good, sets: [3] }, 'sets', 'Số bộ hồ sơ phải là số nguyên.'],
+    ['the number of sets is true', { ...good, sets: true }, 'sets', 'Số bộ hồ sơ phải là số nguyên.'],
   ];
 
   for (const [what, body, field, message] of invalid) {

@@ -281,6 +281,16 @@ describe('refused actions write nothing', () => {
     expect(res.body.error.message).toContain('vừa được người khác cập nhật');
   });
 
+  it('when the version is not a whole number, then 422 says so and nothing is written (true acted as version 1, [3] as 3)', async () => {
+    for (const version of [true, [3], 'abc']) {
+      const res = await expectNothingWritten(() => act(landClerk, code, { action: 'pause', version, reason: 'Chờ thẩm định' }));
+      expect(res.status, JSON.stringify(version)).toBe(422);
+      expect(res.body.error.fields.version).toBe('version là số nguyên từ 1 (phiên bản hồ sơ).');
+    }
+    const missing = await expectNothingWritten(() => act(landClerk, code, { action: 'pause', reason: 'Chờ thẩm định' }));
+    expect(missing.body.error.fields.version).toBe('Thiếu phiên bản hồ sơ (version).');
+  });
+
   it('when the action is not allowed in the current state, then 409 names the state', async () => {
     const res = await expectNothingWritten(() => act(landClerk, code, { action: 'resume', version: 3 }));
     expect(res.status).toBe(409);
