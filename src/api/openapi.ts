@@ -542,7 +542,7 @@ export const openApiDocument = {
         parameters: [
           param('from', 'query', date('local date'), 'first day (default: `to`, or today)'),
           param('to', 'query', date('local date'), `last day (default: \`from\`, or today); at most ${REGISTER_MAX_DAYS} days and ${REGISTER_MAX_LINES} dossiers`),
-          param('agencyCode', 'query', str(), 'admins only, and required for them: the desk (a clerk or head reads their own)'),
+          param('agencyCode', 'query', str(), 'required for admins: the desk; a clerk or head reads their own, and naming another desk is refused (403)'),
         ],
         responses: { 200: answer('The register', ref('Register')), ...errors('Unauthorized', 'Forbidden', 'ValidationFailed') },
       },

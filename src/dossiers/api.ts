@@ -66,7 +66,7 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
   router.get('/register', requireRole('clerk', 'head', 'admin'), async (req, res) => {
     const query = parseInput(registerApiQuerySchema, req.query);
     const asked = await askRegister(ctx, currentUser(req), { from: query.from, to: query.to, agency: query.agencyCode });
-    if (asked.kind === 'no_agency') throw new ForbiddenError(REGISTER_REFUSALS.no_agency);
+    if (asked.kind === 'no_agency' || asked.kind === 'other_desk') throw new ForbiddenError(REGISTER_REFUSALS[asked.kind]);
     if (asked.kind !== 'register') {
       throw new ValidationError(
         asked.kind === 'too_many_days' ? { to: `Tối đa ${REGISTER_MAX_DAYS} ngày một lần: to cách from không quá ${REGISTER_MAX_DAYS - 1} ngày.` }

@@ -176,12 +176,13 @@ export async function readRegister(
  * The register someone asked for, as the page and the API answer it: the days (`to` alone, `from` alone or neither:
  * that one day, today by default; at most REGISTER_MAX_DAYS) of a clerk's or head's own desk, or of the desk an
  * admin names. Otherwise why not, for the caller to say beside its own fields: more days than one register holds, a
- * desk that does not exist, an admin who named no desk, too many lines, a user of no agency.
+ * desk that does not exist, an admin who named no desk, too many lines, a user of no agency, another desk's book.
  */
 export type AskedRegister =
   | { kind: 'register'; desk: Agency; from: string; to: string; days: RegisterDay[] }
   | { kind: 'too_many_days' | 'unknown_desk' | 'no_desk' | 'too_long'; from: string; to: string; deskCode?: string }
-  | { kind: 'no_agency' };
+  | { kind: 'no_agency' }
+  | { kind: 'other_desk' };
 
 export async function askRegister(
   ctx: Pick<AppContext, 'db' | 'clock'>,
@@ -194,6 +195,8 @@ export async function askRegister(
   if (addDays(from, REGISTER_MAX_DAYS - 1) < to) return { kind: 'too_many_days', from, to };
   const deskCode = user.role === 'admin' ? query.agency : user.agencyCode;
   if (!deskCode) return user.role === 'admin' ? { kind: 'no_desk', from, to } : { kind: 'no_agency' };
+  // Another desk's book asked by one who keeps their own: refused, as the report refuses it (it answered their own).
+  if (user.role !== 'admin' && query.agency && query.agency !== deskCode) return { kind: 'other_desk' };
   const desk = await getAgency(ctx.db, deskCode);
   if (!desk) return { kind: 'unknown_desk', from, to, deskCode };
   const { rows, transfers, more } = await readRegister(ctx.db, desk.code, from, to);
@@ -206,6 +209,7 @@ export async function askRegister(
 export const REGISTER_REFUSALS = {
   no_desk: 'Chọn cơ quan có sổ cần in.',
   no_agency: 'Tài khoản chưa thuộc cơ quan nào.',
+  other_desk: 'Bạn chỉ xem được sổ theo dõi của cơ quan mình.',
   too_long: `Những ngày này có hơn ${formatNumber(REGISTER_MAX_LINES)} hồ sơ, quá nhiều để in một lần: chọn ít ngày hơn.`,
 } as const;
 

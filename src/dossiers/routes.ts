@@ -351,7 +351,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       throw err;
     }
     const asked = await askRegister(ctx, user, query);
-    if (asked.kind === 'no_agency') return refuse(403, { message: REGISTER_REFUSALS.no_agency });
+    if (asked.kind === 'no_agency' || asked.kind === 'other_desk') return refuse(403, { message: REGISTER_REFUSALS[asked.kind] });
     const values = { from: asked.from, to: asked.to, agency: query.agency ?? '' };
     if (asked.kind === 'too_many_days') return refuse(422, { values, errors: { to: `Một lần in tối đa ${REGISTER_MAX_DAYS} ngày; chọn "Đến ngày" sớm hơn.` } });
     if (asked.kind === 'unknown_desk') return refuse(422, { values, errors: { agency: `Không có cơ quan mã ${asked.deskCode}.` } });

@@ -6,7 +6,7 @@ import type { User } from '../auth/users';
 import { getAgency, listAgencies } from '../catalog/repository';
 import { ForbiddenError, ValidationError } from '../shared/errors';
 import { dateParts, isoLocal, localDate } from '../shared/format';
-import { z, optionalText } from '../shared/validation';
+import { z, firstValue, optionalText } from '../shared/validation';
 import { parseInput } from '../shared/http';
 import { AGENCY_BASES, AGENCY_BASIS_NAMES, basisOfDesk, COLUMN_INFO, type AgencyBasis, type ReportColumn } from './definitions';
 import { PERIOD_KIND_NAMES, PERIOD_KINDS, describePeriod, monthPeriod, periodHeading, reportingMonthOf, resolvePeriod, type Period } from './period';
@@ -14,12 +14,13 @@ import { settlementReport, toSettlementJson, cellValue, type SettlementReport } 
 import { FORM_CODE, FORM_COLUMN_ORDER, REPORT_TITLE, UNIT_LINE, headerCells, reportSheet, toCsv, toXlsx } from './export';
 import { onTimeChart, percent } from './chart';
 
+// A key given twice counts once, its first value, as in the dossier list (a second from= was called missing).
 const settlementQuerySchema = z.object({
-  from: z.string({ error: 'Thiếu ngày bắt đầu (from=YYYY-MM-DD).' }),
-  to: z.string({ error: 'Thiếu ngày kết thúc (to=YYYY-MM-DD).' }),
-  agencyCode: optionalText(64),
+  from: firstValue(z.string({ error: 'Thiếu ngày bắt đầu (from=YYYY-MM-DD).' })),
+  to: firstValue(z.string({ error: 'Thiếu ngày kết thúc (to=YYYY-MM-DD).' })),
+  agencyCode: firstValue(optionalText(64)),
   // Left out: as the report's desk counts its own (basisOfDesk), the same default as the page's.
-  agencyBasis: z.enum(AGENCY_BASES, { error: 'agencyBasis phải là "handling" hoặc "receiving".' }).optional(),
+  agencyBasis: firstValue(z.enum(AGENCY_BASES, { error: 'agencyBasis phải là "handling" hoặc "receiving".' }).optional()),
 });
 
 /**

@@ -94,7 +94,8 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/refusals', expected: EVERY_USER(200), send: (w) => call(w, 'get', '/api/v1/refusals?pageSize=5') },
   { route: 'GET /api/v1/refusals/:id', expected: e(401, 200, 200, 200, 404), send: (w) => call(w, 'get', `/api/v1/refusals/${refusal}`) },
   // A clerk's or head's own desk whatever agencyCode says; an admin's the desk named.
-  { route: 'GET /api/v1/register', expected: EVERY_USER(200), send: (w) => call(w, 'get', `/api/v1/register?agencyCode=${LAND}`) },
+  // the land desk's book: a clerk of another agency is refused it, as the report is (it was given their own)
+  { route: 'GET /api/v1/register', expected: e(401, 200, 200, 200, 403), send: (w) => call(w, 'get', `/api/v1/register?agencyCode=${LAND}`) },
   { route: 'GET /api/v1/calendar/days', expected: EVERY_USER(200), send: (w) => call(w, 'get', '/api/v1/calendar/days?from=2026-02-01&to=2026-02-28') },
   {
     route: 'PUT /api/v1/calendar/days/:date',

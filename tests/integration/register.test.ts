@@ -159,7 +159,7 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
 
   it('when another system asks the API for the ward\'s 2–3 Feb, then it gets the same lines with instants in +07:00', async () => {
     const get = (user: TestUser, query: string) => request(harness.app).get(`/api/v1/register?${query}`).set('Authorization', `Bearer ${user.token}`);
-    const res = await get(users.wardHead, 'from=2026-02-02&to=2026-02-03&agencyCode=000.00.05.H13');
+    const res = await get(users.wardHead, 'from=2026-02-02&to=2026-02-03');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ agencyCode: AGENCIES.ward.code, agencyName: 'Phường Ninh Kiều', from: '2026-02-02', to: '2026-02-03', form: 'Mẫu số 07 – Thông tư số 03/2025/TT-VPCP' });
     expect(res.body.days.map((d: { date: string; lines: { code: string }[] }) => [d.date, d.lines.map((l) => l.code)])).toEqual([
@@ -197,6 +197,10 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
       expect([query, bad.status, bad.body.error.fields]).toEqual([query, 422, fields]);
     }
     expect((await request(harness.app).get('/api/v1/register')).status).toBe(401);
+    // another desk's book, asked by a clerk: refused as the report refuses it (it answered the clerk's own)
+    const other = await get(users.wardClerk, `from=2026-02-02&agencyCode=${AGENCIES.land.code}`);
+    expect([other.status, other.body.error.message]).toEqual([403, 'Bạn chỉ xem được sổ theo dõi của cơ quan mình.']);
+    expect((await get(users.wardClerk, `from=2026-02-02&agencyCode=${AGENCIES.ward.code}`)).status).toBe(200);
   });
 
   it('when nobody is logged in, then it asks to log in', async () => {

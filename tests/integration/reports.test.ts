@@ -356,6 +356,11 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(reversed.body.error.fields).toHaveProperty('to');
     const missing = await request(app).get('/api/v1/reports/settlement').set(bearer(admin));
     expect(missing.status).toBe(422);
+    // a key given twice counts once, as in the dossier list (a second from= was called missing)
+    const twice = await request(app).get(`/api/v1/reports/settlement?from=${JAN.from}&to=${JAN.to}&from=2025-01-01`).set(bearer(admin));
+    const once = await request(app).get('/api/v1/reports/settlement').query(JAN).set(bearer(admin));
+    expect(twice.status).toBe(200);
+    expect(twice.body).toEqual(once.body);
     expect((await request(app).get('/api/v1/reports/settlement').query(JAN)).status).toBe(401);
     const unknown = await request(app).get('/api/v1/reports/settlement').query({ ...JAN, agencyCode: 'KHONG.CO' }).set(bearer(admin));
     expect(unknown.status).toBe(422);
