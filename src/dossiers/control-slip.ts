@@ -79,3 +79,16 @@ export function controlSlipSteps(row: DossierRow, events: DossierEventRow[], age
   return steps;
 }
 
+/**
+ * The agencies the dossier went through besides the one resolving it, in the order it reached them (liên thông): the
+ * slip's "Cơ quan phối hợp giải quyết", a line of the form that was missing.
+ */
+export function coordinatingAgencies(row: DossierRow, events: DossierEventRow[]): string[] {
+  const codes: string[] = [];
+  for (const e of events) {
+    if (e.type !== 'transfer') continue;
+    const data = JSON.parse(e.data) as { fromAgencyCode?: string; toAgencyCode?: string };
+    for (const code of [data.fromAgencyCode, data.toAgencyCode]) if (code && code !== row.agency_code && !codes.includes(code)) codes.push(code);
+  }
+  return codes;
+}

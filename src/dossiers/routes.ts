@@ -16,7 +16,7 @@ import { formHead, formWording } from '../forms/repository';
 import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, ACTION_NAMES } from './lifecycle';
-import { controlSlipSteps, TIMELINESS_NAMES } from './control-slip';
+import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
 import { askRegister, dailyNumber, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
@@ -480,6 +480,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       title: `Phiếu kiểm soát ${row.code}`,
       d: row,
       steps: controlSlipSteps(row, events, (code) => agencies.get(code) ?? code),
+      coordinating: coordinatingAgencies(row, events).map((code) => agencies.get(code) ?? code),
       TIMELINESS_NAMES,
       ...(await formHeadOf(row.received_agency_code, localDate(row.received_at))),
       size: req.query.size === 'a5' ? 'a5' : 'a4',

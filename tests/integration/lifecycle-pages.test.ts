@@ -277,6 +277,8 @@ describe('the process-control slip', () => {
     expect(res.text.toUpperCase()).toContain('PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ');
     expect(res.text).toContain('Mẫu số 06'); // Thông tư 03/2025 for a dossier of 2026
     expect(res.text).toContain(`Mã hồ sơ: <strong>${code}</strong>`);
+    // the centre resolves it; the land department, which had it first, co-ordinated (the line was missing)
+    expect(res.text).toContain('<p>Cơ quan phối hợp giải quyết: Sở Nông nghiệp và Môi trường</p>');
 
     const rows = tableRows(res.text).filter((cells) => /^[12]\. (Giao|Nhận):/.test(cells[0] ?? ''));
     expect(rows).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlSlipSteps, judge, TIMELINESS_NAMES } from '../../../src/dossiers/control-slip';
+import { controlSlipSteps, coordinatingAgencies, judge, TIMELINESS_NAMES } from '../../../src/dossiers/control-slip';
 import type { DossierEventRow, DossierRow } from '../../../src/dossiers/repository';
 
 /** A wall-clock reading in Vietnam (UTC+7) as a UTC ISO string, as stored. */
@@ -186,5 +186,21 @@ describe('controlSlipSteps', () => {
       ['Phường Ninh Kiều', 'Trung tâm Phục vụ hành chính công', 'on_time'],
       ['Trung tâm Phục vụ hành chính công', DESK, 'late'],
     ]);
+  });
+});
+
+describe('coordinatingAgencies', () => {
+  it('when the dossier went land → ward → centre and the centre resolves it, then land and the ward co-ordinated, in that order, once each', () => {
+    const events = [
+      event('receive', '2026-02-09T08:00', 'Lê Văn Nhận'),
+      event('transfer', '2026-02-10T09:00', 'A', { fromAgencyCode: 'LAND', toAgencyCode: 'WARD' }),
+      event('transfer', '2026-02-11T09:00', 'B', { fromAgencyCode: 'WARD', toAgencyCode: 'LAND' }),
+      event('transfer', '2026-02-12T09:00', 'C', { fromAgencyCode: 'LAND', toAgencyCode: 'CENTRE' }),
+    ];
+    expect(coordinatingAgencies(dossier({ agency_code: 'CENTRE' }), events)).toEqual(['LAND', 'WARD']);
+  });
+
+  it('when it was never transferred, then none', () => {
+    expect(coordinatingAgencies(dossier(), [event('receive', '2026-02-09T08:00', 'Lê Văn Nhận')])).toEqual([]);
   });
 });
