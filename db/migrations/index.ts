@@ -31,6 +31,7 @@ import * as openLateIndex from './20261203002900_open_late_index';
 import * as searchWithoutMarks from './20261203003000_search_without_marks';
 import * as nationalPhoneNumbers from './20261203003100_national_phone_numbers';
 import * as letterTemplateSigner from './20261203003200_letter_template_signer';
+import * as stoppedAfterDeadline from './20261204003300_stopped_after_deadline';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -71,4 +72,5 @@ export const migrations: Record<string, Migration> = {
   '20261203003000_search_without_marks': searchWithoutMarks,
   '20261203003100_national_phone_numbers': nationalPhoneNumbers,
   '20261203003200_letter_template_signer': letterTemplateSigner,
+  '20261204003300_stopped_after_deadline': stoppedAfterDeadline,
 };

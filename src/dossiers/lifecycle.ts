@@ -81,9 +81,21 @@ const when = (at: Date) => `${formatDateTime(at)} (${weekdayName(at)})`;
  * Whole working minutes from `at` to the deadline; negative when the deadline has already passed. A real
  * clock is never on a whole minute: the seconds are dropped (never in the agency's favour), so the minutes
  * kept fit the integer column (PostgreSQL refused 6299.99 with a 500; SQLite stored it as a real).
+ * A deadline passed with no working minute since (due Friday 17:00, stopped on Saturday) counts as one minute
+ * late: 0 would keep "nothing left, not late", and the stopped dossier left the late lists while it waited.
  */
 export function minutesLeft(cal: WorkCalendar, at: Date, dueAt: Date): number {
-  return Math.floor(at <= dueAt ? cal.workingMinutesBetween(at, dueAt) : -cal.workingMinutesBetween(dueAt, at));
+  if (at <= dueAt) return Math.floor(cal.workingMinutesBetween(at, dueAt));
+  return Math.min(-1, Math.floor(-cal.workingMinutesBetween(dueAt, at)));
+}
+
+/**
+ * "quá hạn 450 phút làm việc"; a stop past the deadline with no working minute since (or, told later without the
+ * instant of the stop, one minute, which may be that) names the deadline passed instead.
+ */
+function overdueWords(cal: WorkCalendar, left: number, dueAt: Date, at?: Date): string {
+  const late = at ? cal.workingMinutesBetween(dueAt, at) : left < -1 ? -left : 0;
+  return late >= 1 ? `quá hạn ${formatNumber(-left)} phút làm việc` : `quá hạn (hạn ${when(dueAt)} đã qua)`;
 }
 
 /**
@@ -109,7 +121,7 @@ export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, 
             text:
               left >= 0
                 ? `${what} lúc ${when(at)}: dừng tính thời hạn, còn ${formatNumber(left)} phút làm việc.`
-                : `${what} lúc ${when(at)}: dừng tính thời hạn; hồ sơ đã quá hạn ${formatNumber(-left)} phút làm việc.`,
+                : `${what} lúc ${when(at)}: dừng tính thời hạn; hồ sơ đã ${overdueWords(cal, left, state.dueAt, at)}.`,
           },
         ],
       };
@@ -131,7 +143,7 @@ export function moveClock(cal: WorkCalendar, state: ClockState, action: Action, 
             {
               type: 'note',
               at: at.toISOString(),
-              text: `Nhận hồ sơ bổ sung lúc ${when(at)}: yêu cầu bổ sung khi hồ sơ đã quá hạn ${formatNumber(-left)} phút làm việc, nên không tính lại từ đầu; giữ nguyên hạn ${when(state.dueAt)}.`,
+              text: `Nhận hồ sơ bổ sung lúc ${when(at)}: yêu cầu bổ sung khi hồ sơ đã ${overdueWords(cal, left, state.dueAt)}, nên không tính lại từ đầu; giữ nguyên hạn ${when(state.dueAt)}.`,
             },
           ],
         };

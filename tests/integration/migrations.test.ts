@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { addDeskUsers, AGENCIES, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { addDeskUsers, AGENCIES, apiStory, listAll, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { migrations } from '../../db/migrations/index';
 import { migrateDown, migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { isSqlite } from '../../src/db/dialect';
@@ -54,6 +54,26 @@ describe('migrations', () => {
   const vocabulary = async () => (await t.db('search_trigrams').select('trigram')).map((r) => r.trigram as string).sort();
 
   it('when the last migrations are taken down and up again, then the refusals go and come back, the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency, and the vocabulary of short searches is built again', async () => {
+    // A dossier stopped after its deadline with no working minute since kept 0 minutes left, read as "not late"; up,
+    // it keeps one minute late. The ward's 4-hour dossiers were received Mon 02/02 08:00, due 14:00.
+    await migrateDown(t.db);
+    const codes: Record<string, string> = {};
+    for (const r of await t.db('dossiers').whereIn('applicant_name', ['Người nộp 0', 'Người nộp 1']).select('code', 'applicant_name')) codes[r.applicant_name] = r.code;
+    const story = apiStory(() => harness, codes);
+    await story.act('Người nộp 1', '2026-02-02T14:00', users.wardClerk, { action: 'pause', reason: 'Chờ thẩm định' });
+    await story.act('Người nộp 0', '2026-02-02T18:00', users.wardClerk, { action: 'pause', reason: 'Chờ thẩm định' });
+    const left = async (name: string) => (await t.db('dossiers').where('applicant_name', name).first('remaining_minutes')).remaining_minutes;
+    expect([await left('Người nộp 0'), await left('Người nộp 1')]).toEqual([-180, 0]);
+    // As the earlier code kept a pause after a Friday 17:00 deadline, seen from the Saturday.
+    await t.db('dossiers').where('code', codes['Người nộp 0']).update({ remaining_minutes: 0 });
+    const late = async () => (await listAll(harness.app, users.wardClerk, 'late=true')).map((d) => d.code);
+    expect(await late()).not.toContain(codes['Người nộp 0']);
+    expect(await migrateLatest(t.db)).toEqual(['20261204003300_stopped_after_deadline']);
+    // Stopped exactly at its deadline, the other keeps its 0.
+    expect([await left('Người nộp 0'), await left('Người nộp 1')]).toEqual([-1, 0]);
+    expect(await late()).toContain(codes['Người nộp 0']);
+    expect(await late()).not.toContain(codes['Người nộp 1']);
+
     const before = await deskCounts();
     // The ward received four dossiers, one of them handled by the land department.
     expect(before.reduce((sum, line) => sum + Number(line.split(' ')[4]), 0)).toBe(5);
@@ -81,6 +101,7 @@ describe('migrations', () => {
     const templateColumns = async () => Object.keys(await t.db('letter_templates').columnInfo());
     expect(await templateColumns()).toContain('signer_name');
     await migrateDown(t.db);
+    await migrateDown(t.db);
     expect(await templateColumns()).not.toContain('signer_name');
 
     // Phone numbers are kept as dialled in Vietnam: down keeps them so; a number kept before in the international form
@@ -89,11 +110,16 @@ describe('migrations', () => {
     const landDossier = await t.db('dossiers').where('applicant_name', 'Người nộp đất đai').first('id');
     await t.db('dossiers').where('id', landDossier.id).update({ applicant_phone: '+84939555777' });
     expect(await search('0939555777')).toBe(0);
-    expect(await migrateLatest(t.db)).toEqual(['20261203003100_national_phone_numbers', '20261203003200_letter_template_signer']);
+    expect(await migrateLatest(t.db)).toEqual([
+      '20261203003100_national_phone_numbers',
+      '20261203003200_letter_template_signer',
+      '20261204003300_stopped_after_deadline',
+    ]);
     expect(await templateColumns()).toContain('signer_name');
     expect((await t.db('dossiers').where('id', landDossier.id).first('applicant_phone')).applicant_phone).toBe('0939555777');
     expect(await search('0939555777')).toBe(1);
     expect(await search('+84 939 555 777')).toBe(1);
+    await migrateDown(t.db);
     await migrateDown(t.db);
     await migrateDown(t.db);
 
@@ -138,6 +164,7 @@ describe('migrations', () => {
       '20261203003000_search_without_marks',
       '20261203003100_national_phone_numbers',
       '20261203003200_letter_template_signer',
+      '20261204003300_stopped_after_deadline',
     ]);
     expect(await tables()).toContain(openLate);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));

@@ -108,6 +108,13 @@ describe('minutesLeft', () => {
     expect(minutesLeft(cal, vn('2026-02-13T10:00'), vn('2026-02-12T10:00'))).toBe(-450);
     expect(minutesLeft(cal, vn('2026-02-12T08:00'), vn('2026-02-12T08:00'))).toBe(0);
   });
+
+  it('when the deadline passed with no working minute since (due Fri 17:00, stopped on Saturday), then one minute late, not 0', () => {
+    expect(minutesLeft(cal, vn('2026-02-07T09:00'), vn('2026-02-06T17:00'))).toBe(-1);
+    expect(minutesLeft(cal, vn('2026-02-06T17:20'), vn('2026-02-06T17:00'))).toBe(-1);
+    // Monday 07:40 is ten working minutes past
+    expect(minutesLeft(cal, vn('2026-02-09T07:40'), vn('2026-02-06T17:00'))).toBe(-10);
+  });
 });
 
 describe('moveClock: supplement request and pause stop the clock', () => {
@@ -135,6 +142,25 @@ describe('moveClock: supplement request and pause stop the clock', () => {
     expect(change.remainingMinutes).toBe(-450);
     expect(change.dueAt).toEqual(vn('2026-02-12T10:00'));
     expect(change.trace[0].text).toContain('quá hạn 450 phút làm việc');
+  });
+
+  it('when a supplement is asked on the Saturday after a Friday 17:00 deadline, then the dossier stays late and receiving it restarts nothing', () => {
+    const stop = moveClock(cal, state({ dueAt: vn('2026-02-06T17:00') }), 'request_supplement', vn('2026-02-07T09:00'))!;
+    expect(stop.remainingMinutes).toBe(-1);
+    expect(stop.trace[0].text).toBe(
+      'Yêu cầu bổ sung lúc 09:00 07/02/2026 (Thứ Bảy): dừng tính thời hạn; hồ sơ đã quá hạn (hạn 17:00 06/02/2026 (Thứ Sáu) đã qua).',
+    );
+    const back = moveClock(
+      cal,
+      state({ status: 'awaiting_supplement', dueAt: vn('2026-02-06T17:00'), remainingMinutes: stop.remainingMinutes }),
+      'receive_supplement',
+      vn('2026-02-09T08:00'),
+    )!;
+    expect(back.dueAt).toEqual(vn('2026-02-06T17:00'));
+    expect(back.clockStartAt).toBeUndefined();
+    expect(back.trace[0].text).toBe(
+      'Nhận hồ sơ bổ sung lúc 08:00 09/02/2026 (Thứ Hai): yêu cầu bổ sung khi hồ sơ đã quá hạn (hạn 17:00 06/02/2026 (Thứ Sáu) đã qua), nên không tính lại từ đầu; giữ nguyên hạn 17:00 06/02/2026 (Thứ Sáu).',
+    );
   });
 });
 
