@@ -185,6 +185,18 @@ export function proposeAppointment(cal: WorkCalendar, input: ProposalInput): Pro
   return { at, unusedMinutes: unused, extensionMinutes: extension, from, note };
 }
 
+/**
+ * Whether a running dossier's deadline is near enough for the sweep to draft its apology: within one working day
+ * (SPEC §5), or, for a dossier whose whole duration is shorter than two working days, within half of it. A
+ * procedure of 4 working hours is "within 1 working day" the instant it is received: every one of them had a draft
+ * at intake, a queue of letters cancelled as the dossiers were resolved the same morning. Half its time gone, a
+ * head still has time to issue one before the deadline.
+ */
+export function draftWindowReached(cal: WorkCalendar, now: Date, dueAt: Date, durationMinutes: number): boolean {
+  if (dueAt <= now) return true;
+  return cal.workingMinutesBetween(now, dueAt) <= Math.min(cal.minutesPerDay, durationMinutes / 2);
+}
+
 /** 0 -> "0 phút làm việc", 270 -> "4 giờ 30 phút làm việc", 840 -> "1 ngày 6 giờ 30 phút làm việc" (a 450-minute day). */
 export function formatMinutes(minutes: number, perDay: number): string {
   const m = Math.round(minutes);

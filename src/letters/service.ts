@@ -14,6 +14,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { addDays, documentNumber, formatDate, formatDateTime, localDate, weekdayName } from '../shared/format';
 import {
   addresseeFor,
+  draftWindowReached,
   emailText,
   letterDocument,
   proposeAppointment,
@@ -95,7 +96,9 @@ export class LetterService {
     const cal = await this.calendar(now);
     await cancelDraftsOfFinishedDossiers(this.db, now);
     const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
-    const dossiers = await dossiersNeedingLetter(this.db, dueSoonUntil);
+    const dossiers = (await dossiersNeedingLetter(this.db, dueSoonUntil)).filter(
+      (d) => d.status !== 'processing' || draftWindowReached(cal, now, new Date(d.due_at), d.duration_minutes),
+    );
     if (!dossiers.length) return 0;
     // The signer: the one the agency's template names, else the agency's head with an account.
     const named = await templateSigners(this.db);

@@ -517,7 +517,8 @@ describe("the head's dashboard", () => {
     expect(tile('due-next').n).toBe(1); // the paused one has no running deadline
     expect(tile('late').n).toBe(4); // march, covered, draftOnly, dueToday
     expect(tile('due-soon').n).toBe(1);
-    expect(tile('drafts').n).toBe(4); // march, draftOnly, dueToday, dueTomorrow
+    // march, draftOnly, dueToday; not dueTomorrow: due soon, but 3 of its 4 working hours are left (a draft at half)
+    expect(tile('drafts').n).toBe(3);
     expect(html).toContain('ngày mai, Thứ Năm 16/04/2026');
   });
 
@@ -565,7 +566,7 @@ describe("the head's dashboard", () => {
     expect(await holding('issued')).toEqual([c.covered]);
     expect(await codes('letter=issued')).toEqual(await holding('issued'));
     expect(await codes('letter=draft')).toEqual(await holding('draft'));
-    expect((await holding('draft')).length).toBe(4);
+    expect((await holding('draft')).length).toBe(3);
     const issued = new Set(await holding('issued'));
     expect(await codes('letter=not_issued')).toEqual(mine.map((d) => d.code).filter((code) => !issued.has(code)).sort());
   });
@@ -575,6 +576,12 @@ describe("the head's dashboard", () => {
     const order = [...table.matchAll(/href="\/ho-so\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
     expect(order).toEqual([c.march, c.covered, c.draftOnly, c.dueToday]);
     expect(table).toContain('Số 01/XL');
+  });
+
+  it('when half the working hours of the dossier due tomorrow morning are gone (15/04 16:00, 2 of 4 left), then the sweep drafts its letter, not before', async () => {
+    expect(await sweep('2026-04-15T15:59')).toBe(0);
+    expect(await sweep('2026-04-15T16:00')).toBe(1);
+    expect(await letterOf(c.dueTomorrow)).toMatchObject({ status: 'draft', drafted_for: 'due_soon' });
   });
 });
 

@@ -4,6 +4,7 @@ import { formRegimes, regimeOn as regimeIn } from '../../../src/forms/regime';
 import {
   addresseeFor,
   defaultSignerTitle,
+  draftWindowReached,
   emailText,
   endOfWorkingDay,
   letterDocument,
@@ -121,6 +122,27 @@ describe('the proposed new appointment', () => {
     expect(endOfWorkingDay(cal, vn('2026-03-05T17:00'))).toEqual(vn('2026-03-05T17:00'));
     expect(endOfWorkingDay(cal, vn('2026-03-07T10:00'))).toEqual(vn('2026-03-09T17:00')); // Saturday → Monday
     expect(endOfWorkingDay(cal, vn('2026-03-05T18:00'))).toEqual(vn('2026-03-06T17:00')); // after closing → next day
+  });
+});
+
+describe('when the sweep drafts a due-soon letter', () => {
+  it('when a dossier of 4 working hours is received Mon 09/02/2026 08:00 (due 14:00), then no draft until half its time is gone (10:00), one after', () => {
+    const due = vn('2026-02-09T14:00');
+    expect(draftWindowReached(cal, vn('2026-02-09T08:00'), due, 240)).toBe(false);
+    expect(draftWindowReached(cal, vn('2026-02-09T09:59'), due, 240)).toBe(false);
+    expect(draftWindowReached(cal, vn('2026-02-09T10:00'), due, 240)).toBe(true);
+    expect(draftWindowReached(cal, vn('2026-02-09T14:30'), due, 240)).toBe(true);
+  });
+
+  it('when a dossier has two working days or more, then the window is one working day (SPEC §5), across a weekend', () => {
+    // Due Mon 09/02 08:00: Fri 06/02 08:00 is 450 working minutes before, 07:59 451.
+    const due = vn('2026-02-09T08:00');
+    expect(draftWindowReached(cal, vn('2026-02-06T08:00'), due, 3 * 450)).toBe(true);
+    expect(draftWindowReached(cal, vn('2026-02-06T07:59'), due, 3 * 450)).toBe(false);
+    expect(draftWindowReached(cal, vn('2026-02-06T08:00'), due, 2 * 450)).toBe(true);
+    // One working day: half of it, 225 minutes: 30 on Monday morning and 195 from Fri 13:45.
+    expect(draftWindowReached(cal, vn('2026-02-06T13:45'), due, 450)).toBe(true);
+    expect(draftWindowReached(cal, vn('2026-02-06T13:44'), due, 450)).toBe(false);
   });
 });
 
