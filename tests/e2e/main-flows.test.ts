@@ -340,6 +340,25 @@ describe('clerk', () => {
     expect(await text(tab, '#procedureCode-error')).toMatch(/^Chọn thủ tục/);
     await tab.locator('#f-applicantName').fill(long.slice(0, 200));
     expect(await tab.locator('#f-applicantName-too-long').count()).toBe(0);
+    // Corrected, the name no longer shows the server's word nor is marked; the procedure still is. Typed back as sent,
+    // the word comes back.
+    expect(await tab.locator('#applicantName-error').isVisible()).toBe(false);
+    expect(await tab.locator('#f-applicantName').getAttribute('aria-invalid')).toBeNull();
+    expect(await tab.locator('#f-applicantName').getAttribute('aria-describedby')).toBeNull();
+    expect(await tab.locator('#procedureCode-error').isVisible()).toBe(true);
+    await tab.locator('#f-applicantName').fill(long);
+    expect(await tab.locator('#applicantName-error').isVisible()).toBe(true);
+    expect(await tab.locator('#f-applicantName').getAttribute('aria-invalid')).toBe('true');
+    expect((await tab.locator('#f-applicantName').getAttribute('aria-describedby'))?.split(' ')).toContain('applicantName-error');
+    await tab.locator('#f-applicantName').fill(long.slice(0, 200));
+    // Words typed in the procedure filter are not a choice: its word stays until a procedure is chosen.
+    await tab.locator('#procedure-filter').fill('zzqq');
+    expect(await tab.locator('#procedureCode-error').isVisible()).toBe(true);
+    expect(await tab.locator('#procedure-filter').getAttribute('aria-invalid')).toBe('true');
+    await tab.locator('#procedure-filter').fill('dat dai');
+    expect(await tab.locator('#f-procedureCode').inputValue()).not.toBe('');
+    expect(await tab.locator('#procedureCode-error').isVisible()).toBe(false);
+    expect(await tab.locator('#procedure-filter').getAttribute('aria-invalid')).toBeNull();
     let posts = 0;
     tab.on('request', (r) => { if (r.method() === 'POST') posts++; });
 

@@ -62,7 +62,7 @@
       if (!p) return;
       p.remove();
       if (described.length) el.setAttribute('aria-describedby', described.join(' ')); else el.removeAttribute('aria-describedby');
-      if (!el.parentNode.querySelector('.field-error')) el.removeAttribute('aria-invalid');
+      if (!el.parentNode.querySelector('.field-error:not([hidden])')) el.removeAttribute('aria-invalid');
       return;
     }
     if (!p) {
@@ -75,6 +75,34 @@
     p.textContent = text;
     el.setAttribute('aria-invalid', 'true');
   };
+
+  // The server's word on a field is about what was sent: once the field is changed, it is set aside (hidden, no
+  // longer read with the field, the field no longer marked), and comes back if the sent value is typed again. A
+  // corrected field kept its red border and "bắt buộc" until the form was sent again.
+  var valueOf = function (el) { return el.type === 'checkbox' || el.type === 'radio' ? String(el.checked) : el.value; };
+  document.querySelectorAll('[aria-invalid="true"]').forEach(function (el) {
+    var said = (el.getAttribute('aria-describedby') || '').split(' ').map(function (id) { return id && document.getElementById(id); })
+      .filter(function (p) { return p && p.classList.contains('field-error'); });
+    if (!said.length) return;
+    // A procedure filter's word is about the list it filters: typing in it chooses nothing yet.
+    var source = el.hasAttribute('data-filter-for') ? document.getElementById(el.getAttribute('data-filter-for')) || el : el;
+    var sent = valueOf(source);
+    var box = el.closest('.has-error');
+    var sync = function () {
+      var changed = valueOf(source) !== sent;
+      var ids = (el.getAttribute('aria-describedby') || '').split(' ').filter(function (id) {
+        return id && !said.some(function (p) { return p.id === id; });
+      });
+      said.forEach(function (p) { p.hidden = changed; });
+      if (!changed) ids = ids.concat(said.map(function (p) { return p.id; }));
+      if (ids.length) el.setAttribute('aria-describedby', ids.join(' ')); else el.removeAttribute('aria-describedby');
+      var open = !changed || !!el.parentNode.querySelector('.field-error:not([hidden])');
+      if (open) el.setAttribute('aria-invalid', 'true'); else el.removeAttribute('aria-invalid');
+      if (box) box.classList.toggle('has-error', !changed);
+    };
+    source.addEventListener('input', sync);
+    source.addEventListener('change', sync);
+  });
 
   // A field's length is limited by saying so, not by cutting: the browser's maxlength dropped the end of a pasted
   // name without a word. The limit moves to data-maxlength; past it the field says by how much as it is typed. The
