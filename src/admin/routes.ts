@@ -83,6 +83,24 @@ function flashFrom(req: Request, texts: Record<string, string>): Flash | undefin
 
 const enc = encodeURIComponent;
 
+/** How many dossiers with an appointment on a day off the recompute's answer names (the count says how many in all). */
+const OFF_CODES_SHOWN = 10;
+
+/** The recompute's answer on appointments now on a day off (?off=&offCodes=), or nothing. */
+function offDaysText(query: Request['query']): string {
+  const n = Number(query.off) || 0;
+  if (n <= 0) return '';
+  const codes = String(query.offCodes ?? '')
+    .split(' ')
+    .filter((c) => /^[\w.-]{1,64}$/.test(c))
+    .slice(0, OFF_CODES_SHOWN);
+  const more = n > codes.length ? ` và ${formatNumber(n - codes.length)} hồ sơ khác` : '';
+  return (
+    ` Lưu ý: ${formatNumber(n)} hồ sơ có ngày hẹn trả kết quả (theo văn bản xin lỗi đã phát hành) nay rơi vào ngày nghỉ` +
+    `${codes.length ? `: ${codes.join(', ')}${more}` : ''}. Ngày hẹn không tự đổi; lãnh đạo cần hẹn lại bằng văn bản xin lỗi mới.`
+  );
+}
+
 function userId(req: Request): number {
   const id = String(req.params.id ?? '');
   if (!/^\d{1,9}$/.test(id)) throw new NotFoundError('Không tìm thấy người dùng.');
@@ -609,7 +627,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
               deleted: `Đã xóa ngày ${d} khỏi lịch. ${CALENDAR_NOTE}`,
               copied: `Đã chép lịch tạm tính năm ${year} thành lịch chính thức. ${CALENDAR_NOTE}`,
               'err:notProvisional': `Năm ${year} đã có lịch chính thức, không chép lịch tạm tính.`,
-              recomputed: `Đã tính lại hạn ${formatNumber(Number(req.query.checked) || 0)} hồ sơ đang mở; ${formatNumber(Number(req.query.moved) || 0)} hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).`,
+              recomputed: `Đã tính lại hạn ${formatNumber(Number(req.query.checked) || 0)} hồ sơ đang mở; ${formatNumber(Number(req.query.moved) || 0)} hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).${offDaysText(req.query)}`,
             }),
     });
   };
@@ -682,9 +700,16 @@ export function adminPages(ctx: AppContext, services: Services): Router {
   /** Recomputes the deadlines of open dossiers on the current calendar; each moved one gets an event. */
   router.post('/tinh-lai-han', async (req, res) => {
     const result = await services.dossiers.recomputeOpen(req.user!);
-    await audit(ctx, req, 'recompute_due', null, { checked: result.checked, moved: result.moved.length, codes: result.moved.slice(0, 20).map((m) => m.code) });
+    const offCodes = result.appointmentsOnDaysOff.map((a) => a.code);
+    await audit(ctx, req, 'recompute_due', null, {
+      checked: result.checked,
+      moved: result.moved.length,
+      codes: result.moved.slice(0, 20).map((m) => m.code),
+      ...(offCodes.length ? { appointmentsOnDaysOff: offCodes.slice(0, 20) } : {}),
+    });
     const year = yearOf(req.body?.year, Number(localDate(ctx.clock.now()).slice(0, 4)));
-    res.redirect(303, `/quan-tri/lich?year=${year}&ok=recomputed&checked=${result.checked}&moved=${result.moved.length}`);
+    const off = offCodes.length ? `&off=${offCodes.length}&offCodes=${encodeURIComponent(offCodes.slice(0, OFF_CODES_SHOWN).join(' '))}` : '';
+    res.redirect(303, `/quan-tri/lich?year=${year}&ok=recomputed&checked=${result.checked}&moved=${result.moved.length}${off}`);
   });
 
   /** Turns a provisional year into official rows in one go, so adding one day does not drop the others. */

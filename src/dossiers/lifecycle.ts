@@ -1,7 +1,7 @@
 // The dossier's lifecycle (SPEC §4) and how each action moves the deadline clock (SPEC §3). PURE.
-import { computeDue, provisionalNotes, type TraceStep, type WorkCalendar } from '../calendar/working-time';
-import { formatDateTime, formatNumber, weekdayName } from '../shared/format';
-import { STATUS_NAMES, type Status } from './status';
+import { computeDue, provisionalNotes, type DayInfo, type TraceStep, type WorkCalendar } from '../calendar/working-time';
+import { formatDateTime, formatNumber, localDate, weekdayName } from '../shared/format';
+import { OPEN_STATUSES, STATUS_NAMES, type Status } from './status';
 
 export const ACTIONS = [
   'request_supplement',
@@ -277,4 +277,14 @@ export function stateIntervals(
     });
   }
   return intervals;
+}
+
+/**
+ * The day off an open dossier's appointment falls on, when a letter set it apart from the deadline (an appointment
+ * following the deadline is computed in working time and moves with it); null otherwise.
+ */
+export function appointmentDayOff(cal: WorkCalendar, row: { status: Status; appointment_at: string; due_at: string }): DayInfo | null {
+  if (!OPEN_STATUSES.includes(row.status) || row.appointment_at === row.due_at) return null;
+  const day = cal.dayInfo(localDate(row.appointment_at));
+  return day.working ? null : day;
 }

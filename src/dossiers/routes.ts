@@ -15,7 +15,7 @@ import { paperLine, type FormKey } from '../forms/texts';
 import { formHead, formWording } from '../forms/repository';
 import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
-import { allowedActions, ACTION_NAMES } from './lifecycle';
+import { allowedActions, appointmentDayOff, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
 import { askRegister, dailyNumber, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
@@ -309,6 +309,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     // While the dossier waits for its supplement, the request's slip is printed from the page's head, and right after
     // the request is recorded the button has the focus (Enter prints), as the receipt's has after intake.
     const supplementRequest = row.status === 'awaiting_supplement' ? [...events].reverse().find((e) => e.type === 'request_supplement') : undefined;
+    // An appointment a letter gave, on a day that has become a day off since (a holiday announced later).
+    const appointmentOff = row.appointment_at !== row.due_at ? appointmentDayOff(await services.calendars.get(now.getTime()), row) : null;
     res.render('dossiers/show', {
       title: `Hồ sơ ${row.code}`,
       d: row,
@@ -317,6 +319,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       events: events.map((e) => ({ ...e, data: JSON.parse(e.data) })),
       trace: parseTrace(row),
       late: isLate(row, now),
+      appointmentOff,
       flash,
       justReceived: req.query.ok === 'received',
       handedOn,

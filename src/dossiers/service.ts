@@ -28,7 +28,7 @@ import {
 import { lettersOfDossier } from '../letters/repository';
 import type { LetterRow } from '../letters/draft';
 import { codeSpellings, type ActionInput, type IntakeInput, type ListQuery } from './schema';
-import { followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
+import { appointmentDayOff, followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
 import { OPEN_STATUSES } from './status';
 import { basisOfDesk } from '../reports/definitions';
 import type { TraceStep } from '../calendar/working-time';
@@ -394,9 +394,7 @@ export class DossierService {
         // an action another process committed since the dossier was read, and the race's loser was told its instant
         // came too early (422) instead of that someone else changed the dossier (409). Refusing rolls the update back.
         const last = await trx('dossier_events').where({ dossier_id: row.id }).max({ at: 'at' }).first();
-        if (last?.at && at.toISOString() < last.at) {
-          throw new ValidationError({ at: 'Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.' });
-        }
+        if (last?.at && at.toISOString() < last.at) await beforeRecomputes(trx, row.id, at.toISOString());
         await insertEvent(trx, {
           dossier_id: row.id,
           type: action,
@@ -421,7 +419,12 @@ export class DossierService {
    * After a calendar change: play every open dossier's history again on the current calendar and move the
    * deadlines that changed, each with a 'recompute_due' event. Dossiers whose deadline stays are untouched.
    */
-  async recomputeOpen(user: User): Promise<{ checked: number; moved: { code: string; dueBefore: string; dueAt: string }[] }> {
+  async recomputeOpen(user: User): Promise<{
+    checked: number;
+    moved: { code: string; dueBefore: string; dueAt: string }[];
+    /** Open dossiers whose appointment, given by an issued letter, now falls on a day off: a head sets another. */
+    appointmentsOnDaysOff: { code: string; appointmentAt: string; dayName: string | null }[];
+  }> {
     if (user.role !== 'admin') throw new ForbiddenError('Chỉ quản trị viên được tính lại hạn giải quyết.');
     const { db } = this.ctx;
     const now = this.ctx.clock.now();
@@ -429,11 +432,16 @@ export class DossierService {
     const calendar = await this.calendars.get(now.getTime());
     const open = await db('dossiers').whereIn('status', OPEN_STATUSES).select('id').orderBy('id');
     const moved: { code: string; dueBefore: string; dueAt: string }[] = [];
+    const appointmentsOnDaysOff: { code: string; appointmentAt: string; dayName: string | null }[] = [];
     for (const { id } of open) {
       await withRetry(() =>
         db.transaction(async (trx) => {
           const row = (await trx('dossiers').where({ id }).first()) as DossierRow | undefined;
           if (!row || !OPEN_STATUSES.includes(row.status)) return;
+          // The appointment of an issued letter is a promise in writing: it is not moved, but one now on a day off is
+          // named, whether the deadline moves or not (a day off added after the deadline, before the appointment).
+          const off = appointmentDayOff(calendar, row);
+          if (off) appointmentsOnDaysOff.push({ code: row.code, appointmentAt: row.appointment_at, dayName: off.name });
           const events = (await listEvents(trx, id)) as { type: string; at: string; data: string }[];
           const receive = events.find((e) => e.type === 'receive');
           const received = receive ? JSON.parse(receive.data) : {};
@@ -476,10 +484,23 @@ export class DossierService {
         }),
       );
     }
-    return { checked: open.length, moved };
+    return { checked: open.length, moved, appointmentsOnDaysOff };
   }
 }
 
+
+/**
+ * An action backdated before the dossier's last event: refused, unless all that came after it are recomputes of the
+ * deadline (an admin's, after a calendar change). A paper result signed before a recompute could not be entered at
+ * all. The action came first: the state intervals the recomputes opened after its instant give way to the one it
+ * opens (the events stay, in the order they were recorded).
+ */
+async function beforeRecomputes(trx: Knex.Transaction, dossierId: number, at: string): Promise<void> {
+  const action = await trx('dossier_events').where({ dossier_id: dossierId }).whereNot('type', 'recompute_due').max({ at: 'at' }).first();
+  if (action?.at && at < action.at) throw new ValidationError({ at: 'Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.' });
+  await trx('dossier_states').where({ dossier_id: dossierId }).where('valid_from', '>', at).del();
+  await trx('dossier_states').where({ dossier_id: dossierId }).where('valid_to', '>', at).update({ valid_to: null });
+}
 
 function staleVersion(current: number): ConflictError {
   return new ConflictError(
