@@ -4,7 +4,7 @@ import { loadConfig } from './config';
 import { openDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { seedAll } from '../seeds/index';
-import { createApiToken, createUser, ROLES, userCreateSchema, usernameTaken, type Role } from './auth/users';
+import { createApiToken, createUser, findUserRow, ROLES, userCreateSchema, usernameTaken, type Role } from './auth/users';
 import { getAgency } from './catalog/repository';
 import { systemClock } from './shared/clock';
 import type { Knex } from 'knex';
@@ -99,7 +99,7 @@ const commands: Record<string, { help: string; run: Command }> = {
     help: 'token:add --username U [--name "mô tả"]   in ra token API (chỉ token)',
     run: async (db, args) => {
       const username = need(args, 'username');
-      const user = await db('users').where({ username }).first();
+      const user = await findUserRow(db, username);
       if (!user) throw new Error(`Không có người dùng ${username}`);
       const token = await createApiToken(db, user.id, typeof args.name === 'string' ? args.name : 'cli', systemClock.now());
       process.stdout.write(`${token}\n`);

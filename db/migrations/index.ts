@@ -32,6 +32,7 @@ import * as searchWithoutMarks from './20261203003000_search_without_marks';
 import * as nationalPhoneNumbers from './20261203003100_national_phone_numbers';
 import * as letterTemplateSigner from './20261203003200_letter_template_signer';
 import * as stoppedAfterDeadline from './20261204003300_stopped_after_deadline';
+import * as usernamesAnyCase from './20261204003400_usernames_any_case';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -73,4 +74,5 @@ export const migrations: Record<string, Migration> = {
   '20261203003100_national_phone_numbers': nationalPhoneNumbers,
   '20261203003200_letter_template_signer': letterTemplateSigner,
   '20261204003300_stopped_after_deadline': stoppedAfterDeadline,
+  '20261204003400_usernames_any_case': usernamesAnyCase,
 };

@@ -87,8 +87,9 @@ export function toUser(row: UserRow): User {
   };
 }
 
+/** The account of a username typed in any case ("Admin" is "admin"; no two differ by case alone, see the index). */
 export async function findUserRow(db: Knex, username: string): Promise<UserRow | undefined> {
-  return db<UserRow>('users').where({ username }).first();
+  return db<UserRow>('users').whereRaw('lower(username) = ?', [username.toLowerCase()]).first();
 }
 
 export async function createUser(

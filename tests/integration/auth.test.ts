@@ -90,6 +90,14 @@ describe('the login form', () => {
     expect(list.text).toContain('Nguyễn Văn land.clerk');
   });
 
+  it('when the username is typed in another case (a phone capitalises its first letter), then it is the same account; a second account differing by case alone is refused by the database', async () => {
+    const { agent, res } = await postLogin(harness.app, { username: 'Land.Clerk', password: PASSWORD });
+    expect(res.status).toBe(303);
+    expect((await agent.get('/ho-so')).text).toContain('Nguyễn Văn land.clerk');
+    // Two admins creating "LAND.CLERK" at once both passed the check before the insert: the index decides.
+    await expect(addUser(t.db, 'LAND.CLERK', 'clerk', AGENCIES.land.code)).rejects.toThrow(/unique|duplicate/i);
+  });
+
   it('when a next path is given, then login goes there; an off-site next goes to / instead', async () => {
     const inside = await postLogin(harness.app, { username: 'land.clerk', password: PASSWORD, next: '/ho-so?late=1' });
     expect(inside.res.headers.location).toBe('/ho-so?late=1');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestDb, type TestDb } from '../helpers/db';
-import { addDeskUsers, AGENCIES, apiStory, listAll, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
+import { addDeskUsers, addUser, AGENCIES, apiStory, listAll, makeApp, receiveAs, seedSmallCatalog, type TestUser } from '../helpers/app';
 import { migrations } from '../../db/migrations/index';
 import { migrateDown, migrateLatest, migrateRollbackAll } from '../../src/db/migrate';
 import { isSqlite } from '../../src/db/dialect';
@@ -54,8 +54,18 @@ describe('migrations', () => {
   const vocabulary = async () => (await t.db('search_trigrams').select('trigram')).map((r) => r.trigram as string).sort();
 
   it('when the last migrations are taken down and up again, then the refusals go and come back, the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency, and the vocabulary of short searches is built again', async () => {
+    // A username is one whatever its case: up is refused while two accounts differ by case alone, and says which.
+    await migrateDown(t.db);
+    const twin = await addUser(t.db, 'Ward.Clerk', 'clerk', AGENCIES.ward.code);
+    await expect(migrateLatest(t.db)).rejects.toThrow('Có tài khoản chỉ khác nhau chữ hoa, chữ thường: ward.clerk.');
+    await t.db('api_tokens').where({ user_id: twin.id }).del();
+    await t.db('users').where({ id: twin.id }).del();
+    expect(await migrateLatest(t.db)).toEqual(['20261204003400_usernames_any_case']);
+    await expect(addUser(t.db, 'Ward.Clerk', 'clerk', AGENCIES.ward.code)).rejects.toThrow(/unique|duplicate/i);
+
     // A dossier stopped after its deadline with no working minute since kept 0 minutes left, read as "not late"; up,
     // it keeps one minute late. The ward's 4-hour dossiers were received Mon 02/02 08:00, due 14:00.
+    await migrateDown(t.db);
     await migrateDown(t.db);
     const codes: Record<string, string> = {};
     for (const r of await t.db('dossiers').whereIn('applicant_name', ['Người nộp 0', 'Người nộp 1']).select('code', 'applicant_name')) codes[r.applicant_name] = r.code;
@@ -68,7 +78,7 @@ describe('migrations', () => {
     await t.db('dossiers').where('code', codes['Người nộp 0']).update({ remaining_minutes: 0 });
     const late = async () => (await listAll(harness.app, users.wardClerk, 'late=true')).map((d) => d.code);
     expect(await late()).not.toContain(codes['Người nộp 0']);
-    expect(await migrateLatest(t.db)).toEqual(['20261204003300_stopped_after_deadline']);
+    expect(await migrateLatest(t.db)).toEqual(['20261204003300_stopped_after_deadline', '20261204003400_usernames_any_case']);
     // Stopped exactly at its deadline, the other keeps its 0.
     expect([await left('Người nộp 0'), await left('Người nộp 1')]).toEqual([-1, 0]);
     expect(await late()).toContain(codes['Người nộp 0']);
@@ -102,6 +112,7 @@ describe('migrations', () => {
     expect(await templateColumns()).toContain('signer_name');
     await migrateDown(t.db);
     await migrateDown(t.db);
+    await migrateDown(t.db);
     expect(await templateColumns()).not.toContain('signer_name');
 
     // Phone numbers are kept as dialled in Vietnam: down keeps them so; a number kept before in the international form
@@ -114,11 +125,13 @@ describe('migrations', () => {
       '20261203003100_national_phone_numbers',
       '20261203003200_letter_template_signer',
       '20261204003300_stopped_after_deadline',
+      '20261204003400_usernames_any_case',
     ]);
     expect(await templateColumns()).toContain('signer_name');
     expect((await t.db('dossiers').where('id', landDossier.id).first('applicant_phone')).applicant_phone).toBe('0939555777');
     expect(await search('0939555777')).toBe(1);
     expect(await search('+84 939 555 777')).toBe(1);
+    await migrateDown(t.db);
     await migrateDown(t.db);
     await migrateDown(t.db);
     await migrateDown(t.db);
@@ -165,6 +178,7 @@ describe('migrations', () => {
       '20261203003100_national_phone_numbers',
       '20261203003200_letter_template_signer',
       '20261204003300_stopped_after_deadline',
+      '20261204003400_usernames_any_case',
     ]);
     expect(await tables()).toContain(openLate);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));
