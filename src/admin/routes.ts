@@ -720,8 +720,9 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     const copied = await db.transaction(async (trx) => {
       if ((await trx('calendar_days').where('date', 'like', `${year}-%`).first('date')) !== undefined) return false;
       const rows = provisionalDaysOff(year).map((e) => ({ ...e, updated_at: now, updated_by: req.user!.username }));
-      if (rows.length) await trx('calendar_days').insert(rows);
-      return true;
+      if (!rows.length) return true;
+      // Two admins pressing it at once both saw the year empty (PostgreSQL): the one whose rows went in copied it.
+      return (await trx('calendar_days').insert(rows).onConflict('date').ignore().returning('date')).length > 0;
     });
     services.calendars.invalidate();
     if (copied) await audit(ctx, req, 'calendar_year_copied', String(year));

@@ -37,8 +37,10 @@ export async function writeDays(
     if (opts.replaceYears) {
       result.removed += await inYear.delete();
     } else if ((await inYear.first('date')) === undefined) {
+      // Another admin may be writing into the same provisional year at this instant (PostgreSQL's read committed saw
+      // no row in either transaction, and the second insert of the base failed with a 500): its base is the same.
       const base = provisionalDaysOff(year).map((e) => ({ ...e, ...stamp }));
-      if (base.length) await trx('calendar_days').insert(base);
+      if (base.length) await trx('calendar_days').insert(base).onConflict('date').ignore();
       result.provisionalBase.push(year);
     }
   }

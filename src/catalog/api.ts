@@ -146,11 +146,27 @@ export type ProcedureInput = z.infer<typeof procedureFields>;
 // Use cases: each checks references and duplicates, then writes.
 
 export async function createField(db: Knex, input: FieldInput): Promise<Field> {
-  return db.transaction(async (trx) => {
-    if (await getField(trx, input.code)) throw new ConflictError(`Mã lĩnh vực ${input.code} đã tồn tại.`, 'duplicate');
-    await refuseFieldClash(trx, input);
-    return upsertField(trx, { code: input.code, name: input.name });
-  });
+  const taken = () => new ConflictError(`Mã lĩnh vực ${input.code} đã tồn tại.`, 'duplicate');
+  return uniqueOr(taken, () =>
+    db.transaction(async (trx) => {
+      if (await getField(trx, input.code)) throw taken();
+      await refuseFieldClash(trx, input);
+      return upsertField(trx, { code: input.code, name: input.name }, { create: true });
+    }),
+  );
+}
+
+/**
+ * The work, or `taken` when the unique key refused it: two admins creating one code at once both found it free
+ * (PostgreSQL's read committed), and the second merged over the first ("Đã thêm" to both, one of them lost).
+ */
+async function uniqueOr<T>(taken: () => Error, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw taken();
+    throw err;
+  }
 }
 
 export async function renameField(db: Knex, field: Field): Promise<Field> {
@@ -178,6 +194,10 @@ async function refuseFieldClash(db: Knex, field: Field): Promise<void> {
 export async function createAgency(db: Knex, input: AgencyInput): Promise<Agency> {
   return db.transaction(async (trx) => {
     if (await getAgency(trx, input.code)) throw new ConflictError(`Mã cơ quan ${input.code} đã tồn tại.`, 'duplicate');
+    // A dossier's code begins with its agency's, and a code is looked up as typed and in capitals: two agencies
+    // differing in case alone made dossier codes ambiguous.
+    const twin = await trx('agencies').whereRaw('lower(code) = ?', [input.code.toLowerCase()]).first('code');
+    if (twin) throw new ValidationError({ code: `Mã ${input.code} trùng với cơ quan ${twin.code} (chỉ khác chữ hoa, chữ thường).` });
     let parent: Agency | null = null;
     if (input.parentCode) {
       parent = await getAgency(trx, input.parentCode);
@@ -221,12 +241,15 @@ async function toProcedureRow(db: Knex, input: ProcedureInput): Promise<Omit<Pro
 }
 
 export async function createProcedure(db: Knex, input: ProcedureInput): Promise<Procedure> {
-  return db.transaction(async (trx) => {
-    const row = await toProcedureRow(trx, input);
-    if (await getProcedure(trx, input.code)) throw new ConflictError(`Mã thủ tục ${input.code} đã tồn tại.`, 'duplicate');
-    await upsertProcedure(trx, row);
-    return (await getProcedure(trx, input.code))!;
-  });
+  const taken = () => new ConflictError(`Mã thủ tục ${input.code} đã tồn tại.`, 'duplicate');
+  return uniqueOr(taken, () =>
+    db.transaction(async (trx) => {
+      const row = await toProcedureRow(trx, input);
+      if (await getProcedure(trx, input.code)) throw taken();
+      await upsertProcedure(trx, row, { create: true });
+      return (await getProcedure(trx, input.code))!;
+    }),
+  );
 }
 
 /** Updates a procedure; its code never changes (dossiers refer to it). */

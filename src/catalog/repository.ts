@@ -80,8 +80,10 @@ export async function getField(db: Knex, code: string): Promise<Field | null> {
   return (await db('fields').select('code', 'name').where({ code }).first()) ?? null;
 }
 
-export async function upsertField(db: Knex, f: Field): Promise<Field> {
-  await db('fields').insert(f).onConflict('code').merge(['name']);
+/** Saves a field; `create` refuses a code already there (the unique key decides between two admins at once). */
+export async function upsertField(db: Knex, f: Field, opts: { create?: boolean } = {}): Promise<Field> {
+  const insert = db('fields').insert(f);
+  await (opts.create ? insert : insert.onConflict('code').merge(['name']));
   catalogChanged(db);
   return f;
 }
@@ -149,7 +151,8 @@ export async function getProcedureWithDesk(
   return { procedure: toProcedure(row), desk };
 }
 
-export async function upsertProcedure(db: Knex, p: Omit<Procedure, 'fieldName'>): Promise<void> {
+/** Saves a procedure; `create` refuses a code already there (the unique key decides between two admins at once). */
+export async function upsertProcedure(db: Knex, p: Omit<Procedure, 'fieldName'>, opts: { create?: boolean } = {}): Promise<void> {
   const row = {
     code: p.code,
     name: p.name,
@@ -163,6 +166,7 @@ export async function upsertProcedure(db: Knex, p: Omit<Procedure, 'fieldName'>)
     fee: p.fee,
     active: p.active,
   };
-  await db('procedures').insert(row).onConflict('code').merge();
+  const insert = db('procedures').insert(row);
+  await (opts.create ? insert : insert.onConflict('code').merge());
   catalogChanged(db);
 }

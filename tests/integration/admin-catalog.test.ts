@@ -262,6 +262,10 @@ describe('catalog API: agencies', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ ...ward, kind: null });
     expect((await request(app).post('/api/v1/agencies').set(bearer(adminToken)).send(ward)).status).toBe(409);
+    // A code differing in case alone: dossier codes begin with it and are looked up in capitals too.
+    const twin = await request(app).post('/api/v1/agencies').set(bearer(adminToken)).send({ ...ward, code: '000.01.92.h13', name: 'Phường khác' });
+    expect(twin.status).toBe(422);
+    expect(twin.body.error.fields).toEqual({ code: 'Mã 000.01.92.h13 trùng với cơ quan 000.01.92.H13 (chỉ khác chữ hoa, chữ thường).' });
     const orphan = await request(app).post('/api/v1/agencies').set(bearer(adminToken)).send({ code: 'X.1', name: 'X', parentCode: 'KHONG' });
     expect(orphan.status).toBe(422);
     expect(orphan.body.error.fields).toEqual({ parentCode: 'Không có cơ quan cấp trên mã KHONG.' });

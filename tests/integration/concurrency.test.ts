@@ -172,6 +172,56 @@ describe('other races', () => {
   });
 });
 
+describe('admins at the same moment (found by the admin audit on PostgreSQL)', () => {
+  it('when a second admin creates a user name differing in case alone at the same moment, then one account exists', async () => {
+    const sessions = await Promise.all([loginAgent(harness.app, admin.username), loginAgent(harness.app, admin.username)]);
+    const responses = await Promise.all(
+      ['hoa.thuong', 'HOA.THUONG'].map((username, i) =>
+        sessions[i].agent.post('/quan-tri/nguoi-dung').type('form').send({ _csrf: sessions[i].csrf, username, fullName: 'Hoa Thường', role: 'clerk', agencyCode: AGENCIES.ward.code, password: 'mat-khau-hoa-thuong' }),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([303, 422]);
+    expect(Number((await t.db('users').whereRaw("lower(username) = 'hoa.thuong'").count({ n: '*' }).first())!.n)).toBe(1);
+  });
+
+  it('when eight admins save days into one provisional year at once, then every day is saved with the year\'s provisional days off', async () => {
+    const dates = Array.from({ length: 8 }, (_, i) => `2041-03-${String(10 + i).padStart(2, '0')}`);
+    const responses = await Promise.all(
+      dates.map((date) =>
+        request(harness.app).put(`/api/v1/calendar/days/${date}`).set('Authorization', `Bearer ${admin.token}`).send({ kind: 'day_off', name: 'Nghỉ thử', source: 'Thử đồng thời' }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(dates.map(() => 200));
+    const saved = await t.db('calendar_days').where('date', 'like', '2041-%').orderBy('date').pluck('date');
+    expect(saved).toEqual(expect.arrayContaining([...dates, '2041-04-30', '2041-05-01', '2041-09-02']));
+    expect(saved.filter((d: string) => d === '2041-04-30')).toHaveLength(1);
+  });
+
+  it('when eight admins copy one provisional year at once, then one copies it and the others are told it is official already', async () => {
+    const sessions = await Promise.all(Array.from({ length: 8 }, () => loginAgent(harness.app, admin.username)));
+    const responses = await Promise.all(sessions.map(({ agent, csrf }) => agent.post('/quan-tri/lich/chep-tam-tinh').type('form').send({ _csrf: csrf, year: '2042' })));
+    expect(responses.map((r) => r.status)).toEqual(sessions.map(() => 303));
+    const answers = responses.map((r) => new URL(r.headers.location, 'http://x').searchParams);
+    expect(answers.filter((q) => q.get('ok') === 'copied')).toHaveLength(1);
+    expect(answers.filter((q) => q.get('err') === 'notProvisional')).toHaveLength(7);
+  });
+
+  it('when six admins create one procedure code at once, then one is created and the others are told the code exists', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        request(harness.app)
+          .post('/api/v1/procedures')
+          .set('Authorization', `Bearer ${admin.token}`)
+          .send({ code: '9.777001', name: `Thủ tục đua ${i}`, fieldCode: 'DAT_DAI', level: 'province', statutoryDays: 10, duration: { value: 2 + i, unit: 'working_days' }, onSupplement: 'restart', active: true }),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const winner = responses.find((r) => r.status === 201)!.body;
+    expect((await t.db('procedures').where({ code: '9.777001' }).first('name')).name).toBe(winner.name);
+    expect(responses.find((r) => r.status === 409)!.body.error.message).toBe('Mã thủ tục 9.777001 đã tồn tại.');
+  });
+});
+
 describe('instants of a real clock (found by the two-process stress test)', () => {
   it('when a clerk pauses at 09:00:30.250, then the working minutes left are kept as a whole number and resuming counts from them', async () => {
     harness.clock.set(vn('2026-03-04T08:00'));
