@@ -625,6 +625,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
               saved: `Đã lưu ngày ${d}.${baseText} ${CALENDAR_NOTE}`,
               imported: `${imported} ${CALENDAR_NOTE}`,
               deleted: `Đã xóa ngày ${d} khỏi lịch. ${CALENDAR_NOTE}`,
+              deletedLast: `Đã xóa ngày ${d}, ngày cuối cùng của lịch năm ${year}: năm ${year} không còn lịch chính thức, hạn giải quyết trong năm được tính theo lịch tạm tính (các ngày nghỉ lễ, Tết theo Bộ luật Lao động). ${CALENDAR_NOTE}`,
               copied: `Đã chép lịch tạm tính năm ${year} thành lịch chính thức. ${CALENDAR_NOTE}`,
               'err:notProvisional': `Năm ${year} đã có lịch chính thức, không chép lịch tạm tính.`,
               recomputed: `Đã tính lại hạn ${formatNumber(Number(req.query.checked) || 0)} hồ sơ đang mở; ${formatNumber(Number(req.query.moved) || 0)} hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).${offDaysText(req.query)}`,
@@ -694,7 +695,10 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new NotFoundError('Ngày không hợp lệ.');
     if (!(await removeCalendarDay(ctx, services, date))) throw new NotFoundError(`Lịch không có dòng nào cho ngày ${formatDate(date)}.`);
     await audit(ctx, req, 'calendar_day_deleted', date);
-    res.redirect(303, `/quan-tri/lich?year=${date.slice(0, 4)}&ok=deleted&d=${date}`);
+    // The year's last row gone, the year is counted on the provisional calendar again: said, not left to be found.
+    const year = date.slice(0, 4);
+    const left = await db('calendar_days').where('date', '>=', `${year}-01-01`).where('date', '<=', `${year}-12-31`).first('date');
+    res.redirect(303, `/quan-tri/lich?year=${year}&ok=${left ? 'deleted' : 'deletedLast'}&d=${date}`);
   });
 
   /** Recomputes the deadlines of open dossiers on the current calendar; each moved one gets an event. */

@@ -131,8 +131,9 @@ const procedureFields = z
     if (unit === 'working_hours' && value > MAX_HOURS) {
       issue.addIssue({ code: 'custom', path: ['duration', 'value'], message: `Tối đa ${MAX_HOURS} giờ làm việc.` });
     }
-    // A city may promise less than the law gives, never more (in hours: procedureSchemaFor).
-    if (unit === 'working_days' && p.statutoryDays != null && p.statutoryDays >= 0 && value > p.statutoryDays) {
+    // A city may promise less than the law gives, never more (in hours: procedureSchemaFor). "Trong ngày" (0 days)
+    // allows one working day, as it allows its hours.
+    if (unit === 'working_days' && p.statutoryDays != null && p.statutoryDays >= 0 && value > Math.max(1, p.statutoryDays)) {
       issue.addIssue({
         code: 'custom',
         path: ['duration', 'value'],

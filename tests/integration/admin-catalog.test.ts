@@ -234,6 +234,11 @@ describe('catalog API: procedures', () => {
     const sameDay = await hours(8, 0, '9.999995'); // "trong ngày": one working day, 7,5 hours
     expect(sameDay.body.error.fields['duration.value']).toBe('Thời hạn cam kết (8 giờ) không được dài hơn thời hạn theo quy định (0 ngày, tức 7,5 giờ làm việc).');
     expect((await hours(7, 0, '9.999995')).status).toBe(201);
+    // And in days: one working day, not two (it was refused at 1 day while 7 hours passed).
+    const days = (value: number, code: string) =>
+      request(app).post('/api/v1/procedures').set(bearer(adminToken)).send({ ...newProcedure, code, statutoryDays: 0, duration: { value, unit: 'working_days' } });
+    expect((await days(2, '9.999994')).body.error.fields['duration.value']).toBe('Thời hạn cam kết (2 ngày) không được dài hơn thời hạn theo quy định (0 ngày).');
+    expect((await days(1, '9.999994')).status).toBe(201);
   });
 
   it('when a clerk or nobody posts a procedure, then 403 / 401', async () => {
@@ -645,6 +650,17 @@ describe('admin pages', () => {
     const del = await admin.post('/quan-tri/lich/2026-09-01/xoa').type('form').send({ _csrf: csrf });
     expect(del.status).toBe(303);
     expect((await admin.get(del.headers.location)).text).not.toContain('Quốc khánh (ngày liền kề)');
+    expect(del.headers.location).toBe('/quan-tri/lich?year=2026&ok=deleted&d=2026-09-01');
+
+    // The last row of a year: deleted, the year is provisional again, and the answer says so.
+    const csrf2037 = csrfFrom((await admin.get('/quan-tri/lich?year=2037')).text);
+    await admin.post('/quan-tri/lich').type('form').send({ _csrf: csrf2037, year: '2037', date: '2037-02-20', kind: 'holiday', name: 'Tết', source: 'Thử' });
+    await t.db('calendar_days').where('date', 'like', '2037-%').whereNot('date', '2037-02-20').del();
+    const last = await admin.post('/quan-tri/lich/2037-02-20/xoa').type('form').send({ _csrf: csrf2037 });
+    expect(last.headers.location).toBe('/quan-tri/lich?year=2037&ok=deletedLast&d=2037-02-20');
+    const after = (await admin.get(last.headers.location)).text;
+    expect(after).toContain('Đã xóa ngày 20/02/2037, ngày cuối cùng của lịch năm 2037: năm 2037 không còn lịch chính thức');
+    expect(after).toMatch(/Lịch làm việc năm 2037 <span class="badge provisional">tạm tính<\/span>/);
   });
 
   it('when a year has no official rows, then the page marks it provisional and can copy it into official rows', async () => {
