@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { whereContains } from '../db/dialect';
+import { compareVietnamese } from '../shared/format';
 import { catalogChanged } from './names';
 
 export type DurationUnit = 'working_days' | 'working_hours';
@@ -57,8 +58,14 @@ const toProcedure = (r: any): Procedure => ({
   active: Boolean(r.active),
 });
 
+/**
+ * Agencies by level (province, district, commune), each level in Vietnamese alphabetical order: the database's
+ * order of the names put "Ủy ban…" after "Văn phòng…" and "Phường Đại Thành" after "Phường Vĩnh Phước" (C collation),
+ * and another collation would sort PostgreSQL unlike SQLite.
+ */
 export async function listAgencies(db: Knex): Promise<Agency[]> {
-  return (await db('agencies').orderBy([{ column: 'level', order: 'desc' }, 'name'])).map(toAgency);
+  const rows = (await db('agencies')).map(toAgency);
+  return rows.sort((a, b) => (a.level === b.level ? compareVietnamese(a.name, b.name) : a.level < b.level ? 1 : -1));
 }
 
 export async function getAgency(db: Knex, code: string): Promise<Agency | null> {
@@ -100,8 +107,9 @@ export interface ProcedureFilter {
   activeOnly?: boolean;
 }
 
+/** Procedures by field, the fields in Vietnamese alphabetical order ("Tài nguyên nước" before "Thủy lợi"), then by code. */
 export async function listProcedures(db: Knex, filter: ProcedureFilter = {}): Promise<Procedure[]> {
-  const q = procedureQuery(db).orderBy(['f.name', 'p.code']);
+  const q = procedureQuery(db);
   if (filter.activeOnly) q.where('p.active', true);
   if (filter.fieldCode) q.where('p.field_code', filter.fieldCode);
   if (filter.forAgency) {
@@ -116,7 +124,8 @@ export async function listProcedures(db: Knex, filter: ProcedureFilter = {}): Pr
       whereContains(db, w, 'p.name', text);
     });
   }
-  return (await q).map(toProcedure);
+  const rows = (await q).map(toProcedure);
+  return rows.sort((a, b) => compareVietnamese(a.fieldName, b.fieldName) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
 /** Every active procedure, by code: the stable order the generated demo and benchmark data are drawn in. */

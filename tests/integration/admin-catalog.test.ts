@@ -276,6 +276,28 @@ describe('catalog API: agencies', () => {
     expect(orphan.body.error.fields).toEqual({ parentCode: 'Không có cơ quan cấp trên mã KHONG.' });
   });
 
+  it('when agencies are listed, then each level is in Vietnamese alphabetical order, whatever the database collation', async () => {
+    const add = (code: string, name: string, level: string) =>
+      request(app).post('/api/v1/agencies').set(bearer(adminToken)).send({ code, name, parentCode: AGENCY, level });
+    for (const [code, name, level] of [
+      ['000.00.00.H13', 'Ủy ban nhân dân thành phố Cần Thơ', 'province'],
+      ['000.00.31.H13', 'Văn phòng Ủy ban nhân dân thành phố', 'province'],
+      ['000.03.92.H13', 'Phường Đại Thành', 'commune'],
+      ['000.04.92.H13', 'Phường Vĩnh Phước', 'commune'],
+      ['000.05.92.H13', 'Phường Ô Môn', 'commune'],
+    ]) expect((await add(code, name, level)).status).toBe(201);
+    const res = await request(app).get('/api/v1/agencies?pageSize=100').set(bearer(clerkToken));
+    expect(res.body.items.map((a: { name: string }) => a.name)).toEqual([
+      'Sở Tư pháp thành phố Cần Thơ',
+      'Ủy ban nhân dân thành phố Cần Thơ',
+      'Văn phòng Ủy ban nhân dân thành phố',
+      'Phường Đại Thành',
+      'Phường Ninh Kiều',
+      'Phường Ô Môn',
+      'Phường Vĩnh Phước',
+    ]);
+  });
+
   it('when a clerk adds an agency, then 403', async () => {
     const res = await request(app).post('/api/v1/agencies').set(bearer(clerkToken)).send({ code: 'Y.1', name: 'Y' });
     expect(res.status).toBe(403);

@@ -194,6 +194,10 @@ describe('the audit log of admin changes', () => {
     // 2031 was copied just before: the import adds to its rows, with no provisional base of its own.
     expect(lines[8].detail).toEqual({ ok: true, mode: 'merge', years: [2031], provisionalBase: [], removed: 0, written: 1 });
     expect(lines.every((l) => l.actor_id === admin.id)).toBe(true);
+    // The log's page writes a day as the desks read it.
+    const page = await agent.get('/quan-tri/nhat-ky');
+    expect(page.text).toContain('<td class="code">27/04/2026</td>');
+    expect(page.text).not.toContain('<td class="code">2026-04-27</td>');
   });
 
   it('when an admin saves and resets an apology-letter template and imports dossiers, then each is logged; a refused file too', async () => {
