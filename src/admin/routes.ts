@@ -19,8 +19,12 @@ import {
 import { parseSchedule, SCHEDULE_COLUMNS, type ScheduleProblem } from '../calendar/schedule';
 import { provisionalDaysOff, type CalendarEntry } from '../calendar/holidays';
 import {
+  agencyNameSchema,
+  agencySchema,
+  createAgency,
   createField,
   renameField,
+  updateAgencyName,
   createProcedure,
   fieldSchema,
   LEVEL_NAMES,
@@ -30,7 +34,7 @@ import {
   UNIT_NAMES,
   updateProcedure,
 } from '../catalog/api';
-import { getField, getProcedure, listAgencies, listProcedures, type Procedure } from '../catalog/repository';
+import { getAgency, getField, getProcedure, listAgencies, listProcedures, type Procedure } from '../catalog/repository';
 import { LEVELS } from '../catalog/names';
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
@@ -385,6 +389,84 @@ export function adminPages(ctx: AppContext, services: Services): Router {
       await audit(ctx, req, 'token_revoked', owner?.username ?? String(id), { userId: id, tokenId: token.id, name: token.name });
     }
     res.redirect(303, `/quan-tri/nguoi-dung/${id}?ok=revoked`);
+  });
+
+  // --- agencies ------------------------------------------------------------------------------
+
+  const renderAgencies = async (req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: Errors = {}) => {
+    const [agencies, counts] = await Promise.all([
+      listAgencies(db),
+      db('users').whereNotNull('agency_code').groupBy('agency_code').select('agency_code').count({ n: '*' }) as Promise<{ agency_code: string; n: number | string }[]>,
+    ]);
+    const users = new Map(counts.map((c) => [c.agency_code, Number(c.n)]));
+    const names = new Map(agencies.map((a) => [a.code, a.name]));
+    res.status(status).render('admin/agencies', {
+      title: 'Cơ quan',
+      section: 'agencies',
+      agencies: agencies.map((a) => ({ ...a, parentName: a.parentCode ? (names.get(a.parentCode) ?? a.parentCode) : null, users: users.get(a.code) ?? 0 })),
+      levels: LEVELS,
+      values,
+      errors,
+      flash:
+        status === 422
+          ? { kind: 'error', text: 'Chưa thêm được cơ quan: vui lòng sửa các ô được đánh dấu.' }
+          : flashFrom(req, { created: 'Đã thêm cơ quan.', updated: 'Đã đổi tên cơ quan: danh sách, báo cáo và các phiếu in từ nay dùng tên mới; lời văn của văn bản xin lỗi đã phát hành giữ nguyên.' }),
+    });
+  };
+
+  router.get('/co-quan', async (req, res) => {
+    await renderAgencies(req, res);
+  });
+
+  router.post('/co-quan', async (req, res) => {
+    const body = req.body ?? {};
+    const values = { code: body.code, name: body.name, parentCode: body.parentCode, level: body.level };
+    const parsed = tryParse(agencySchema, { ...values, level: body.level || undefined });
+    if (!parsed.data) return renderAgencies(req, res, 422, values, parsed.errors);
+    try {
+      const agency = await createAgency(db, parsed.data);
+      await audit(ctx, req, 'agency_saved', agency.code, { name: agency.name, created: true });
+    } catch (err) {
+      if (err instanceof ConflictError) return renderAgencies(req, res, 422, values, { code: err.message });
+      if (err instanceof ValidationError) return renderAgencies(req, res, 422, values, err.fields);
+      throw err;
+    }
+    res.redirect(303, '/quan-tri/co-quan?ok=created');
+  });
+
+  const renderAgency = (res: Response, agency: { code: string; name: string }, status = 200, values: Record<string, unknown> = agency, errors: Errors = {}) =>
+    res.status(status).render('admin/agency', {
+      title: `Cơ quan ${agency.code}`,
+      section: 'agencies',
+      agency,
+      values,
+      errors,
+      flash: status === 422 ? { kind: 'error', text: 'Chưa lưu được: vui lòng sửa các ô được đánh dấu.' } : undefined,
+    });
+
+  const agencyOr404 = async (code: string) => {
+    const agency = await getAgency(db, code);
+    if (!agency) throw new NotFoundError(`Không có cơ quan mã ${code}.`);
+    return agency;
+  };
+
+  router.get('/co-quan/:code', async (req, res) => {
+    renderAgency(res, await agencyOr404(String(req.params.code)));
+  });
+
+  router.post('/co-quan/:code', async (req, res) => {
+    const agency = await agencyOr404(String(req.params.code));
+    const typed = { code: agency.code, name: req.body?.name };
+    const parsed = tryParse(agencyNameSchema, req.body ?? {});
+    if (!parsed.data) return renderAgency(res, agency, 422, typed, parsed.errors);
+    try {
+      await updateAgencyName(db, agency.code, parsed.data.name);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderAgency(res, agency, 422, typed, err.fields);
+      throw err;
+    }
+    await audit(ctx, req, 'agency_saved', agency.code, { name: parsed.data.name, nameBefore: agency.name });
+    res.redirect(303, '/quan-tri/co-quan?ok=updated');
   });
 
   // --- fields --------------------------------------------------------------------------------

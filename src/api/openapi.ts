@@ -387,6 +387,15 @@ export const openApiDocument = {
         responses: { 201: answer('The new agency', ref('Agency')), ...errors('BadRequest', 'Unauthorized', 'Forbidden', 'Conflict', 'ValidationFailed') },
       },
     },
+    '/agencies/{code}': {
+      put: {
+        tags: ['catalog'],
+        summary: 'Rename an agency (admin); its code never changes (dossier codes begin with it)',
+        parameters: [param('code', 'path', str(), 'the agency’s code')],
+        requestBody: body(obj({ name: str(undefined, { maxLength: 300 }) }, ['name'])),
+        responses: { 200: answer('The agency', ref('Agency')), ...errors('BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'ValidationFailed') },
+      },
+    },
     '/dossiers': {
       get: {
         tags: ['dossiers'],

@@ -8,7 +8,7 @@ import { pageOf, strictPageFields } from '../api/pagination';
 import { requireRole, requireUser } from '../auth/guard';
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
-import { ConflictError, ValidationError } from '../shared/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { parseInput } from '../shared/http';
 import { CONTROL_CHARS, optionalText, requiredText, wholeNumber, z } from '../shared/validation';
 import {
@@ -19,6 +19,7 @@ import {
   listAgencies,
   listFields,
   listProcedures,
+  renameAgency,
   upsertField,
   upsertProcedure,
   type Agency,
@@ -199,6 +200,7 @@ export async function createAgency(db: Knex, input: AgencyInput): Promise<Agency
     // differing in case alone made dossier codes ambiguous.
     const twin = await trx('agencies').whereRaw('lower(code) = ?', [input.code.toLowerCase()]).first('code');
     if (twin) throw new ValidationError({ code: `Mã ${input.code} trùng với cơ quan ${twin.code} (chỉ khác chữ hoa, chữ thường).` });
+    await refuseAgencyNameClash(trx, input.code, input.name);
     let parent: Agency | null = null;
     if (input.parentCode) {
       parent = await getAgency(trx, input.parentCode);
@@ -218,6 +220,29 @@ export async function createAgency(db: Knex, input: AgencyInput): Promise<Agency
       throw err;
     }
   });
+}
+
+export const agencyNameSchema = agencySchema.pick({ name: true });
+
+/**
+ * Renames an agency (a merger renamed "Sở Tài nguyên và Môi trường" "Sở Nông nghiệp và Môi trường"): pickers, lists,
+ * reports and new forms read the new name; letters and slips already issued keep the one they were printed with.
+ */
+export async function updateAgencyName(db: Knex, code: string, name: string): Promise<Agency> {
+  return db.transaction(async (trx) => {
+    const agency = await getAgency(trx, code);
+    if (!agency) throw new NotFoundError(`Không có cơ quan mã ${code}.`);
+    await refuseAgencyNameClash(trx, code, name);
+    await renameAgency(trx, code, name);
+    return { ...agency, name };
+  });
+}
+
+/** Two agencies the pickers could not tell apart are refused: another's name, whatever its case and spacing. */
+async function refuseAgencyNameClash(db: Knex, code: string, name: string): Promise<void> {
+  const same = (text: string) => text.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+  const other = (await listAgencies(db)).find((a) => a.code !== code && same(a.name) === same(name));
+  if (other) throw new ValidationError({ name: `Tên “${name.trim()}” đã là tên của cơ quan ${other.code}.` });
 }
 
 async function toProcedureRow(db: Knex, input: ProcedureInput): Promise<Omit<Procedure, 'fieldName'>> {
@@ -312,6 +337,14 @@ export function catalogApi(ctx: AppContext, _services: Services): Router {
     const agency = await createAgency(ctx.db, parseInput(agencySchema, req.body ?? {}));
     await audit(ctx, req, 'agency_saved', agency.code, { name: agency.name, via: 'api' });
     res.status(201).json(agency);
+  });
+
+  router.put('/agencies/:code', admin, async (req, res) => {
+    const code = String(req.params.code);
+    const before = await getAgency(ctx.db, code);
+    const agency = await updateAgencyName(ctx.db, code, parseInput(agencyNameSchema, req.body ?? {}).name);
+    await audit(ctx, req, 'agency_saved', code, { name: agency.name, nameBefore: before?.name, via: 'api' });
+    res.json(agency);
   });
 
   return router;

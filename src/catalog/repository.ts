@@ -73,6 +73,12 @@ export async function getAgency(db: Knex, code: string): Promise<Agency | null> 
   return row ? toAgency(row) : null;
 }
 
+/** Renames an agency; its code stays (dossier codes begin with it). */
+export async function renameAgency(db: Knex, code: string, name: string): Promise<void> {
+  await db('agencies').where({ code }).update({ name });
+  catalogChanged(db);
+}
+
 export async function insertAgency(db: Knex, a: Agency): Promise<Agency> {
   await db('agencies').insert({ code: a.code, name: a.name, parent_code: a.parentCode, level: a.level, kind: a.kind });
   catalogChanged(db);

@@ -157,6 +157,10 @@ const CASES: Case[] = [
   { method: 'POST', route: '/quan-tri/nguoi-dung/:id/token', url: () => `/quan-tri/nguoi-dung/${users.otherClerk.id}/token`, body: { tokenName: 'x'.repeat(201) }, expect: ADMIN_ONLY(422) },
   // The token belongs to another user: only an admin reaches the handler, which finds no such token of this user.
   { method: 'POST', route: '/quan-tri/nguoi-dung/:id/token/:tokenId/thu-hoi', url: () => `/quan-tri/nguoi-dung/${users.clerk.id}/token/${victimTokenId}/thu-hoi`, body: {}, expect: ADMIN_ONLY(404) },
+  { method: 'GET', route: '/quan-tri/co-quan', url: () => '/quan-tri/co-quan', expect: ADMIN_ONLY(200) },
+  { method: 'POST', route: '/quan-tri/co-quan', url: () => '/quan-tri/co-quan', body: { code: 'có dấu' }, expect: ADMIN_ONLY(422) },
+  { method: 'GET', route: '/quan-tri/co-quan/:code', url: () => '/quan-tri/co-quan/000.00.00.H13', expect: ADMIN_ONLY(200) },
+  { method: 'POST', route: '/quan-tri/co-quan/:code', url: () => '/quan-tri/co-quan/000.00.00.H13', body: { name: '' }, expect: ADMIN_ONLY(422) },
   { method: 'GET', route: '/quan-tri/linh-vuc', url: () => '/quan-tri/linh-vuc', expect: ADMIN_ONLY(200) },
   { method: 'POST', route: '/quan-tri/linh-vuc', url: () => '/quan-tri/linh-vuc', body: { code: 'có dấu' }, expect: ADMIN_ONLY(422) },
   { method: 'GET', route: '/quan-tri/linh-vuc/:code', url: () => '/quan-tri/linh-vuc/DAT_DAI', expect: ADMIN_ONLY(200) },

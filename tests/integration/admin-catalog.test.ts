@@ -462,6 +462,43 @@ describe('admin pages', () => {
     expect(res.text).toMatch(/<span class="num">2<\/span><span>Người dùng đang hoạt động/);
   });
 
+  it('when an admin adds an agency on its page and renames it after a merger, then the list, the pickers and the API carry the new name; a clash or a blank is answered with what was typed', async () => {
+    const admin = await loginAs('quantri');
+    const list = await admin.get('/quan-tri/co-quan');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('aria-current="page" class="active">Cơ quan</a>');
+    const csrf = csrfFrom(list.text);
+    const bad = await admin.post('/quan-tri/co-quan').type('form').send({ _csrf: csrf, code: '000.00.05.H13', name: '   ', parentCode: AGENCY, level: '' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('value="000.00.05.H13"');
+    expect(bad.text).toContain('id="name-error"');
+    const added = await admin.post('/quan-tri/co-quan').type('form').send({ _csrf: csrf, code: '000.00.05.H13', name: 'Sở Tài nguyên và Môi trường', parentCode: AGENCY, level: '' });
+    expect(added.headers.location).toBe('/quan-tri/co-quan?ok=created');
+    expect((await request(app).get('/api/v1/agencies?pageSize=100').set(bearer(clerkToken))).body.items).toContainEqual({
+      code: '000.00.05.H13', name: 'Sở Tài nguyên và Môi trường', parentCode: AGENCY, level: 'province', kind: null,
+    });
+
+    const edit = await admin.get('/quan-tri/co-quan/000.00.05.H13');
+    expect(edit.text).toContain('value="Sở Tài nguyên và Môi trường"');
+    const clash = await admin.post('/quan-tri/co-quan/000.00.05.H13').type('form').send({ _csrf: csrf, name: 'sở tư pháp  thành phố Cần Thơ' });
+    expect(clash.status).toBe(422);
+    expect(clash.text).toContain(`Tên “sở tư pháp  thành phố Cần Thơ” đã là tên của cơ quan ${AGENCY}.`);
+    expect(clash.text).toContain('value="sở tư pháp  thành phố Cần Thơ"');
+    const renamed = await admin.post('/quan-tri/co-quan/000.00.05.H13').type('form').send({ _csrf: csrf, name: 'Sở Nông nghiệp và Môi trường' });
+    expect(renamed.headers.location).toBe('/quan-tri/co-quan?ok=updated');
+    expect((await admin.get('/quan-tri/co-quan?ok=updated')).text).toContain('<td>Sở Nông nghiệp và Môi trường</td>');
+    expect((await admin.get('/quan-tri/thu-tuc/moi')).text).toContain('>Sở Nông nghiệp và Môi trường (000.00.05.H13)</option>');
+
+    // The API renames too, as an admin only; an unknown code is 404.
+    const put = (code: string, token: string, name: string) => request(app).put(`/api/v1/agencies/${code}`).set(bearer(token)).send({ name });
+    expect((await put('000.00.05.H13', clerkToken, 'X')).status).toBe(403);
+    expect((await put('KHONG.CO', adminToken, 'X')).status).toBe(404);
+    const api = await put('000.00.05.H13', adminToken, 'Sở Nông nghiệp và Môi trường thành phố Cần Thơ');
+    expect(api.status).toBe(200);
+    expect(api.body).toMatchObject({ code: '000.00.05.H13', name: 'Sở Nông nghiệp và Môi trường thành phố Cần Thơ' });
+    expect((await admin.get('/quan-tri/co-quan/KHONG.CO')).status).toBe(404);
+  });
+
   it('when a user form is invalid, then 422 keeps what was typed; a valid one lands in the list', async () => {
     const admin = await loginAs('quantri');
     const form = await admin.get('/quan-tri/nguoi-dung/moi');

@@ -70,6 +70,7 @@ const CASES: Case[] = [
       }),
   },
   { route: 'GET /api/v1/agencies', expected: EVERY_USER(200), send: (w) => call(w, 'get', '/api/v1/agencies') },
+  { route: 'PUT /api/v1/agencies/:code', expected: ADMIN_ONLY(200), send: (w) => call(w, 'put', '/api/v1/agencies/000.00.00.H13', { name: `Ủy ban nhân dân thành phố Cần Thơ (${w})` }) },
   { route: 'POST /api/v1/agencies', expected: ADMIN_ONLY(201), send: (w) => call(w, 'post', '/api/v1/agencies', { code: `000.09.${10 + ++seq}.H13`, name: `Phường thử ${seq}`, parentCode: '000.00.00.H13', level: 'commune' }) },
   {
     route: 'POST /api/v1/dossiers',

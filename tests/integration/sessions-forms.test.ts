@@ -93,6 +93,8 @@ describe('CSRF: every state-changing form needs the token of its own session', (
       url: () => `/quan-tri/nguoi-dung/${spare.id}/token/0/thu-hoi`,
       body: () => ({}),
     },
+    'POST /quan-tri/co-quan': { as: () => admin, url: () => '/quan-tri/co-quan', body: () => ({ code: `A${Date.now()}`, name: `Cơ quan CSRF ${Date.now()}` }) },
+    'POST /quan-tri/co-quan/:code': { as: () => admin, url: () => '/quan-tri/co-quan/000.00.00.H13', body: () => ({ name: `Ủy ban nhân dân thành phố Cần Thơ ${Date.now()}` }) },
     'POST /quan-tri/linh-vuc': { as: () => admin, url: () => '/quan-tri/linh-vuc', body: () => ({ code: `F${Date.now()}`, name: 'Lĩnh vực CSRF' }) },
     'POST /quan-tri/linh-vuc/:code': { as: () => admin, url: () => '/quan-tri/linh-vuc/DAT_DAI', body: () => ({ name: 'Đất đai' }) },
     'POST /quan-tri/thu-tuc': {
