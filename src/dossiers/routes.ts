@@ -320,6 +320,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       trace: parseTrace(row),
       late: isLate(row, now),
       appointmentOff,
+      // The law asks for a supplement once: the panel says when one was asked before.
+      supplementsAsked: events.filter((e) => e.type === 'request_supplement').map((e) => e.at),
       flash,
       justReceived: req.query.ok === 'received',
       handedOn,

@@ -139,6 +139,14 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
       ['2', 'Sơ đồ thửa đất', '', '', ''],
       ['3', 'Tờ khai đăng ký đất đai', '01', '', '01'],
     ]);
+
+    // The papers received, the panel of a second request says one was asked before (the law asks once).
+    clock.set(vn('2026-02-09T10:00'));
+    const back = await agent.post(`${page(code)}/thao-tac`).type('form').send({ _csrf: csrf, action: 'receive_supplement', version: '2' });
+    expect(back.status).toBe(303);
+    expect((await agent.get(back.headers.location)).text).toContain(
+      '<p class="flash warn" id="supplement-again">Hồ sơ đã được yêu cầu bổ sung 1 lần (lần gần nhất 09:00 09/02/2026). Việc yêu cầu bổ sung, hoàn thiện hồ sơ chỉ được thực hiện một lần',
+    );
   });
 
   it('when one paper asked for is longer than a line may be, then 422 says which one beside the list, keeps the text and writes nothing', async () => {
