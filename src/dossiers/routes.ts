@@ -86,6 +86,18 @@ export function publicLookupUrl(ctx: AppContext, req: Request, code: string): st
   return `${base.replace(/\/$/, '')}/tra-cuu/${encodeURIComponent(code)}`;
 }
 
+/**
+ * The host of a look-up address no citizen's phone can open, when PUBLIC_URL is not set and the desk reaches the
+ * server by an inside name (localhost, a name without a dot, a private address); null otherwise. The receipt's
+ * toolbar says so: its QR code printed http://localhost:3000/… without a word.
+ */
+export function insideLookupHost(ctx: AppContext, url: string): string | null {
+  if (ctx.config.publicUrl) return null;
+  const host = new URL(url).hostname;
+  const inside = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[::1\]$)/i.test(host) || !host.includes('.');
+  return inside ? host : null;
+}
+
 /** The search without marks a list offers when one typed with them found nothing: its text and address, or null. */
 function plainSearchOf(q: string | undefined, total: number, url: (q: string) => string): { text: string; url: string } | null {
   if (!q || total > 0) return null;
@@ -508,6 +520,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       texts: await wording('receipt', row.received_agency_code, { ...dossierValues(req, row, head.deskName), hen_tra: vnDateTimeWords(row.appointment_at) }),
       size: req.query.size === 'a4' ? 'a4' : 'a5',
       lookupUrl: url,
+      lookupInside: insideLookupHost(ctx, url),
       qrSvg,
       receiverName: receiver?.full_name ?? '',
       // The line of the day in the register; an imported dossier's own code has none ("Số thứ tự: NaN" was printed).
