@@ -499,6 +499,25 @@ describe('city staff', () => {
     const heading = await text(page, '.report-heading');
     expect(heading).toMatch(/Kỳ báo cáo: Tháng \d{2}\/\d{4}/);
 
+    // Each table of numbers is one Tab stop; the arrows move between its numbers, End to the row's last.
+    const first = page.locator('table.report-table').first();
+    expect(await first.locator('tbody a[tabindex="0"]').count()).toBe(1);
+    expect(await first.locator('tbody a[tabindex="-1"]').count()).toBe((await first.locator('tbody a').count()) - 1);
+    const focusedHref = () => page.evaluate<string>("document.activeElement.getAttribute('href') || ''");
+    const row0 = first.locator('tbody tr').nth(0).locator('a');
+    const row1 = first.locator('tbody tr').nth(1).locator('a');
+    await row0.first().focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await focusedHref()).toBe(await row0.nth(1).getAttribute('href'));
+    await page.keyboard.press('ArrowDown');
+    expect(await focusedHref()).toBe(await row1.nth(1).getAttribute('href'));
+    await page.keyboard.press('End');
+    expect(await focusedHref()).toBe(await row1.last().getAttribute('href'));
+    expect(await row1.last().getAttribute('tabindex')).toBe('0');
+    // Tab leaves the table: to the next one's single stop.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate("[...document.querySelectorAll('table.report-table')].indexOf(document.activeElement.closest('table'))")).toBe(1);
+
     // The total row of the first table: (3) received, (10) resolved late.
     const total = page.locator('table.report-table').first().locator('tr.total');
     const cell = async (col: number) => total.locator('td, th').nth(col - 1);
