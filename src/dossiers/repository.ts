@@ -925,10 +925,14 @@ export async function countDossiers(db: Knex, query: ListQuery, scope: ListScope
 }
 
 /** The dossiers a clerk received most recently, newest first (the start page's receipts to reprint). */
-export async function recentlyReceivedBy(db: Knex, userId: number, limit: number): Promise<SummaryRow[]> {
-  const rows = await db('dossiers as d')
-    .select(SUMMARY_SELECT)
-    .where('d.created_by', userId)
+/**
+ * The dossiers a user received last, at the desk they belong to now: a clerk moved to another agency listed the
+ * applicants of the desk they had left, whose dossiers every other page refuses them.
+ */
+export async function recentlyReceivedBy(db: Knex, user: { id: number; agencyCode: string | null }, limit: number): Promise<SummaryRow[]> {
+  const q = db('dossiers as d').select(SUMMARY_SELECT).where('d.created_by', user.id);
+  if (user.agencyCode) q.where('d.received_agency_code', user.agencyCode);
+  const rows = await q
     .orderBy([{ column: 'd.received_at', order: 'desc' }, { column: 'd.id', order: 'desc' }])
     .limit(limit);
   return withCatalogNames(db, rows);

@@ -93,6 +93,8 @@ export function publicLookupUrl(ctx: AppContext, req: Request, code: string): st
  */
 export function insideLookupHost(ctx: AppContext, url: string): string | null {
   if (ctx.config.publicUrl) return null;
+  // A Host header no address is made of ("[", "a b") gave a 500: such a QR code opens nothing either.
+  if (!URL.canParse(url)) return url.replace(/^\w+:\/\//, '').split('/tra-cuu/')[0];
   const host = new URL(url).hostname;
   const inside = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[::1\]$)/i.test(host) || !host.includes('.');
   return inside ? host : null;

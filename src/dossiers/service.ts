@@ -290,7 +290,7 @@ export class DossierService {
 
   /** The dossiers this user received most recently. */
   async recentlyReceived(user: User, limit: number) {
-    return recentlyReceivedBy(this.ctx.db, user.id, limit);
+    return recentlyReceivedBy(this.ctx.db, user, limit);
   }
 
   private async listScope(user: User): Promise<ListScope> {

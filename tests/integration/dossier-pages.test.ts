@@ -177,6 +177,10 @@ describe('the dossier pages', () => {
     const outside = await clerk.agent.get(`/ho-so/${FIRST_CODE}/giay-tiep-nhan`).set('Host', 'motcua.cantho.gov.vn');
     expect(outside.text).toContain(`http://motcua.cantho.gov.vn/tra-cuu/${FIRST_CODE}`);
     expect(outside.text).not.toContain('id="lookup-inside"');
+    // A Host header no address is made of: the receipt still prints, and says its QR code opens nothing.
+    const broken = await clerk.agent.get(`/ho-so/${FIRST_CODE}/giay-tiep-nhan`).set('Host', 'a b');
+    expect(broken.status).toBe(200);
+    expect(broken.text).toContain('Mã QR trỏ tới địa chỉ nội bộ (a b):');
   });
 
   it('when the list is searched by the applicant name, then it shows the dossier with its due date', async () => {
@@ -234,6 +238,14 @@ describe('the dossier pages', () => {
       const headHome = await head.agent.get('/');
       expect(headHome.text).toContain('id="first-due"');
       expect(headHome.text).not.toContain('id="recent"');
+
+      // Moved to another desk, the clerk's list holds none of the desk left (their pages answer 404 there).
+      await t.db('users').where({ id: clerkId }).update({ agency_code: AGENCIES.ward.code });
+      const moved = await loginAgent(harness.app, 'land.clerk');
+      const movedHome = (await moved.agent.get('/')).text;
+      expect(movedHome.slice(movedHome.indexOf('id="recent"'))).not.toContain(newest);
+      expect((await moved.agent.get(`/ho-so/${newest}`)).status).toBe(404);
+      await t.db('users').where({ id: clerkId }).update({ agency_code: AGENCIES.land.code });
     } finally {
       harness.clock.set(FRI_10);
     }
