@@ -148,7 +148,9 @@ export async function startSession(ctx: AppContext, req: Request, res: Response,
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
   });
-  res.cookie(SESSION_COOKIE, sid, { ...cookieOptions(ctx, req), maxAge: SESSION_HOURS * 3600_000 });
+  // A cookie of the browser's session, not of 12 hours: on a desk computer shared by the counter, closing the browser
+  // logs out (the session itself still ends 12 hours after the login, whatever the browser keeps).
+  res.cookie(SESSION_COOKIE, sid, cookieOptions(ctx, req));
 }
 
 export async function endSession(ctx: AppContext, req: Request, res: Response): Promise<void> {

@@ -85,6 +85,8 @@ describe('the login form', () => {
     expect(sid!.header).toMatch(/;\s*HttpOnly/i);
     expect(sid!.header).toMatch(/;\s*SameSite=Lax/i);
     expect(sid!.header).toMatch(/;\s*Path=\//i);
+    // A cookie of the browser's session: closing the browser of a shared desk computer logs out.
+    expect(sid!.header).not.toMatch(/Max-Age|Expires/i);
     const list = await agent.get('/ho-so');
     expect(list.status).toBe(200);
     expect(list.text).toContain('Nguyễn Văn land.clerk');
