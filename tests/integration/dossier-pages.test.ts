@@ -173,7 +173,7 @@ describe('the dossier pages', () => {
     expect(res.text).toContain('Huỳnh Thị Mai');
     expect(res.text).toContain('Số thứ tự: 1');
     // Reached by an inside address without PUBLIC_URL, the toolbar says the QR code is of no use to a citizen.
-    expect(res.text).toContain('<strong class="preview-note" id="lookup-inside">Mã QR trỏ tới địa chỉ nội bộ (127.0.0.1):');
+    expect(res.text).toContain('<strong class="lookup-note" id="lookup-inside">Mã QR trỏ tới địa chỉ nội bộ (127.0.0.1):');
     const outside = await clerk.agent.get(`/ho-so/${FIRST_CODE}/giay-tiep-nhan`).set('Host', 'motcua.cantho.gov.vn');
     expect(outside.text).toContain(`http://motcua.cantho.gov.vn/tra-cuu/${FIRST_CODE}`);
     expect(outside.text).not.toContain('id="lookup-inside"');
