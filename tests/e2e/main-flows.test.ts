@@ -274,6 +274,20 @@ describe('clerk', () => {
     await tab.goto(`${e.base}/ho-so/moi`);
     expect(await tab.locator('#f-applicantName').inputValue()).toBe('');
     expect(await tab.locator('.flash.info').count()).toBe(0);
+
+    // Sent without a procedure and left for the next citizen: "Tiếp nhận" opens an empty form, not the last citizen's
+    // (a name typed next was added to theirs), and Enter into a filled field selects what it holds.
+    await tab.locator('#f-applicantName').fill('Đỗ Thị Mai');
+    await Promise.all([tab.waitForURL((u) => u.pathname === '/ho-so'), tab.locator('#f-applicantName').press('Control+Enter')]);
+    expect(await text(tab, '#procedureCode-error')).toMatch(/^Chọn thủ tục/);
+    await Promise.all([tab.waitForURL((u) => u.pathname === '/ho-so/moi'), tab.locator('header a', { hasText: 'Tiếp nhận' }).first().click()]);
+    expect(await tab.locator('#f-applicantName').inputValue()).toBe('');
+    expect(await tab.locator('.flash.info').count()).toBe(0);
+    await tab.locator('#f-applicantName').fill('Nguyễn Văn Tám');
+    await tab.locator('#f-applicantName').press('Enter');
+    await tab.locator('#f-applicantIdNumber').fill('092185001234');
+    await tab.locator('#f-applicantName').press('Enter');
+    expect(await tab.evaluate('[document.activeElement.id, document.activeElement.selectionStart, document.activeElement.selectionEnd]')).toEqual(['f-applicantIdNumber', 0, 12]);
   });
 
   it('when the clerk presses Enter in the fields or Ctrl+Enter twice, then Enter only moves on and one dossier is saved; words found apart choose no procedure; Hủy forgets the form', async () => {

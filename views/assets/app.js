@@ -48,6 +48,9 @@
         if (['submit', 'button', 'reset', 'fieldset', 'output'].indexOf(el.type) >= 0) continue;
         if (el.type === 'radio' && ((t.type === 'radio' && el.name === t.name) || (!el.checked && f.querySelector('input[type=radio][name="' + el.name + '"]:checked')))) continue;
         el.focus();
+        // As Tab does: what the field holds is selected, so typing replaces it. The cursor went after it, and a name
+        // typed into a form that had come back filled was added to the last citizen's ("Đỗ Thị MaiNguyễn Văn Tám").
+        if (el.select && (el.tagName === 'TEXTAREA' || ['text', 'search', 'tel', 'email', 'number', 'url'].indexOf(el.type) >= 0)) el.select();
         return;
       }
     });
@@ -370,6 +373,15 @@
   // draft if it answers one of them (?ok=…), whether or not it shows that form: a supplement request's panel is gone
   // once requested, and its draft came back, filled, when the supplement's panel opened.
   var SENT = 'onestop:sent';
+  // A draft fills a fresh form only on the first page after a login in this tab: the session had ended while it was
+  // typed. Opened on purpose ("Tiếp nhận" for the next citizen), the intake came back with the last citizen's data,
+  // and the next name was typed onto theirs.
+  var RELOGIN = 'onestop:relogin';
+  var relogged = false;
+  try { relogged = tabStore.getItem(RELOGIN) === '1'; tabStore.removeItem(RELOGIN); } catch (err) { relogged = false; }
+  document.querySelectorAll('form[action="/dang-nhap"]').forEach(function (f) {
+    f.addEventListener('submit', function () { try { tabStore.setItem(RELOGIN, '1'); } catch (err) { /* no storage: no draft either */ } });
+  });
   var sent = null;
   try { sent = JSON.parse(tabStore.getItem(SENT) || 'null'); tabStore.removeItem(SENT); } catch (err) { sent = null; }
   var done = new URLSearchParams(location.search).get('ok');
@@ -401,7 +413,7 @@
     f.addEventListener('input', save);
     f.addEventListener('change', save);
     f.addEventListener('submit', save);
-    var kept = f.hasAttribute('data-fresh') && readDraft(key);
+    var kept = relogged && f.hasAttribute('data-fresh') && readDraft(key);
     if (!kept) return;
     kept.fields.forEach(function (pair) {
       fields().forEach(function (el) {
