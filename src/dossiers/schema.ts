@@ -30,19 +30,25 @@ export const instant = z
   }, 'Năm phải trong khoảng 2000–2100.')
   .transform((s) => new Date(s));
 
+/**
+ * The lengths of an identity number made of digits alone: CMND 9, a tax or enterprise code 10 (13 for a branch,
+ * "0100111948-018"), CCCD 12. An 8- or 11-digit number is a digit missed or doubled, and was kept as typed.
+ */
+const ID_DIGITS = [9, 10, 12, 13];
+
 export const applicantSchema = z.object({
   name: requiredText(200).refine(noControl, NO_CONTROL_MSG),
   // Spaces, dots and dashes are how the number is read out ("092 185 001 234"), not part of it.
   idNumber: optionalText(24)
     .transform((s) => (s === undefined ? s : withoutSeparators(s)))
     .refine(
-      (s) => s === undefined || /^[0-9A-Za-z]{6,20}$/.test(s),
-      'Số giấy tờ gồm 6–20 chữ số hoặc chữ cái (CCCD 12 số, mã số doanh nghiệp 10–13 số, hộ chiếu).',
+      (s) => s === undefined || (/^\d+$/.test(s) ? ID_DIGITS.includes(s.length) : /^[0-9A-Za-z]{6,20}$/.test(s)),
+      'Số giấy tờ không hợp lệ: CCCD 12 số, CMND 9 số, mã số doanh nghiệp, mã số thuế 10 hoặc 13 số; hộ chiếu gồm chữ và số.',
     ),
   // Kept as dialled in Vietnam (0939555777, from "+84 939 555 777"), the form the search finds it by.
   phone: optionalText(20)
     .transform((s) => (s === undefined ? s : nationalPhone(withoutSeparators(s))))
-    .refine((s) => s === undefined || /^0[1-9]\d{7,9}$/.test(s), 'Số điện thoại không hợp lệ (ví dụ 0912345678).'),
+    .refine((s) => s === undefined || /^0[1-9]\d{8,9}$/.test(s), 'Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912345678), cố định 11 số (ví dụ 02923820123).'),
   email: optionalText(200).refine((s) => s === undefined || z.email().safeParse(s).success, 'Địa chỉ e-mail không hợp lệ.'),
   address: optionalText(300).refine(noControl, NO_CONTROL_MSG),
 });
@@ -97,6 +103,9 @@ export function scannedCode(text: string): string {
  */
 export function compactNumber(text: string): string {
   if (/^\d[\d ]*\d$/.test(text) && text.includes(' ') && text.replace(/ /g, '').length >= 8) return text.replace(/ /g, '');
+  // A branch's tax code as printed, "0100111948-018" or "0100.111.948-018": intake keeps it bare. (A dash between
+  // digits is otherwise a dossier code's: "260202-0001".)
+  if (/^\d{4}\.?\d{3}\.?\d{3}-\d{3}$/.test(text)) return withoutSeparators(text);
   // A phone number as a citizen says or writes it ("0909.123.456", "+84 909 123 456"): as intake keeps it.
   const bare = withoutSeparators(text);
   return /^(\+84|0)[1-9]\d{7,9}$/.test(bare) ? nationalPhone(bare) : text;

@@ -77,7 +77,7 @@ describe('the intake form', () => {
     expect(res.text).toContain('Dữ liệu chưa hợp lệ, vui lòng kiểm tra các ô được đánh dấu.');
     expect(res.text).toMatch(/<input id="f-applicantName" name="applicantName" type="text" value="Trần Thị Bình"/);
     expect(res.text).toMatch(/<input id="f-applicantPhone" name="applicantPhone" type="tel" value="12-34"/);
-    expect(res.text).toContain('<p class="field-error" id="applicantPhone-error">Số điện thoại không hợp lệ (ví dụ 0912345678).</p>');
+    expect(res.text).toContain('<p class="field-error" id="applicantPhone-error">Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912345678), cố định 11 số (ví dụ 02923820123).</p>');
     expect(res.text).toContain('<p class="field-error" id="applicantEmail-error">Địa chỉ e-mail không hợp lệ.</p>');
     expect(res.text).toMatch(/<option value="1\.012756" selected/);
     expect(await rowCounts(t.db)).toEqual(before);

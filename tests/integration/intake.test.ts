@@ -296,7 +296,7 @@ describe('POST /api/v1/dossiers: refusals', () => {
     ['the applicant name is missing', { ...good, applicant: { phone: '0912345678' } }, 'applicant.name', 'Không được để trống.'],
     ['the applicant name is blank', { ...good, applicant: { name: '   ' } }, 'applicant.name', 'Không được để trống.'],
     ['the e-mail is malformed', { ...good, applicant: applicant('Võ Thị Diệu', { email: 'dieu@' }) }, 'applicant.email', 'Địa chỉ e-mail không hợp lệ.'],
-    ['the phone is malformed', { ...good, applicant: applicant('Võ Thị Diệu', { phone: '12345' }) }, 'applicant.phone', 'Số điện thoại không hợp lệ (ví dụ 0912345678).'],
+    ['the phone is malformed', { ...good, applicant: applicant('Võ Thị Diệu', { phone: '12345' }) }, 'applicant.phone', 'Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912345678), cố định 11 số (ví dụ 02923820123).'],
     ['the procedure is unknown', { ...good, procedureCode: '9.999999' }, 'procedureCode', 'Không có thủ tục mã 9.999999.'],
     ['no procedure is chosen', { ...good, procedureCode: ' ' }, 'procedureCode', 'Chọn thủ tục.'],
     ['the channel is fax', { ...good, channel: 'fax' }, 'channel', 'Chọn hình thức nộp: trực tiếp, trực tuyến hoặc bưu chính.'],

@@ -90,7 +90,7 @@ describe('refusing to receive a dossier (Phiếu từ chối tiếp nhận)', ()
     expect(noReason.res.text).toContain('value="Ngô Văn Từ"');
     const badPhone = await refuse('ward.clerk', { applicantPhone: '12' });
     expect(badPhone.res.status).toBe(422);
-    expect(badPhone.res.text).toContain('Số điện thoại không hợp lệ (ví dụ 0912345678).');
+    expect(badPhone.res.text).toContain('Số điện thoại không hợp lệ: di động 10 số (ví dụ 0912345678), cố định 11 số (ví dụ 02923820123).');
     expect(badPhone.res.text).toContain('Đề nghị ông nộp tại Ủy ban nhân dân phường Cái Khế.</textarea>');
     expect(await count('intake_refusals')).toBe(before);
     expect(await count('refusal_numbers')).toBe(2);
