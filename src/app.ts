@@ -32,7 +32,7 @@ import { openApiRoutes } from './api/openapi';
 import { STATUS_NAMES } from './dossiers/status';
 import { CHANNEL_NAMES } from './dossiers/schema';
 import { ROLE_NAMES } from './auth/users';
-import { EVENT_NAMES } from './dossiers/events';
+import { CORRECTED_NAMES, EVENT_NAMES } from './dossiers/events';
 
 export interface Services {
   calendars: CalendarService;
@@ -75,7 +75,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   app.set('etag', false);
   if (ctx.config.env === 'production') app.set('view cache', true);
 
-  Object.assign(app.locals, format, { STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, REPORT_COLUMN_INFO, placeName: ctx.config.placeName });
+  Object.assign(app.locals, format, { STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, CORRECTED_NAMES, REPORT_COLUMN_INFO, placeName: ctx.config.placeName });
 
   app.use(
     helmet({

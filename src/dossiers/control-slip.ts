@@ -71,6 +71,7 @@ export function controlSlipSteps(row: DossierRow, events: DossierEventRow[], age
           withdraw: 'Công dân rút hồ sơ',
           recompute_due: 'Tính lại hạn',
           apology_issued: 'Phát hành văn bản xin lỗi',
+          correct: 'Sửa thông tin hồ sơ',
         };
         if (last) last.notes.push(`${what[e.type] ?? e.type} ${formatDateTime(e.at)}${data.reason ? `: ${data.reason}` : ''}`);
       }

@@ -11,4 +11,16 @@ export const EVENT_NAMES: Record<string, string> = {
   withdraw: 'Công dân rút hồ sơ',
   recompute_due: 'Tính lại hạn do thay đổi lịch làm việc',
   apology_issued: 'Phát hành văn bản xin lỗi, hẹn lại ngày trả',
+  correct: 'Sửa thông tin người nộp, thành phần hồ sơ',
+};
+
+/** The fields a correction (event 'correct') may change, as the history names them. */
+export const CORRECTED_NAMES: Record<string, string> = {
+  applicant_name: 'Họ tên',
+  applicant_id_number: 'Số giấy tờ',
+  applicant_phone: 'Điện thoại',
+  applicant_email: 'E-mail',
+  applicant_address: 'Địa chỉ',
+  documents: 'Thành phần hồ sơ',
+  sets: 'Số bộ',
 };

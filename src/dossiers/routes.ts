@@ -13,7 +13,7 @@ import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate
 import { regimeOn } from '../forms/regime';
 import { paperLine, type FormKey } from '../forms/texts';
 import { formHead, formWording } from '../forms/repository';
-import { actionInputSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
+import { actionInputSchema, correctionSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, appointmentDayOff, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
@@ -298,6 +298,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     resolve: 'Đã ghi nhận kết quả giải quyết.',
     return: 'Đã trả kết quả cho công dân.',
     withdraw: 'Đã ghi nhận việc rút hồ sơ. In thông báo dừng giải quyết để giao cho công dân.',
+    corrected: 'Đã sửa thông tin hồ sơ (lịch sử giữ thông tin cũ). In lại giấy tiếp nhận nếu công dân cần.',
   };
 
   async function renderDetail(
@@ -336,6 +337,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       appointmentOff,
       // The law asks for a supplement once: the panel says when one was asked before.
       supplementsAsked: events.filter((e) => e.type === 'request_supplement').map((e) => e.at),
+      mayCorrect: !handedOn && dossiers.mayCorrect(row, user),
+      correction: null,
       flash,
       justReceived: req.query.ok === 'received',
       handedOn,
@@ -448,6 +451,28 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         actionValues: values,
         actionErrors: errors,
         openAction: values.action,
+      });
+    }
+  });
+
+  /** Corrects the applicant's details and the papers as intake wrote them (service.ts correct). */
+  router.post('/ho-so/:code/sua-thong-tin', requireUser, async (req, res) => {
+    const user = currentUser(req);
+    const code = String(req.params.code);
+    const body = req.body as Record<string, string>;
+    try {
+      await dossiers.correct(code, parseInput(correctionSchema, { ...formToIntake(body), version: body.version, reason: body.reason }), user);
+      res.redirect(303, `/ho-so/${encodeURIComponent(code)}?ok=corrected`);
+    } catch (err) {
+      if (!(err instanceof AppError) || ![403, 409, 422].includes(err.status)) throw err;
+      const row = await dossiers.get(code, user);
+      res.status(err.status);
+      await renderDetail(req, res, row, {
+        flash: { kind: 'error', text: err.message },
+        correction: {
+          values: body,
+          errors: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === 'reason' ? 'reason' : (FORM_FIELD[k] ?? k), v])),
+        },
       });
     }
   });

@@ -205,6 +205,16 @@ const itemList = z.preprocess(
   z.array(z.string().trim().min(1).max(300, 'Tối đa 300 ký tự cho mỗi giấy tờ: tách thành nhiều dòng.').refine(noControl, NO_CONTROL_MSG)).max(50).optional(),
 );
 
+/** A correction of what intake wrote of the applicant and the papers (a typo cannot be left on a citizen's dossier). */
+export const correctionSchema = z.object({
+  version: wholeNumber('version là số nguyên từ 1 (phiên bản hồ sơ).', 'Thiếu phiên bản hồ sơ (version).').pipe(z.number().min(1, 'version là số nguyên từ 1 (phiên bản hồ sơ).')),
+  applicant: applicantSchema,
+  sets: wholeNumber('Số bộ hồ sơ phải là số nguyên.').pipe(z.number().min(1, 'Ít nhất 1 bộ.').max(99, 'Tối đa 99 bộ.')).optional().transform((v) => v ?? 1),
+  documents: optionalText(4000).refine(noControl, NO_CONTROL_MSG),
+  reason: requiredText(500).refine(noControl, NO_CONTROL_MSG),
+});
+export type CorrectionInput = z.infer<typeof correctionSchema>;
+
 export const actionInputSchema = z.object({
   action: z.string({ error: 'Thiếu thao tác (action).' }).max(40),
   version: wholeNumber('version là số nguyên từ 1 (phiên bản hồ sơ).', 'Thiếu phiên bản hồ sơ (version).').pipe(z.number().min(1, 'version là số nguyên từ 1 (phiên bản hồ sơ).')),

@@ -27,7 +27,7 @@ import {
 } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import type { LetterRow } from '../letters/draft';
-import { codeSpellings, type ActionInput, type IntakeInput, type ListQuery } from './schema';
+import { codeSpellings, type ActionInput, type CorrectionInput, type IntakeInput, type ListQuery } from './schema';
 import { appointmentDayOff, followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
 import { OPEN_STATUSES } from './status';
 import { basisOfDesk } from '../reports/definitions';
@@ -307,6 +307,65 @@ export class DossierService {
    * One lifecycle action: check the state and the version, move the clock, update the dossier and append
    * the event — all in one transaction; a stale version or a concurrent change answers 409 and writes nothing.
    */
+  /** Who may correct what intake wrote of a dossier: an admin, or a clerk of the desk that received or handles it. */
+  mayCorrect(row: DossierRow, user: User): boolean {
+    if (user.role === 'admin') return true;
+    return user.role === 'clerk' && this.canSee(row, user);
+  }
+
+  /**
+   * Corrects the applicant's details, the papers and the number of sets as intake wrote them (a name or a phone number
+   * mistyped, and the citizen was called at a wrong number: the only way out was to withdraw the dossier, counted in
+   * the report, and receive it again under a new code). The procedure, the channel and the instants are not corrected:
+   * they make the deadline and the report. The history keeps what was written before, with the reason.
+   */
+  async correct(code: string, input: CorrectionInput, user: User): Promise<DossierRow> {
+    const { db } = this.ctx;
+    const now = this.ctx.clock.now();
+    return withRetry(() =>
+      db.transaction(async (trx) => {
+        const row = await findDossier(trx, code);
+        if (!row || !this.canSee(row, user)) {
+          if (row && user.role !== 'head' && (await this.handledBefore(row, user, trx))) {
+            throw new ForbiddenError(`Hồ sơ ${code} đã chuyển sang ${row.agency_name ?? row.agency_code} giải quyết: cơ quan của bạn chỉ xem, không sửa được.`);
+          }
+          throw new NotFoundError(`Không tìm thấy hồ sơ ${code}.`);
+        }
+        if (!this.mayCorrect(row, user)) throw new ForbiddenError('Chỉ cán bộ một cửa của cơ quan hoặc quản trị viên được sửa thông tin hồ sơ.');
+        if (row.version !== input.version) throw staleVersion(row.version);
+        const next = {
+          applicant_name: input.applicant.name,
+          applicant_id_number: input.applicant.idNumber ?? null,
+          applicant_phone: input.applicant.phone ?? null,
+          applicant_email: input.applicant.email ?? null,
+          applicant_address: input.applicant.address ?? null,
+          documents: input.documents ?? null,
+          sets: input.sets,
+        };
+        const changes = Object.fromEntries(
+          (Object.keys(next) as (keyof typeof next)[])
+            .filter((k) => (row[k] ?? null) !== next[k])
+            .map((k) => [k, [row[k] ?? null, next[k]]]),
+        );
+        if (!Object.keys(changes).length) throw new ValidationError({ reason: 'Chưa có thông tin nào thay đổi.' }, 'Không có gì để sửa.');
+        const updated = await trx('dossiers')
+          .where({ id: row.id, version: row.version })
+          .update({ ...next, version: row.version + 1, updated_at: now.toISOString() });
+        if (updated !== 1) throw staleVersion(row.version);
+        await insertEvent(trx, {
+          dossier_id: row.id,
+          type: 'correct',
+          at: now.toISOString(),
+          actor_id: user.id,
+          actor_name: user.fullName,
+          data: JSON.stringify({ reason: input.reason, changes }),
+          recorded_at: now.toISOString(),
+        });
+        return (await findDossier(trx, code))!;
+      }),
+    );
+  }
+
   async act(code: string, input: ActionInput, user: User): Promise<DossierRow> {
     const { db } = this.ctx;
     if (!isAction(input.action)) {
@@ -491,12 +550,12 @@ export class DossierService {
 
 /**
  * An action backdated before the dossier's last event: refused, unless all that came after it are recomputes of the
- * deadline (an admin's, after a calendar change). A paper result signed before a recompute could not be entered at
+ * deadline (an admin's, after a calendar change) or corrections of the applicant's details. A paper result signed before a recompute could not be entered at
  * all. The action came first: the state intervals the recomputes opened after its instant give way to the one it
  * opens (the events stay, in the order they were recorded).
  */
 async function beforeRecomputes(trx: Knex.Transaction, dossierId: number, at: string): Promise<void> {
-  const action = await trx('dossier_events').where({ dossier_id: dossierId }).whereNot('type', 'recompute_due').max({ at: 'at' }).first();
+  const action = await trx('dossier_events').where({ dossier_id: dossierId }).whereNotIn('type', ['recompute_due', 'correct']).max({ at: 'at' }).first();
   if (action?.at && at < action.at) throw new ValidationError({ at: 'Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.' });
   await trx('dossier_states').where({ dossier_id: dossierId }).where('valid_from', '>', at).del();
   await trx('dossier_states').where({ dossier_id: dossierId }).where('valid_to', '>', at).update({ valid_to: null });

@@ -122,6 +122,8 @@ const CASES: Case[] = [
   { method: 'GET', route: '/ho-so/:code', url: () => `/ho-so/${d()}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   // A stale version: whoever may act learns it is stale (409); a head may not act (403); another agency does not even see it (404).
   { method: 'POST', route: '/ho-so/:code/thao-tac', url: () => `/ho-so/${d()}/thao-tac`, body: { action: 'pause', reason: 'thử quyền', version: '999' }, expect: e(LOGIN, 409, 403, 409, 404, 404) },
+  // Correcting intake's data: the desk's clerks and admins (a stale version: 409); a head may not (403).
+  { method: 'POST', route: '/ho-so/:code/sua-thong-tin', url: () => `/ho-so/${d()}/sua-thong-tin`, body: { applicantName: 'Tên sửa thử', reason: 'thử quyền', version: '999' }, expect: e(LOGIN, 409, 403, 409, 404, 404) },
   { method: 'GET', route: '/ho-so/:code/phieu-bo-sung/:eventId', url: () => `/ho-so/${d()}/phieu-bo-sung/${supplementEventId}`, expect: e(LOGIN, 200, 200, 200, 404, 404) },
   // The matrix's dossier is not withdrawn: no notice for anyone (form-texts.test.ts prints one).
   { method: 'GET', route: '/ho-so/:code/thong-bao-dung', url: () => `/ho-so/${d()}/thong-bao-dung`, expect: e(LOGIN, 404, 404, 404, 404, 404) },

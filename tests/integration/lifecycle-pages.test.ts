@@ -75,7 +75,8 @@ describe('the dossier page offers the actions of its state', () => {
     const res = await agent.get(page(code));
     expect(res.status).toBe(200);
     expect(offeredActions(res.text)).toEqual(['request_supplement', 'pause', 'transfer', 'resolve', 'withdraw']);
-    expect([...res.text.matchAll(/name="version" value="([^"]+)"/g)].map((m) => m[1])).toEqual(['1', '1', '1', '1', '1']);
+    // the five actions' forms and the correction's
+    expect([...res.text.matchAll(/name="version" value="([^"]+)"/g)].map((m) => m[1])).toEqual(['1', '1', '1', '1', '1', '1']);
     expect(res.text).toContain('(trạng thái: Đang giải quyết)');
     expect(res.text).toContain(`href="/ho-so/${encodeURIComponent(code)}/phieu-kiem-soat"`);
   });
@@ -147,6 +148,42 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
     expect((await agent.get(back.headers.location)).text).toContain(
       '<p class="flash warn" id="supplement-again">Hồ sơ đã được yêu cầu bổ sung 1 lần (lần gần nhất 09:00 09/02/2026). Việc yêu cầu bổ sung, hoàn thiện hồ sơ chỉ được thực hiện một lần',
     );
+  });
+
+  it('when a clerk corrects a mistyped phone and name, then the dossier holds the new ones, the history the old with the reason, and a bad value or a stale page is answered with what was typed', async () => {
+    const code = await receive('1.012756', '2026-02-09T08:20');
+    clock.set(vn('2026-02-09T09:30'));
+    const { agent, csrf } = await loginAgent(app, 'canbo_dat');
+    const shown = await agent.get(page(code));
+    expect(shown.text).toContain('<summary>Sửa thông tin người nộp, thành phần hồ sơ</summary>');
+    expect(shown.text).toContain('id="c-applicantPhone" name="applicantPhone" value="0912345678"');
+    const url = `${page(code)}/sua-thong-tin`;
+    const form = { _csrf: csrf, applicantName: 'Trần Thị Bích Ngọc', applicantPhone: '0918 000 11', applicantAddress: 'Số 12 đường 30/4, phường Ninh Kiều', sets: '1', reason: 'Nhập nhầm', version: '1' };
+    const bad = await agent.post(url).type('form').send(form);
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('<details class="card correct-panel" id="correct" open>');
+    expect(bad.text).toContain('value="0918 000 11"');
+    expect(bad.text).toContain('id="c-applicantPhone-error">Số điện thoại không hợp lệ');
+    expect((await t.db('dossiers').where({ code }).first()).applicant_name).toBe('Trần Thị Bích');
+
+    const good = await agent.post(url).type('form').send({ ...form, applicantPhone: '0918 000 111' });
+    expect(good.headers.location).toBe(`${page(code)}?ok=corrected`);
+    const row = await t.db('dossiers').where({ code }).first();
+    expect(row).toMatchObject({ applicant_name: 'Trần Thị Bích Ngọc', applicant_phone: '0918000111', version: 2 });
+    const after = await agent.get(good.headers.location);
+    expect(after.text).toContain('Sửa thông tin người nộp, thành phần hồ sơ</strong>');
+    expect(after.text).toContain('<li>Họ tên: Trần Thị Bích → Trần Thị Bích Ngọc</li>');
+    expect(after.text).toContain('<li>Điện thoại: 0912345678 → 0918000111</li>');
+    expect(after.text).toContain('Lý do: Nhập nhầm');
+    // The search finds the corrected name; the same form sent again from the stale page is refused.
+    expect((await request(app).get(`/api/v1/dossiers?q=${encodeURIComponent('Bích Ngọc')}`).set(bearer(landClerk))).body.total).toBe(1);
+    const stale = await agent.post(url).type('form').send({ ...form, applicantPhone: '0918 000 112' });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('value="0918 000 112"');
+    // A head reads the dossier and corrects nothing.
+    const head = await loginAgent(app, 'lanhdao_dat');
+    expect((await head.agent.get(page(code))).text).not.toContain('sua-thong-tin');
+    expect((await head.agent.post(url).type('form').send({ ...form, applicantPhone: '0918000111', _csrf: head.csrf, version: '2' })).status).toBe(403);
   });
 
   it('when one paper asked for is longer than a line may be, then 422 says which one beside the list, keeps the text and writes nothing', async () => {

@@ -70,6 +70,14 @@ describe('CSRF: every state-changing form needs the token of its own session', (
       url: () => `/ho-so/${code}/thao-tac`,
       body: async () => ({ action: 'pause', reason: 'Chờ thẩm định', version: String((await t.db('dossiers').where({ code }).first()).version) }),
     },
+    'POST /ho-so/:code/sua-thong-tin': {
+      as: () => clerk,
+      url: () => `/ho-so/${code}/sua-thong-tin`,
+      body: async () => {
+        const row = await t.db('dossiers').where({ code }).first();
+        return { applicantName: `${row.applicant_name} (sửa)`, reason: 'Nhập nhầm tên', version: String(row.version) };
+      },
+    },
     'POST /thu-xin-loi/mau': { as: () => admin, url: () => '/thu-xin-loi/mau', body: () => ({ agency: '*', op: 'save', numberSuffix: 'XL' }) },
     'POST /thu-xin-loi/:id': {
       as: () => head,
