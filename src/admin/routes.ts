@@ -394,10 +394,13 @@ export function adminPages(ctx: AppContext, services: Services): Router {
   // --- agencies ------------------------------------------------------------------------------
 
   const renderAgencies = async (req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: Errors = {}) => {
-    const [agencies, counts] = await Promise.all([
-      listAgencies(db),
-      db('users').whereNotNull('agency_code').groupBy('agency_code').select('agency_code').count({ n: '*' }) as Promise<{ agency_code: string; n: number | string }[]>,
-    ]);
+    const userCounts: Promise<{ agency_code: string; n: number | string }[]> = db('users')
+      .whereNotNull('agency_code')
+      .groupBy('agency_code')
+      .select('agency_code')
+      .count({ n: '*' })
+      .then((rows) => rows as { agency_code: string; n: number | string }[]);
+    const [agencies, counts] = await Promise.all([listAgencies(db), userCounts]);
     const users = new Map(counts.map((c) => [c.agency_code, Number(c.n)]));
     const names = new Map(agencies.map((a) => [a.code, a.name]));
     res.status(status).render('admin/agencies', {

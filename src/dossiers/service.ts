@@ -303,10 +303,6 @@ export class DossierService {
     };
   }
 
-  /**
-   * One lifecycle action: check the state and the version, move the clock, update the dossier and append
-   * the event — all in one transaction; a stale version or a concurrent change answers 409 and writes nothing.
-   */
   /** Who may correct what intake wrote of a dossier: an admin, or a clerk of the desk that received or handles it. */
   mayCorrect(row: DossierRow, user: User): boolean {
     if (user.role === 'admin') return true;
@@ -366,6 +362,10 @@ export class DossierService {
     );
   }
 
+  /**
+   * One lifecycle action: check the state and the version, move the clock, update the dossier and append
+   * the event — all in one transaction; a stale version or a concurrent change answers 409 and writes nothing.
+   */
   async act(code: string, input: ActionInput, user: User): Promise<DossierRow> {
     const { db } = this.ctx;
     if (!isAction(input.action)) {
@@ -550,9 +550,9 @@ export class DossierService {
 
 /**
  * An action backdated before the dossier's last event: refused, unless all that came after it are recomputes of the
- * deadline (an admin's, after a calendar change) or corrections of the applicant's details. A paper result signed before a recompute could not be entered at
- * all. The action came first: the state intervals the recomputes opened after its instant give way to the one it
- * opens (the events stay, in the order they were recorded).
+ * deadline (an admin's, after a calendar change) or corrections of the applicant's details. A paper result signed
+ * before a recompute could not be entered at all. The action came first: the state intervals the recomputes opened
+ * after its instant give way to the one it opens (the events stay, in the order they were recorded).
  */
 async function beforeRecomputes(trx: Knex.Transaction, dossierId: number, at: string): Promise<void> {
   const action = await trx('dossier_events').where({ dossier_id: dossierId }).whereNotIn('type', ['recompute_due', 'correct']).max({ at: 'at' }).first();
