@@ -20,7 +20,7 @@ import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './cont
 import { askRegister, dailyNumber, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
-import { vnDateTimeWords, type LetterRow } from '../letters/draft';
+import { isOrganisation, vnDateTimeWords, type LetterRow } from '../letters/draft';
 import { withoutMarks } from '../shared/marks';
 
 /**
@@ -117,6 +117,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   const dossierValues = (req: Request, row: DossierRow, deskName: string) => ({
     co_quan: deskName,
     nguoi_nop: row.applicant_name,
+    // The forms wrote "ông/bà" to a company: an organisation is "Quý tổ chức", as in the apology letter.
+    danh_xung: isOrganisation(row.applicant_name) ? 'Quý tổ chức' : 'ông/bà',
     thu_tuc: row.procedure_name ?? '',
     ma_ho_so: row.code,
     tra_cuu: publicLookupUrl(ctx, req, row.code),
@@ -318,6 +320,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const flash =
       req.query.ok === 'received'
         ? { kind: 'ok', text: `Đã tiếp nhận hồ sơ ${row.code}. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }
+        : req.query.ok === 'receive_supplement' && row.status === 'processing'
+          ? { kind: 'ok', text: `Đã nhận hồ sơ bổ sung. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}: in lại giấy tiếp nhận để giao cho công dân.` }
         : ok
           ? { kind: 'ok', text: ok }
           : null;
@@ -340,7 +344,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       mayCorrect: !handedOn && dossiers.mayCorrect(row, user),
       correction: null,
       flash,
-      justReceived: req.query.ok === 'received',
+      // After intake, and after a supplement received (the appointment moved), Enter prints the receipt.
+      justReceived: req.query.ok === 'received' || (req.query.ok === 'receive_supplement' && row.status === 'processing'),
       handedOn,
       actions,
       ACTION_NAMES,

@@ -217,16 +217,23 @@ export function isOrganisation(name: string): boolean {
   return ORGANISATION.test(name.trim());
 }
 
-/** The "Kính gửi" line of a new draft: "Ông/Bà Trần Thị Bích", or the organisation's name as it is. */
+/** A household as applicant ("Hộ ông Đặng Văn Tư và bà …", "Hộ gia đình …"): named as it is, addressed as a person. */
+const HOUSEHOLD = /^hộ\s(?!kinh doanh)/iu;
+
+/** The "Kính gửi" line of a new draft: "Ông/Bà Trần Thị Bích", or the organisation's or household's name as it is. */
 export function addresseeFor(applicantName: string): string {
   const name = applicantName.trim();
-  return isOrganisation(name) ? name : `Ông/Bà ${name}`;
+  return isOrganisation(name) || HOUSEHOLD.test(name) ? name : `Ông/Bà ${name}`;
 }
 
-/** How the body addresses the recipient: the prefix of the "Kính gửi" line for a person, else "Quý tổ chức". */
+/**
+ * How the body addresses the recipient: the prefix of the "Kính gửi" line for a person, "Ông/Bà" for a household
+ * ("Ông/Bà Hộ ông …" was written), else "Quý tổ chức".
+ */
 export function salutationOf(addressee: string): string {
   const m = addressee.trim().match(/^(Ông\/Bà|Ông|Bà|Anh|Chị)(?=\s)/u);
-  return m ? m[1] : 'Quý tổ chức';
+  if (m) return m[1];
+  return HOUSEHOLD.test(addressee.trim()) ? 'Ông/Bà' : 'Quý tổ chức';
 }
 
 /** A reasonable signer title from the agency's name; an admin sets the real one in the template. */

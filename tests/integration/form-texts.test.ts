@@ -97,6 +97,11 @@ describe('the wording of the printed forms (Lời văn mẫu phiếu)', () => {
     const slip = await clerk.agent.get(`/ho-so/${encodeURIComponent(codes.An)}/phieu-bo-sung/${event.id}`);
     expect(slip.status).toBe(200);
     expect(slip.text).toContain('<p>Đề nghị ông/bà An bổ sung:</p>');
+    // An organisation is "Quý tổ chức" ("ông/bà" was written to a company), as in the apology letter.
+    await t.db('dossiers').where({ code: codes.An }).update({ applicant_name: 'Công ty TNHH Phú Lợi' });
+    const company = await clerk.agent.get(`/ho-so/${encodeURIComponent(codes.An)}/phieu-bo-sung/${event.id}`);
+    expect(company.text).toContain('<p>Đề nghị Quý tổ chức Công ty TNHH Phú Lợi bổ sung:</p>');
+    await t.db('dossiers').where({ code: codes.An }).update({ applicant_name: 'An' });
     expect(slip.text).toContain('<p>Liên hệ Phường Ninh Kiều.</p>');
     expect(slip.text).toContain('<h1 class="form-title">Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ</h1>');
     expect(slip.text).not.toContain('Trong quá trình hoàn thiện hồ sơ');

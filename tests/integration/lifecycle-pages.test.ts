@@ -145,7 +145,11 @@ describe('supplement request through the page, and its print (Mẫu 02)', () => 
     clock.set(vn('2026-02-09T10:00'));
     const back = await agent.post(`${page(code)}/thao-tac`).type('form').send({ _csrf: csrf, action: 'receive_supplement', version: '2' });
     expect(back.status).toBe(303);
-    expect((await agent.get(back.headers.location)).text).toContain(
+    const received = (await agent.get(back.headers.location)).text;
+    // The answer gives the new appointment (3 working days from 10:00 Mon 09/02: 10:00 Thu 12/02), and Enter reprints the receipt.
+    expect(received).toContain('Đã nhận hồ sơ bổ sung. Hẹn trả kết quả 10:00 12/02/2026: in lại giấy tiếp nhận để giao cho công dân.');
+    expect(received).toMatch(/id="print-receipt" href="[^"]+\/giay-tiep-nhan" autofocus data-autofocus="1"/);
+    expect(received).toContain(
       '<p class="flash warn" id="supplement-again">Hồ sơ đã được yêu cầu bổ sung 1 lần (lần gần nhất 09:00 09/02/2026). Việc yêu cầu bổ sung, hoàn thiện hồ sơ chỉ được thực hiện một lần',
     );
   });

@@ -154,6 +154,10 @@ describe('addressee and signer', () => {
     expect(salutationOf('Ông/Bà Trần Thị Bích')).toBe('Ông/Bà');
     expect(salutationOf('Bà Trần Thị Bích')).toBe('Bà');
     expect(salutationOf('Công ty TNHH Xây dựng Phú Lợi')).toBe('Quý tổ chức');
+    // A household is named as it is and addressed as a person ("Ông/Bà Hộ ông …" was written); a household business is an organisation.
+    expect(addresseeFor('Hộ ông Đặng Văn Tư và bà Lê Thị Hoa')).toBe('Hộ ông Đặng Văn Tư và bà Lê Thị Hoa');
+    expect(salutationOf('Hộ ông Đặng Văn Tư và bà Lê Thị Hoa')).toBe('Ông/Bà');
+    expect(salutationOf(addresseeFor('Hộ kinh doanh Tư Hoa'))).toBe('Quý tổ chức');
   });
 
   it('when no signer title is set, then it follows the kind of agency', () => {
