@@ -393,6 +393,8 @@ describe('the pages of a letter', () => {
     let page = await agent.get(`/thu-xin-loi/${id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('value="Công ty TNHH Xây dựng Phú Lợi"');
+    // The page opens in the reason, what the head writes.
+    expect(page.text).toMatch(/<textarea id="f-reason" name="reason" rows="3" maxlength="2000" required autofocus >/);
     const csrf = csrfFrom(page.text);
     const form = { _csrf: csrf, version: '1', addresseeName: 'Công ty TNHH Xây dựng Phú Lợi', addresseeAddress: '', reason: '', newAppointmentDate: '2026-03-16', newAppointmentTime: '17:00', signerTitle: 'Giám đốc', signerName: 'Lê Văn Thành' };
 
