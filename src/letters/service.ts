@@ -345,6 +345,15 @@ export class LetterService {
         'dossier_finished',
       );
     }
+    // A dossier waiting for papers or paused before its deadline is not late, and its deadline moves when the clock
+    // runs again: a letter issued now promised a day the supplement then passed, and used up the one new appointment.
+    // The draft waits.
+    if (!clockRunning(dossier.status) && !isLate(dossier, now)) {
+      throw new ConflictError(
+        `Hồ sơ ${dossier.code} đang dừng tính thời hạn (${STATUS_NAMES[dossier.status].toLowerCase()}) và chưa quá hạn: chưa phát hành văn bản xin lỗi; bản nháp được giữ đến khi hồ sơ được giải quyết tiếp.`,
+        'clock_stopped',
+      );
+    }
     if (letter.status === 'cancelled') throw new ConflictError('Văn bản này đã hủy.', 'not_draft');
     if (input.version !== undefined && input.version !== letter.version) throw staleLetter(letter.version);
     const overrideReason = input.overrideReason?.trim() || null;

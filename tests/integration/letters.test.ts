@@ -628,6 +628,25 @@ describe('a dossier stopped after its deadline', () => {
     await sweep('2026-05-12T09:00');
     expect(await letterOf(code)).toMatchObject({ status: 'draft', drafted_for: 'late' });
   });
+
+  it('when a due-soon draft\'s dossier waits for papers before its deadline, then the draft cannot be issued; it can once the clock runs again', async () => {
+    // 3 working days from Mon 18/05 08:00: due Thu 21/05 08:00; drafted Wed, papers asked for Wed afternoon.
+    const code = (await receive(LAND, '2026-05-18T08:00', landClerk, 'Phan Thị Chờ')).code;
+    await sweep('2026-05-20T09:00');
+    const draft = await letterOf(code);
+    expect(draft).toMatchObject({ status: 'draft', drafted_for: 'due_soon' });
+    await act('2026-05-20T14:00', landClerk, code, { action: 'request_supplement', reason: 'Thiếu giấy tờ', items: ['Sơ đồ thửa đất'] });
+    harness.clock.set(vn('2026-05-20T15:00'));
+    const refused = await issue(landHead, draft.id, { reason: 'Chờ bổ sung', newAppointmentAt: api('2026-05-25T17:00') });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('clock_stopped');
+    expect(refused.body.error.message).toContain('đang dừng tính thời hạn (chờ bổ sung) và chưa quá hạn');
+    expect(await letterOf(code)).toMatchObject({ status: 'draft' });
+    // The papers come the next week: a whole new duration, and the draft may be issued (or left).
+    await act('2026-05-25T08:00', landClerk, code, { action: 'receive_supplement' });
+    harness.clock.set(vn('2026-05-27T09:00'));
+    expect((await issue(landHead, draft.id, { reason: 'Hồ sơ phức tạp', newAppointmentAt: api('2026-06-01T17:00') })).status).toBe(200);
+  });
 });
 
 describe('who signs a letter the receiving desk issues', () => {
