@@ -171,7 +171,8 @@ describe('the dossier pages', () => {
     expect(res.text).toContain('<svg');
     expect(res.text).toContain(`/tra-cuu/${FIRST_CODE}`);
     expect(res.text).toContain('Huỳnh Thị Mai');
-    expect(res.text).toContain('Số thứ tự: 1');
+    // the register numbers its lines from 1 each day: the receipt names the day
+    expect(res.text).toContain('Vào Sổ theo dõi hồ sơ, Quyển số: 2026, ngày 13/02/2026 &nbsp; Số thứ tự: 1');
     // Reached by an inside address without PUBLIC_URL, the toolbar says the QR code is of no use to a citizen.
     expect(res.text).toContain('<strong class="lookup-note" id="lookup-inside">Mã QR trỏ tới địa chỉ nội bộ (127.0.0.1):');
     const outside = await clerk.agent.get(`/ho-so/${FIRST_CODE}/giay-tiep-nhan`).set('Host', 'motcua.cantho.gov.vn');
