@@ -188,12 +188,29 @@ export function resolvePeriod(input: PeriodInput, today: string): Period {
       return reportingYearPart(kind as 'rhalf' | 'r9months' | 'ryear', year);
     case 'range': {
       const errors: Record<string, string> = {};
-      if (!isValidDate(input.from)) errors.from = 'Chọn ngày bắt đầu (dd/mm/yyyy).';
-      if (!isValidDate(input.to)) errors.to = 'Chọn ngày kết thúc (dd/mm/yyyy).';
+      const fromProblem = rangeDayProblem(input.from, 'bắt đầu');
+      const toProblem = rangeDayProblem(input.to, 'kết thúc');
+      if (fromProblem) errors.from = fromProblem;
+      if (toProblem) errors.to = toProblem;
       if (Object.keys(errors).length) throw new ValidationError(errors, 'Khoảng thời gian báo cáo chưa hợp lệ.');
       return rangePeriod(input.from as string, input.to as string);
     }
   }
+}
+
+/**
+ * Why a day of a custom range cannot be reported on, in the picker's words, or undefined when it can. A day typed
+ * with a year out of 2000–2100 (01/01/1999, or 20266 for 2026) was told "Chọn ngày bắt đầu", as if none had been chosen.
+ */
+export function rangeDayProblem(value: unknown, which: 'bắt đầu' | 'kết thúc'): string | undefined {
+  if (isValidDate(value)) return undefined;
+  if (!given(value)) return `Chọn ngày ${which} (dd/mm/yyyy).`;
+  const m = /^(\d{4,6})-(\d{2})-(\d{2})$/.exec(String(value).trim());
+  if (!m) return `Ngày ${which} không đọc được; chọn ngày dạng dd/mm/yyyy.`;
+  const shown = `${m[3]}/${m[2]}/${m[1]}`;
+  const year = Number(m[1]);
+  if (year < 2000 || year > 2100) return `Ngày ${which} ${shown}: năm phải từ 2000 đến 2100.`;
+  return `Ngày ${which} ${shown} không có trên lịch.`;
 }
 
 /** The reporting window containing a local date: the 15th-to-14th month it falls in. */

@@ -103,7 +103,8 @@ function pickOf(period: Period) {
 function pickAsTyped(q: Record<string, string | undefined>, shown: Period) {
   const pick = pickOf(shown);
   const int = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
-  const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : '');
+  // A year of up to six digits is a date the browser's picker holds (20266-11-01): kept, so it can be mended.
+  const day = (v: string | undefined) => (v && /^\d{4,6}-\d{2}-\d{2}$/.test(v) ? v : '');
   return {
     kind: (PERIOD_KINDS as readonly string[]).includes(q.period ?? '') ? (q.period as Period['kind']) : pick.kind,
     year: int(q.year) ?? pick.year,

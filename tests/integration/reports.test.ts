@@ -484,6 +484,17 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(bare.text).not.toContain('ô được đánh dấu');
   });
 
+  it('when a custom range has a day of a year out of 2000–2100, then the page says which day and why, and the picker keeps it', async () => {
+    const { agent } = await loginAgent(app, admin.username);
+    const res = await agent.get('/bao-cao').query({ period: 'range', from: '1999-01-01', to: '20266-01-31' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(
+      'Khoảng thời gian báo cáo chưa hợp lệ. Ngày bắt đầu 01/01/1999: năm phải từ 2000 đến 2100. Ngày kết thúc 31/01/20266: năm phải từ 2000 đến 2100. Đang hiển thị tháng này.',
+    );
+    expect(res.text).toContain('<input id="from" name="from" type="date" value="1999-01-01">');
+    expect(res.text).toContain('<input id="to" name="to" type="date" value="20266-01-31">');
+  });
+
   it('when the report page is opened, then it shows the table, the chart and links whose lists match the numbers', async () => {
     const { agent } = await loginAgent(app, admin.username);
     const page = await agent.get('/bao-cao').query({ period: 'month', year: '2026', month: '1' });

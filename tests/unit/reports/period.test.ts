@@ -10,6 +10,7 @@ import {
   reportingMonthOf,
   reportingQuarter,
   reportingYearPart,
+  rangeDayProblem,
   reportWindow,
   resolvePeriod,
   yearPeriod,
@@ -81,6 +82,21 @@ describe('picking and describing periods', () => {
 
   it('when a range lacks a valid date, then a validation error names the field', () => {
     expect(() => resolvePeriod({ period: 'range', from: '2026-02-30', to: '2026-03-01' }, '2026-05-20')).toThrow(ValidationError);
+  });
+
+  it('when a range day is typed with a year out of 2000–2100 or a day not on the calendar, then the message says that, not "choose a day"', () => {
+    expect(rangeDayProblem('1999-01-01', 'bắt đầu')).toBe('Ngày bắt đầu 01/01/1999: năm phải từ 2000 đến 2100.');
+    expect(rangeDayProblem('20266-11-30', 'kết thúc')).toBe('Ngày kết thúc 30/11/20266: năm phải từ 2000 đến 2100.');
+    expect(rangeDayProblem('2026-02-30', 'bắt đầu')).toBe('Ngày bắt đầu 30/02/2026 không có trên lịch.');
+    expect(rangeDayProblem('', 'bắt đầu')).toBe('Chọn ngày bắt đầu (dd/mm/yyyy).');
+    expect(rangeDayProblem('hôm qua', 'kết thúc')).toBe('Ngày kết thúc không đọc được; chọn ngày dạng dd/mm/yyyy.');
+    expect(rangeDayProblem('2026-11-30', 'kết thúc')).toBeUndefined();
+    try {
+      resolvePeriod({ period: 'range', from: '1999-01-01', to: '2026-11-30' }, '2026-12-04');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ValidationError).fields).toEqual({ from: 'Ngày bắt đầu 01/01/1999: năm phải từ 2000 đến 2100.' });
+    }
   });
 
   it('when from and to match a named period, then it is described by name, otherwise as a range', () => {
