@@ -48,16 +48,6 @@ export async function buildReport(
   return settlementReport(ctx.db, { from: input.from, to: input.to, agencyCode, basis, now: ctx.clock.now() });
 }
 
-/**
- * How a user's report counts dossiers when they have not chosen: the public service centre receives for the
- * departments, which handle, so its staff see the dossiers their desk received; everyone else the dossiers
- * their agency handles.
- */
-export async function defaultBasisFor(ctx: AppContext, user: User): Promise<AgencyBasis> {
-  if (!user.agencyCode) return 'handling';
-  return basisOfDesk(await getAgency(ctx.db, user.agencyCode));
-}
-
 
 /** The list of the dossiers behind one number. */
 export function cellUrl(r: SettlementReport, column: ReportColumn, where: { fieldCode?: string; agencyCode?: string }): string {
@@ -149,7 +139,9 @@ export function reportPages(ctx: AppContext, _services: Services): Router {
     const today = localDate(now);
     // A repeated key (?year=2025&year=2026) counts once, like the dossier list.
     const q = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])) as Record<string, string | undefined>;
-    const agencyBasis: AgencyBasis = AGENCY_BASES.find((b) => b === q.agencyBasis) ?? (await defaultBasisFor(ctx, user));
+    // Not chosen, the report's desk counts its own (buildReport), as the API and the CLI do: an admin's link to the public
+    // service centre counted what it handles, nothing, where the API answered what it received.
+    const agencyBasis = AGENCY_BASES.find((b) => b === q.agencyBasis);
     const agencyCode = q.agencyCode?.trim() || undefined;
     let period: Period;
     let report: SettlementReport;

@@ -573,6 +573,27 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(chosen.text).toContain('giải quyết trong kỳ.');
     expect(chosen.text).toMatch(/<a href="\/bao-cao\?from=2026-01-01&amp;to=2026-01-31&amp;agencyCode=[^"]+&amp;agencyBasis=receiving">Xem theo nơi tiếp nhận<\/a>/);
   });
+
+  it('when an admin opens the report of a public service centre by a link that does not say how to count, then the page counts what it received, as the API and the CLI do', async () => {
+    // The land department as such a desk: it received H and I, which went on to the ward.
+    await t.db('agencies').where({ code: AGENCIES.land.code }).update({ kind: 'service_centre' });
+    try {
+      const query = { ...JAN, agencyCode: AGENCIES.land.code };
+      const api = await request(app).get('/api/v1/reports/settlement').query(query).set(bearer(admin));
+      expect(api.body.agencyBasis).toBe('receiving');
+      const handling = await request(app).get('/api/v1/reports/settlement').query({ ...query, agencyBasis: 'handling' }).set(bearer(admin));
+      expect(api.body.total.received.total).toBeGreaterThan(handling.body.total.received.total);
+      const page = await (await loginAgent(app, admin.username)).agent.get('/bao-cao').query(query);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<option value="receiving" selected>');
+      // The first table's total row: its eleven numbers are the API's (they were the ones by handling).
+      const totalRow = /<tr class="total">([\s\S]*?)<\/tr>/.exec(page.text)?.[1] ?? '';
+      const shown = [...totalRow.matchAll(/>([\d.]+)<\/a>/g)].map((m) => Number(m[1].replace(/\./g, '')));
+      expect(shown).toEqual(cols(api.body.total));
+    } finally {
+      await t.db('agencies').where({ code: AGENCIES.land.code }).update({ kind: null });
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
