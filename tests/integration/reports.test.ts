@@ -414,7 +414,8 @@ describe('a hand-written history with known answers (January and February 2026)'
     const print = await agent.get('/bao-cao/in').query(JAN);
     expect(print.status).toBe(200);
     expect(print.text).toContain('Biểu số II.06a/VPCP/KSTT');
-    expect(print.text).toContain('Từ ngày 01/01/2026 đến ngày 31/01/2026');
+    // The period line is the centred subtitle under the title, as on the form (a <p> took the sheet's left alignment).
+    expect(print.text).toContain('<div class="form-subtitle italic">Kỳ báo cáo: Tháng 01/2026 (Từ ngày 01/01/2026 đến ngày 31/01/2026)</div>');
     expect(print.text).toContain('Thủ trưởng cơ quan, đơn vị');
     expect(print.text).not.toContain('href="/ho-so?report=');
   });
