@@ -142,7 +142,8 @@ export async function toXlsx(sheet: Sheet): Promise<Buffer> {
     }
     for (let i = 0; i < 13; i++) ws.getCell(top + 3, i + 1).value = `(${i + 1})`;
     ws.getRow(top).height = 30;
-    ws.getRow(top + 2).height = 30;
+    // Three lines of 11 pt: 'Trực tiếp, dịch vụ bưu chính' wraps so in its column 11 wide, and at 30 Excel cut off 'bưu chính'.
+    ws.getRow(top + 2).height = 45;
     for (let row = top; row <= top + 3; row++) {
       for (let col = 1; col <= 13; col++) {
         const cell = ws.getCell(row, col);

@@ -59,6 +59,9 @@ describe('exports in the layout of Biểu II.06a', () => {
     expect(ws.getCell('F7').isMerged).toBe(true);
     expect(ws.getCell('D8').value).toBe('Trong kỳ');
     expect(ws.getCell('E9').value).toBe('Trực tiếp, dịch vụ bưu chính');
+    // Its row holds the three lines it wraps to in a column 11 wide (at 30 points the third, 'bưu chính', was cut off).
+    expect(ws.getColumn(5).width).toBe(11);
+    expect(ws.getRow(9).height).toBe(45);
     expect(ws.getCell('M10').value).toBe('(13)');
     expect(ws.getRow(11).values).toEqual([undefined, 1, 'Đất đai', ...LAND]);
     expect(ws.getCell('C11').numFmt).toBe('#,##0');
