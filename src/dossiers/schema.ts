@@ -147,6 +147,8 @@ export const listQuerySchema = z.object({
   from: firstValue(optionalText(10)).catch(undefined),
   to: firstValue(optionalText(10)).catch(undefined),
   agencyBasis: firstValue(z.enum(AGENCY_BASES).optional()).catch(undefined),
+  // The number was read in the report of all agencies (an agency's row of it): the way back leaves the agency out.
+  reportScope: firstValue(z.enum(['all']).optional()).catch(undefined),
 });
 
 export type ListQuery = z.infer<typeof listQuerySchema>;

@@ -55,6 +55,8 @@ export function cellUrl(r: SettlementReport, column: ReportColumn, where: { fiel
   if (where.fieldCode) params.set('fieldCode', where.fieldCode);
   const agency = where.agencyCode ?? r.agency?.code;
   if (agency) params.set('agencyCode', agency);
+  // An agency's row of the whole city's report: its list leads back to the whole city's, not to that agency's alone.
+  if (agency && !r.agency) params.set('reportScope', 'all');
   return `/ho-so?${params}`;
 }
 

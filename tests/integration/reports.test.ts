@@ -496,6 +496,20 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(res.text).toContain('<input id="to" name="to" type="date" value="20266-01-31">');
   });
 
+  it('when a number of an agency row in the report of the whole city is opened, then its list leads back to the report of the whole city; from the report of that agency alone, to it', async () => {
+    const { agent } = await loginAgent(app, admin.username);
+    const numberLink = (html: string) =>
+      new RegExp(`href="(/ho-so\\?report=received.total[^"]*agencyCode=${AGENCIES.ward.code.replace(/\./g, '\\.')}[^"]*)"`).exec(html)?.[1].replace(/&amp;/g, '&');
+    const backLink = (html: string) => /<a href="(\/bao-cao\?[^"]*)">← Quay lại báo cáo<\/a>/.exec(html)?.[1].replace(/&amp;/g, '&');
+    const city = await agent.get('/bao-cao').query({ period: 'month', year: '2026', month: '1' });
+    const fromCity = await agent.get(numberLink(city.text)!);
+    expect(fromCity.text).toContain(`cơ quan giải quyết <strong>${AGENCIES.ward.name}</strong>:\n  <strong>${JAN_WARD[0]}</strong> hồ sơ.`);
+    expect(backLink(fromCity.text)).toBe('/bao-cao?from=2026-01-01&to=2026-01-31&agencyBasis=handling');
+    const ward = await agent.get('/bao-cao').query({ period: 'month', year: '2026', month: '1', agencyCode: AGENCIES.ward.code });
+    const fromWard = await agent.get(numberLink(ward.text)!);
+    expect(backLink(fromWard.text)).toBe(`/bao-cao?from=2026-01-01&to=2026-01-31&agencyCode=${AGENCIES.ward.code}&agencyBasis=handling`);
+  });
+
   it('when the report page is opened, then it shows the table, the chart and links whose lists match the numbers', async () => {
     const { agent } = await loginAgent(app, admin.username);
     const page = await agent.get('/bao-cao').query({ period: 'month', year: '2026', month: '1' });
