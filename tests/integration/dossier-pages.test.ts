@@ -252,6 +252,18 @@ describe('the dossier pages', () => {
     }
   });
 
+  it('when a head opens the start page, then "Trong đó: chờ bổ sung" follows the open dossiers it is part of, not the late ones (it read "9 quá hạn — trong đó 34 chờ bổ sung")', async () => {
+    const head = await loginAgent(harness.app, 'land.head');
+    const home = (await head.agent.get('/')).text;
+    const tiles = [...home.matchAll(/<a class="tile[^"]*" href="([^"]+)"><span class="num">([\d.]+)<\/span>/g)].map((m) => ({ href: m[1].replace(/&amp;/g, '&'), n: Number(m[2].replace(/\./g, '')) }));
+    expect(tiles.map((t) => t.href)).toEqual(['/ho-so?status=open', '/ho-so?status=awaiting_supplement', '/ho-so?dueSoon=1', '/ho-so?late=1&status=open', '/ho-so?status=resolved']);
+    const open = Number((await t.db('dossiers').whereIn('status', ['processing', 'awaiting_supplement', 'paused']).where({ agency_code: AGENCIES.land.code }).count({ n: '*' }).first())?.n);
+    const awaiting = Number((await t.db('dossiers').where({ status: 'awaiting_supplement', agency_code: AGENCIES.land.code }).count({ n: '*' }).first())?.n);
+    expect(tiles[0].n).toBe(open);
+    expect(tiles[1].n).toBe(awaiting);
+    expect(open).toBeGreaterThan(0);
+  });
+
   it('when the list gets a search longer than 200 characters or a repeated q, then it answers with a page (200 or 422), never a 500', async () => {
     const before = harness.errors.length;
     for (const query of [`q=${'x'.repeat(201)}`, 'q=a&q=b', `fieldCode=${'x'.repeat(70)}`]) {
