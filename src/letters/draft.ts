@@ -186,6 +186,21 @@ export function proposeAppointment(cal: WorkCalendar, input: ProposalInput): Pro
 }
 
 /**
+ * Whether a draft's new appointment has been overtaken by the clock, so the engine's proposal of now replaces it on the
+ * draft's page and in the queue (nothing is written): it is no later than `floor` (now, or the appointment already
+ * given, whichever is later), or it is the system's own proposal, left as it was, and the engine now proposes later (a
+ * late dossier's, drafted days ago, would promise the result for today). All three are UTC ISO instants.
+ */
+export function proposalOvertaken(
+  letter: Pick<LetterRow, 'new_appointment_at' | 'proposed_appointment_at'>,
+  freshAt: string,
+  floor: string,
+): boolean {
+  const untouched = letter.new_appointment_at === letter.proposed_appointment_at;
+  return letter.new_appointment_at <= floor || (untouched && freshAt > letter.new_appointment_at);
+}
+
+/**
  * Whether a running dossier's deadline is near enough for the sweep to draft its apology: within one working day
  * (SPEC §5), or, for a dossier whose whole duration is shorter than two working days, within half of it. A
  * procedure of 4 working hours is "within 1 working day" the instant it is received: every one of them had a draft

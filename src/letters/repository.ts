@@ -13,6 +13,7 @@ export type LetterWithDossier = LetterRow & {
   due_at: string;
   appointment_at: string;
   finished_at: string | null;
+  remaining_minutes: number | null;
   dossier_agency_code: string;
   received_agency_code: string;
 };
@@ -26,6 +27,7 @@ const WITH_DOSSIER = [
   'd.due_at',
   'd.appointment_at',
   'd.finished_at',
+  'd.remaining_minutes',
   'd.agency_code as dossier_agency_code',
   'd.received_agency_code',
 ];

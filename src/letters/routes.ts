@@ -150,6 +150,7 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     const counts = Object.fromEntries(
       await Promise.all(LETTER_STATUSES.map(async (s) => [s, s === status ? result.total : await letters.count(user, { status: s, openOnly: s === 'draft' })] as const)),
     );
+    const appointments = await letters.queueAppointments(result.items);
     const now = ctx.clock.now();
     const cal = await services.calendars.get(now.getTime());
     const flash = req.query.ok === 'issued' ? { kind: 'ok', text: 'Đã phát hành văn bản xin lỗi.' } : null;
@@ -158,6 +159,7 @@ export function letterPages(ctx: AppContext, services: Services): Router {
       wide: true,
       status,
       result,
+      appointments,
       counts,
       page,
       pages: Math.max(1, Math.ceil(result.total / pageSize)),

@@ -18,6 +18,7 @@ import {
   emailText,
   letterDocument,
   proposeAppointment,
+  proposalOvertaken,
   resolveTemplate,
   smsText,
   type LetterFacts,
@@ -117,15 +118,7 @@ export class LetterService {
     now: Date,
     opts: { seq: number; draftedFor: LetterRow['drafted_for']; signerName: string | null; overrideReason?: string; by?: User },
   ): Omit<LetterRow, 'id'> {
-    // After an earlier apology the new promise counts from the appointment already given, not from the deadline.
-    const promised = d.appointment_at > d.due_at ? d.appointment_at : d.due_at;
-    const proposal = proposeAppointment(cal, {
-      now,
-      dueAt: new Date(promised),
-      dueName: promised === d.due_at ? 'hạn giải quyết' : 'ngày hẹn đã hẹn lại',
-      clockRunning: clockRunning(d.status),
-      remainingMinutes: d.remaining_minutes,
-    });
+    const proposal = proposalFor(cal, now, d);
     const at = now.toISOString();
     return {
       dossier_id: d.id,
@@ -187,6 +180,25 @@ export class LetterService {
   /** How many letters list() would hold. */
   async count(user: User, query: { status?: LetterStatus; openOnly?: boolean }): Promise<number> {
     return countLetters(this.db, this.letterScope(user, query));
+  }
+
+  /**
+   * The new appointment the queue shows for each draft of the page: the engine's proposal of now where the clock has
+   * overtaken the draft's (as the draft's own page fills it in), else the draft's. The queue showed the date of the
+   * sweep's day, already past, for a late dossier drafted days before, while its page proposed another.
+   */
+  async queueAppointments(items: LetterWithDossier[]): Promise<Map<number, { at: string; renewed: boolean }>> {
+    const now = this.ctx.clock.now();
+    const cal = await this.calendar(now);
+    const shown = new Map<number, { at: string; renewed: boolean }>();
+    for (const l of items) {
+      if (l.status !== 'draft') continue;
+      const dossier = { due_at: l.due_at, appointment_at: l.appointment_at, status: l.dossier_status, remaining_minutes: l.remaining_minutes };
+      const fresh = proposalFor(cal, now, dossier).at.toISOString();
+      const floor = [now.toISOString(), l.appointment_at].sort().at(-1)!;
+      shown.set(l.id, proposalOvertaken(l, fresh, floor) ? { at: fresh, renewed: true } : { at: l.new_appointment_at, renewed: false });
+    }
+    return shown;
   }
 
   private letterScope(user: User, query: { status?: LetterStatus; openOnly?: boolean }) {
@@ -253,8 +265,7 @@ export class LetterService {
     // the engine now proposes later (a late dossier's, drafted days ago, would promise the result for today).
     const floor = [now.toISOString(), dossier.appointment_at].sort().at(-1)!;
     const draft = letter.status === 'draft' ? this.draftRow(dossier, cal, now, { seq: letter.seq, draftedFor: letter.drafted_for, signerName: null }) : null;
-    const untouched = letter.new_appointment_at === letter.proposed_appointment_at;
-    const stale = !!draft && (letter.new_appointment_at <= floor || (untouched && draft.new_appointment_at > letter.new_appointment_at));
+    const stale = !!draft && proposalOvertaken(letter, draft.new_appointment_at, floor);
     const fresh = stale ? draft : null;
     return {
       letter,
@@ -596,6 +607,18 @@ export class LetterService {
 /** The sweep's work, callable from tests and from the server's timer. */
 export async function draftMissingLetters(ctx: AppContext, services: Services, now: Date = ctx.clock.now()): Promise<number> {
   return new LetterService(ctx, services).draftMissing(now);
+}
+
+/** The engine's new appointment for a dossier now. After an earlier apology it counts from the appointment already given. */
+function proposalFor(cal: WorkCalendar, now: Date, d: Pick<DossierRow, 'due_at' | 'appointment_at' | 'status' | 'remaining_minutes'>) {
+  const promised = d.appointment_at > d.due_at ? d.appointment_at : d.due_at;
+  return proposeAppointment(cal, {
+    now,
+    dueAt: new Date(promised),
+    dueName: promised === d.due_at ? 'hạn giải quyết' : 'ngày hẹn đã hẹn lại',
+    clockRunning: clockRunning(d.status),
+    remainingMinutes: d.remaining_minutes,
+  });
 }
 
 async function insertLetter(trx: Knex.Transaction, row: Omit<LetterRow, 'id'>): Promise<number> {

@@ -718,4 +718,27 @@ describe('who signs a letter the receiving desk issues', () => {
     expect(page.text).toContain('value="2026-06-22"');
     expect(page.text).toContain('đã cũ; ô ngày hẹn mới đã điền đề xuất mới của hệ thống');
   });
+
+  it("when the queue lists a late draft made days ago, then it shows the date the draft's page proposes now, not the sweep's date already past", async () => {
+    const code = (await receive(LAND, '2026-06-22T08:00', landClerk, 'Đỗ Thị Tuần Trước')).code; // due Thu 25/06 08:00
+    await sweep('2026-06-25T10:00'); // proposes the close of Fri 26/06
+    const draft = await letterOf(code);
+    expect(new Date(draft.new_appointment_at)).toEqual(vn('2026-06-26T17:00'));
+    harness.clock.set(vn('2026-06-29T09:00')); // Monday: the proposal has passed
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    const page = await agent.get(`/thu-xin-loi/${draft.id}`);
+    expect(page.text).toContain('value="2026-06-30"');
+    const queue = (await agent.get('/thu-xin-loi')).text;
+    const start = queue.indexOf(`<a href="/ho-so/${encodeURIComponent(code)}">`);
+    expect(start).toBeGreaterThan(0);
+    const row = queue.slice(start, queue.indexOf('</tr>', start));
+    expect(row).toContain('17:00 30/06/2026<br><small class="muted">đề xuất mới (ngày trong dự thảo 17:00 26/06/2026 đã cũ)</small>');
+    // A date the head saved that is still ahead stays as saved.
+    await t.db('letters').where({ id: draft.id }).update({ new_appointment_at: vn('2026-07-02T10:00').toISOString() });
+    const saved = (await agent.get('/thu-xin-loi')).text;
+    const at = saved.indexOf(`<a href="/ho-so/${encodeURIComponent(code)}">`);
+    const savedRow = saved.slice(at, saved.indexOf('</tr>', at));
+    expect(savedRow).toContain('10:00 02/07/2026</td>');
+    expect(savedRow).not.toContain('đề xuất mới');
+  });
 });

@@ -9,6 +9,7 @@ import {
   endOfWorkingDay,
   letterDocument,
   proposeAppointment,
+  proposalOvertaken,
   formatMinutes,
   resolveTemplate,
   salutationOf,
@@ -252,5 +253,18 @@ describe('the short texts', () => {
     expect(mail.text.split('\n').slice(0, 4)).toEqual(['Sở Nông nghiệp và Môi trường', 'Số: 15/XL', '', 'Kính gửi: Ông/Bà Trần Thị Bích']);
     expect(mail.text).toContain('Lý do: Chờ kết quả đo đạc bổ sung');
     expect(mail.text.endsWith('GIÁM ĐỐC\nLê Văn Thành')).toBe(true);
+  });
+});
+
+describe("a draft's new appointment the clock has overtaken", () => {
+  const letter = (newAt: string, proposedAt = newAt) => ({ new_appointment_at: newAt, proposed_appointment_at: proposedAt });
+  it('when the draft\'s date is no later than now or the appointment already given, then it is overtaken', () => {
+    expect(proposalOvertaken(letter('2026-06-26T10:00:00.000Z'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(true);
+    expect(proposalOvertaken(letter('2026-06-29T02:00:00.000Z', 'x'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(true);
+  });
+  it("when the system's own proposal is ahead but the engine now proposes later, then it is overtaken; a date the head typed is kept", () => {
+    expect(proposalOvertaken(letter('2026-06-30T03:00:00.000Z'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(true);
+    expect(proposalOvertaken(letter('2026-06-30T03:00:00.000Z', '2026-06-26T10:00:00.000Z'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(false);
+    expect(proposalOvertaken(letter('2026-07-01T10:00:00.000Z'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(false);
   });
 });
