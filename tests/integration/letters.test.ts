@@ -627,6 +627,14 @@ describe('a dossier stopped after its deadline', () => {
     expect(await letterOf(code)).toBeUndefined();
     await sweep('2026-05-12T09:00');
     expect(await letterOf(code)).toMatchObject({ status: 'draft', drafted_for: 'late' });
+    // The queue calls it late too, as the watch page and the late list do (it showed only "Tạm dừng").
+    const { agent } = await loginAgent(app(), 'lanhdao_phuong');
+    const queue = (await agent.get('/thu-xin-loi')).text;
+    const start = queue.indexOf(`<a href="/ho-so/${encodeURIComponent(code)}">`);
+    expect(start).toBeGreaterThan(0);
+    const row = queue.slice(queue.lastIndexOf('<tr', start), queue.indexOf('</tr>', start));
+    expect(row).toContain('<tr class="is-late">');
+    expect(row).toContain('14:00 11/05/2026<br><span class="badge late">Quá hạn</span> <span class="badge status-paused">Tạm dừng</span>');
   });
 
   it('when a due-soon draft\'s dossier waits for papers before its deadline, then the draft cannot be issued; it can once the clock runs again', async () => {
