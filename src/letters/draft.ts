@@ -3,6 +3,7 @@
 import type { WorkCalendar } from '../calendar/working-time';
 import type { FormRegime } from '../forms/regime';
 import { renderText } from '../forms/texts';
+import { clockRunning, type Status } from '../dossiers/status';
 import { dateParts, formatDateTime, isoLocal } from '../shared/format';
 
 export const LETTER_STATUSES = ['draft', 'issued', 'cancelled'] as const;
@@ -210,6 +211,20 @@ export function proposalOvertaken(
 export function draftWindowReached(cal: WorkCalendar, now: Date, dueAt: Date, durationMinutes: number): boolean {
   if (dueAt <= now) return true;
   return cal.workingMinutesBetween(now, dueAt) <= Math.min(cal.minutesPerDay, durationMinutes / 2);
+}
+
+/**
+ * How many working days an open late dossier is past its deadline: the working time since the deadline while the clock
+ * runs; for one paused or waiting for papers after its deadline, the minutes it had overrun when the clock stopped (its
+ * negative minutes left), which waiting does not add to. The watch page counted the days of the pause as lateness.
+ */
+export function workingDaysLate(
+  cal: WorkCalendar,
+  d: { status: Status; due_at: string; remaining_minutes: number | null },
+  now: Date,
+): number {
+  const minutes = !clockRunning(d.status) && d.remaining_minutes !== null ? Math.max(0, -d.remaining_minutes) : cal.workingMinutesBetween(new Date(d.due_at), now);
+  return minutes / cal.minutesPerDay;
 }
 
 /** 0 -> "0 phút làm việc", 270 -> "4 giờ 30 phút làm việc", 840 -> "1 ngày 6 giờ 30 phút làm việc" (a 450-minute day). */

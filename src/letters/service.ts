@@ -25,6 +25,7 @@ import {
   type LetterRow,
   type LetterStatus,
   type LetterTemplate,
+  workingDaysLate,
 } from './draft';
 import {
   cancelDraftsOfFinishedDossiers,
@@ -553,7 +554,6 @@ export class LetterService {
       const rows = (await this.db('letters').whereIn('dossier_id', lateList.items.map((d) => d.id)).orderBy('seq')) as LetterRow[];
       for (const l of rows) lastLetter.set(l.dossier_id, l);
     }
-    const lateness = (d: Pick<DossierRow, 'due_at'>) => cal.workingMinutesBetween(new Date(d.due_at), now) / cal.minutesPerDay;
 
     const grouped = async (column: 'field_code' | 'agency_code', query: Record<string, string>) => {
       const q = applyListFilters(this.db, this.db('dossiers as d'), listQuerySchema.parse(query), scope);
@@ -595,7 +595,7 @@ export class LetterService {
       },
       lateList: {
         total: lateList.total,
-        items: lateList.items.map((d) => ({ d, days: lateness(d), letter: lastLetter.get(d.id) ?? null })),
+        items: lateList.items.map((d) => ({ d, days: workingDaysLate(cal, d, now), letter: lastLetter.get(d.id) ?? null })),
         href: link({ ...lateParams, sort: 'due' }),
       },
       byField: await table('field_code', 'fieldCode'),

@@ -635,6 +635,13 @@ describe('a dossier stopped after its deadline', () => {
     const row = queue.slice(queue.lastIndexOf('<tr', start), queue.indexOf('</tr>', start));
     expect(row).toContain('<tr class="is-late">');
     expect(row).toContain('14:00 11/05/2026<br><span class="badge late">Quá hạn</span> <span class="badge status-paused">Tạm dừng</span>');
+    // The watch page counts the hour it had overrun when paused, not the pause: a week later it is still 0,1 day late.
+    harness.clock.set(vn('2026-05-19T09:00'));
+    const later = await loginAgent(app(), 'lanhdao_phuong');
+    const board = (await later.agent.get('/theo-doi')).text;
+    const at = board.indexOf(`<a href="/ho-so/${encodeURIComponent(code)}">`);
+    expect(at).toBeGreaterThan(0);
+    expect(board.slice(at, board.indexOf('</tr>', at))).toContain('<td class="num nowrap">0,1 ngày LV</td>');
   });
 
   it('when a due-soon draft\'s dossier waits for papers before its deadline, then the draft cannot be issued; it can once the clock runs again', async () => {

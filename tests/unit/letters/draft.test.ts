@@ -10,6 +10,7 @@ import {
   letterDocument,
   proposeAppointment,
   proposalOvertaken,
+  workingDaysLate,
   formatMinutes,
   resolveTemplate,
   salutationOf,
@@ -266,5 +267,17 @@ describe("a draft's new appointment the clock has overtaken", () => {
     expect(proposalOvertaken(letter('2026-06-30T03:00:00.000Z'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(true);
     expect(proposalOvertaken(letter('2026-06-30T03:00:00.000Z', '2026-06-26T10:00:00.000Z'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(false);
     expect(proposalOvertaken(letter('2026-07-01T10:00:00.000Z'), '2026-06-30T10:00:00.000Z', '2026-06-29T02:00:00.000Z')).toBe(false);
+  });
+});
+
+describe('how long a late dossier is past its deadline', () => {
+  it('when the clock runs, then the working time since the deadline, over Tết: due Thu 12/02 10:00, read Mon 23/02 10:00 = 2 days', () => {
+    const d = { status: 'processing' as const, due_at: vn('2026-02-12T10:00').toISOString(), remaining_minutes: null };
+    expect(workingDaysLate(cal, d, vn('2026-02-23T10:00'))).toBe(2);
+  });
+  it('when it was paused an hour after its deadline, then it stays an hour late however long the pause lasts', () => {
+    const d = { status: 'paused' as const, due_at: vn('2026-02-09T14:00').toISOString(), remaining_minutes: -60 };
+    expect(workingDaysLate(cal, d, vn('2026-02-11T09:00'))).toBe(60 / 450);
+    expect(workingDaysLate(cal, { ...d, status: 'awaiting_supplement' as const }, vn('2026-03-11T09:00'))).toBe(60 / 450);
   });
 });
