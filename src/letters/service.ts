@@ -371,6 +371,19 @@ export class LetterService {
     const overrideReason = input.overrideReason?.trim() || null;
     const letters = await lettersOfDossier(trx, letter.dossier_id);
     const issuedBefore = letters.filter((l) => l.status === 'issued');
+    // A draft made when the dossier was due soon, whose deadline has moved since (the papers came and a restart
+    // procedure's time began again, or new days off were recomputed), is not owed any more: issued, it promised a
+    // day before the new deadline and used up the one new appointment. It waits until the dossier is due soon again.
+    // A head's exception (a second appointment) is theirs to decide.
+    if (!issuedBefore.length && !overrideReason && !letter.override_reason && clockRunning(dossier.status) && !isLate(dossier, now)) {
+      const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
+      if (dossier.due_at > dueSoonUntil.toISOString()) {
+        throw new ConflictError(
+          `Hồ sơ ${dossier.code} có hạn giải quyết ${formatDateTime(dossier.due_at)}, còn hơn 1 ngày làm việc: chưa cần văn bản xin lỗi, chưa phát hành. Bản nháp được giữ đến khi hồ sơ sắp đến hạn.`,
+          'not_due',
+        );
+      }
+    }
 
     if (letter.status === 'issued') {
       if (!overrideReason) throw new ConflictError(`${ALREADY_MOVED} (Văn bản số ${letter.number}.)`, 'already_issued');

@@ -664,6 +664,39 @@ describe('a dossier stopped after its deadline', () => {
   });
 });
 
+describe('a draft whose deadline moved away', () => {
+  it('when the papers came and the deadline began again, then the due-soon draft is not issued until the dossier is due soon again', async () => {
+    // 3 working days from Mon 15/06 08:00: due Thu 18/06 08:00; drafted Wednesday, due soon.
+    const code = (await receive(LAND, '2026-06-15T08:00', landClerk, 'Trịnh Văn Lùi')).code;
+    await sweep('2026-06-17T09:00');
+    const draft = await letterOf(code);
+    expect(draft).toMatchObject({ status: 'draft', drafted_for: 'due_soon' });
+    await act('2026-06-17T10:00', landClerk, code, { action: 'request_supplement', reason: 'Thiếu giấy tờ', items: ['Bản sao sổ hộ khẩu'] });
+    // A restart procedure: 3 whole working days from Wed 17/06 14:00 → Mon 22/06 14:00.
+    expect(await act('2026-06-17T14:00', landClerk, code, { action: 'receive_supplement' })).toMatchObject({ dueAt: api('2026-06-22T14:00') });
+    harness.clock.set(vn('2026-06-17T15:00'));
+    // A day after the new deadline, as a head would pick (one before it is refused anyway): still not owed.
+    const refused = await issue(landHead, draft.id, { reason: 'Hồ sơ phức tạp', newAppointmentAt: api('2026-06-23T17:00') });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('not_due');
+    expect(refused.body.error.message).toBe(
+      `Hồ sơ ${code} có hạn giải quyết 14:00 22/06/2026, còn hơn 1 ngày làm việc: chưa cần văn bản xin lỗi, chưa phát hành. Bản nháp được giữ đến khi hồ sơ sắp đến hạn.`,
+    );
+    expect(await letterOf(code)).toMatchObject({ status: 'draft', number: null });
+    expect((await dossierJson(code, landHead)).appointmentAt).toBe(api('2026-06-22T14:00'));
+    // The queue and the letter's page say so.
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    const queue = (await agent.get('/thu-xin-loi')).text;
+    const at = queue.indexOf(`<a href="/ho-so/${encodeURIComponent(code)}">`);
+    expect(at).toBeGreaterThan(0);
+    expect(queue.slice(at, queue.indexOf('</tr>', at))).toContain('>Chưa đến hạn</span>');
+    expect((await agent.get(`/thu-xin-loi/${draft.id}`)).text).toContain('id="not-due"');
+    // Friday afternoon the new deadline is within a working day: the draft is issued.
+    harness.clock.set(vn('2026-06-19T15:00'));
+    expect((await issue(landHead, draft.id, { reason: 'Hồ sơ phức tạp', newAppointmentAt: api('2026-06-23T17:00') })).status).toBe(200);
+  });
+});
+
 describe('who signs a letter the receiving desk issues', () => {
   it('when the head of the desk that received a department\'s dossier issues its letter, then the department\'s signer must be named; the letter is signed by that name', async () => {
     // Received by the ward, handled by the land department: 3 working days from Mon 01/06 08:00, due Thu 04/06 08:00.
