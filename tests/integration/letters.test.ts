@@ -694,6 +694,12 @@ describe('a draft whose deadline moved away', () => {
     // Friday afternoon the new deadline is within a working day: the draft is issued.
     harness.clock.set(vn('2026-06-19T15:00'));
     expect((await issue(landHead, draft.id, { reason: 'Hồ sơ phức tạp', newAppointmentAt: api('2026-06-23T17:00') })).status).toBe(200);
+    // Asking for a second appointment without its reason: the box is marked and named by its message, and takes the focus.
+    const again = await loginAgent(app(), 'lanhdao_dat');
+    const refusedAgain = await again.agent.post(`/thu-xin-loi/${draft.id}/hen-lai`).type('form').send({ _csrf: again.csrf, overrideReason: ' ' });
+    expect(refusedAgain.status).toBe(422);
+    expect(refusedAgain.text).toMatch(/<textarea id="f-overrideReason"[^>]* aria-invalid="true" aria-describedby="overrideReason-error" autofocus>/);
+    expect(refusedAgain.text).toContain('<p class="field-error" id="overrideReason-error">');
   });
 });
 
