@@ -57,7 +57,7 @@ registerCommand(
       report = await settlementReport(db, { from: text('from') ?? '', to: text('to') ?? '', agencyCode, basis, now });
     } catch (err) {
       if (err instanceof AppError && Object.keys(err.fields).length) {
-        throw new Error(Object.entries(err.fields).map(([k, v]) => `--${k}: ${v}`).join('; '));
+        throw new Error(Object.entries(err.fields).map(([k, v]) => `--${k}: ${v.replace(/\.$/, '')}`).join('; '));
       }
       throw err;
     }

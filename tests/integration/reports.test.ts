@@ -421,13 +421,15 @@ describe('a hand-written history with known answers (January and February 2026)'
   });
 
   it.skipIf(testDbKind() === 'pg')('when the CLI reports January, then the table and the JSON hold the same numbers', () => {
-    const cli = (args: string[]) => {
-      const r = spawnSync('npx', ['tsx', 'src/cli.ts', 'report', ...args], {
+    const run = (args: string[]) =>
+      spawnSync('npx', ['tsx', 'src/cli.ts', 'report', ...args], {
         cwd: path.resolve(import.meta.dirname, '../..'),
         encoding: 'utf8',
         timeout: 60_000,
         env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: `sqlite:${SCENARIO_FILE}` },
       });
+    const cli = (args: string[]) => {
+      const r = run(args);
       expect(r.status, r.stderr).toBe(0);
       return r.stdout;
     };
@@ -438,6 +440,12 @@ describe('a hand-written history with known answers (January and February 2026)'
     expect(table).toContain(`Cơ quan, đơn vị: ${AGENCIES.ward.name}`);
     expect(table).toContain('Kỳ báo cáo: Tháng 01/2026 (Từ ngày 01/01/2026 đến ngày 31/01/2026)');
     expect(table.split('\n').find((l) => l.includes('Tổng cộng'))?.trim().split(/\s{2,}/).slice(1).map(Number)).toEqual(JAN_WARD);
+    // Two bad days are told in one line, each message once punctuated (it read "(năm 2000–2100).; --to: …").
+    const bad = run(['--from', '1999-01-01', '--to', '2026-13-01']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe(
+      'Lỗi: --from: Ngày bắt đầu phải có dạng YYYY-MM-DD (năm 2000–2100); --to: Ngày kết thúc phải có dạng YYYY-MM-DD (năm 2000–2100)',
+    );
   });
 
   it('when the page asks for a period not started yet or another agency, then it says so', async () => {
