@@ -192,6 +192,12 @@ describe('the dossier pages', () => {
     expect(res.text).toContain('<td>Huỳnh Thị Mai</td>');
   });
 
+  it('when the list has dossiers, then its table sits in a frame that scrolls sideways at 200 % zoom, so the page under the menu does not', async () => {
+    const res = await clerk.agent.get('/ho-so');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<div class="list-scroll">\s*<table class="data dossiers">[\s\S]*<\/table>\s*<\/div>/);
+  });
+
   it('when the list is searched for a name nobody has, then it says nothing matched', async () => {
     const res = await clerk.agent.get(`/ho-so?q=${encodeURIComponent('Không Ai Cả')}`);
     expect(res.status).toBe(200);

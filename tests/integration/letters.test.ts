@@ -291,6 +291,13 @@ describe('issuing through the API', () => {
       expect(badges, tab).toEqual(expected);
     }
   });
+
+  it('when the head opens the queue, then its table sits in a frame that scrolls sideways at 200 % zoom, so the page under the menu does not', async () => {
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    const page = await agent.get('/thu-xin-loi');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<div class="list-scroll">\s*<table class="data letters">[\s\S]*<\/table>\s*<\/div>/);
+  });
 });
 
 describe('numbering under concurrent issuing', () => {
