@@ -462,6 +462,14 @@ describe('admin pages', () => {
     expect(res.text).toMatch(/<span class="num">2<\/span><span>Người dùng đang hoạt động/);
   });
 
+  it('when an admin opens the agencies, then the level and the rename link each stay on one line (at 1024 px they broke into "Cấp / tỉnh" and "Đổi / tên")', async () => {
+    const admin = await loginAs('quantri');
+    const list = await admin.get('/quan-tri/co-quan');
+    expect(list.status).toBe(200);
+    expect(list.text).toMatch(/<td class="nowrap"><a href="\/quan-tri\/co-quan\/[^"]+" aria-label="Đổi tên cơ quan [^"]+">Đổi tên<\/a><\/td>/);
+    expect(list.text).toMatch(/<td class="nowrap">Cấp [^<]+<\/td>/);
+  });
+
   it('when an admin adds an agency on its page and renames it after a merger, then the list, the pickers and the API carry the new name; a clash or a blank is answered with what was typed', async () => {
     const admin = await loginAs('quantri');
     const list = await admin.get('/quan-tri/co-quan');
