@@ -292,11 +292,13 @@ describe('issuing through the API', () => {
     }
   });
 
-  it('when the head opens the queue, then its table sits in a frame that scrolls sideways at 200 % zoom, so the page under the menu does not', async () => {
+  it('when the head opens the queue, then its table sits in a frame that scrolls sideways at 200 % zoom (the page under the menu does not) and a missing reason reads on one line', async () => {
     const { agent } = await loginAgent(app(), 'lanhdao_dat');
     const page = await agent.get('/thu-xin-loi');
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<div class="list-scroll">\s*<table class="data letters">[\s\S]*<\/table>\s*<\/div>/);
+    // A draft's missing reason is one short line, not four ('—', 'chưa', 'nhập', '—' at 1024 px).
+    expect(page.text).toContain('<span class="muted nowrap">— chưa nhập —</span>');
   });
 });
 
