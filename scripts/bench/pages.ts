@@ -28,6 +28,19 @@ export const PAGE_RUNS = 3;
 export const BENCH_APPLICANT = 'Người nộp thử tải';
 
 /**
+ * The i-th intake the bench sends (POST /api/v1/dossiers): an applicant with a 12-digit CCCD of Cần Thơ (092) and a
+ * mobile number. It must pass the API's checks: an 11-digit number, sent until the intake refused such numbers,
+ * made every intake of a run a 422, counted as dossiers per second.
+ */
+export function intakeBody(i: number, procedureCode: string) {
+  return {
+    procedureCode,
+    channel: i % 2 ? 'online' : 'in_person',
+    applicant: { name: `${BENCH_APPLICANT} ${i}`, idNumber: `092085${String(i % 1_000_000).padStart(6, '0')}`, phone: '0901234567' },
+  };
+}
+
+/**
  * The desks: the public service centre (`centreCode`, as the bench chose it; it receives most dossiers), the
  * department that handles most, and the commune that handles most of the communes. A head for each, created (or
  * updated) with the given password hash.

@@ -4,6 +4,8 @@ import { replayDue, stateIntervals } from '../../../src/dossiers/lifecycle';
 import { mulberry32 } from '../../../seeds/demo';
 import { combineLoads, median, percentile, summarize, type LoadRun } from '../../../scripts/bench/load';
 import { planDossier, receiptSampler, type Desk } from '../../../scripts/bench/plan';
+import { intakeBody } from '../../../scripts/bench/pages';
+import { intakeSchema } from '../../../src/dossiers/schema';
 import { OFFICIAL_2024_2026 } from '../calendar/fixtures';
 
 describe('percentile and median', () => {
@@ -106,5 +108,16 @@ describe('the benchmark data set', () => {
     expect(late).toBeLessThan(0.03);
     expect(share((d) => d.events.some((e) => e.type === 'request_supplement'))).toBeGreaterThan(0.04);
     expect(share((d) => d.events.some((e) => e.type === 'pause'))).toBeGreaterThan(0.01);
+  });
+});
+
+describe('the intake the bench sends', () => {
+  it('when its bodies are checked as the API checks an intake, then every one passes, its CCCD 12 digits however far the count goes', () => {
+    for (const i of [0, 1, 31, 999_999, 1_000_000, 2_345_678]) {
+      const parsed = intakeSchema.safeParse(intakeBody(i, '1.000948'));
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+      expect(parsed.data?.applicant.idNumber).toMatch(/^092085\d{6}$/);
+    }
+    expect(intakeBody(7, '1.000948')).toMatchObject({ channel: 'online', applicant: { name: 'Người nộp thử tải 7', idNumber: '092085000007' } });
   });
 });
