@@ -7,6 +7,7 @@ import { isoLocal } from '../shared/format';
 import { AppError, NotFoundError } from '../shared/errors';
 import { wantsJson } from '../shared/http';
 import { codeSpellings, scannedCode } from '../dossiers/schema';
+import { typedCode } from './typed-code';
 
 // The citizen's look-up (SPEC §1, §7): by the code on the receipt or its QR code, without logging in.
 // It tells what anyone holding the receipt may know — never who applied.
@@ -38,11 +39,13 @@ export interface PublicDossier {
 }
 
 /**
- * The dossier by its code as written, or else in capitals (a code typed by hand in lower case). One query per
+ * The dossier by its code as typed (spaces, long dashes, commas and missing dashes mended: typedCode), or else in
+ * capitals (a code typed by hand in lower case). One query per
  * spelling whatever the code: an unknown code, or one that could never be a code, costs the same as a known one
  * written the same way, so the answer's timing does not tell which codes exist. Selects no personal column at all.
  */
-async function publicView(ctx: AppContext, code: string): Promise<PublicDossier | null> {
+async function publicView(ctx: AppContext, typed: string): Promise<PublicDossier | null> {
+  const code = typedCode(typed);
   const wanted = CODE.test(code) ? code : '';
   for (const spelling of codeSpellings(wanted)) {
     const found = await publicViewOf(ctx, spelling);
@@ -122,7 +125,7 @@ export function publicRoutes(ctx: AppContext, _services: Services): Router {
 
   router.get('/tra-cuu', noStore, (req, res) => {
     // A scanner at a kiosk types the receipt's QR address: its code is what is looked up.
-    const code = typeof req.query.ma === 'string' ? scannedCode(req.query.ma.trim()) : '';
+    const code = typeof req.query.ma === 'string' ? typedCode(scannedCode(req.query.ma.trim())) : '';
     if (code) return res.redirect(303, `/tra-cuu/${encodeURIComponent(code)}`);
     res.render('public/lookup', { title: 'Tra cứu hồ sơ', code: '', dossier: null, notFound: false, limited: null });
   });

@@ -93,6 +93,29 @@ describe('the public look-up /tra-cuu and GET /api/v1/public/dossiers/:code', ()
     expect(json.body.code).toBe(s.plain);
   });
 
+  it('when the code is typed with spaces, a dash missing, long dashes or commas, then page, form and API find the dossier', async () => {
+    const [agency, day, number] = s.plain.split(/-(?=\d{6}-|\d{4}$)/);
+    expect(`${agency}-${day}-${number}`).toBe(s.plain);
+    const typings = [
+      `${agency} - ${day} - ${number}`,
+      `${agency} ${day} ${number}`,
+      `${agency}${day}${number}`.toLowerCase(),
+      `${agency}–${day}–${number}`,
+      `${agency.replace(/\./g, ',')}-${day}-${number}`,
+    ];
+    for (const typed of typings) {
+      const page = await request(s.harness.app).get(`/tra-cuu/${encodeURIComponent(typed)}`);
+      expect(page.status, typed).toBe(200);
+      expect(page.text).toContain(LAND_PROCEDURE_NAME);
+      const api = await request(s.harness.app).get(`/api/v1/public/dossiers/${encodeURIComponent(typed)}`);
+      expect(api.status, typed).toBe(200);
+      expect(api.body.code).toBe(s.plain);
+      const form = await request(s.harness.app).get(`/tra-cuu?ma=${encodeURIComponent(typed)}`);
+      expect(form.headers.location, typed).toBe(`/tra-cuu/${encodeURIComponent(typed === typings[2] ? s.plain.toLowerCase() : s.plain)}`);
+    }
+    s.harness.clock.advance(61_000); // past the look-up limit of the minute
+  });
+
   it('when a known code is looked up, then the page shows procedure, status in plain words, receipt and appointment — and no personal data', async () => {
     const res = await request(s.harness.app).get(`/tra-cuu/${s.plain}`);
     expect(res.status).toBe(200);
