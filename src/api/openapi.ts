@@ -321,6 +321,7 @@ const schemas: Record<string, Schema> = {
     procedureCode: str(),
     procedureName: str(),
     agencyName: str('the agency handling it'),
+    deskName: str('the one-stop desk that received it: where a supplement is brought and the result collected'),
     status: str(undefined, { enum: [...STATUSES] }),
     statusName: str('the status in Vietnamese'),
     statusText: str('what it means for the citizen, in plain Vietnamese'),

@@ -30,6 +30,8 @@ export interface PublicDossier {
   procedureCode: string;
   procedureName: string;
   agencyName: string;
+  /** The one-stop desk that received the dossier: where a supplement is brought and the result is collected. */
+  deskName: string;
   status: Status;
   statusName: string;
   statusText: string;
@@ -58,12 +60,14 @@ async function publicViewOf(ctx: AppContext, wanted: string): Promise<PublicDoss
   const row = await ctx.db('dossiers as d')
     .join('procedures as p', 'p.code', 'd.procedure_code')
     .join('agencies as a', 'a.code', 'd.agency_code')
+    .join('agencies as desk', 'desk.code', 'd.received_agency_code')
     .where('d.code', wanted)
     .select(
       'd.code',
       'd.procedure_code',
       'p.name as procedure_name',
       'a.name as agency_name',
+      'desk.name as desk_name',
       'd.status',
       'd.received_at',
       'd.appointment_at',
@@ -79,6 +83,7 @@ async function publicViewOf(ctx: AppContext, wanted: string): Promise<PublicDoss
     procedureCode: row.procedure_code,
     procedureName: row.procedure_name,
     agencyName: row.agency_name,
+    deskName: row.desk_name,
     status,
     statusName: STATUS_NAMES[status],
     statusText: STATUS_EXPLAINED[status],
@@ -94,6 +99,7 @@ export function publicDossierJson(d: PublicDossier) {
     procedureCode: d.procedureCode,
     procedureName: d.procedureName,
     agencyName: d.agencyName,
+    deskName: d.deskName,
     status: d.status,
     statusName: d.statusName,
     statusText: d.statusText,

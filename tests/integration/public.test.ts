@@ -139,6 +139,7 @@ describe('the public look-up /tra-cuu and GET /api/v1/public/dossiers/:code', ()
       procedureCode: LAND_PROCEDURE,
       procedureName: LAND_PROCEDURE_NAME,
       agencyName: AGENCIES.land.name,
+      deskName: AGENCIES.land.name,
       status: 'processing',
       statusName: 'Đang giải quyết',
       statusText: 'Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết.',
@@ -170,6 +171,22 @@ describe('the public look-up /tra-cuu and GET /api/v1/public/dossiers/:code', ()
     const api = await request(s.harness.app).get(`/api/v1/public/dossiers/${s.plain}`);
     expect(api.body).toMatchObject({ status: 'resolved', statusName: 'Đã có kết quả' });
     expect(api.body.statusText).toContain('Mời Ông/Bà đến nhận kết quả');
+  });
+
+  it('when the public service centre received a department\'s dossier, then page and API name the centre as where to bring papers and collect the result', async () => {
+    const centreClerk = await addUser(s.t.db, 'centre.clerk', 'clerk', AGENCIES.centre.code);
+    const res = await request(s.harness.app)
+      .post('/api/v1/dossiers')
+      .set('Authorization', `Bearer ${centreClerk.token}`)
+      .send({ procedureCode: LAND_PROCEDURE, agencyCode: AGENCIES.centre.code, channel: 'in_person', applicant: { name: 'Người Nộp Ở Trung Tâm' } });
+    expect(res.status).toBe(201);
+    expect(res.body.code.startsWith(AGENCIES.centre.code)).toBe(true);
+    const api = await request(s.harness.app).get(`/api/v1/public/dossiers/${res.body.code}`);
+    expect(api.body).toMatchObject({ agencyName: AGENCIES.land.name, deskName: AGENCIES.centre.name });
+    const page = await request(s.harness.app).get(`/tra-cuu/${res.body.code}`);
+    expect(page.text).toMatch(new RegExp(`<dt>Nơi nộp hồ sơ và nhận kết quả</dt><dd>${AGENCIES.centre.name}</dd>`));
+    expect(page.text).toContain(`<dt>Cơ quan giải quyết</dt><dd>${AGENCIES.land.name}</dd>`);
+    expect(page.text).not.toContain('Người Nộp Ở Trung Tâm');
   });
 
   it('when the citizen withdrew the dossier, then the page no longer shows an appointment', async () => {
