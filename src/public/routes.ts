@@ -18,7 +18,8 @@ export const LOOKUPS_PER_MINUTE = 30;
 /** What the status means for the citizen, in plain words. */
 export const STATUS_EXPLAINED: Record<Status, string> = {
   processing: 'Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết.',
-  awaiting_supplement: 'Hồ sơ cần bổ sung, hoàn thiện. Vui lòng xem văn bản hướng dẫn đã nhận hoặc liên hệ Bộ phận Một cửa nơi nộp hồ sơ.',
+  awaiting_supplement:
+    'Hồ sơ cần bổ sung, hoàn thiện. Vui lòng xem phiếu yêu cầu bổ sung đã nhận hoặc liên hệ nơi nộp hồ sơ. Trong thời gian chờ bổ sung, thời hạn giải quyết tạm dừng; ngày hẹn trả kết quả sẽ được tính lại khi nộp đủ hồ sơ bổ sung.',
   paused: 'Việc giải quyết đang tạm dừng (ví dụ chờ thực hiện nghĩa vụ tài chính hoặc thẩm định); thời gian tạm dừng không tính vào thời hạn giải quyết.',
   resolved: 'Đã có kết quả giải quyết. Mời Ông/Bà đến nhận kết quả theo giấy tiếp nhận, mang theo giấy tiếp nhận và giấy tờ tùy thân.',
   returned: 'Kết quả đã được trả cho người nộp hồ sơ.',

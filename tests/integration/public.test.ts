@@ -189,6 +189,40 @@ describe('the public look-up /tra-cuu and GET /api/v1/public/dossiers/:code', ()
     expect(page.text).not.toContain('Người Nộp Ở Trung Tâm');
   });
 
+  it('when the desk asked for a supplement, then the page promises no date while the clock stands still, and says a new one is counted', async () => {
+    const res = await request(s.harness.app)
+      .post('/api/v1/dossiers')
+      .set('Authorization', `Bearer ${s.clerk.token}`)
+      .send({ procedureCode: LAND_PROCEDURE, channel: 'in_person', applicant: { name: 'Người Bổ Sung' } });
+    const before = await request(s.harness.app).get(`/tra-cuu/${res.body.code}`);
+    const appointment = before.text.match(/<dt>Hẹn trả kết quả<\/dt><dd><strong>(\d\d:\d\d ngày \d\d\/\d\d\/\d{4})<\/strong>/)?.[1];
+    expect(appointment).toMatch(/ngày \d\d\/\d\d\/2026/);
+    const asked = await request(s.harness.app)
+      .post(`/api/v1/dossiers/${res.body.code}/actions`)
+      .set('Authorization', `Bearer ${s.clerk.token}`)
+      .send({ action: 'request_supplement', version: res.body.version, reason: 'Thiếu giấy tờ', items: ['Bản vẽ sơ đồ thửa đất'] });
+    expect(asked.status).toBe(200);
+    const page = await request(s.harness.app).get(`/tra-cuu/${res.body.code}`);
+    expect(page.text).toContain('Chờ bổ sung');
+    expect(page.text).toContain('<dt>Hẹn trả kết quả</dt><dd><strong>Sẽ hẹn lại khi nộp đủ hồ sơ bổ sung</strong></dd>');
+    expect(page.text).not.toContain(appointment);
+    const api = await request(s.harness.app).get(`/api/v1/public/dossiers/${res.body.code}`);
+    expect(api.body.statusText).toBe(
+      'Hồ sơ cần bổ sung, hoàn thiện. Vui lòng xem phiếu yêu cầu bổ sung đã nhận hoặc liên hệ nơi nộp hồ sơ. Trong thời gian chờ bổ sung, thời hạn giải quyết tạm dừng; ngày hẹn trả kết quả sẽ được tính lại khi nộp đủ hồ sơ bổ sung.',
+    );
+    // A dossier with an apology letter: its note points at the date above, which is not shown while waiting.
+    s.harness.clock.set('2026-02-13T05:00:00.000Z'); // after the letter was issued (04:00)
+    const row = await s.t.db('dossiers').where({ code: s.apologised }).first();
+    const apologisedAsked = await request(s.harness.app)
+      .post(`/api/v1/dossiers/${s.apologised}/actions`)
+      .set('Authorization', `Bearer ${s.clerk.token}`)
+      .send({ action: 'request_supplement', version: row.version, reason: 'Thiếu giấy tờ', items: ['Tờ khai'] });
+    expect(apologisedAsked.status, JSON.stringify(apologisedAsked.body)).toBe(200);
+    const apologisedPage = await request(s.harness.app).get(`/tra-cuu/${s.apologised}`);
+    expect(apologisedPage.text).toContain('Sẽ hẹn lại khi nộp đủ hồ sơ bổ sung');
+    expect(apologisedPage.text).not.toContain('Ngày hẹn trả ở trên là ngày hẹn mới');
+  });
+
   it('when the citizen withdrew the dossier, then the page no longer shows an appointment', async () => {
     const res = await request(s.harness.app)
       .post('/api/v1/dossiers')
