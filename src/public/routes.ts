@@ -94,6 +94,14 @@ async function publicViewOf(ctx: AppContext, wanted: string): Promise<PublicDoss
   };
 }
 
+/**
+ * The appointment has passed and the dossier is still being worked on: the citizen holding a date in the past is told
+ * so, and where to ask. (Waiting for a supplement or paused, the clock stands still and the date will move.)
+ */
+export function appointmentPassed(d: PublicDossier, now: Date): boolean {
+  return d.status === 'processing' && new Date(d.appointmentAt).getTime() < now.getTime();
+}
+
 export function publicDossierJson(d: PublicDossier) {
   return {
     code: d.code,
@@ -145,6 +153,7 @@ export function publicRoutes(ctx: AppContext, _services: Services): Router {
       title: dossier ? `Hồ sơ ${dossier.code}` : 'Tra cứu hồ sơ',
       code,
       dossier,
+      appointmentPassed: dossier ? appointmentPassed(dossier, ctx.clock.now()) : false,
       notFound: !dossier,
       limited: null,
     });

@@ -223,6 +223,21 @@ describe('the public look-up /tra-cuu and GET /api/v1/public/dossiers/:code', ()
     expect(apologisedPage.text).not.toContain('Ngày hẹn trả ở trên là ngày hẹn mới');
   });
 
+  it('when the appointment has passed and the dossier is still being worked on, then the page says so and where to ask', async () => {
+    const res = await request(s.harness.app)
+      .post('/api/v1/dossiers')
+      .set('Authorization', `Bearer ${s.clerk.token}`)
+      .send({ procedureCode: LAND_PROCEDURE, channel: 'in_person', applicant: { name: 'Người Chờ Lâu' } });
+    const appointmentAt = new Date(res.body.appointmentAt).getTime();
+    const onTime = await request(s.harness.app).get(`/tra-cuu/${res.body.code}`);
+    expect(onTime.text).not.toContain('Đã quá ngày hẹn');
+    s.harness.clock.set(new Date(appointmentAt + 60_000).toISOString());
+    const late = await request(s.harness.app).get(`/tra-cuu/${res.body.code}`);
+    expect(late.text).toContain('Đã quá ngày hẹn trả kết quả nhưng hồ sơ chưa giải quyết xong.');
+    expect(late.text).toContain('Ông/Bà có thể liên hệ nơi nộp hồ sơ để được thông tin.');
+    expect(late.text).not.toContain('Người Chờ Lâu');
+  });
+
   it('when the citizen withdrew the dossier, then the page no longer shows an appointment', async () => {
     const res = await request(s.harness.app)
       .post('/api/v1/dossiers')
