@@ -22,15 +22,42 @@ export class CsvSyntaxError extends Error {
 
 const QUOTE = 34;
 const COMMA = 44;
+const SEMICOLON = 59;
+const TAB = 9;
 const LF = 10;
 const CR = 13;
 
+/** What separates the cells of a CSV text. */
+export type CsvSeparator = ',' | ';' | '\t';
+
+/**
+ * The separator of a text whose first line names its columns: the one of `,` `;` and tab found most often outside
+ * quotes on that line, a comma when there is none. Excel on a Windows set to Vietnamese (where the decimal mark is a
+ * comma) saves "CSV" with `;` between cells; its "Unicode text" has tabs.
+ */
+export function csvSeparatorOf(text: string): CsvSeparator {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === LF || c === CR) break;
+    else if (c === COMMA) counts[',']++;
+    else if (c === SEMICOLON) counts[';']++;
+    else if (c === TAB) counts['\t']++;
+  }
+  const best = (Object.keys(counts) as CsvSeparator[]).reduce((a, b) => (counts[b] > counts[a] ? b : a));
+  return counts[best] > 0 ? best : ',';
+}
+
 /**
  * The records of a CSV text; a leading BOM is dropped and blank lines are skipped. From `start`, a record's own
- * offset and line, the records from that one on.
+ * offset and line, the records from that one on. Cells are separated by `separator` (a comma unless told).
  */
-export function* csvRecords(text: string, start?: { offset: number; line: number }): Generator<CsvRecord> {
+export function* csvRecords(text: string, start?: { offset: number; line: number }, separator: CsvSeparator = ','): Generator<CsvRecord> {
   const src = text;
+  const SEP = separator.charCodeAt(0);
   const n = src.length;
   let i = start ? start.offset : src.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = start ? start.line : 1;
@@ -62,7 +89,7 @@ export function* csvRecords(text: string, start?: { offset: number; line: number
         }
         fields.push(value);
         const c = i < n ? src.charCodeAt(i) : -1;
-        if (c !== COMMA && c !== LF && c !== CR && c !== -1) {
+        if (c !== SEP && c !== LF && c !== CR && c !== -1) {
           throw new CsvSyntaxError(line, 'có chữ ngay sau dấu ngoặc kép đóng (ô có dấu ngoặc kép phải được bao trọn trong ngoặc kép).');
         }
       } else {
@@ -70,7 +97,7 @@ export function* csvRecords(text: string, start?: { offset: number; line: number
         let c = -1;
         while (i < n) {
           c = src.charCodeAt(i);
-          if (c === COMMA || c === LF || c === CR) break;
+          if (c === SEP || c === LF || c === CR) break;
           if (c === QUOTE) throw new CsvSyntaxError(line, 'có dấu ngoặc kép giữa một ô không được bao bởi ngoặc kép.');
           i++;
         }
@@ -79,7 +106,7 @@ export function* csvRecords(text: string, start?: { offset: number; line: number
       }
       if (i >= n) break;
       const c = src.charCodeAt(i);
-      if (c === COMMA) {
+      if (c === SEP) {
         blank = false;
         i++;
         continue;

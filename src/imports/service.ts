@@ -12,7 +12,7 @@ import { STATUSES, type Status } from '../dossiers/status';
 import { deferMonthEnds, refreshMonthEnds } from '../reports/month-ends';
 import { formatDateTime, localDate } from '../shared/format';
 import { isRealDay, optionalText, z } from '../shared/validation';
-import { csvRecords, CsvSyntaxError, firstUnreadableLine, NOT_UTF8, type CsvRecord } from './csv-records';
+import { csvRecords, csvSeparatorOf, CsvSyntaxError, firstUnreadableLine, NOT_UTF8, type CsvRecord } from './csv-records';
 
 /** The columns of the CSV layout (docs/IMPORT.md), in the order of the sample file. */
 export const IMPORT_COLUMNS = [
@@ -213,7 +213,8 @@ const rowSchema = z.object({
   status: z.preprocess(
     (v) => {
       if (typeof v !== 'string' || v.trim() === '') return 'processing';
-      const s = v.trim();
+      // NFC: a name typed with decomposed marks (Unikey's "Unicode tổ hợp") is the same name.
+      const s = v.normalize('NFC').trim();
       return STATUS_ALIASES[s.toLowerCase()] ?? s;
     },
     z.enum(STATUSES, { error: `Trạng thái phải là một trong: ${STATUSES.join(', ')}.` }),
@@ -375,6 +376,8 @@ const TICK_ROWS = 2000;
 /** What a row is checked against: the file's columns, the catalog, the calendar and "now". */
 interface RowChecks {
   columns: string[];
+  /** the columns up to the last one with a name; those after it are Excel's empty ones */
+  namedColumns: number;
   procedures: Map<string, ProcedureRef>;
   agencies: Set<string>;
   cal: WorkCalendar;
@@ -388,11 +391,20 @@ interface RowChecks {
  */
 function checkRow(record: CsvRecord, checks: RowChecks): { code: string | null; reasons: string[]; prepared: PreparedRow | null } {
   const { columns, cal } = checks;
-  if (record.fields.length !== columns.length) {
-    return { code: null, reasons: [`có ${record.fields.length} ô nhưng dòng tiêu đề có ${columns.length} cột.`], prepared: null };
+  // Empty cells after the last named column are what Excel writes for a column once used and then cleared.
+  const named = checks.namedColumns;
+  let cells = record.fields.length;
+  while (cells > named && record.fields[cells - 1].trim() === '') cells--;
+  if (cells < named || cells > columns.length) {
+    return { code: null, reasons: [`có ${cells} ô nhưng dòng tiêu đề có ${named} cột.`], prepared: null };
   }
   const raw: Record<string, string> = {};
-  for (let c = 0; c < columns.length; c++) raw[columns[c]] = record.fields[c];
+  for (let c = 0; c < cells; c++) {
+    if (columns[c] !== '') raw[columns[c]] = record.fields[c];
+    else if (record.fields[c].trim() !== '') {
+      return { code: null, reasons: [`ô thứ ${c + 1} ("${record.fields[c].trim()}") nằm ở cột không có tên trên dòng tiêu đề.`], prepared: null };
+    }
+  }
   const parsed = rowSchema.safeParse(raw);
   if (!parsed.success) return { code: null, reasons: zodProblems(parsed.error), prepared: null };
   const r = parsed.data;
@@ -477,8 +489,9 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
   let header: CsvRecord | undefined;
   const starts: number[] = [];
   const lines: number[] = [];
+  const separator = csvSeparatorOf(text);
   try {
-    for (const r of csvRecords(text)) {
+    for (const r of csvRecords(text, undefined, separator)) {
       if (!header) header = r;
       else if (r.fields.some((f) => f.trim() !== '')) {
         starts.push(r.offset);
@@ -493,15 +506,16 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
   if (!header) return fail([{ line: null, message: 'Tệp trống: cần dòng tiêu đề và ít nhất một dòng hồ sơ.' }], 0);
   const rowCount = starts.length;
   await progress.tick(rowCount, rowCount, true);
-  const recordAt = (i: number): CsvRecord => csvRecords(text, { offset: starts[i], line: lines[i] }).next().value!;
+  const recordAt = (i: number): CsvRecord => csvRecords(text, { offset: starts[i], line: lines[i] }, separator).next().value!;
 
+  // Columns without a name (Excel's empty cells after the last one) are left aside; their cells must be empty.
   const columns = header.fields.map((h) => h.trim().toLowerCase());
   const headerProblems: string[] = [];
-  const unknown = columns.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
+  const unknown = columns.filter((c) => c !== '' && !(IMPORT_COLUMNS as readonly string[]).includes(c));
   if (unknown.length) headerProblems.push(`cột không có trong mẫu: ${unknown.map((c) => `"${c}"`).join(', ')} (xem docs/IMPORT.md).`);
   const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length) headerProblems.push(`thiếu cột bắt buộc: ${missing.join(', ')}.`);
-  const repeated = columns.filter((c, i) => columns.indexOf(c) !== i);
+  const repeated = columns.filter((c, i) => c !== '' && columns.indexOf(c) !== i);
   if (repeated.length) headerProblems.push(`cột bị lặp: ${[...new Set(repeated)].join(', ')}.`);
   if (headerProblems.length) return fail([{ line: header.line, message: `dòng tiêu đề: ${headerProblems.join(' ')}` }], rowCount);
   if (!rowCount) return fail([{ line: null, message: 'Tệp chỉ có dòng tiêu đề, không có hồ sơ nào.' }], 0);
@@ -513,6 +527,7 @@ export async function importDossiers(db: Knex, text: string, opts: ImportOptions
   progress.start('check');
   const checks: RowChecks = {
     columns,
+    namedColumns: columns.reduce((n, c, i) => (c === '' ? n : i + 1), 0),
     procedures: new Map<string, ProcedureRef>(
       (await db('procedures').select('code', 'field_code', 'agency_code', 'duration_value', 'duration_unit', 'on_supplement')).map((p) => [
         p.code,

@@ -318,6 +318,33 @@ describe('importing finished dossiers that were pending at month starts', () => 
   });
 });
 
+describe('a file saved by Excel on a Windows set to Vietnamese', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await seeded();
+  });
+  afterAll(() => t.destroy());
+
+  it('when Excel set to Vietnamese saved the file (";", empty columns after the last, a status typed with decomposed marks), then it is imported as the comma file would be', async () => {
+    const file = [
+      `\uFEFF${HEADER.replaceAll(',', ';')};;`,
+      `EXCEL-VN-1;1.001193;${WARD};in_person;Lê Thị Chín;;;;"Số 9; hẻm 3, phường Ninh Kiều";1;12/01/2026 09:30;;${'Đã trả kết quả'.normalize('NFD')};;12/01/2026 14:00;approved;13/01/2026 08:00;;;`,
+      `EXCEL-VN-2;1.001193;${WARD};online;Phan Văn Mười;;;;;1;13/01/2026 09:30;;processing;;;;;;;`,
+    ].join('\r\n');
+    const r = await runImport(t.db, file);
+    expect(r).toMatchObject({ ok: true, rows: 2, keptCodes: 2, byStatus: { returned: 1, processing: 1 } });
+    const { d } = await history(t.db, 'EXCEL-VN-1');
+    expect(d).toMatchObject({ status: 'returned', applicant_name: 'Lê Thị Chín', applicant_address: 'Số 9; hẻm 3, phường Ninh Kiều' });
+  });
+
+  it('when a cell stands in a column without a name, then its line says so and nothing is written', async () => {
+    const before = await counts(t.db);
+    const r = await runImport(t.db, `${HEADER},\n,1.001193,${WARD},in_person,An,,,,,1,12/01/2026 09:30,,processing,,,,,,ghi chú\n`);
+    expect(r).toMatchObject({ ok: false, problems: [{ line: 2, message: 'ô thứ 19 ("ghi chú") nằm ở cột không có tên trên dòng tiêu đề.' }] });
+    expect(await counts(t.db)).toEqual(before);
+  });
+});
+
 describe('a file with bad rows', () => {
   let t: TestDb;
   beforeAll(async () => {

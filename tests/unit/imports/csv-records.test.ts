@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvRecords, type CsvSyntaxError } from '../../../src/imports/csv-records';
+import { csvRecords, csvSeparatorOf, type CsvSyntaxError } from '../../../src/imports/csv-records';
 
 const all = (text: string) => [...csvRecords(text)];
 
@@ -53,5 +53,21 @@ describe('csvRecords: CSV records with the line each starts on', () => {
     let n = 0;
     for (const r of csvRecords(text)) n += r.fields.length;
     expect(n).toBe(1 + 100_000 * 10);
+  });
+});
+
+describe('csvSeparatorOf: what separates the cells, read from the header line', () => {
+  it('when Excel set to Vietnamese saved the file (";"), or its "Unicode text" (tabs), then that separator is found, not a comma of a later quoted cell', () => {
+    expect(csvSeparatorOf('\uFEFFcode;procedure_code;channel\r\nA;1.001193;"Số 1, phường Ninh Kiều"\r\n')).toBe(';');
+    expect(csvSeparatorOf('code\tprocedure_code\tchannel\nA\t1\tx,y,z,w\n')).toBe('\t');
+    expect(csvSeparatorOf('code,procedure_code,"a;b;c"\n')).toBe(',');
+    expect(csvSeparatorOf('code\n')).toBe(',');
+  });
+
+  it('when the records are read with ";", then commas stay inside cells and quoting still works', () => {
+    expect([...csvRecords('a;b\n"x;y";1,5\n', undefined, ';')].map((r) => r.fields)).toEqual([
+      ['a', 'b'],
+      ['x;y', '1,5'],
+    ]);
   });
 });
