@@ -155,6 +155,20 @@ export function parseImportInstant(text: string): Date | null {
   return new Date(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}+07:00`);
 }
 
+/**
+ * Why a text is no instant of the CSV, in words that say what to change: a date without its time, or the number
+ * Excel writes for a date in a column not formatted as one, get their own reasons.
+ */
+export function instantProblem(text: string): string {
+  if (/^\d{1,2}\/\d{1,2}\/\d{4}$|^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    return `"${text}" thiếu giờ: ghi cả giờ, ví dụ "${text} 08:00" (chỉ có ngày thì không biết lúc nào trong ngày).`;
+  }
+  if (/^\d{5}([.,]\d+)?$/.test(text)) {
+    return `"${text}" là ngày giờ dạng số của Excel: trong Excel định dạng cột thành dd/mm/yyyy hh:mm (Format Cells → Custom) rồi lưu lại tệp.`;
+  }
+  return `"${text}" không phải thời điểm hợp lệ (${INSTANT_FORMATS}).`;
+}
+
 const instantColumn = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
   z
@@ -162,7 +176,7 @@ const instantColumn = z.preprocess(
     .transform((s, ctx) => {
       const at = parseImportInstant(s);
       if (!at) {
-        ctx.addIssue({ code: 'custom', message: `"${s}" không phải thời điểm hợp lệ (${INSTANT_FORMATS}).` });
+        ctx.addIssue({ code: 'custom', message: instantProblem(s) });
         return z.NEVER;
       }
       const y = Number(localDate(at).slice(0, 4));

@@ -10,7 +10,7 @@ import { addUser, loginAgent, makeApp, type TestUser } from '../helpers/app';
 import { seedCatalog } from '../../seeds/catalog';
 import { seedCalendar } from '../../seeds/calendar';
 import { CalendarService } from '../../src/calendar/repository';
-import { importDossiers, parseImportInstant, type ImportProgress, type ImportResult } from '../../src/imports/service';
+import { importDossiers, instantProblem, parseImportInstant, type ImportProgress, type ImportResult } from '../../src/imports/service';
 import { NOT_UTF8 } from '../../src/imports/csv-records';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -61,6 +61,18 @@ describe('parseImportInstant: the time formats of the CSV', () => {
     expect(parseImportInstant('30/02/2026 08:00')).toBeNull();
     expect(parseImportInstant('05/01/2026 24:00')).toBeNull();
     expect(parseImportInstant('2026-01-12T09:30:00')).toBeNull();
+  });
+});
+
+describe('instantProblem: why a cell is no instant', () => {
+  it("when a date has no time or is Excel's number of days, then the reason says so and what to do; any other text lists the formats", () => {
+    expect(instantProblem('05/01/2026')).toBe('"05/01/2026" thiếu giờ: ghi cả giờ, ví dụ "05/01/2026 08:00" (chỉ có ngày thì không biết lúc nào trong ngày).');
+    expect(instantProblem('2026-01-05')).toContain('thiếu giờ');
+    expect(instantProblem('46027.34375')).toBe(
+      '"46027.34375" là ngày giờ dạng số của Excel: trong Excel định dạng cột thành dd/mm/yyyy hh:mm (Format Cells → Custom) rồi lưu lại tệp.',
+    );
+    expect(instantProblem('46027,34375')).toContain('dạng số của Excel');
+    expect(instantProblem('12-01-2026')).toBe('"12-01-2026" không phải thời điểm hợp lệ (dd/mm/yyyy HH:mm (giờ Việt Nam) hoặc ISO-8601 có múi giờ, ví dụ 2026-02-13T10:00:00+07:00).');
   });
 });
 
