@@ -6,6 +6,7 @@ import { CalendarService } from '../calendar/repository';
 import { systemClock } from '../shared/clock';
 import { formatNumber } from '../shared/format';
 import { STATUS_NAMES } from '../dossiers/status';
+import { csvFileText } from './csv-records';
 import { describeProblem, importDossiers, PHASE_NAMES, type ImportProgress } from './service';
 
 function progressBar(stream: NodeJS.WriteStream) {
@@ -45,7 +46,7 @@ registerCommand(
     const file = positional[0];
     if (!file) throw new Error('Cách dùng: import <file.csv>');
     if (!fs.existsSync(file)) throw new Error(`Không có tệp ${file}`);
-    const text = fs.readFileSync(file, 'utf8');
+    const text = csvFileText(fs.readFileSync(file));
     const config = loadConfig();
     const now = systemClock.now();
     const calendar = await new CalendarService(db, config.workingPeriods).get(now.getTime());

@@ -121,6 +121,16 @@ export function* csvRecords(text: string, start?: { offset: number; line: number
 }
 
 /**
+ * The text of a CSV file's bytes: UTF-16 when it starts with that encoding's mark (Excel's "Unicode text", which a
+ * browser's file.text() reads too, so the CLI reads what the admin page reads), UTF-8 otherwise.
+ */
+export function csvFileText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return bytes.toString('utf8');
+}
+
+/**
  * The line of the first character a file that is not UTF-8 (Excel's plain "CSV", Windows-1258) made unreadable: read
  * as UTF-8, its bytes for "ễ" or "á" arrive as U+FFFD, which no UTF-8 export holds. Null when there is none.
  */

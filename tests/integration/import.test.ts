@@ -11,7 +11,7 @@ import { seedCatalog } from '../../seeds/catalog';
 import { seedCalendar } from '../../seeds/calendar';
 import { CalendarService } from '../../src/calendar/repository';
 import { importDossiers, instantProblem, parseImportInstant, type ImportProgress, type ImportResult } from '../../src/imports/service';
-import { NOT_UTF8 } from '../../src/imports/csv-records';
+import { csvRecords, NOT_UTF8 } from '../../src/imports/csv-records';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SAMPLE = fs.readFileSync(path.join(ROOT, 'docs/import-sample.csv'), 'utf8');
@@ -616,6 +616,19 @@ describe('the CLI: import <file.csv>', { timeout: 120_000 }, () => {
     expect(r.stderr).toContain('Kiểm tra');
     expect(r.stderr).toContain('100% 8/8');
     expect(await count(t.db, 'dossiers')).toBe(8);
+  });
+
+  it('when the file is Excel\'s "Unicode text" (UTF-16 with its mark, tabs between cells), then it is imported with its letters whole', async () => {
+    const tabbed = [...csvRecords(SAMPLE.replace(/HTC/g, 'U16'))].map((r) => r.fields.join('\t')).join('\r\n');
+    const file = path.join(dir, 'unicode-text.csv');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(tabbed, 'utf16le')]));
+    const r = cli(['import', file]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^Đã nhập 8 hồ sơ trong /);
+    expect(await t.db('dossiers').where({ code: 'U16.2026.000123' }).first()).toMatchObject({
+      applicant_name: 'Nguyễn Thị Hoa',
+      applicant_address: '12 đường Hòa Bình, phường Ninh Kiều',
+    });
   });
 
   it('when the file does not exist, then it says so and exits 1', () => {
