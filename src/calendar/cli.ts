@@ -6,6 +6,7 @@ import { systemClock } from '../shared/clock';
 import { formatNumber } from '../shared/format';
 import { writeDays } from './repository';
 import { parseSchedule } from './schedule';
+import { csvFileText } from '../imports/csv-records';
 
 registerCommand(
   'calendar:import',
@@ -14,7 +15,7 @@ registerCommand(
     const file = positional[0];
     if (!file) throw new Error('Cách dùng: calendar:import <file.csv> [--replace]');
     if (!fs.existsSync(file)) throw new Error(`Không có tệp ${file}`);
-    const parsed = parseSchedule(fs.readFileSync(file, 'utf8'));
+    const parsed = parseSchedule(csvFileText(fs.readFileSync(file)));
     if (!parsed.ok) {
       console.log(`Không nhập: ${formatNumber(parsed.problems.length)} lỗi trong tệp. Chưa ghi ngày nào.`);
       for (const p of parsed.problems) console.log(`${p.line ? `Dòng ${p.line}: ` : ''}${p.text}`);

@@ -1,6 +1,6 @@
 // An announced schedule of days off as a CSV file (the format of ../shared/data/vn-days-off.csv): what an admin
 // imports when the government announces a year's Tết, its swapped days and its make-up Saturdays (SPEC §3). PURE.
-import { csvRecords, CsvSyntaxError, firstUnreadableLine, NOT_UTF8 } from '../imports/csv-records';
+import { csvRecords, csvSeparatorOf, CsvSyntaxError, firstUnreadableLine, NOT_UTF8 } from '../imports/csv-records';
 import { formatNumber } from '../shared/format';
 import { CONTROL_CHARS, isRealDay } from '../shared/validation';
 import type { CalendarEntry, DayKind } from './holidays';
@@ -64,7 +64,9 @@ export function parseSchedule(text: string): ParsedSchedule {
   const unreadable = firstUnreadableLine(text);
   if (unreadable !== null) return { ok: false, problems: [{ line: unreadable, text: `Dòng ${unreadable}: ${NOT_UTF8}` }] };
   try {
-    for (const record of csvRecords(text.normalize('NFC'))) {
+    // Cells apart by ',' or, as Excel on a Windows set to Vietnamese saves CSV, by ';' (read from the header line).
+    const nfc = text.normalize('NFC');
+    for (const record of csvRecords(nfc, undefined, csvSeparatorOf(nfc))) {
       const fields = record.fields.map((f) => f.trim());
       if (!columns) {
         const names = fields.map((f) => f.toLowerCase());

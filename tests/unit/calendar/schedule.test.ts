@@ -43,6 +43,18 @@ describe('parseSchedule', () => {
     });
   });
 
+  it('when Excel on a Windows set to Vietnamese saved it with ";" between cells, then it is read the same, a name holding a comma kept whole', () => {
+    const ok = parseSchedule('\ufeffdate;kind;name;source\r\n06/02/2027;Lễ;Tết Nguyên đán, mùng 1;QĐ 1/2026\r\n20/2/2027;làm bù;Làm bù cho ngày 12/02/2027;\r\n');
+    expect(ok).toEqual({
+      ok: true,
+      years: [2027],
+      entries: [
+        { date: '2027-02-06', kind: 'holiday', name: 'Tết Nguyên đán, mùng 1', source: 'QĐ 1/2026' },
+        { date: '2027-02-20', kind: 'working_day', name: 'Làm bù cho ngày 12/02/2027', source: '' },
+      ],
+    });
+  });
+
   it('when rows are wrong, then every problem is named with its line and nothing is taken', () => {
     const problems = problemsOf(
       [
