@@ -593,6 +593,7 @@ describe('GET /api/v1/public/dossiers/:code: the citizen lookup', () => {
       procedureCode: LAND_PROCEDURE,
       procedureName: 'Đăng ký đất đai lần đầu đối với trường hợp được Nhà nước giao đất để quản lý',
       agencyName: 'Sở Nông nghiệp và Môi trường',
+      deskName: 'Sở Nông nghiệp và Môi trường',
       status: 'processing',
       statusName: 'Đang giải quyết',
       statusText: 'Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết.',
