@@ -253,14 +253,7 @@ export class LetterService {
     const now = this.ctx.clock.now();
     const cal = await this.calendar(now);
     const siblings = (await lettersOfDossier(this.db, letter.dossier_id)).filter((l) => l.id !== letter.id);
-    const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
-    const situation = isLate(dossier, now)
-      ? 'late'
-      : dossier.status === 'processing' && dossier.due_at <= dueSoonUntil.toISOString()
-        ? 'due_soon'
-        : isOpen(dossier.status)
-          ? 'open'
-          : 'finished';
+    const situation = situationOf(dossier, cal, now);
     // A proposal the clock has overtaken is replaced by a fresh one on the form (nothing is written): one that has
     // passed or is no later than the appointment already given, and the system's own proposal left as it was when
     // the engine now proposes later (a late dossier's, drafted days ago, would promise the result for today).
@@ -357,10 +350,11 @@ export class LetterService {
         'dossier_finished',
       );
     }
+    const situation = situationOf(dossier, cal, now);
     // A dossier waiting for papers or paused before its deadline is not late, and its deadline moves when the clock
     // runs again: a letter issued now promised a day the supplement then passed, and used up the one new appointment.
     // The draft waits.
-    if (!clockRunning(dossier.status) && !isLate(dossier, now)) {
+    if (situation === 'open' && !clockRunning(dossier.status)) {
       throw new ConflictError(
         `Hồ sơ ${dossier.code} đang dừng tính thời hạn (${STATUS_NAMES[dossier.status].toLowerCase()}) và chưa quá hạn: chưa phát hành văn bản xin lỗi; bản nháp được giữ đến khi hồ sơ được giải quyết tiếp.`,
         'clock_stopped',
@@ -375,14 +369,11 @@ export class LetterService {
     // procedure's time began again, or new days off were recomputed), is not owed any more: issued, it promised a
     // day before the new deadline and used up the one new appointment. It waits until the dossier is due soon again.
     // A head's exception (a second appointment) is theirs to decide.
-    if (!issuedBefore.length && !overrideReason && !letter.override_reason && clockRunning(dossier.status) && !isLate(dossier, now)) {
-      const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
-      if (dossier.due_at > dueSoonUntil.toISOString()) {
-        throw new ConflictError(
-          `Hồ sơ ${dossier.code} có hạn giải quyết ${formatDateTime(dossier.due_at)}, còn hơn 1 ngày làm việc: chưa cần văn bản xin lỗi, chưa phát hành. Bản nháp được giữ đến khi hồ sơ sắp đến hạn.`,
-          'not_due',
-        );
-      }
+    if (situation === 'open' && !issuedBefore.length && !overrideReason && !letter.override_reason) {
+      throw new ConflictError(
+        `Hồ sơ ${dossier.code} có hạn giải quyết ${formatDateTime(dossier.due_at)}, còn hơn 1 ngày làm việc: chưa cần văn bản xin lỗi, chưa phát hành. Bản nháp được giữ đến khi hồ sơ sắp đến hạn.`,
+        'not_due',
+      );
     }
 
     if (letter.status === 'issued') {
@@ -620,6 +611,17 @@ export class LetterService {
 /** The sweep's work, callable from tests and from the server's timer. */
 export async function draftMissingLetters(ctx: AppContext, services: Services, now: Date = ctx.clock.now()): Promise<number> {
   return new LetterService(ctx, services).draftMissing(now);
+}
+
+/**
+ * Where a dossier stands for its apology (SPEC §5), one definition for the letter's page and for issuing: late; due
+ * soon (running, its deadline within one working day); open but neither (running with more time left, or stopped
+ * before its deadline); or finished.
+ */
+function situationOf(d: DossierRow, cal: WorkCalendar, now: Date): 'late' | 'due_soon' | 'open' | 'finished' {
+  if (isLate(d, now)) return 'late';
+  if (clockRunning(d.status) && d.due_at <= cal.addWorkingMinutes(now, cal.minutesPerDay).toISOString()) return 'due_soon';
+  return isOpen(d.status) ? 'open' : 'finished';
 }
 
 /** The engine's new appointment for a dossier now. After an earlier apology it counts from the appointment already given. */
