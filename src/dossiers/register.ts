@@ -132,6 +132,23 @@ export function registerDays(rows: readonly RegisterSource[], transfers: readonl
   return days;
 }
 
+/**
+ * The book ("Quyển số") the register's days are written in: the desk keeps one a year, numbered by its year, as the
+ * receipt prints it ("Vào Sổ theo dõi hồ sơ, Quyển số: 2027"). Days across 31 December lie in two books, each named
+ * with its days: "2026 (28/12/2026 – 31/12/2026), 2027 (01/01/2027 – 04/01/2027)".
+ */
+export function registerBooks(from: string, to: string): string {
+  const [first, last] = [Number(from.slice(0, 4)), Number(to.slice(0, 4))];
+  if (first === last) return String(first);
+  const books: string[] = [];
+  for (let year = first; year <= last; year++) {
+    const start = year === first ? from : `${year}-01-01`;
+    const end = year === last ? to : `${year}-12-31`;
+    books.push(`${year} (${start === end ? formatDate(start) : `${formatDate(start)} – ${formatDate(end)}`})`);
+  }
+  return books.join(', ');
+}
+
 /** The instants that bound local days `from` to `to` (YYYY-MM-DD), as stored. */
 export function registerWindow(from: string, to: string): { start: string; end: string } {
   return { start: fromLocal(from).toISOString(), end: fromLocal(addDays(to, 1)).toISOString() };
@@ -269,7 +286,7 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
   line(2, view.parentName.toUpperCase());
   line(3, view.deskName.toUpperCase(), { bold: true });
   line(4, 'SỔ THEO DÕI HỒ SƠ', { bold: true, size: 13 });
-  line(5, `${view.from === view.to ? `Ngày ${formatDate(view.from)}` : `Từ ngày ${formatDate(view.from)} đến ngày ${formatDate(view.to)}`} · Quyển số: ${view.from.slice(0, 4)}`, { bold: true });
+  line(5, `${view.from === view.to ? `Ngày ${formatDate(view.from)}` : `Từ ngày ${formatDate(view.from)} đến ngày ${formatDate(view.to)}`} · Quyển số: ${registerBooks(view.from, view.to)}`, { bold: true });
   const top = 7;
   REGISTER_COLUMNS.forEach((text, i) => {
     const col = i + 1;

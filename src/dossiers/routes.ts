@@ -17,7 +17,7 @@ import { actionInputSchema, correctionSchema, instant, intakeSchema, listQuerySc
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, appointmentDayOff, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
-import { askRegister, dailyNumber, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
+import { askRegister, dailyNumber, registerBooks, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { lettersOfDossier } from '../letters/repository';
 import { isOrganisation, vnDateTimeWords, type LetterRow } from '../letters/draft';
@@ -397,6 +397,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         printedAt: dateParts(ctx.clock.now()),
         days: asked.days,
         registerCells,
+        registerBooks,
         xlsxUrl: `/ho-so/so-theo-doi.xlsx?${new URLSearchParams({ from, to, ...(user.role === 'admin' ? { agency: desk.code } : {}) })}`,
       },
     } as const;

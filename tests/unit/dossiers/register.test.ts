@@ -137,3 +137,13 @@ describe('registerDays: the lines of the desk\'s book', () => {
     expect(view([])).toEqual([]);
   });
 });
+
+describe('the register\'s book (Quyển số)', () => {
+  it('when the days lie in one year, then the book is that year; across 31 December, then both books with their days', async () => {
+    const { registerBooks } = await import('../../../src/dossiers/register');
+    expect(registerBooks('2026-12-01', '2026-12-31')).toBe('2026');
+    expect(registerBooks('2027-01-04', '2027-01-04')).toBe('2027');
+    expect(registerBooks('2026-12-28', '2027-01-04')).toBe('2026 (28/12/2026 – 31/12/2026), 2027 (01/01/2027 – 04/01/2027)');
+    expect(registerBooks('2026-12-31', '2027-01-01')).toBe('2026 (31/12/2026), 2027 (01/01/2027)');
+  });
+});

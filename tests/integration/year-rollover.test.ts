@@ -1,0 +1,82 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDb } from '../helpers/db';
+import { deskWorld, loginAgent, makeApp, type TestUser } from '../helpers/app';
+
+// The desks go from 2026 into 2027: the loaded calendar is 2026's (tests/helpers seedSmallCatalog), 2027 is counted on
+// the provisional calendar of the Labour Code (1/1 off; Tết Đinh Mùi 5–9/2/2027 and the days for 6–7/2 on 10–11/2).
+// What a clerk prints and reads on either side of 31/12/2026, on both databases.
+
+const vn = (local: string) => new Date(`${local}:00+07:00`);
+const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
+const LAND = '1.012756'; // 3 working days, handled by the land department
+
+describe('the year rollover 2026 → 2027', () => {
+  let t: TestDb;
+  let harness: ReturnType<typeof makeApp>;
+  const users: Record<string, TestUser> = {};
+  const codes: Record<string, string> = {};
+
+  const receive = async (name: string, local: string, procedureCode: string, channel = 'in_person') => {
+    harness.clock.set(vn(local));
+    const res = await request(harness.app)
+      .post('/api/v1/dossiers')
+      .set('Authorization', `Bearer ${users.wardClerk.token}`)
+      .send({ procedureCode, channel, applicant: { name } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    codes[name] = res.body.code;
+    return res.body;
+  };
+
+  beforeAll(async () => {
+    ({ t, harness } = await deskWorld(users, '2026-12-30T08:00'));
+    await receive('Ngô Văn Trước', '2026-12-30T08:00', HOURS);
+    await receive('Trần Văn Cuối', '2026-12-31T16:30', HOURS);
+    await receive('Lê Thị Cuối', '2026-12-31T16:45', HOURS);
+    await receive('Võ Văn Giao Thừa', '2027-01-01T00:30', HOURS, 'online');
+    await receive('Đỗ Thị Đầu', '2027-01-04T08:00', HOURS);
+    await receive('Phạm Văn Tết', '2027-02-03T08:00', LAND);
+    harness.clock.set(vn('2027-02-03T09:00'));
+  });
+  afterAll(() => t.destroy());
+
+  it('when dossiers are received on 31/12/2026, on 1/1/2027 online and on 4/1/2027, then each day numbers its own from 0001 under its own date', () => {
+    const ward = '000.01.92.H13';
+    expect(codes['Trần Văn Cuối']).toBe(`${ward}-261231-0001`);
+    expect(codes['Lê Thị Cuối']).toBe(`${ward}-261231-0002`);
+    expect(codes['Võ Văn Giao Thừa']).toBe(`${ward}-270101-0001`);
+    expect(codes['Đỗ Thị Đầu']).toBe(`${ward}-270104-0001`);
+    expect(codes['Phạm Văn Tết']).toBe(`${ward}-270203-0001`);
+  });
+
+  it('when the ward prints its register from 28/12/2026 to 04/01/2027, then it names both books, 2026 and 2027, with their days, as the receipts do', async () => {
+    const { agent } = await loginAgent(harness.app, 'ward.clerk');
+    const page = await agent.get('/ho-so/so-theo-doi?from=2026-12-28&to=2027-01-04');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Từ ngày 28/12/2026 đến ngày 04/01/2027 · Quyển số: 2026 (28/12/2026 – 31/12/2026), 2027 (01/01/2027 – 04/01/2027)');
+    // A register within one year names its one book, as before.
+    const one = await agent.get('/ho-so/so-theo-doi?from=2027-01-01&to=2027-01-04');
+    expect(one.text).toContain('Từ ngày 01/01/2027 đến ngày 04/01/2027 · Quyển số: 2027</div>');
+    const receipt = await agent.get(`/ho-so/${encodeURIComponent(codes['Đỗ Thị Đầu'])}/giay-tiep-nhan`);
+    expect(receipt.text).toMatch(/Quyển số: 2027, ngày 04\/01\/2027 &nbsp; Số thứ tự: 1</);
+    const december = await agent.get(`/ho-so/${encodeURIComponent(codes['Lê Thị Cuối'])}/giay-tiep-nhan`);
+    expect(december.text).toMatch(/Quyển số: 2026, ngày 31\/12\/2026 &nbsp; Số thứ tự: 2</);
+  });
+
+  it('when the register is downloaded for Excel across the new year, then its heading names both books', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const { agent } = await loginAgent(harness.app, 'ward.clerk');
+    const res = await agent
+      .get('/ho-so/so-theo-doi.xlsx?from=2026-12-28&to=2027-01-04')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(res.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body);
+    expect(wb.worksheets[0].getCell(5, 1).value).toBe('Từ ngày 28/12/2026 đến ngày 04/01/2027 · Quyển số: 2026 (28/12/2026 – 31/12/2026), 2027 (01/01/2027 – 04/01/2027)');
+  });
+});
