@@ -395,6 +395,8 @@ export function computeDue(
   return { startAt, dueAt, minutes, trace };
 }
 
+const PROVISIONAL_NOTE = / chưa có lịch nghỉ chính thức: dùng lịch tạm tính/;
+
 /** A note for each year from `from` to `to` counted on the provisional calendar (no official schedule loaded). */
 export function provisionalNotes(cal: WorkCalendar, from: Date, to: Date): TraceStep[] {
   const notes: TraceStep[] = [];
@@ -408,4 +410,28 @@ export function provisionalNotes(cal: WorkCalendar, from: Date, to: Date): Trace
     });
   }
   return notes;
+}
+
+/**
+ * The years a deadline was counted on the provisional calendar, from its trace's notes (provisionalNotes): what the
+ * deadline was made of, not today's calendar, so a schedule imported since, until an admin recomputes, still shows.
+ */
+export function provisionalYearsOf(trace: readonly TraceStep[]): number[] {
+  return trace
+    .filter((s) => s.type === 'note' && PROVISIONAL_NOTE.test(s.text))
+    .map((s) => Number(/^Năm (\d{4}) /.exec(s.text)?.[1]))
+    .filter((y) => Number.isInteger(y));
+}
+
+/**
+ * What the desk tells the citizen of a deadline counted on a provisional year's days off (Tết's are announced late in
+ * the year before): the date may move once the official schedule is out, and the look-up shows the date then kept.
+ */
+export function provisionalDueNotice(years: readonly number[]): string | null {
+  if (!years.length) return null;
+  const named = years.length === 1 ? `năm ${years[0]}` : `các năm ${years.join(', ')}`;
+  return (
+    `Ngày hẹn được tính theo lịch nghỉ lễ, Tết ${named} tạm tính theo Bộ luật Lao động 2019 (chưa có lịch nghỉ chính thức); ` +
+    'khi có lịch chính thức, ngày hẹn có thể được điều chỉnh và được cập nhật khi tra cứu hồ sơ.'
+  );
 }

@@ -22,6 +22,7 @@ import { parseTrace, isLate, type DossierEventRow, type DossierRow, type Summary
 import { lettersOfDossier } from '../letters/repository';
 import { isOrganisation, vnDateTimeWords, type LetterRow } from '../letters/draft';
 import { withoutMarks } from '../shared/marks';
+import { provisionalDueNotice, provisionalYearsOf } from '../calendar/working-time';
 
 /**
  * A backdated instant from a form's date and time fields (Vietnam's time), both or neither: a date alone was taken
@@ -337,6 +338,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       justRequested: req.query.ok === 'request_supplement',
       events: events.map((e) => ({ ...e, data: JSON.parse(e.data) })),
       trace: parseTrace(row),
+      // The deadline counted on a year's provisional days off (Tết of a year not yet announced): said beside it.
+      provisionalYears: provisionalYearsOf(parseTrace(row)),
       late: isLate(row, now),
       appointmentOff,
       // The law asks for a supplement once: the panel says when one was asked before.
@@ -558,6 +561,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       receiverName: receiver?.full_name ?? '',
       // The line of the day in the register; an imported dossier's own code has none ("Số thứ tự: NaN" was printed).
       registerNumber: dailyNumber(row.code, row.received_agency_code, row.received_at),
+      // An appointment counted on a provisional year's days off may move when the official schedule comes: the paper
+      // says so, as the citizen holds it (an appointment a letter set is a head's own date, not the calendar's).
+      dueNotice: row.appointment_at === row.due_at ? provisionalDueNotice(provisionalYearsOf(parseTrace(row))) : null,
     });
   });
 

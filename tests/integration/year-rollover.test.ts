@@ -79,4 +79,46 @@ describe('the year rollover 2026 → 2027', () => {
     await wb.xlsx.load(res.body);
     expect(wb.worksheets[0].getCell(5, 1).value).toBe('Từ ngày 28/12/2026 đến ngày 04/01/2027 · Quyển số: 2026 (28/12/2026 – 31/12/2026), 2027 (01/01/2027 – 04/01/2027)');
   });
+
+  it('when a dossier\'s deadline is counted over Tết 2027 on the provisional calendar, then its page and its receipt say the date may move, with why', async () => {
+    const { agent } = await loginAgent(harness.app, 'ward.clerk');
+    const api = await request(harness.app).get(`/api/v1/dossiers/${encodeURIComponent(codes['Phạm Văn Tết'])}`).set('Authorization', `Bearer ${users.wardClerk.token}`);
+    // 3 working days from Wed 03/02 08:00: Thu 04/02, then 05–11/02 off (Tết and the days for 6–7/02), Fri 12/02, Mon 15/02.
+    expect(api.body.dueAt).toBe('2027-02-15T08:00:00+07:00');
+    expect(api.body.dueTrace.map((s: { text: string }) => s.text)).toContain('Năm 2027 chưa có lịch nghỉ chính thức: dùng lịch tạm tính theo Bộ luật Lao động 2019, Điều 112.');
+    const page = await agent.get(`/ho-so/${encodeURIComponent(codes['Phạm Văn Tết'])}`);
+    expect(page.text).toContain('<span class="badge provisional">tạm tính</span><span class="muted"> — năm 2027 chưa có lịch nghỉ chính thức');
+    const receipt = await agent.get(`/ho-so/${encodeURIComponent(codes['Phạm Văn Tết'])}/giay-tiep-nhan`);
+    expect(receipt.text).toContain('ngày 15 tháng 02 năm 2027</strong><br><em class="due-notice">Ngày hẹn được tính theo lịch nghỉ lễ, Tết năm 2027 tạm tính theo Bộ luật Lao động 2019 (chưa có lịch nghỉ chính thức); khi có lịch chính thức, ngày hẹn có thể được điều chỉnh và được cập nhật khi tra cứu hồ sơ.</em>');
+    // 4 working hours from 31/12/2026 16:30 run over 1/1/2027 (provisional) to 04/01/2027 11:00: said too.
+    const lastDay = await agent.get(`/ho-so/${encodeURIComponent(codes['Trần Văn Cuối'])}/giay-tiep-nhan`);
+    expect(lastDay.text).toContain('11 giờ 00 phút, ngày 04 tháng 01 năm 2027</strong><br><em class="due-notice">Ngày hẹn được tính theo lịch nghỉ lễ, Tết năm 2027 tạm tính');
+    // A dossier counted within 2026's official schedule says nothing of the kind.
+    const december = await agent.get(`/ho-so/${encodeURIComponent(codes['Ngô Văn Trước'])}/giay-tiep-nhan`);
+    const decemberPage = await agent.get(`/ho-so/${encodeURIComponent(codes['Ngô Văn Trước'])}`);
+    expect(december.text).not.toContain('due-notice');
+    expect(decemberPage.text).not.toContain('badge provisional');
+  });
+
+  it('when the official 2027 schedule is written in and an admin recomputes, then the deadline and the appointment the receipt gave move, and the notice is gone', async () => {
+    // The announced Tết gives one more day (12/02/2027); the year's other provisional days come along as its rows.
+    const put = await request(harness.app)
+      .put('/api/v1/calendar/days/2027-02-12')
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .send({ kind: 'day_off', name: 'Nghỉ Tết Nguyên đán Đinh Mùi', source: 'Thông báo của Bộ Nội vụ (thử nghiệm)' });
+    expect(put.status).toBe(200);
+    const code = encodeURIComponent(codes['Phạm Văn Tết']);
+    const { agent: admin, csrf } = await loginAgent(harness.app, 'admin');
+    const res = await admin.post('/quan-tri/tinh-lai-han').type('form').send({ _csrf: csrf, year: '2027' });
+    expect(res.status).toBe(303);
+    const after = await request(harness.app).get(`/api/v1/dossiers/${code}`).set('Authorization', `Bearer ${users.wardClerk.token}`);
+    expect(after.body.dueAt).toBe('2027-02-16T08:00:00+07:00');
+    expect(after.body.appointmentAt).toBe('2027-02-16T08:00:00+07:00');
+    expect(after.body.dueTrace.map((s: { text: string }) => s.text).join('\n')).not.toContain('chưa có lịch nghỉ chính thức');
+    expect((await request(harness.app).get(`/api/v1/public/dossiers/${code}`)).body.appointmentAt).toBe('2027-02-16T08:00:00+07:00');
+    const { agent } = await loginAgent(harness.app, 'ward.clerk');
+    const receipt = await agent.get(`/ho-so/${code}/giay-tiep-nhan`);
+    expect(receipt.text).toContain('08 giờ 00 phút, ngày 16 tháng 02 năm 2027</strong></li>');
+    expect((await agent.get(`/ho-so/${code}`)).text).not.toContain('badge provisional');
+  });
 });

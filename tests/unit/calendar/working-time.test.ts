@@ -306,3 +306,18 @@ function seededRandom(seed: number): () => number {
     return state / 2 ** 32;
   };
 }
+
+describe('a deadline counted on a provisional year', () => {
+  it('when the count runs from 2026 (official) over Tết 2027 (provisional), then the trace names 2027 and the citizen\'s notice says the date may move', async () => {
+    const { provisionalDueNotice, provisionalYearsOf } = await import('../../../src/calendar/working-time');
+    const { dueAt, trace } = computeDue(cal, vn('2026-12-15T11:00'), { value: 37, unit: 'working_days' });
+    // 37 working days: 1/1/2027 and 5–11/2/2027 (Tết Đinh Mùi, provisional) skipped.
+    expect(formatLocal(dueAt, cal.tzOffsetMinutes)).toBe('11:00 12/02/2027');
+    expect(provisionalYearsOf(trace)).toEqual([2027]);
+    expect(provisionalDueNotice([2027])).toBe(
+      'Ngày hẹn được tính theo lịch nghỉ lễ, Tết năm 2027 tạm tính theo Bộ luật Lao động 2019 (chưa có lịch nghỉ chính thức); khi có lịch chính thức, ngày hẹn có thể được điều chỉnh và được cập nhật khi tra cứu hồ sơ.',
+    );
+    expect(provisionalYearsOf(computeDue(cal, vn('2026-12-01T08:00'), { value: 3, unit: 'working_days' }).trace)).toEqual([]);
+    expect(provisionalDueNotice([])).toBeNull();
+  });
+});
