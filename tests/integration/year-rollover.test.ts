@@ -49,6 +49,38 @@ describe('the year rollover 2026 → 2027', () => {
     expect(codes['Phạm Văn Tết']).toBe(`${ward}-270203-0001`);
   });
 
+  it('when the desk refuses on 31/12/2026 at 23:50 and on 01/01/2027 at 00:10 (Vietnam\'s time), then each slip is numbered in its own year from 01', async () => {
+    const refuse = async (local: string, name: string) => {
+      harness.clock.set(vn(local));
+      const res = await request(harness.app)
+        .post('/api/v1/refusals')
+        .set('Authorization', `Bearer ${users.wardClerk.token}`)
+        .send({ procedureCode: HOURS, applicant: { name }, reason: 'Nộp tại nơi cư trú' });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.number;
+    };
+    expect(await refuse('2026-12-31T17:00', 'Lý Văn Một')).toBe('01/2026/PTC');
+    expect(await refuse('2026-12-31T23:50', 'Lý Văn Hai')).toBe('02/2026/PTC');
+    expect(await refuse('2027-01-01T00:10', 'Lý Văn Ba')).toBe('01/2027/PTC');
+    expect(await refuse('2027-01-04T08:30', 'Lý Văn Bốn')).toBe('02/2027/PTC');
+  });
+
+  it('when the head looks on 31/12/2026 at 16:50, then a dossier due Monday 04/01/2027 11:00 is due soon (1/1 and the weekend are not working days) and one due 30/12 is late', async () => {
+    harness.clock.set(vn('2026-12-31T16:50'));
+    const list = async (q: string) =>
+      (await request(harness.app).get(`/api/v1/dossiers?${q}`).set('Authorization', `Bearer ${users.wardHead.token}`)).body.items.map((d: { code: string }) => d.code).sort();
+    // (The dossiers this story receives later are in the database already: only the two of 31/12 are asked about.)
+    const soon = await list('dueSoon=true');
+    expect(soon).toEqual(expect.arrayContaining([codes['Trần Văn Cuối'], codes['Lê Thị Cuối']]));
+    expect(soon).not.toContain(codes['Ngô Văn Trước']);
+    expect(soon).not.toContain(codes['Phạm Văn Tết']);
+    expect(await list('late=true')).toEqual([codes['Ngô Văn Trước']]);
+    const { agent } = await loginAgent(harness.app, 'ward.head');
+    const watch = await agent.get('/theo-doi');
+    expect(watch.text).toContain('Thứ Hai 04/01/2027');
+    harness.clock.set(vn('2027-02-03T09:00'));
+  });
+
   it('when the ward prints its register from 28/12/2026 to 04/01/2027, then it names both books, 2026 and 2027, with their days, as the receipts do', async () => {
     const { agent } = await loginAgent(harness.app, 'ward.clerk');
     const page = await agent.get('/ho-so/so-theo-doi?from=2026-12-28&to=2027-01-04');
