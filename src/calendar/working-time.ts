@@ -430,8 +430,5 @@ export function provisionalYearsOf(trace: readonly TraceStep[]): number[] {
 export function provisionalDueNotice(years: readonly number[]): string | null {
   if (!years.length) return null;
   const named = years.length === 1 ? `năm ${years[0]}` : `các năm ${years.join(', ')}`;
-  return (
-    `Ngày hẹn được tính theo lịch nghỉ lễ, Tết ${named} tạm tính theo Bộ luật Lao động 2019 (chưa có lịch nghỉ chính thức); ` +
-    'khi có lịch chính thức, ngày hẹn có thể được điều chỉnh và được cập nhật khi tra cứu hồ sơ.'
-  );
+  return `Ngày hẹn tạm tính theo lịch nghỉ ${named} chưa chính thức; nếu đổi, xem khi tra cứu hồ sơ.`;
 }

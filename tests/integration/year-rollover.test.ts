@@ -121,10 +121,10 @@ describe('the year rollover 2026 → 2027', () => {
     const page = await agent.get(`/ho-so/${encodeURIComponent(codes['Phạm Văn Tết'])}`);
     expect(page.text).toContain('<span class="badge provisional">tạm tính</span><span class="muted"> — năm 2027 chưa có lịch nghỉ chính thức');
     const receipt = await agent.get(`/ho-so/${encodeURIComponent(codes['Phạm Văn Tết'])}/giay-tiep-nhan`);
-    expect(receipt.text).toContain('ngày 15 tháng 02 năm 2027</strong><br><em class="due-notice">Ngày hẹn được tính theo lịch nghỉ lễ, Tết năm 2027 tạm tính theo Bộ luật Lao động 2019 (chưa có lịch nghỉ chính thức); khi có lịch chính thức, ngày hẹn có thể được điều chỉnh và được cập nhật khi tra cứu hồ sơ.</em>');
+    expect(receipt.text).toContain('ngày 15 tháng 02 năm 2027</strong><em class="due-notice">Ngày hẹn tạm tính theo lịch nghỉ năm 2027 chưa chính thức; nếu đổi, xem khi tra cứu hồ sơ.</em>');
     // 4 working hours from 31/12/2026 16:30 run over 1/1/2027 (provisional) to 04/01/2027 11:00: said too.
     const lastDay = await agent.get(`/ho-so/${encodeURIComponent(codes['Trần Văn Cuối'])}/giay-tiep-nhan`);
-    expect(lastDay.text).toContain('11 giờ 00 phút, ngày 04 tháng 01 năm 2027</strong><br><em class="due-notice">Ngày hẹn được tính theo lịch nghỉ lễ, Tết năm 2027 tạm tính');
+    expect(lastDay.text).toContain('11 giờ 00 phút, ngày 04 tháng 01 năm 2027</strong><em class="due-notice">Ngày hẹn tạm tính theo lịch nghỉ năm 2027');
     // A dossier counted within 2026's official schedule says nothing of the kind.
     const december = await agent.get(`/ho-so/${encodeURIComponent(codes['Ngô Văn Trước'])}/giay-tiep-nhan`);
     const decemberPage = await agent.get(`/ho-so/${encodeURIComponent(codes['Ngô Văn Trước'])}`);

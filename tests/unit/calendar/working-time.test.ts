@@ -315,7 +315,7 @@ describe('a deadline counted on a provisional year', () => {
     expect(formatLocal(dueAt, cal.tzOffsetMinutes)).toBe('11:00 12/02/2027');
     expect(provisionalYearsOf(trace)).toEqual([2027]);
     expect(provisionalDueNotice([2027])).toBe(
-      'Ngày hẹn được tính theo lịch nghỉ lễ, Tết năm 2027 tạm tính theo Bộ luật Lao động 2019 (chưa có lịch nghỉ chính thức); khi có lịch chính thức, ngày hẹn có thể được điều chỉnh và được cập nhật khi tra cứu hồ sơ.',
+      'Ngày hẹn tạm tính theo lịch nghỉ năm 2027 chưa chính thức; nếu đổi, xem khi tra cứu hồ sơ.',
     );
     expect(provisionalYearsOf(computeDue(cal, vn('2026-12-01T08:00'), { value: 3, unit: 'working_days' }).trace)).toEqual([]);
     expect(provisionalDueNotice([])).toBeNull();
