@@ -19,6 +19,7 @@ import { allowedActions, appointmentDayOff, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
 import { askRegister, dailyNumber, registerBooks, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
+import { isOpen } from './status';
 import { lettersOfDossier } from '../letters/repository';
 import { isOrganisation, vnDateTimeWords, type LetterRow } from '../letters/draft';
 import { withoutMarks } from '../shared/marks';
@@ -338,8 +339,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       justRequested: req.query.ok === 'request_supplement',
       events: events.map((e) => ({ ...e, data: JSON.parse(e.data) })),
       trace: parseTrace(row),
-      // The deadline counted on a year's provisional days off (Tết of a year not yet announced): said beside it.
-      provisionalYears: provisionalYearsOf(parseTrace(row)),
+      // The deadline counted on a year's provisional days off (Tết of a year not yet announced): said beside it while
+      // a recompute may still move it (open dossiers only).
+      provisionalYears: isOpen(row.status) ? provisionalYearsOf(parseTrace(row)) : [],
       late: isLate(row, now),
       appointmentOff,
       // The law asks for a supplement once: the panel says when one was asked before.

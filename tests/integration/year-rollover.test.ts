@@ -132,6 +132,20 @@ describe('the year rollover 2026 → 2027', () => {
     expect(decemberPage.text).not.toContain('badge provisional');
   });
 
+  it('when a dossier counted on the provisional calendar is resolved, then its page no longer says its deadline may move (a recompute moves open dossiers only)', async () => {
+    const code = encodeURIComponent(codes['Lê Thị Cuối']);
+    const { agent } = await loginAgent(harness.app, 'ward.clerk');
+    expect((await agent.get(`/ho-so/${code}`)).text).toContain('<span class="badge provisional">tạm tính</span>');
+    const before = await request(harness.app).get(`/api/v1/dossiers/${code}`).set('Authorization', `Bearer ${users.wardClerk.token}`);
+    const res = await request(harness.app)
+      .post(`/api/v1/dossiers/${code}/actions`)
+      .set('Authorization', `Bearer ${users.wardClerk.token}`)
+      .send({ action: 'resolve', outcome: 'approved', version: before.body.version });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe('resolved');
+    expect((await agent.get(`/ho-so/${code}`)).text).not.toContain('badge provisional');
+  });
+
   it('when the official 2027 schedule is written in and an admin recomputes, then the deadline and the appointment the receipt gave move, and the notice is gone', async () => {
     // The announced Tết gives one more day (12/02/2027); the year's other provisional days come along as its rows.
     const put = await request(harness.app)
