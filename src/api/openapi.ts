@@ -44,7 +44,7 @@ const errors = (...names: ('BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFou
       { $ref: `#/components/responses/${n}` },
     ]),
   );
-const param = (name: string, where: 'path' | 'query', schema: Schema, description: string, required = where === 'path') => ({
+const param = (name: string, where: 'path' | 'query' | 'header', schema: Schema, description: string, required = where === 'path') => ({
   name,
   in: where,
   required,
@@ -425,11 +425,27 @@ export const openApiDocument = {
       post: {
         tags: ['dossiers'],
         summary: 'Receive a dossier (clerk, admin): code and deadline are given by the system',
+        parameters: [
+          param(
+            'Idempotency-Key',
+            'header',
+            str(undefined, { minLength: 1, maxLength: 100, pattern: '^[!-~]+$', examples: ['0b6c2f0e-5d1a-4c57-9a43-1f0f5e2f9d11'] }),
+            'names this intake, so that sending it again (a retry after a timeout) answers the dossier it made, 200 with Idempotent-Replayed: true, and writes nothing; a key is its user’s; sent again with another procedure, channel or applicant: 422 idempotency_key_reused',
+          ),
+        ],
         requestBody: body(ref('IntakeInput')),
         responses: {
           201: {
             description: 'The new dossier; Location names it',
             headers: { Location: { schema: str(undefined, { examples: ['/api/v1/dossiers/000.00.05.H13-260213-0001'] }) } },
+            ...json(ref('Dossier')),
+          },
+          200: {
+            description: 'With an Idempotency-Key already used for this intake: the dossier it made, as it is now; nothing written',
+            headers: {
+              Location: { schema: str(undefined, { examples: ['/api/v1/dossiers/000.00.05.H13-260213-0001'] }) },
+              'Idempotent-Replayed': { schema: str(undefined, { enum: ['true'] }) },
+            },
             ...json(ref('Dossier')),
           },
           ...errors('BadRequest', 'Unauthorized', 'Forbidden', 'ValidationFailed'),

@@ -12,14 +12,27 @@ import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE, toRefusalJs
 import { strictPageFields } from '../api/pagination';
 import { toDossierJson, toEventJson, traceJson } from './repository';
 
+/** An Idempotency-Key header: 1 to 100 printable ASCII characters (a UUID, say), or none. */
+export function idempotencyKey(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  if (!/^[\x21-\x7e]{1,100}$/.test(header)) {
+    throw new ValidationError({ 'Idempotency-Key': 'Khóa Idempotency-Key gồm 1 đến 100 ký tự ASCII in được, không dấu cách (ví dụ một UUID).' });
+  }
+  return header;
+}
+
 export function dossierApi(ctx: AppContext, services: Services): Router {
   const router = Router();
   const { dossiers } = services;
 
+  // With an Idempotency-Key, a POST sent again (a timeout, a retry) answers the dossier the first one made: 200 and
+  // Idempotent-Replayed: true, where the first answered 201 (service.ts receiveOnce).
   router.post('/dossiers', requireRole('clerk', 'admin'), async (req, res) => {
+    const key = idempotencyKey(req.get('Idempotency-Key'));
     const input = parseInput(intakeSchema, req.body);
-    const row = await dossiers.receive(input, currentUser(req));
-    res.status(201).location(`/api/v1/dossiers/${encodeURIComponent(row.code)}`).json(toDossierJson(row, ctx.clock.now()));
+    const { row, replayed } = key ? await dossiers.receiveOnce(input, currentUser(req), key) : { row: await dossiers.receive(input, currentUser(req)), replayed: false };
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(replayed ? 200 : 201).location(`/api/v1/dossiers/${encodeURIComponent(row.code)}`).json(toDossierJson(row, ctx.clock.now()));
   });
 
   router.get('/dossiers', requireUser, async (req, res) => {

@@ -43,6 +43,12 @@ export interface DossierRow {
   created_by: number | null;
   created_at: string;
   updated_at: string;
+  /**
+   * What named the intake that made it (its sender's user id, then the form's or the API client's key): one dossier
+   * each. Intake always writes it (the PostgreSQL batch takes its columns from its first item); imports and the demo
+   * leave it out.
+   */
+  intake_key?: string | null;
   // joined
   procedure_name?: string;
   field_name?: string;
@@ -181,6 +187,12 @@ export async function readDossierPagePg(db: Knex, code: string): Promise<{ row: 
   if (!found) return null;
   const { page_events: events, page_letters: letters, ...row } = found;
   return { row: (await withCatalogNames(db, [row as DossierRow]))[0], events, letters };
+}
+
+/** The dossier an intake key made, if any (migration 20261204003500_intake_keys). */
+export async function readDossierByIntakeKey(db: Knex, intakeKey: string): Promise<DossierRow | null> {
+  const [row] = await selectRows<DossierRow>(db, 'SELECT d.* FROM dossiers d WHERE d.intake_key = ? LIMIT 1', [intakeKey]);
+  return row ? (await withCatalogNames(db, [row]))[0] : null;
 }
 
 export async function listEvents(db: Knex, dossierId: number): Promise<DossierEventRow[]> {

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
@@ -13,7 +14,7 @@ import { addDays, dateParts, formatDate, formatDateTime, formatNumber, localDate
 import { regimeOn } from '../forms/regime';
 import { paperLine, type FormKey } from '../forms/texts';
 import { formHead, formWording } from '../forms/repository';
-import { actionInputSchema, correctionSchema, instant, intakeSchema, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
+import { actionInputSchema, correctionSchema, instant, intakeSchema, type IntakeInput, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
 import { allowedActions, appointmentDayOff, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
@@ -62,6 +63,17 @@ export function formToIntake(body: Record<string, unknown>) {
     documents: body.documents,
     receivedAt: formInstant(body.receivedDate, body.receivedTime, { date: 'receivedDate', time: 'receivedTime' }),
   };
+}
+
+/**
+ * The intake key of an intake form as sent: the key the form was served with (a new one for each fresh form) and what
+ * was typed, so that the same form sent again (a slow answer, Ctrl+Enter twice after the browser's wait, a reload
+ * that posts again) is received once, while a form reused with other content (the browser's Back, then the next
+ * citizen typed over it) is another intake. None for a form served without one, or with a key it never held.
+ */
+export function formIntakeKey(served: unknown, input: IntakeInput): string | null {
+  if (typeof served !== 'string' || !/^[0-9a-f-]{36}$/.test(served)) return null;
+  return `form:${served}:${createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16)}`;
 }
 
 /** The intake form, sent to refuse the request instead (Mẫu 03) -> the refusal's input shape (zod drops the rest). */
@@ -162,7 +174,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
   router.get('/ho-so/moi', requireRole('clerk', 'admin'), async (req, res) => {
     res.render('dossiers/new', {
       title: 'Tiếp nhận hồ sơ',
-      values: { channel: 'in_person', sets: '1' },
+      values: { channel: 'in_person', sets: '1', intakeKey: randomUUID() },
       errors: {},
       preview: null,
       // Empty as served: app.js may fill it back with an intake typed halfway in this tab.
@@ -203,8 +215,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
           ...(await intakeFormData(req)),
         });
       }
-      const row = await dossiers.receive(input, user);
-      res.redirect(303, `/ho-so/${encodeURIComponent(row.code)}?ok=received`);
+      const key = formIntakeKey(values.intakeKey, input);
+      const { row, replayed } = key ? await dossiers.receiveOnce(input, user, key) : { row: await dossiers.receive(input, user), replayed: false };
+      res.redirect(303, `/ho-so/${encodeURIComponent(row.code)}?ok=received${replayed ? '&again=1' : ''}`);
     } catch (err) {
       await intakeFormAgain(req, res, err);
     }
@@ -320,7 +333,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const handedOn = !dossiers.canSee(row, user);
     const actions = user.role === 'head' || handedOn ? [] : allowedActions(row.status);
     const flash =
-      req.query.ok === 'received'
+      req.query.ok === 'received' && req.query.again === '1'
+        ? { kind: 'ok', text: `Phiếu này đã được gửi trước đó: hồ sơ ${row.code} đã được tiếp nhận một lần, không tạo hồ sơ mới. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }
+        : req.query.ok === 'received'
         ? { kind: 'ok', text: `Đã tiếp nhận hồ sơ ${row.code}. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }
         : req.query.ok === 'receive_supplement' && row.status === 'processing'
           ? { kind: 'ok', text: `Đã nhận hồ sơ bổ sung. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}: in lại giấy tiếp nhận để giao cho công dân.` }

@@ -1,17 +1,18 @@
 import type { Knex } from 'knex';
 import type { AppContext } from '../shared/context';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { localDate } from '../shared/format';
 import type { User } from '../auth/users';
 import { getAgency, getProcedure, getProcedureWithDesk, type Agency } from '../catalog/repository';
 import type { CalendarService } from '../calendar/repository';
 import { computeDue } from '../calendar/working-time';
-import { isSqlite, withRetry } from '../db/dialect';
+import { isSqlite, isUniqueViolation, withRetry } from '../db/dialect';
 import { GroupCommit } from '../db/group-commit';
 import {
   appendState,
   findDossier,
   readDossier,
+  readDossierByIntakeKey,
   readDossierPagePg,
   insertEvent,
   countDossiers,
@@ -44,6 +45,19 @@ export function registerDay(at: Date): string {
 /** <agency code>-<yymmdd>-<4-digit daily sequence>; the sequence grows past 9999 rather than wrap. */
 export function formatDossierCode(agencyCode: string, receivedAt: Date, sequence: number): string {
   return `${agencyCode}-${registerDay(receivedAt)}-${String(sequence).padStart(4, '0')}`;
+}
+
+/**
+ * Whether a dossier is what an intake asked: the same procedure, channel and applicant (name and identity number).
+ * What a key's second sending must match; the rest (phone, address, papers) a clerk may have corrected since.
+ */
+export function sameIntake(row: Pick<DossierRow, 'procedure_code' | 'channel' | 'applicant_name' | 'applicant_id_number'>, input: IntakeInput): boolean {
+  return (
+    row.procedure_code === input.procedureCode &&
+    row.channel === input.channel &&
+    row.applicant_name === input.applicant.name &&
+    (row.applicant_id_number ?? null) === (input.applicant.idNumber ?? null)
+  );
 }
 
 /**
@@ -148,7 +162,38 @@ export class DossierService {
     return { procedure, ...due };
   }
 
-  async receive(input: IntakeInput, user: User): Promise<DossierRow> {
+  /**
+   * Receives a dossier once for an intake key (an intake form's, or an API client's Idempotency-Key): sent again, after
+   * a slow answer or a timeout, it answers the dossier the first sending made, with `replayed`, and writes nothing.
+   * The key is the sender's: it is kept prefixed with the user's id. Two sendings at once, in one process or two, are
+   * decided by the key's unique index: the loser reads the winner's dossier. A key that made another intake (another
+   * procedure, channel or applicant) is refused: its sender named two dossiers alike.
+   */
+  async receiveOnce(input: IntakeInput, user: User, key: string): Promise<{ row: DossierRow; replayed: boolean }> {
+    const intakeKey = `${user.id}:${key}`;
+    const replay = async () => {
+      const prior = await readDossierByIntakeKey(this.ctx.db, intakeKey);
+      if (prior && !sameIntake(prior, input)) {
+        throw new AppError(
+          422,
+          'idempotency_key_reused',
+          `Khóa tiếp nhận (Idempotency-Key) này đã dùng cho hồ sơ ${prior.code} (${prior.applicant_name}, thủ tục ${prior.procedure_code}) với nội dung khác: mỗi hồ sơ mới cần một khóa mới.`,
+        );
+      }
+      return prior;
+    };
+    const prior = await replay();
+    if (prior) return { row: prior, replayed: true };
+    try {
+      return { row: await this.receive(input, user, intakeKey), replayed: false };
+    } catch (err) {
+      const winner = isUniqueViolation(err) ? await replay() : null;
+      if (!winner) throw err;
+      return { row: winner, replayed: true };
+    }
+  }
+
+  async receive(input: IntakeInput, user: User, intakeKey: string | null = null): Promise<DossierRow> {
     const { db } = this.ctx;
     const now = this.ctx.clock.now();
     const receivedAt = checkInstant(input.receivedAt ?? now, now, user, 'receivedAt');
@@ -193,6 +238,7 @@ export class DossierService {
         created_by: user.id,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
+        intake_key: intakeKey,
       },
       event: {
         type: 'receive',
