@@ -25,6 +25,9 @@ const schema = z
       .regex(/^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'FORMS_2025_FROM là một ngày dạng 2025-09-15')
       .refine((d) => d >= '2025-06-09', 'FORMS_2025_FROM không sớm hơn ngày ban hành Nghị định 118/2025/NĐ-CP (09/6/2025)')
       .default(FORMS_2025_FROM),
+    SUPPLEMENT_REQUESTS: z
+      .enum(['once', 'repeat'], 'SUPPLEMENT_REQUESTS chỉ nhận once (mặc định: yêu cầu bổ sung một lần) hoặc repeat')
+      .default('once'),
     SQLITE_SYNCHRONOUS: z
       .string()
       .transform((v) => v.trim().toUpperCase())
@@ -54,6 +57,11 @@ export interface Config {
   workingPeriods: { start: number; end: number }[];
   /** The sets of official forms by the receipt date they apply from (FORMS.md; FORMS_2025_FROM moves the second). */
   formRegimes: readonly FormRegime[];
+  /**
+   * How many times a dossier's papers may be asked for (SUPPLEMENT_REQUESTS): `once`, the law's (the one-stop decrees ask
+   * that everything missing be asked for at one time), or `repeat`, any number of times (SPEC §4 sets no limit).
+   */
+  supplementRequests: 'once' | 'repeat';
 }
 
 /**
@@ -123,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
     placeName: e.PLACE_NAME,
     workingPeriods: parsePeriods(e.WORKING_PERIODS),
     formRegimes: formRegimes(e.FORMS_2025_FROM),
+    supplementRequests: e.SUPPLEMENT_REQUESTS,
   });
 }

@@ -616,7 +616,7 @@ export const openApiDocument = {
       Unauthorized: errorResponse('No token, or an unknown or revoked one: code unauthorized'),
       Forbidden: errorResponse('The role or agency may not do this: code forbidden'),
       NotFound: errorResponse('Unknown — or another agency’s dossier, which is not confirmed to exist: code not_found'),
-      Conflict: errorResponse('Stale version (stale_version), action not allowed in the current state (invalid_state), duplicate (duplicate), …'),
+      Conflict: errorResponse('Stale version (stale_version), action not allowed in the current state (invalid_state), papers asked for a second time under SUPPLEMENT_REQUESTS=once (supplement_already_requested), duplicate (duplicate), …'),
       ValidationFailed: errorResponse('Invalid fields: code validation_failed, one message per field in `fields`'),
       TooManyRequests: {
         description: 'Too many look-ups from this address: code rate_limited; Retry-After says when to try again',

@@ -57,6 +57,18 @@ export function refusalReason(status: Status, action: Action): string | null {
   return `Không thể "${ACTION_NAMES[action]}" khi hồ sơ đang ở trạng thái "${STATUS_NAMES[status]}" (chỉ được khi ${allowedIn}).`;
 }
 
+/**
+ * Why the papers may not be asked for again, or null when they may. The one-stop decrees (Nghị định 61/2018, and
+ * Nghị định 118/2025/NĐ-CP that replaced it on 01/7/2025) ask the agency to list everything missing at one time
+ * (Mẫu 02), once: a second request, with a `restart` procedure, gave the agency a whole new duration each time.
+ * SUPPLEMENT_REQUESTS=repeat allows it (SPEC §4 sets no limit).
+ */
+export function supplementRefusal(policy: 'once' | 'repeat', earlierRequests: readonly { at: string }[]): string | null {
+  if (policy === 'repeat' || !earlierRequests.length) return null;
+  const first = earlierRequests[0];
+  return `Hồ sơ đã được yêu cầu bổ sung lúc ${formatDateTime(new Date(first.at))}: theo quy định, việc yêu cầu bổ sung, hoàn thiện hồ sơ chỉ thực hiện một lần (liệt kê đầy đủ giấy tờ còn thiếu trong một phiếu). Không ghi yêu cầu bổ sung lần thứ hai.`;
+}
+
 /** What the clock needs to know of a dossier. */
 export interface ClockState {
   status: Status;

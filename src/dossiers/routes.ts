@@ -331,7 +331,9 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const ok = typeof req.query.ok === 'string' ? OK_TEXT[req.query.ok] : undefined;
     // A desk the dossier was transferred away from reads it and acts on it no more (service.ts handledBefore).
     const handedOn = !dossiers.canSee(row, user);
-    const actions = user.role === 'head' || handedOn ? [] : allowedActions(row.status);
+    // The papers are asked for once (SUPPLEMENT_REQUESTS=once, the law's): not offered again once asked.
+    const asked = ctx.config.supplementRequests === 'once' && events.some((e) => e.type === 'request_supplement');
+    const actions = user.role === 'head' || handedOn ? [] : allowedActions(row.status).filter((a) => !(asked && a === 'request_supplement'));
     const flash =
       req.query.ok === 'received' && req.query.again === '1'
         ? { kind: 'ok', text: `Phiếu này đã được gửi trước đó: hồ sơ ${row.code} đã được tiếp nhận một lần, không tạo hồ sơ mới. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }

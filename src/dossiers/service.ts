@@ -29,7 +29,7 @@ import {
 import { lettersOfDossier } from '../letters/repository';
 import type { LetterRow } from '../letters/draft';
 import { codeSpellings, type ActionInput, type CorrectionInput, type IntakeInput, type ListQuery } from './schema';
-import { appointmentDayOff, followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, type Action } from './lifecycle';
+import { appointmentDayOff, followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, supplementRefusal, type Action } from './lifecycle';
 import { OPEN_STATUSES } from './status';
 import { basisOfDesk } from '../reports/definitions';
 import type { TraceStep } from '../calendar/working-time';
@@ -437,6 +437,11 @@ export class DossierService {
         if (input.version !== row.version) throw staleVersion(row.version);
         const refusal = refusalReason(row.status, action);
         if (refusal) throw new ConflictError(refusal, 'invalid_state');
+        if (action === 'request_supplement') {
+          const asked = await trx('dossier_events').where({ dossier_id: row.id, type: 'request_supplement' }).orderBy('at').select('at');
+          const once = supplementRefusal(this.ctx.config.supplementRequests, asked);
+          if (once) throw new ConflictError(once, 'supplement_already_requested');
+        }
         const patch: Partial<DossierRow> = { status: nextStatus(row.status, action), updated_at: now.toISOString() };
         const data: Record<string, unknown> = {};
         if (input.reason) data.reason = input.reason;

@@ -58,9 +58,10 @@ export async function addUser(db: Knex, username: string, role: Role, agencyCode
   return { id: user.id, username, role, agencyCode, token };
 }
 
-export function makeApp(db: Knex, now = '2026-02-13T03:00:00.000Z') {
+/** The app on `db` at a fixed `now`; `env` adds settings to the test environment (SUPPLEMENT_REQUESTS: 'repeat'). */
+export function makeApp(db: Knex, now = '2026-02-13T03:00:00.000Z', env: Record<string, string> = {}) {
   const clock = fixedClock(now);
-  const config = loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv);
+  const config = loadConfig({ NODE_ENV: 'test', ...env } as NodeJS.ProcessEnv);
   const errors: unknown[] = [];
   const app = createApp({ db, config, clock, log: (_m, e) => errors.push(e) });
   return { app, clock, errors };

@@ -253,6 +253,58 @@ describe('full story on the restart procedure 1.012756 (3 working days) across T
   });
 });
 
+describe('the papers are asked for once (Nghị định 118/2025/NĐ-CP, as 61/2018 before it: SUPPLEMENT_REQUESTS=once)', () => {
+  // Land registration, 3 working days, restart. Received Mon 04/05/2026 08:00, due Thu 07/05 08:00 (Mon 07:30 + 1,350).
+  async function askedAndBrought(received: string) {
+    const d = await receive('1.012756', received);
+    await actAt('2026-05-04T09:00', landClerk, d.code, { action: 'request_supplement', version: 1, reason: 'Thiếu tờ khai', items: ['Tờ khai'] });
+    return actAt('2026-05-05T09:00', landClerk, d.code, { action: 'receive_supplement', version: 2 });
+  }
+
+  it('when a supplement is asked for a second time, then 409 supplement_already_requested names the first request, and nothing is written: the restart gave a whole new duration at each request', async () => {
+    const brought = await askedAndBrought('2026-05-04T08:00');
+    // the papers came Tue 05/05 09:00: a whole 3 working days again, due Fri 08/05 09:00
+    expect(brought).toMatchObject({ status: 'processing', version: 3, dueAt: api('2026-05-08T09:00') });
+    clock.set(vn('2026-05-07T16:00'));
+    const before = await snapshot(brought.code);
+    const again = await act(landClerk, brought.code, { action: 'request_supplement', version: 3, reason: 'Thiếu bản vẽ', items: ['Bản vẽ hiện trạng'] });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('supplement_already_requested');
+    expect(again.body.error.message).toContain('09:00 04/05/2026');
+    expect(again.body.error.message).toContain('chỉ thực hiện một lần');
+    const after = await snapshot(brought.code);
+    expect(after.row).toEqual(before.row);
+    expect(after.events).toHaveLength(before.events.length);
+  });
+
+  it("when the dossier's page is shown after the papers came, then it no longer offers to ask for them", async () => {
+    const brought = await askedAndBrought('2026-05-04T08:10');
+    const { agent } = await loginAgent(app, 'canbo_dat');
+    const page = await agent.get(`/ho-so/${encodeURIComponent(brought.code)}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('action-request_supplement');
+    expect(page.text).toContain('action-pause');
+  });
+
+  it('when SUPPLEMENT_REQUESTS=repeat, then a second request is taken and, the procedure restarting, the papers brought again give a whole new duration (SPEC §4 sets no limit)', async () => {
+    const repeat = makeApp(t.db, vn('2026-05-04T08:20').toISOString(), { SUPPLEMENT_REQUESTS: 'repeat' });
+    const go = (local: string, code: string, body: Record<string, unknown>) => {
+      repeat.clock.set(vn(local));
+      return request(repeat.app).post(`/api/v1/dossiers/${encodeURIComponent(code)}/actions`).set(bearer(landClerk)).send(body);
+    };
+    const brought = await askedAndBrought('2026-05-04T08:20');
+    const second = await go('2026-05-07T16:00', brought.code, { action: 'request_supplement', version: 3, reason: 'Thiếu bản vẽ', items: ['Bản vẽ hiện trạng'] });
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    const back = await go('2026-05-11T09:00', brought.code, { action: 'receive_supplement', version: 4 });
+    expect(back.body).toMatchObject({ status: 'processing', dueAt: api('2026-05-14T09:00') });
+    const page = await (await loginAgent(repeat.app, 'canbo_dat')).agent.get(`/ho-so/${encodeURIComponent(brought.code)}`);
+    // offered, with the warning that the law asks once
+    expect(page.text).toContain('action-request_supplement');
+    expect(page.text).toContain('<p class="flash warn" id="supplement-again">Hồ sơ đã được yêu cầu bổ sung 2 lần (lần gần nhất 16:00 07/05/2026). Việc yêu cầu bổ sung, hoàn thiện hồ sơ chỉ được thực hiện một lần');
+    expect(repeat.errors).toEqual([]);
+  });
+});
+
 describe('refused actions write nothing', () => {
   let code: string;
 

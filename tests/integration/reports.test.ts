@@ -748,7 +748,7 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
       }
       queue.splice(lo, 0, s);
     };
-    const state: { code?: string; status?: string; due?: number; version?: number; agency?: string; steps: number }[] = [];
+    const state: { code?: string; status?: string; due?: number; version?: number; agency?: string; steps: number; asked?: boolean }[] = [];
     for (let i = 0; i < DOSSIERS; i++) {
       state.push({ steps: 0 });
       let at = minute(H0 + Math.floor(rand() * (FINAL_NOW - H0 - 5 * DAY)));
@@ -777,7 +777,7 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
         });
         row = await service.receive(input, pick(clerks));
       } else {
-        const action =
+        const picked =
           s.status === 'processing'
             ? weighted<string>(s.steps >= 6 ? [['resolve', 3], ['stop', 1]] : [['resolve', 40], ['withdraw', 6], ['request_supplement', 12], ['pause', 10], ['transfer', 12], ['stop', 8]])
             : s.status === 'awaiting_supplement'
@@ -785,6 +785,9 @@ describe(`random histories (seed ${SEED}): the SQL report equals a plain recount
               : s.status === 'paused'
                 ? weighted<string>([['resume', 70], ['withdraw', 15], ['stop', 15]])
                 : 'return';
+        // The papers are asked for once (SUPPLEMENT_REQUESTS=once): a second time the clerk pauses instead.
+        const action = picked === 'request_supplement' && s.asked ? 'pause' : picked;
+        if (action === 'request_supplement') s.asked = true;
         if (action === 'stop') continue;
         const body: Record<string, unknown> = { action, version: s.version, reason: 'Lý do thử nghiệm', items: ['Giấy tờ còn thiếu'], outcome: 'approved' };
         if (action === 'transfer') body.toAgencyCode = pick(agencyCodes.filter((c) => c !== s.agency));

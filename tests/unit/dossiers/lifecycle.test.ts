@@ -9,10 +9,12 @@ import {
   moveClock,
   nextStatus,
   refusalReason,
+  supplementRefusal,
   type Action,
   type ClockState,
 } from '../../../src/dossiers/lifecycle';
 import { STATUSES, STATUS_NAMES, type Status } from '../../../src/dossiers/status';
+import { loadConfig } from '../../../src/config';
 import { OFFICIAL_2024_2026 } from '../calendar/fixtures';
 
 /** A wall-clock reading in Vietnam (UTC+7) as an instant. */
@@ -370,5 +372,24 @@ describe('followAppointment', () => {
   it("when an apology set a later appointment, then it stays while the deadline is before it, and moves to a deadline past it", () => {
     expect(followAppointment(letter, due, vn('2026-03-05T08:00').toISOString())).toBe(letter);
     expect(followAppointment(letter, due, vn('2026-03-10T08:00').toISOString())).toBe(vn('2026-03-10T08:00').toISOString());
+  });
+});
+
+describe('supplementRefusal: the papers are asked for once (SUPPLEMENT_REQUESTS)', () => {
+  it('when none was asked for, then a request is allowed under either policy', () => {
+    expect(supplementRefusal('once', [])).toBeNull();
+    expect(supplementRefusal('repeat', [])).toBeNull();
+  });
+
+  it('when one was asked for, then `once` refuses naming the first request, and `repeat` allows it', () => {
+    const asked = [{ at: '2026-05-04T02:00:00.000Z' }, { at: '2026-05-06T02:00:00.000Z' }];
+    expect(supplementRefusal('once', asked)).toMatch(/^Hồ sơ đã được yêu cầu bổ sung lúc 09:00 04\/05\/2026: .*chỉ thực hiện một lần/);
+    expect(supplementRefusal('repeat', asked)).toBeNull();
+  });
+
+  it('when the environment sets nothing, then the law\'s `once` applies; repeat is taken, anything else refused in Vietnamese', () => {
+    expect(loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv).supplementRequests).toBe('once');
+    expect(loadConfig({ NODE_ENV: 'test', SUPPLEMENT_REQUESTS: 'repeat' } as NodeJS.ProcessEnv).supplementRequests).toBe('repeat');
+    expect(() => loadConfig({ NODE_ENV: 'test', SUPPLEMENT_REQUESTS: 'twice' } as NodeJS.ProcessEnv)).toThrow(/SUPPLEMENT_REQUESTS chỉ nhận once/);
   });
 });
