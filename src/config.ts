@@ -25,6 +25,9 @@ const schema = z
       .regex(/^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'FORMS_2025_FROM là một ngày dạng 2025-09-15')
       .refine((d) => d >= '2025-06-09', 'FORMS_2025_FROM không sớm hơn ngày ban hành Nghị định 118/2025/NĐ-CP (09/6/2025)')
       .default(FORMS_2025_FROM),
+    APOLOGY_FROM: z
+      .enum(['due_soon', 'day_before'], 'APOLOGY_FROM chỉ nhận due_soon (mặc định) hoặc day_before')
+      .default('due_soon'),
     SUPPLEMENT_REQUESTS: z
       .enum(['once', 'repeat'], 'SUPPLEMENT_REQUESTS chỉ nhận once (mặc định: yêu cầu bổ sung một lần) hoặc repeat')
       .default('once'),
@@ -62,6 +65,11 @@ export interface Config {
    * that everything missing be asked for at one time), or `repeat`, any number of times (SPEC §4 sets no limit).
    */
   supplementRequests: 'once' | 'repeat';
+  /**
+   * From when a running dossier's apology is drafted and may be issued (APOLOGY_FROM): `due_soon`, SPEC §5's one working
+   * day before the deadline, or `day_before`, the law's, from the opening of the working day before it (letters/draft.ts).
+   */
+  apologyFrom: 'due_soon' | 'day_before';
 }
 
 /**
@@ -132,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
     workingPeriods: parsePeriods(e.WORKING_PERIODS),
     formRegimes: formRegimes(e.FORMS_2025_FROM),
     supplementRequests: e.SUPPLEMENT_REQUESTS,
+    apologyFrom: e.APOLOGY_FROM,
   });
 }

@@ -58,9 +58,9 @@ export function refusalReason(status: Status, action: Action): string | null {
 }
 
 /**
- * Why the papers may not be asked for again, or null when they may. The one-stop decrees (Nghị định 61/2018, and
- * Nghị định 118/2025/NĐ-CP that replaced it on 01/7/2025) ask the agency to list everything missing at one time
- * (Mẫu 02), once: a second request, with a `restart` procedure, gave the agency a whole new duration each time.
+ * Why the papers may not be asked for again, or null when they may. The law asks the agency to list everything
+ * missing at once (FORMS.md, Mẫu 02), in one request: a second request, with a `restart` procedure, gave the agency a
+ * whole new duration each time.
  * SUPPLEMENT_REQUESTS=repeat allows it (SPEC §4 sets no limit).
  */
 export function supplementRefusal(policy: 'once' | 'repeat', earlierRequests: readonly { at: string }[]): string | null {

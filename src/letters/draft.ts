@@ -208,9 +208,29 @@ export function proposalOvertaken(
  * at intake, a queue of letters cancelled as the dossiers were resolved the same morning. Half its time gone, a
  * head still has time to issue one before the deadline.
  */
-export function draftWindowReached(cal: WorkCalendar, now: Date, dueAt: Date, durationMinutes: number): boolean {
+export function draftWindowReached(cal: WorkCalendar, now: Date, dueAt: Date, durationMinutes: number, horizon?: Date): boolean {
   if (dueAt <= now) return true;
-  return cal.workingMinutesBetween(now, dueAt) <= Math.min(cal.minutesPerDay, durationMinutes / 2);
+  const perDay = cal.minutesPerDay;
+  // A horizon later than one working day (APOLOGY_FROM=day_before) widens the window of the dossiers of two days or more.
+  const window = durationMinutes < 2 * perDay ? durationMinutes / 2 : horizon ? Math.max(perDay, cal.workingMinutesBetween(now, horizon)) : perDay;
+  return cal.workingMinutesBetween(now, dueAt) <= window;
+}
+
+/** When a running dossier's apology is owed (APOLOGY_FROM): SPEC §5's due soon, or from the working day before its deadline. */
+export type ApologyFrom = 'due_soon' | 'day_before';
+
+/**
+ * The latest deadline of a running dossier whose apology is owed at `now`. `due_soon` (SPEC §5): one working day from
+ * now. `day_before`: the law's, that the letter be sent no later than one day before the deadline (FORMS.md,
+ * apology letter): the close of the working day after today's, so a dossier due any time on the next
+ * working day is owed its letter from today's opening. With SPEC's window, a deadline at 17:00 (every dossier filed
+ * outside working hours has one) was due soon from 17:00 the day before: no letter could be drafted or issued that day.
+ */
+export function apologyHorizon(cal: WorkCalendar, now: Date, from: ApologyFrom): Date {
+  const dueSoon = cal.addWorkingMinutes(now, cal.minutesPerDay);
+  if (from === 'due_soon') return dueSoon;
+  const nextClose = cal.addWorkingMinutes(endOfWorkingDay(cal, cal.normalizeStart(now)), cal.minutesPerDay);
+  return nextClose > dueSoon ? nextClose : dueSoon;
 }
 
 /**

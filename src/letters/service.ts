@@ -15,6 +15,7 @@ import { addDays, documentNumber, formatDate, formatDateTime, localDate, weekday
 import {
   addresseeFor,
   draftWindowReached,
+  apologyHorizon,
   emailText,
   letterDocument,
   proposeAppointment,
@@ -26,6 +27,7 @@ import {
   type LetterStatus,
   type LetterTemplate,
   workingDaysLate,
+  type ApologyFrom,
 } from './draft';
 import {
   cancelDraftsOfFinishedDossiers,
@@ -97,9 +99,9 @@ export class LetterService {
   async draftMissing(now: Date): Promise<number> {
     const cal = await this.calendar(now);
     await cancelDraftsOfFinishedDossiers(this.db, now);
-    const dueSoonUntil = cal.addWorkingMinutes(now, cal.minutesPerDay);
-    const dossiers = (await dossiersNeedingLetter(this.db, dueSoonUntil)).filter(
-      (d) => d.status !== 'processing' || draftWindowReached(cal, now, new Date(d.due_at), d.duration_minutes),
+    const owedUntil = apologyHorizon(cal, now, this.ctx.config.apologyFrom);
+    const dossiers = (await dossiersNeedingLetter(this.db, owedUntil)).filter(
+      (d) => d.status !== 'processing' || draftWindowReached(cal, now, new Date(d.due_at), d.duration_minutes, owedUntil),
     );
     if (!dossiers.length) return 0;
     // The signer: the one the agency's template names, else the agency's head with an account.
@@ -253,7 +255,7 @@ export class LetterService {
     const now = this.ctx.clock.now();
     const cal = await this.calendar(now);
     const siblings = (await lettersOfDossier(this.db, letter.dossier_id)).filter((l) => l.id !== letter.id);
-    const situation = situationOf(dossier, cal, now);
+    const situation = situationOf(dossier, cal, now, this.ctx.config.apologyFrom);
     // A proposal the clock has overtaken is replaced by a fresh one on the form (nothing is written): one that has
     // passed or is no later than the appointment already given, and the system's own proposal left as it was when
     // the engine now proposes later (a late dossier's, drafted days ago, would promise the result for today).
@@ -350,7 +352,7 @@ export class LetterService {
         'dossier_finished',
       );
     }
-    const situation = situationOf(dossier, cal, now);
+    const situation = situationOf(dossier, cal, now, this.ctx.config.apologyFrom);
     // A dossier waiting for papers or paused before its deadline is not late, and its deadline moves when the clock
     // runs again: a letter issued now promised a day the supplement then passed, and used up the one new appointment.
     // The draft waits.
@@ -371,7 +373,7 @@ export class LetterService {
     // A head's exception (a second appointment) is theirs to decide.
     if (situation === 'open' && !issuedBefore.length && !overrideReason && !letter.override_reason) {
       throw new ConflictError(
-        `Hồ sơ ${dossier.code} có hạn giải quyết ${formatDateTime(dossier.due_at)}, còn hơn 1 ngày làm việc: chưa cần văn bản xin lỗi, chưa phát hành. Bản nháp được giữ đến khi hồ sơ sắp đến hạn.`,
+        `Hồ sơ ${dossier.code} có hạn giải quyết ${formatDateTime(dossier.due_at)}, ${this.ctx.config.apologyFrom === 'day_before' ? 'chưa đến ngày làm việc liền trước hạn' : 'còn hơn 1 ngày làm việc'}: chưa cần văn bản xin lỗi, chưa phát hành. Bản nháp được giữ đến khi hồ sơ sắp đến hạn.`,
         'not_due',
       );
     }
@@ -618,9 +620,9 @@ export async function draftMissingLetters(ctx: AppContext, services: Services, n
  * soon (running, its deadline within one working day); open but neither (running with more time left, or stopped
  * before its deadline); or finished.
  */
-function situationOf(d: DossierRow, cal: WorkCalendar, now: Date): 'late' | 'due_soon' | 'open' | 'finished' {
+function situationOf(d: DossierRow, cal: WorkCalendar, now: Date, from: ApologyFrom): 'late' | 'due_soon' | 'open' | 'finished' {
   if (isLate(d, now)) return 'late';
-  if (clockRunning(d.status) && d.due_at <= cal.addWorkingMinutes(now, cal.minutesPerDay).toISOString()) return 'due_soon';
+  if (clockRunning(d.status) && d.due_at <= apologyHorizon(cal, now, from).toISOString()) return 'due_soon';
   return isOpen(d.status) ? 'open' : 'finished';
 }
 

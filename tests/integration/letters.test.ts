@@ -805,3 +805,50 @@ describe('who signs a letter the receiving desk issues', () => {
     expect(savedRow).not.toContain('đề xuất mới');
   });
 });
+
+describe('APOLOGY_FROM=day_before: the letter can go out the working day before the deadline, as the law asks', () => {
+  // Land registration, 3 working days, received at the opening Mon 14/09/2026 07:30 (as every dossier filed outside
+  // working hours starts): due Wed 16/09 17:00. The law (Nghị định 61/2018, kept by 118/2025/NĐ-CP; FORMS.md) asks for
+  // the apology at the latest one day before the deadline, that is on Tuesday.
+  let lawful: ReturnType<typeof makeApp>;
+  const issueWith = (h: ReturnType<typeof makeApp>, local: string, id: number) => {
+    h.clock.set(vn(local));
+    return request(h.app)
+      .post(`/api/v1/letters/${id}/issue`)
+      .set(bearer(landHead))
+      .send({ reason: 'Chờ kết quả đo đạc thửa đất', newAppointmentAt: api('2026-09-18T17:00') });
+  };
+
+  beforeAll(() => {
+    lawful = makeApp(t.db, vn('2026-09-14T07:30').toISOString(), { APOLOGY_FROM: 'day_before' });
+  });
+  afterAll(() => expect(lawful.errors).toEqual([]));
+
+  it("when SPEC's due soon applies (the default), then no draft exists on Tuesday before 17:00, the close of the day before: the letter could not go out that day", async () => {
+    const code = (await receive(LAND, '2026-09-14T07:30', landClerk, 'Phan Văn Mặc Định')).code;
+    expect((await dossierJson(code)).dueAt).toBe(api('2026-09-16T17:00'));
+    await sweep('2026-09-15T16:55');
+    expect(await letterOf(code)).toBeUndefined();
+    await sweep('2026-09-15T17:00');
+    expect(await letterOf(code)).toMatchObject({ status: 'draft', drafted_for: 'due_soon' });
+  });
+
+  it('when day_before applies, then the draft is made at Tuesday 07:30, not on Monday, and the head issues it Tuesday morning; under due_soon that issue waits (409 not_due)', async () => {
+    const code = (await receive(LAND, '2026-09-14T07:30', landClerk, 'Phan Thị Đúng Luật')).code; // due Wed 16/09 17:00
+    await sweep('2026-09-14T16:00', lawful);
+    expect(await letterOf(code)).toBeUndefined();
+    await sweep('2026-09-15T07:30', lawful);
+    const draft = await letterOf(code);
+    expect(draft).toMatchObject({ status: 'draft', drafted_for: 'due_soon' });
+
+    const waits = await issueWith(harness, '2026-09-15T09:00', draft.id);
+    expect(waits.status).toBe(409);
+    expect(waits.body.error.code).toBe('not_due');
+    expect(waits.body.error.message).toContain('còn hơn 1 ngày làm việc');
+
+    const issued = await issueWith(lawful, '2026-09-15T09:00', draft.id);
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(issued.body).toMatchObject({ status: 'issued', newAppointmentAt: api('2026-09-18T17:00') });
+    expect((await dossierJson(code)).appointmentAt).toBe(api('2026-09-18T17:00'));
+  });
+});

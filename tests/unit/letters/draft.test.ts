@@ -3,6 +3,7 @@ import { WorkCalendar } from '../../../src/calendar/working-time';
 import { formRegimes, regimeOn as regimeIn } from '../../../src/forms/regime';
 import {
   addresseeFor,
+  apologyHorizon,
   defaultSignerTitle,
   draftWindowReached,
   emailText,
@@ -279,5 +280,37 @@ describe('how long a late dossier is past its deadline', () => {
     const d = { status: 'paused' as const, due_at: vn('2026-02-09T14:00').toISOString(), remaining_minutes: -60 };
     expect(workingDaysLate(cal, d, vn('2026-02-11T09:00'))).toBe(60 / 450);
     expect(workingDaysLate(cal, { ...d, status: 'awaiting_supplement' as const }, vn('2026-03-11T09:00'))).toBe(60 / 450);
+  });
+});
+
+describe('apologyHorizon: the latest deadline whose apology is owed now (APOLOGY_FROM)', () => {
+  const iso = (d: Date) => d.toISOString();
+
+  it('when due_soon (SPEC §5), then one working day from now; when day_before (the law), the close of the working day after today', () => {
+    expect(iso(apologyHorizon(cal, vn('2026-02-02T09:00'), 'due_soon'))).toBe(iso(vn('2026-02-03T09:00')));
+    expect(iso(apologyHorizon(cal, vn('2026-02-02T09:00'), 'day_before'))).toBe(iso(vn('2026-02-03T17:00')));
+    // from the opening: a dossier due at 17:00 the next day is owed its letter the whole day before
+    expect(iso(apologyHorizon(cal, vn('2026-02-02T07:30'), 'day_before'))).toBe(iso(vn('2026-02-03T17:00')));
+    expect(iso(apologyHorizon(cal, vn('2026-02-02T16:59'), 'due_soon'))).toBe(iso(vn('2026-02-03T16:59')));
+  });
+
+  it('when the working day is over, or it is a day off, then day_before counts from the next working day, across the weekend and Tết', () => {
+    expect(iso(apologyHorizon(cal, vn('2026-02-02T17:00'), 'day_before'))).toBe(iso(vn('2026-02-04T17:00')));
+    expect(iso(apologyHorizon(cal, vn('2026-02-06T10:00'), 'day_before'))).toBe(iso(vn('2026-02-09T17:00')));
+    expect(iso(apologyHorizon(cal, vn('2026-02-07T10:00'), 'day_before'))).toBe(iso(vn('2026-02-10T17:00')));
+    // Fri 13/02/2026, Tết 14–22/02: the next working day is Mon 23/02
+    expect(iso(apologyHorizon(cal, vn('2026-02-13T10:00'), 'day_before'))).toBe(iso(vn('2026-02-23T17:00')));
+    expect(iso(apologyHorizon(cal, vn('2026-02-13T10:00'), 'due_soon'))).toBe(iso(vn('2026-02-23T10:00')));
+  });
+
+  it('when the horizon is given, then a dossier of three working days due at 17:00 the next day is in the draft window from the opening; short ones still wait for half their time', () => {
+    const due = vn('2026-02-03T17:00');
+    expect(draftWindowReached(cal, vn('2026-02-02T07:30'), due, 3 * 450)).toBe(false);
+    expect(draftWindowReached(cal, vn('2026-02-02T07:30'), due, 3 * 450, apologyHorizon(cal, vn('2026-02-02T07:30'), 'day_before'))).toBe(true);
+    expect(draftWindowReached(cal, vn('2026-02-02T07:30'), due, 3 * 450, apologyHorizon(cal, vn('2026-02-02T07:30'), 'due_soon'))).toBe(false);
+    // 4 working hours, due Mon 09/02 14:00: half its time, whatever the horizon
+    const short = vn('2026-02-09T14:00');
+    expect(draftWindowReached(cal, vn('2026-02-09T09:59'), short, 240, apologyHorizon(cal, vn('2026-02-09T09:59'), 'day_before'))).toBe(false);
+    expect(draftWindowReached(cal, vn('2026-02-09T10:00'), short, 240, apologyHorizon(cal, vn('2026-02-09T10:00'), 'day_before'))).toBe(true);
   });
 });
