@@ -16,7 +16,10 @@ export const MAX_SCHEDULE_ROWS = 2000;
 const MAX_NAME = 300;
 const MAX_SOURCE = 500;
 
-/** The kinds as the file may write them: the API's words, or the page's Vietnamese ones. */
+/**
+ * The kinds as the file may write them: the API's words, or the Vietnamese ones, with or without "ngày" — the page's
+ * own names among them ("Ngày nghỉ (nghỉ bù, hoán đổi)" was refused, and so was "ngày lễ", while "lễ" was taken).
+ */
 const KIND_WORDS: Record<string, DayKind> = {
   holiday: 'holiday',
   day_off: 'day_off',
@@ -24,13 +27,26 @@ const KIND_WORDS: Record<string, DayKind> = {
   'lễ': 'holiday',
   'tết': 'holiday',
   'lễ, tết': 'holiday',
+  'lễ tết': 'holiday',
+  'ngày lễ': 'holiday',
+  'ngày tết': 'holiday',
   'ngày lễ, tết': 'holiday',
+  'ngày lễ tết': 'holiday',
+  'nghỉ': 'day_off',
   'nghỉ bù': 'day_off',
   'nghỉ hoán đổi': 'day_off',
   'ngày nghỉ': 'day_off',
+  'ngày nghỉ bù': 'day_off',
+  'ngày nghỉ hoán đổi': 'day_off',
+  'ngày nghỉ (nghỉ bù, hoán đổi)': 'day_off',
   'làm bù': 'working_day',
   'ngày làm bù': 'working_day',
 };
+
+/** A kind as written, in one form: composed marks (a file typed with decomposed ones), lower case, single spaces. */
+function kindOf(text: string): DayKind | undefined {
+  return KIND_WORDS[text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim()];
+}
 
 export interface ScheduleProblem {
   /** the file's line (1-based), null for the file as a whole */
@@ -87,7 +103,7 @@ export function parseSchedule(text: string): ParsedSchedule {
       const say = (t: string) => problems.push({ line: record.line, text: t });
       const rawDate = at('date');
       const date = isoDay(rawDate);
-      const kind = KIND_WORDS[at('kind').toLowerCase()];
+      const kind = kindOf(at('kind'));
       const name = at('name');
       const source = at('source');
       const before = problems.length;

@@ -43,6 +43,26 @@ describe('parseSchedule', () => {
     });
   });
 
+  it('when the kinds are written as the admin page names them, or as "ngày lễ", or with decomposed marks, then they are read', () => {
+    const ok = parseSchedule(
+      [
+        'date,kind,name,source',
+        '05/02/2027,ngày lễ,Tết Nguyên đán,TB 2027',
+        '08/02/2027,"Ngày lễ, Tết",Tết Nguyên đán,TB 2027',
+        '04/02/2027,"Ngày nghỉ (nghỉ bù, hoán đổi)",Nghỉ hoán đổi,TB 2027',
+        `11/02/2027,${'Ngày  nghỉ bù'.normalize('NFD')},Nghỉ bù,TB 2027`,
+        '20/02/2027,Ngày làm bù,Làm bù,TB 2027',
+      ].join('\n'),
+    );
+    expect(ok.ok && ok.entries.map((e) => `${e.date} ${e.kind}`)).toEqual([
+      '2027-02-04 day_off',
+      '2027-02-05 holiday',
+      '2027-02-08 holiday',
+      '2027-02-11 day_off',
+      '2027-02-20 working_day',
+    ]);
+  });
+
   it('when Excel on a Windows set to Vietnamese saved it with ";" between cells, then it is read the same, a name holding a comma kept whole', () => {
     const ok = parseSchedule('\ufeffdate;kind;name;source\r\n06/02/2027;Lễ;Tết Nguyên đán, mùng 1;QĐ 1/2026\r\n20/2/2027;làm bù;Làm bù cho ngày 12/02/2027;\r\n');
     expect(ok).toEqual({
