@@ -6,6 +6,7 @@ import { seedIfEmpty } from '../seeds/index';
 import { systemClock } from './shared/clock';
 import { startLetterSweep } from './letters/routes';
 import { startSearchUpkeep } from './db/search-index';
+import { startNotes } from './first-run';
 
 async function main() {
   const config = loadConfig();
@@ -18,6 +19,7 @@ async function main() {
     for (const u of seeded.demoUsers) console.log(`  ${u.role.padEnd(6)} ${u.username.padEnd(15)} mật khẩu: ${u.password}   ${u.note}`);
     console.log('');
   }
+  for (const note of await startNotes(db, { production: config.env === 'production', demoUsersMade: seeded.demoUsers.length > 0 })) console.log(note);
 
   const app = createApp({ db, config });
   const server = app.listen(config.port, () => {

@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+
+/**
+ * What the server says at start about getting in, for the administrator reading its log. A production start with
+ * SEED_DEMO=0 made a database without any account and said nothing: the way in (the CLI's user:add with
+ * --role admin) was nowhere in sight. Demo accounts made on a production start have passwords printed in README.
+ */
+export async function startNotes(db: Knex, opts: { production: boolean; demoUsersMade: boolean }): Promise<string[]> {
+  const notes: string[] = [];
+  const admin = await db('users').where({ role: 'admin', active: true }).first('id');
+  if (!admin) {
+    notes.push(
+      'Chưa có tài khoản quản trị nào đang hoạt động. Tạo quản trị viên đầu tiên (mật khẩu từ stdin, ít nhất 8 ký tự), rồi đăng nhập và thêm các tài khoản khác ở /quan-tri/nguoi-dung/moi:',
+      `  echo '<mật khẩu>' | npm run --silent cli -- user:add --username quantri --role admin --name "Họ tên"`,
+    );
+  }
+  if (opts.production && opts.demoUsersMade) {
+    notes.push('Cảnh báo: NODE_ENV=production nhưng đã tạo tài khoản và hồ sơ dùng thử (mật khẩu demo1234 ai cũng biết). Cơ sở dữ liệu thật: tạo mới và chạy với SEED_DEMO=0.');
+  }
+  return notes;
+}
