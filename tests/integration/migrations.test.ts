@@ -220,6 +220,20 @@ describe('migrations', () => {
     expect(await search('nguoi nop sau nang cap')).toBe(1);
   });
 
+  it('when the database was upgraded by a newer version of the app, then this one refuses to migrate it and says so in Vietnamese, changing nothing', async () => {
+    const name = '20991231999900_from_a_newer_version';
+    await t.db('knex_migrations').insert({ name, batch: 99, migration_time: new Date() });
+    try {
+      const err = await migrateLatest(t.db).then(() => null, (e: Error) => e);
+      expect(err?.message).toContain('phiên bản mới hơn');
+      expect(err?.message).toContain(name);
+      expect(err?.message).not.toContain('corrupt');
+    } finally {
+      await t.db('knex_migrations').where({ name }).delete();
+    }
+    expect(await migrateLatest(t.db)).toEqual([]);
+  });
+
   it('when every migration is rolled back and applied again, then the same tables, indexes and triggers come back', async () => {
     const before = await tables();
     expect(before).toContain('desk_counts');
