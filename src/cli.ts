@@ -76,7 +76,7 @@ const commands: Record<string, { help: string; run: Command }> = {
     },
   },
   'user:add': {
-    help: 'user:add --username U --role R [--agency CODE] [--name "Họ tên"]   (mật khẩu từ stdin)',
+    help: 'user:add --username U --role clerk|head|admin [--agency CODE] [--name "Họ tên"]   (mật khẩu từ stdin; cán bộ, lãnh đạo cần --agency)',
     run: async (db, args) => {
       const username = need(args, 'username');
       const role = need(args, 'role') as Role;
