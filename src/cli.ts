@@ -6,6 +6,7 @@ import { migrateLatest } from './db/migrate';
 import { seedAll } from '../seeds/index';
 import { createApiToken, createUser, findUserRow, ROLES, userCreateSchema, usernameTaken, type Role } from './auth/users';
 import { getAgency } from './catalog/repository';
+import { connectionErrorText } from './db/connect-errors';
 import { systemClock } from './shared/clock';
 import type { Knex } from 'knex';
 // Modules that add commands with registerCommand (they run before this file's body: see `registered`).
@@ -159,6 +160,8 @@ async function main() {
  * for a CSV was reported as a database error); a database error's message holds SQL and values: never printed.
  */
 export function cliErrorText(err: unknown): string {
+  const unreachable = connectionErrorText(err);
+  if (unreachable) return unreachable;
   const e = err as { code?: unknown; syscall?: unknown; path?: unknown };
   if (typeof e?.syscall === 'string') {
     const why = e.code === 'ENOENT' ? 'không có tệp này' : e.code === 'EISDIR' ? 'đây là một thư mục, không phải tệp' : e.code === 'EACCES' || e.code === 'EPERM' ? 'không có quyền đọc, ghi' : String(e.code ?? e.syscall);

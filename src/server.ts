@@ -7,6 +7,7 @@ import { systemClock } from './shared/clock';
 import { startLetterSweep } from './letters/routes';
 import { startSearchUpkeep } from './db/search-index';
 import { startNotes } from './first-run';
+import { connectionErrorText } from './db/connect-errors';
 
 async function main() {
   const config = loadConfig();
@@ -22,7 +23,21 @@ async function main() {
   for (const note of await startNotes(db, { production: config.env === 'production', demoUsersMade: seeded.demoUsers.length > 0 })) console.log(note);
 
   const app = createApp({ db, config });
-  const server = app.listen(config.port, () => {
+  // Express 5 calls this with the listen's error too: a port already taken was reported "đang chạy" and the process
+  // stayed up serving nothing (its letter sweep running) while the port answered for another program.
+  const server = app.listen(config.port, (err?: Error) => {
+    if (err) {
+      const code = (err as { code?: string }).code;
+      console.error(
+        code === 'EADDRINUSE'
+          ? `Lỗi: cổng ${config.port} đang có chương trình khác dùng (có thể một máy chủ Một cửa khác). Dừng chương trình đó hoặc đặt PORT khác.`
+          : code === 'EACCES'
+            ? `Lỗi: không có quyền mở cổng ${config.port} (cổng dưới 1024 cần quyền quản trị). Đặt PORT khác, ví dụ 3000, sau một reverse proxy.`
+            : `Lỗi: không mở được cổng ${config.port}: ${code ?? err.message}.`,
+      );
+      void db.destroy().finally(() => process.exit(1));
+      return;
+    }
     const where = config.database.client === 'pg' ? 'PostgreSQL' : `SQLite ${config.database.filename}`;
     console.log(`Một cửa đang chạy tại http://localhost:${config.port} (${where})`);
   });
@@ -47,6 +62,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(connectionErrorText(err) ?? (err instanceof Error ? err.message : err));
   process.exit(1);
 });

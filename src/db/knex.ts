@@ -9,6 +9,13 @@ export function openDb(database: Config['database']): Knex {
     return knexFactory({
       client: 'pg',
       connection: database.url,
+      // The pool logged a failed connection with its stack before the caller got the same error (which says it in
+      // Vietnamese: src/db/connect-errors.ts); other warnings are knex's as before.
+      log: {
+        warn: (message: unknown) => {
+          if (!String(message).startsWith('Acquire connection error')) console.warn(message);
+        },
+      },
       pool: {
         min: 0,
         max: 10,
