@@ -10,7 +10,7 @@ export async function startNotes(db: Knex, opts: { production: boolean; demoUser
   const admin = await db('users').where({ role: 'admin', active: true }).first('id');
   if (!admin) {
     notes.push(
-      'Chưa có tài khoản quản trị nào đang hoạt động. Tạo quản trị viên đầu tiên (mật khẩu từ stdin, ít nhất 8 ký tự), rồi đăng nhập và thêm các tài khoản khác ở /quan-tri/nguoi-dung/moi:',
+      'Chưa có tài khoản quản trị nào đang hoạt động. Tạo quản trị viên đầu tiên bằng lệnh dưới đây, chạy với cùng DATABASE_URL như máy chủ (mật khẩu từ stdin, ít nhất 8 ký tự), rồi đăng nhập và thêm các tài khoản khác ở /quan-tri/nguoi-dung/moi:',
       `  echo '<mật khẩu>' | npm run --silent cli -- user:add --username quantri --role admin --name "Họ tên"`,
     );
   }
