@@ -429,6 +429,10 @@ export function provisionalYearsOf(trace: readonly TraceStep[]): number[] {
  */
 export function provisionalDueNotice(years: readonly number[]): string | null {
   if (!years.length) return null;
-  const named = years.length === 1 ? `năm ${years[0]}` : `các năm ${years.join(', ')}`;
-  return `Ngày hẹn tạm tính theo lịch nghỉ ${named} chưa chính thức; nếu đổi, xem khi tra cứu hồ sơ.`;
+  return `Ngày hẹn tạm tính theo lịch nghỉ ${yearsInWords(years)} chưa chính thức; nếu đổi, xem khi tra cứu hồ sơ.`;
+}
+
+/** Years as a sentence names them: "năm 2027", "các năm 2027, 2028". */
+export function yearsInWords(years: readonly number[]): string {
+  return years.length === 1 ? `năm ${years[0]}` : `các năm ${years.join(', ')}`;
 }

@@ -30,7 +30,7 @@ export function dossierApi(ctx: AppContext, services: Services): Router {
   router.post('/dossiers', requireRole('clerk', 'admin'), async (req, res) => {
     const key = idempotencyKey(req.get('Idempotency-Key'));
     const input = parseInput(intakeSchema, req.body);
-    const { row, replayed } = key ? await dossiers.receiveOnce(input, currentUser(req), key) : { row: await dossiers.receive(input, currentUser(req)), replayed: false };
+    const { row, replayed } = await dossiers.receiveOnce(input, currentUser(req), key);
     if (replayed) res.set('Idempotent-Replayed', 'true');
     res.status(replayed ? 200 : 201).location(`/api/v1/dossiers/${encodeURIComponent(row.code)}`).json(toDossierJson(row, ctx.clock.now()));
   });

@@ -149,6 +149,12 @@ export function registerBooks(from: string, to: string): string {
   return books.join(', ');
 }
 
+/** The register's line under its title: its days and its books, on the page and in the Excel file alike. */
+export function registerPeriodLine(from: string, to: string): string {
+  const days = from === to ? `Ngày ${formatDate(from)}` : `Từ ngày ${formatDate(from)} đến ngày ${formatDate(to)}`;
+  return `${days} · Quyển số: ${registerBooks(from, to)}`;
+}
+
 /** The instants that bound local days `from` to `to` (YYYY-MM-DD), as stored. */
 export function registerWindow(from: string, to: string): { start: string; end: string } {
   return { start: fromLocal(from).toISOString(), end: fromLocal(addDays(to, 1)).toISOString() };
@@ -286,7 +292,7 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
   line(2, view.parentName.toUpperCase());
   line(3, view.deskName.toUpperCase(), { bold: true });
   line(4, 'SỔ THEO DÕI HỒ SƠ', { bold: true, size: 13 });
-  line(5, `${view.from === view.to ? `Ngày ${formatDate(view.from)}` : `Từ ngày ${formatDate(view.from)} đến ngày ${formatDate(view.to)}`} · Quyển số: ${registerBooks(view.from, view.to)}`, { bold: true });
+  line(5, registerPeriodLine(view.from, view.to), { bold: true });
   const top = 7;
   REGISTER_COLUMNS.forEach((text, i) => {
     const col = i + 1;

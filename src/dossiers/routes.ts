@@ -16,15 +16,15 @@ import { paperLine, type FormKey } from '../forms/texts';
 import { formHead, formWording } from '../forms/repository';
 import { actionInputSchema, correctionSchema, instant, intakeSchema, type IntakeInput, listQuerySchema, refusalSchema, registerQuerySchema } from './schema';
 import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './refusals';
-import { allowedActions, appointmentDayOff, ACTION_NAMES } from './lifecycle';
+import { allowedActions, appointmentDayOff, supplementRefusal, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
-import { askRegister, dailyNumber, registerBooks, registerCells, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
+import { askRegister, dailyNumber, registerCells, registerPeriodLine, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { isOpen } from './status';
 import { lettersOfDossier } from '../letters/repository';
 import { isOrganisation, vnDateTimeWords, type LetterRow } from '../letters/draft';
 import { withoutMarks } from '../shared/marks';
-import { provisionalDueNotice, provisionalYearsOf } from '../calendar/working-time';
+import { provisionalDueNotice, provisionalYearsOf, yearsInWords } from '../calendar/working-time';
 
 /**
  * A backdated instant from a form's date and time fields (Vietnam's time), both or neither: a date alone was taken
@@ -215,8 +215,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
           ...(await intakeFormData(req)),
         });
       }
-      const key = formIntakeKey(values.intakeKey, input);
-      const { row, replayed } = key ? await dossiers.receiveOnce(input, user, key) : { row: await dossiers.receive(input, user), replayed: false };
+      const { row, replayed } = await dossiers.receiveOnce(input, user, formIntakeKey(values.intakeKey, input));
       res.redirect(303, `/ho-so/${encodeURIComponent(row.code)}?ok=received${replayed ? '&again=1' : ''}`);
     } catch (err) {
       await intakeFormAgain(req, res, err);
@@ -331,9 +330,15 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
     const ok = typeof req.query.ok === 'string' ? OK_TEXT[req.query.ok] : undefined;
     // A desk the dossier was transferred away from reads it and acts on it no more (service.ts handledBefore).
     const handedOn = !dossiers.canSee(row, user);
-    // The papers are asked for once (SUPPLEMENT_REQUESTS=once, the law's): not offered again once asked.
-    const asked = ctx.config.supplementRequests === 'once' && events.some((e) => e.type === 'request_supplement');
-    const actions = user.role === 'head' || handedOn ? [] : allowedActions(row.status).filter((a) => !(asked && a === 'request_supplement'));
+    const trace = parseTrace(row);
+    // The deadline counted on a year's provisional days off (Tết of a year not yet announced): said beside it while a
+    // recompute may still move it (open dossiers only).
+    const provisionalYears = isOpen(row.status) ? provisionalYearsOf(trace) : [];
+    // The papers are asked for once (SUPPLEMENT_REQUESTS=once, the law's): not offered again once asked, by the rule the
+    // action itself is refused by.
+    const supplementRequests = events.filter((e) => e.type === 'request_supplement');
+    const askedOnce = supplementRefusal(ctx.config.supplementRequests, supplementRequests) !== null;
+    const actions = user.role === 'head' || handedOn ? [] : allowedActions(row.status).filter((a) => !(askedOnce && a === 'request_supplement'));
     const flash =
       req.query.ok === 'received' && req.query.again === '1'
         ? { kind: 'ok', text: `Phiếu này đã được gửi trước đó: hồ sơ ${row.code} đã được tiếp nhận một lần, không tạo hồ sơ mới. Hẹn trả kết quả ${formatDateTime(row.appointment_at)}.` }
@@ -355,14 +360,12 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       supplementRequest,
       justRequested: req.query.ok === 'request_supplement',
       events: events.map((e) => ({ ...e, data: JSON.parse(e.data) })),
-      trace: parseTrace(row),
-      // The deadline counted on a year's provisional days off (Tết of a year not yet announced): said beside it while
-      // a recompute may still move it (open dossiers only).
-      provisionalYears: isOpen(row.status) ? provisionalYearsOf(parseTrace(row)) : [],
+      trace,
+      provisionalYears: provisionalYears.length ? yearsInWords(provisionalYears) : null,
       late: isLate(row, now),
       appointmentOff,
       // The law asks for a supplement once: the panel says when one was asked before.
-      supplementsAsked: events.filter((e) => e.type === 'request_supplement').map((e) => e.at),
+      supplementsAsked: supplementRequests.map((e) => e.at),
       mayCorrect: !handedOn && dossiers.mayCorrect(row, user),
       correction: null,
       flash,
@@ -419,7 +422,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
         printedAt: dateParts(ctx.clock.now()),
         days: asked.days,
         registerCells,
-        registerBooks,
+        registerPeriodLine,
         xlsxUrl: `/ho-so/so-theo-doi.xlsx?${new URLSearchParams({ from, to, ...(user.role === 'admin' ? { agency: desk.code } : {}) })}`,
       },
     } as const;

@@ -167,9 +167,10 @@ export class DossierService {
    * a slow answer or a timeout, it answers the dossier the first sending made, with `replayed`, and writes nothing.
    * The key is the sender's: it is kept prefixed with the user's id. Two sendings at once, in one process or two, are
    * decided by the key's unique index: the loser reads the winner's dossier. A key that made another intake (another
-   * procedure, channel or applicant) is refused: its sender named two dossiers alike.
+   * procedure, channel or applicant) is refused: its sender named two dossiers alike. Without a key, an intake as any.
    */
-  async receiveOnce(input: IntakeInput, user: User, key: string): Promise<{ row: DossierRow; replayed: boolean }> {
+  async receiveOnce(input: IntakeInput, user: User, key: string | null): Promise<{ row: DossierRow; replayed: boolean }> {
+    if (key === null) return { row: await this.receive(input, user), replayed: false };
     const intakeKey = `${user.id}:${key}`;
     const replay = async () => {
       const prior = await readDossierByIntakeKey(this.ctx.db, intakeKey);
