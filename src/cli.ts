@@ -4,7 +4,10 @@ import { loadConfig } from './config';
 import { openDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { seedAll } from '../seeds/index';
-import { createApiToken, createUser, findUserRow, ROLES, userCreateSchema, usernameTaken, type Role } from './auth/users';
+import { createApiToken, createUser, findUserRow, passwordRule, ROLES, userCreateSchema, usernameTaken, type Role } from './auth/users';
+import { hashPassword } from './auth/passwords';
+import { readNewPassword } from './auth/password-prompt';
+import { audit } from './audit/log';
 import { getAgency } from './catalog/repository';
 import { connectionErrorText } from './db/connect-errors';
 import { systemClock } from './shared/clock';
@@ -21,7 +24,7 @@ type Command = (db: Knex, args: Record<string, string | true>, positional: strin
  * The flags that are switches, never followed by a value: "calendar:import --replace lich.csv" read the file's name as
  * the switch's value. Any other flag needs one: "report --agency" without a code reported the whole city.
  */
-const SWITCHES = new Set(['demo', 'replace']);
+const SWITCHES = new Set(['demo', 'replace', 'unlock']);
 
 export function parseArgs(argv: string[]): { flags: Record<string, string | true>; positional: string[] } {
   const flags: Record<string, string | true> = {};
@@ -39,19 +42,18 @@ export function parseArgs(argv: string[]): { flags: Record<string, string | true
   return { flags, positional };
 }
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) {
-    process.stderr.write('Mật khẩu: ');
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
 function need(args: Record<string, string | true>, key: string): string {
   const v = args[key];
   if (typeof v !== 'string' || !v.trim()) throw new Error(`Thiếu tham số --${key}`);
   return v.trim();
+}
+
+/** The account --username names (in any case), or the reason there is none. */
+async function namedUser(db: Knex, args: Record<string, string | true>) {
+  const username = need(args, 'username');
+  const row = await findUserRow(db, username);
+  if (!row) throw new Error(`Không có người dùng ${username}`);
+  return row;
 }
 
 const commands: Record<string, { help: string; run: Command }> = {
@@ -77,7 +79,7 @@ const commands: Record<string, { help: string; run: Command }> = {
     },
   },
   'user:add': {
-    help: 'user:add --username U --role clerk|head|admin [--agency CODE] [--name "Họ tên"]   (mật khẩu từ stdin; cán bộ, lãnh đạo cần --agency)',
+    help: 'user:add --username U --role clerk|head|admin [--agency CODE] [--name "Họ tên"]   (mật khẩu từ stdin, hoặc gõ ẩn hai lần; cán bộ, lãnh đạo cần --agency)',
     run: async (db, args) => {
       const username = need(args, 'username');
       const role = need(args, 'role') as Role;
@@ -85,7 +87,7 @@ const commands: Record<string, { help: string; run: Command }> = {
       const agencyCode = typeof args.agency === 'string' ? args.agency : null;
       if (role !== 'admin' && !agencyCode) throw new Error('Cán bộ và lãnh đạo cần --agency');
       if (agencyCode && !(await getAgency(db, agencyCode))) throw new Error(`Không có cơ quan mã ${agencyCode}`);
-      const password = await readStdin();
+      const password = await readNewPassword();
       if (password.length < 8) throw new Error('Mật khẩu cần ít nhất 8 ký tự (đọc từ stdin).');
       // The admin page's rules: a name of 3–64 letters without marks, digits and . _ -, not another's in any case.
       const parsed = userCreateSchema.safeParse({ username, fullName: typeof args.name === 'string' ? args.name : username, role, agencyCode: agencyCode ?? undefined, password });
@@ -96,12 +98,34 @@ const commands: Record<string, { help: string; run: Command }> = {
       console.log(`Đã tạo người dùng ${user.username} (${user.role}).`);
     },
   },
+  'user:password': {
+    help: 'user:password --username U [--unlock]   đặt lại mật khẩu (từ stdin, hoặc gõ ẩn hai lần), đóng mọi phiên đăng nhập; --unlock mở khóa tài khoản',
+    run: async (db, args) => {
+      // The way back in for an administrator who lost the last admin's password, or locked that account: the admin page
+      // that resets passwords and unlocks accounts needs an admin logged in.
+      const row = await namedUser(db, args);
+      const parsed = passwordRule.safeParse(await readNewPassword());
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join(' '));
+      const hash = await hashPassword(parsed.data);
+      const unlock = args.unlock === true && !row.active;
+      const ctx = { db, clock: systemClock };
+      const cli = { actor: { id: null, name: 'cli' } };
+      await db.transaction(async (trx) => {
+        await trx('users').where({ id: row.id }).update({ password_hash: hash, ...(unlock ? { active: true } : {}) });
+        // As the admin page's reset does: whoever knew the old password is signed out everywhere.
+        await trx('sessions').where({ user_id: row.id }).delete();
+        await audit(ctx, null, 'password_reset', row.username, { userId: row.id, via: 'cli' }, { ...cli, db: trx });
+        if (unlock) await audit(ctx, null, 'user_unlocked', row.username, { userId: row.id, via: 'cli' }, { ...cli, db: trx });
+      });
+      console.log(`Đã đặt lại mật khẩu của ${row.username}; mọi phiên đăng nhập của người này đã bị đóng.`);
+      if (unlock) console.log(`Đã mở khóa tài khoản ${row.username}.`);
+      else if (!row.active) console.log(`Tài khoản ${row.username} đang bị khóa: chưa đăng nhập được. Chạy lại với --unlock để mở khóa.`);
+    },
+  },
   'token:add': {
     help: 'token:add --username U [--name "mô tả"]   in ra token API (chỉ token)',
     run: async (db, args) => {
-      const username = need(args, 'username');
-      const user = await findUserRow(db, username);
-      if (!user) throw new Error(`Không có người dùng ${username}`);
+      const user = await namedUser(db, args);
       const token = await createApiToken(db, user.id, typeof args.name === 'string' ? args.name : 'cli', systemClock.now());
       process.stdout.write(`${token}\n`);
     },

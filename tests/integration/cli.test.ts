@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,37 @@ async function withDb<T>(work: (db: Knex) => Promise<T>): Promise<T> {
   } finally {
     await db.destroy();
   }
+}
+
+/** The status of a login through the app on the test's file: 303 when it succeeds. */
+async function loginStatus(db: Knex, username: string, password: string): Promise<number> {
+  const app = createApp({ db, config: loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv), clock: fixedClock('2026-02-13T03:00:00.000Z'), log: () => {} });
+  const agent = request.agent(app);
+  const page = await agent.get('/dang-nhap');
+  const csrf = page.text.match(/name="_csrf" value="([^"]+)"/)![1];
+  return (await agent.post('/dang-nhap').type('form').send({ _csrf: csrf, username, password })).status;
+}
+
+/**
+ * Runs the CLI at a terminal (util-linux `script` gives it one) and types each line when the terminal shows the next
+ * prompt: typed before the CLI turns echo off, a line would be echoed by the terminal itself.
+ */
+function atTerminal(args: string[], lines: string[]): Promise<{ code: number | null; output: string }> {
+  const command = ['npx', 'tsx', 'src/cli.ts', ...args].join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: `sqlite:${file}`, SEED_DEMO: '0' },
+  });
+  let output = '';
+  let asked = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    const prompts = output.split(/Mật khẩu mới \(không hiện khi gõ\): |Gõ lại mật khẩu: /).length - 1;
+    while (asked < prompts && asked < lines.length) child.stdin.write(lines[asked++]);
+  });
+  // A CLI that never shows the prompt would wait for its input for ever.
+  const stop = setTimeout(() => child.kill(), 90_000);
+  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(stop), resolve({ code, output }))));
 }
 
 const count = (db: Knex, table: string) => db(table).count({ n: '*' }).first().then((r) => Number(r?.n ?? 0));
@@ -109,6 +140,64 @@ describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { 
       const login = await agent.post('/dang-nhap').type('form').send({ _csrf: csrf, username: 'an.tran', password: 'mat-khau-cua-an' });
       expect(login.status).toBe(303);
     });
+  });
+
+  it('when "user:password" resets a password from stdin, then the old one fails, the new one logs in, the user\'s sessions are closed and the log names the CLI without the password', async () => {
+    await withDb(async (db) => {
+      const user = await db('users').where({ username: 'an.tran' }).first();
+      await db('sessions').insert({ id: 'phien-cu-cua-an', user_id: user.id, csrf_secret: 'x', created_at: '2026-02-13T02:00:00.000Z', expires_at: '2099-01-01T00:00:00.000Z' });
+    });
+    const res = cli(['user:password', '--username', 'AN.TRAN'], 'mat-khau-moi-cua-an\n');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toBe('Đã đặt lại mật khẩu của an.tran; mọi phiên đăng nhập của người này đã bị đóng.\n');
+    await withDb(async (db) => {
+      expect(await count(db, 'sessions')).toBe(0);
+      const line = await db('audit_log').where({ action: 'password_reset' }).first();
+      expect(line).toMatchObject({ actor_id: null, actor_name: 'cli', target: 'an.tran' });
+      expect(JSON.parse(line.detail)).toEqual({ userId: expect.any(Number), via: 'cli' });
+      expect(JSON.stringify(line)).not.toContain('mat-khau');
+      expect(await loginStatus(db, 'an.tran', 'mat-khau-cua-an')).toBe(401);
+      expect(await loginStatus(db, 'an.tran', 'mat-khau-moi-cua-an')).toBe(303);
+    });
+  });
+
+  it('when "user:password" names a locked account, then the password is set and the account stays locked unless --unlock is given', async () => {
+    await withDb((db) => db('users').where({ username: 'an.tran' }).update({ active: false }));
+    const locked = cli(['user:password', '--username', 'an.tran'], 'mat-khau-thu-ba\n');
+    expect(locked.code, locked.stderr).toBe(0);
+    expect(locked.stdout.split('\n')[1]).toBe('Tài khoản an.tran đang bị khóa: chưa đăng nhập được. Chạy lại với --unlock để mở khóa.');
+    await withDb(async (db) => expect(await loginStatus(db, 'an.tran', 'mat-khau-thu-ba')).toBe(403));
+    const unlocked = cli(['user:password', '--username', 'an.tran', '--unlock'], 'mat-khau-thu-tu\n');
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(unlocked.stdout.split('\n')[1]).toBe('Đã mở khóa tài khoản an.tran.');
+    await withDb(async (db) => {
+      expect(await loginStatus(db, 'an.tran', 'mat-khau-thu-tu')).toBe(303);
+      expect((await db('audit_log').where({ action: 'user_unlocked' })).map((l) => [l.actor_name, l.target])).toEqual([['cli', 'an.tran']]);
+    });
+  });
+
+  it('when "user:password" gets an unknown user or a short password, then exit code 1 with the reason and nothing changes', async () => {
+    const before = await withDb((db) => db('users').where({ username: 'an.tran' }).first('password_hash'));
+    const unknown = cli(['user:password', '--username', 'khong-co'], 'mat-khau-dai-du\n');
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'Lỗi: Không có người dùng khong-co\n']);
+    const short = cli(['user:password', '--username', 'an.tran'], 'ngan\n');
+    expect([short.code, short.stderr]).toEqual([1, 'Lỗi: Mật khẩu cần ít nhất 8 ký tự.\n']);
+    expect(await withDb((db) => db('users').where({ username: 'an.tran' }).first('password_hash'))).toEqual(before);
+  });
+
+  it('when a password is typed at a terminal, then it is not shown, it is asked twice, and two that differ set nothing', async () => {
+    const typed = await atTerminal(['user:password', '--username', 'an.tran'], ['mat-khau-go-an\r', 'mat-khau-go-an\r']);
+    expect(typed.code, typed.output).toBe(0);
+    expect(typed.output).toContain('Mật khẩu mới (không hiện khi gõ): ');
+    expect(typed.output).toContain('Gõ lại mật khẩu: ');
+    expect(typed.output).toContain('Đã đặt lại mật khẩu của an.tran');
+    expect(typed.output).not.toContain('mat-khau-go-an');
+    await withDb(async (db) => expect(await loginStatus(db, 'an.tran', 'mat-khau-go-an')).toBe(303));
+
+    const differ = await atTerminal(['user:password', '--username', 'an.tran'], ['mat-khau-mot\r', 'mat-khau-hai\r']);
+    expect(differ.code).toBe(1);
+    expect(differ.output).toContain('Lỗi: Hai lần gõ mật khẩu không giống nhau; chưa đặt mật khẩu.');
+    await withDb(async (db) => expect(await loginStatus(db, 'an.tran', 'mat-khau-go-an')).toBe(303));
   });
 
   it('when "token:add" runs, then it prints only one ost_ token that authenticates against the API on the same file', async () => {
