@@ -576,7 +576,9 @@ export class DossierService {
               due_at: dueAt,
               remaining_minutes: replay.remainingMinutes,
               clock_start_at: replay.clockStartAt.toISOString(),
-              appointment_at: followAppointment(row.appointment_at, row.due_at, dueAt),
+              // The appointment follows a deadline moved later, never one moved earlier (a day off taken back): the
+              // citizen holds a receipt, or a letter, with that date, and would come for the result on it.
+              appointment_at: dueAt > row.appointment_at ? dueAt : row.appointment_at,
               due_trace: JSON.stringify(replay.trace),
               version: row.version + 1,
               updated_at: now.toISOString(),

@@ -132,6 +132,25 @@ describe('recomputing open dossiers after a calendar change', () => {
     expect(back.body.error.fields.at).toBe('Thời điểm không được sớm hơn thao tác trước đó của hồ sơ.');
   });
 
+  it('when a day off is taken back and recomputed, then the deadline moves earlier but the appointment on the citizen\'s receipt stays', async () => {
+    harness.clock.set('2026-04-06T03:00:00.000Z'); // Mon 06/04 10:00
+    const dayOff = await request(harness.app)
+      .put('/api/v1/calendar/days/2026-04-08')
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({ kind: 'day_off', name: 'Nghỉ đột xuất', source: 'Quyết định thử nghiệm' });
+    expect(dayOff.status).toBe(200);
+    const d = await api(clerk.token).post('/api/v1/dossiers', { procedureCode: '1.012756', channel: 'in_person', applicant: { name: 'Võ Thị Phiếu' } });
+    expect(d.body).toMatchObject({ dueAt: '2026-04-10T10:00:00+07:00', appointmentAt: '2026-04-10T10:00:00+07:00' });
+
+    const back = await request(harness.app).delete('/api/v1/calendar/days/2026-04-08').set('Authorization', `Bearer ${admin.token}`);
+    expect(back.status).toBe(204);
+    const { agent, csrf } = await loginAgent(harness.app, admin.username);
+    await agent.post('/quan-tri/tinh-lai-han').type('form').send({ _csrf: csrf, year: '2026' });
+    const after = await api(clerk.token).get(`/api/v1/dossiers/${d.body.code}`);
+    expect(after.body).toMatchObject({ dueAt: '2026-04-09T10:00:00+07:00', appointmentAt: '2026-04-10T10:00:00+07:00' });
+    expect(after.body.events.at(-1)).toMatchObject({ type: 'recompute_due', dueBefore: '2026-04-10T10:00:00+07:00', dueAt: '2026-04-09T10:00:00+07:00' });
+  });
+
   it('when a clerk tries to recompute, then it is forbidden', async () => {
     const { agent, csrf } = await loginAgent(harness.app, clerk.username);
     const res = await agent.post('/quan-tri/tinh-lai-han').type('form').send({ _csrf: csrf });
