@@ -23,12 +23,15 @@ describe('start notes', () => {
     const notes = (await startNotes(db, { production: true, demoUsersMade: false })).join('\n');
     expect(notes).toContain('Chưa có tài khoản quản trị');
     expect(notes).toContain('npm run --silent cli -- user:add --username quantri --role admin');
+    expect(notes).not.toContain('user:password');
 
     // a clerk alone is no way into the admin pages; a locked admin neither
     await createUser(db, { username: 'an.tran', fullName: 'Trần Thị An', role: 'clerk', agencyCode: '000.01.01.H13', password: 'mat-khau-dai' }, NOW);
     const locked = await createUser(db, { username: 'cu.quantri', fullName: 'Quản trị cũ', role: 'admin', agencyCode: null, password: 'mat-khau-dai' }, NOW);
     await db('users').where({ id: locked.id }).update({ active: false });
-    expect((await startNotes(db, { production: true, demoUsersMade: false })).join('\n')).toContain('user:add');
+    const withLocked = await startNotes(db, { production: true, demoUsersMade: false });
+    expect(withLocked.join('\n')).toContain('user:add');
+    expect(withLocked.at(-1)).toBe('Hoặc mở khóa, đặt lại mật khẩu tài khoản quản trị đã có: npm run --silent cli -- user:password --username cu.quantri --unlock');
 
     await createUser(db, { username: 'quantri', fullName: 'Quản trị', role: 'admin', agencyCode: null, password: 'mat-khau-dai' }, NOW);
     expect(await startNotes(db, { production: true, demoUsersMade: false })).toEqual([]);
