@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import { audit } from '../audit/log';
 import { registerCommand } from '../cli';
 import { systemClock } from '../shared/clock';
-import { formatNumber } from '../shared/format';
+import { formatDateTime, formatNumber } from '../shared/format';
+import { loadConfig } from '../config';
+import { DossierService } from '../dossiers/service';
+import { CalendarService } from './repository';
 import { writeDays } from './repository';
 import { parseSchedule } from './schedule';
 import { csvFileText } from '../imports/csv-records';
@@ -34,6 +37,25 @@ registerCommand(
     if (written.provisionalBase.length) {
       console.log(`  Năm ${written.provisionalBase.join(', ')} chưa có lịch chính thức: đã chép các ngày tạm tính theo Bộ luật Lao động vào lịch trước.`);
     }
-    console.log('  Hồ sơ đã tiếp nhận giữ nguyên hạn; quản trị viên tính lại hạn hồ sơ đang mở ở trang Lịch làm việc nếu cần.');
+    console.log('  Hồ sơ đã tiếp nhận giữ nguyên hạn; tính lại hạn hồ sơ đang mở bằng lệnh calendar:recompute, hoặc ở trang Lịch làm việc.');
+  },
+);
+
+registerCommand(
+  'calendar:recompute',
+  'calendar:recompute                  tính lại hạn các hồ sơ đang mở theo lịch hiện có (sau khi nhập, sửa lịch nghỉ)',
+  async (db) => {
+    // What the calendar page's button does, for an administrator who imported the year's schedule with the CLI.
+    const ctx = { db, config: loadConfig(process.env, { serves: false }), clock: systemClock, log: (msg: string) => console.error(msg) };
+    const dossiers = new DossierService(ctx, new CalendarService(db, ctx.config.workingPeriods));
+    const result = await dossiers.recomputeOpen({ id: null, fullName: 'Quản trị viên (dòng lệnh)', role: 'admin' });
+    const off = result.appointmentsOnDaysOff.map((a) => a.code);
+    await audit(ctx, null, 'recompute_due', null, { checked: result.checked, moved: result.moved.length, codes: result.moved.slice(0, 20).map((m) => m.code), via: 'cli', ...(off.length ? { appointmentsOnDaysOff: off.slice(0, 20) } : {}) }, { actor: { id: null, name: 'cli' } });
+    console.log(`Đã tính lại hạn ${formatNumber(result.checked)} hồ sơ đang mở; ${formatNumber(result.moved.length)} hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).`);
+    for (const m of result.moved) console.log(`  ${m.code}: ${formatDateTime(m.dueBefore)} → ${formatDateTime(m.dueAt)}`);
+    if (off.length) {
+      console.log(`Lưu ý: ${formatNumber(off.length)} hồ sơ có ngày hẹn trả kết quả (theo văn bản xin lỗi đã phát hành) nay rơi vào ngày nghỉ; ngày hẹn không tự đổi, lãnh đạo cần hẹn lại bằng văn bản xin lỗi mới:`);
+      for (const a of result.appointmentsOnDaysOff) console.log(`  ${a.code}: ${formatDateTime(a.appointmentAt)}${a.dayName ? ` (${a.dayName})` : ''}`);
+    }
   },
 );

@@ -530,7 +530,7 @@ export class DossierService {
    * After a calendar change: play every open dossier's history again on the current calendar and move the
    * deadlines that changed, each with a 'recompute_due' event. Dossiers whose deadline stays are untouched.
    */
-  async recomputeOpen(user: User): Promise<{
+  async recomputeOpen(user: Pick<User, 'role' | 'fullName'> & { id: number | null }): Promise<{
     checked: number;
     moved: { code: string; dueBefore: string; dueAt: string }[];
     /** Open dossiers whose appointment, given by an issued letter, now falls on a day off: a head sets another. */

@@ -9,6 +9,7 @@ import { openDb } from '../../src/db/knex';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { fixedClock } from '../../src/shared/clock';
+import { createApiToken } from '../../src/auth/users';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // A real agency of the shipped catalog (seeds/data/agencies.csv): Sở Nội vụ thành phố Cần Thơ.
@@ -286,6 +287,42 @@ describe.skipIf(process.env.TEST_DB === 'pg')('the CLI (npx tsx src/cli.ts)', { 
       expect(dates).toEqual([...provisionalDaysOff(2030).map((e) => e.date), '2030-02-08', '2030-02-16'].sort());
       expect(JSON.parse((await db('audit_log').where({ action: 'calendar_imported' }).first()).detail)).toMatchObject({ via: 'cli', written: 2, provisionalBase: [2030] });
     });
+  });
+
+  it('when "calendar:recompute" runs after a day off is imported, then the open dossier whose deadline crosses it moves, with its event and an audit line', async () => {
+    const code = await withDb(async (db) => {
+      const app = createApp({ db, config: loadConfig({ NODE_ENV: 'test' } as NodeJS.ProcessEnv), clock: fixedClock('2030-03-04T03:00:00.000Z'), log: () => {} });
+      const clerk = await db('users').where({ username: 'an.tran' }).first('id');
+      const token = await createApiToken(db, clerk.id, 'thu', new Date('2030-03-04T03:00:00.000Z'));
+      // Thủ tục cấp Giấy xác nhận tình trạng hôn nhân: 3 working days
+      const created = await request(app).post('/api/v1/dossiers').set('Authorization', `Bearer ${token}`).send({ procedureCode: '1.004873', agencyCode: AGENCY, channel: 'in_person', applicant: { name: 'Lý Văn Hạn' } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      return created.body.code as string;
+    });
+    const before = await withDb((db) => db('dossiers').where({ code }).first('due_at', 'appointment_at'));
+    expect(before).toEqual({ due_at: '2030-03-07T03:00:00.000Z', appointment_at: '2030-03-07T03:00:00.000Z' }); // Thu 10:00
+    const csv = path.join(dir, 'lich-nghi-dot-xuat.csv');
+    fs.writeFileSync(csv, 'date,kind,name,source\n2030-03-05,day_off,Nghỉ đột xuất,Quyết định thử\n');
+    const imported = cli(['calendar:import', csv]);
+    expect(imported.stdout).toContain('tính lại hạn hồ sơ đang mở bằng lệnh calendar:recompute');
+    expect(await withDb((db) => db('dossiers').where({ code }).first('due_at', 'appointment_at'))).toEqual(before);
+
+    const res = cli(['calendar:recompute']);
+    expect(res.code, res.stderr).toBe(0);
+    const after = await withDb((db) => db('dossiers').where({ code }).first('due_at', 'appointment_at'));
+    // Tuesday off: one working day later; the appointment was the deadline and follows it
+    expect(after).toEqual({ due_at: '2030-03-08T03:00:00.000Z', appointment_at: '2030-03-08T03:00:00.000Z' });
+    expect(res.stdout.split('\n')[0]).toBe('Đã tính lại hạn 2 hồ sơ đang mở; 1 hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).');
+    expect(res.stdout.split('\n')[1]).toBe(`  ${code}: 10:00 07/03/2030 → 10:00 08/03/2030`);
+    await withDb(async (db) => {
+      const event = await db('dossier_events as e').join('dossiers as d', 'd.id', 'e.dossier_id').where('d.code', code).where('e.type', 'recompute_due').first('e.actor_id', 'e.actor_name');
+      expect(event).toEqual({ actor_id: null, actor_name: 'Quản trị viên (dòng lệnh)' });
+      const line = await db('audit_log').where({ action: 'recompute_due' }).first();
+      expect(line.actor_name).toBe('cli');
+      expect(JSON.parse(line.detail)).toEqual({ checked: 2, moved: 1, codes: [code], via: 'cli' });
+    });
+    // Run again: nothing moves.
+    expect(cli(['calendar:recompute']).stdout).toBe('Đã tính lại hạn 2 hồ sơ đang mở; 0 hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).\n');
   });
 
   it('when the command is unknown, then the usage is printed and the exit code is not 0', async () => {

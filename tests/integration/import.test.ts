@@ -280,7 +280,7 @@ describe('importing finished dossiers that were pending at month starts', () => 
     try {
       const admin = await addUser(t.db, 'recompute.admin', 'admin', null);
       const { app } = makeApp(t.db, NOW.toISOString());
-      const result = await app.locals.services.dossiers.recomputeOpen({ id: admin.id, username: admin.username, fullName: 'Quản trị', role: 'admin', agencyCode: null, active: true });
+      const result = await app.locals.services.dossiers.recomputeOpen({ id: admin.id, fullName: 'Quản trị', role: 'admin' });
       expect(result.moved.map((m) => m.dueBefore)).toContain('2026-02-27T07:00:00.000Z');
       expect(await due('Hạn Tính Ra')).toBe('2026-03-02T04:30:00.000Z'); // Monday 07:30 + 4 hours
       expect(await due('Hạn Từ Tệp')).toBe('2026-12-31T10:00:00.000Z'); // was moved to 05/03 before
