@@ -38,6 +38,7 @@ import { getAgency, getField, getProcedure, listAgencies, listProcedures, type P
 import { LEVELS } from '../catalog/names';
 import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
+import { recomputeAuditDetail } from '../dossiers/service';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { compareVietnamese, formatDate, formatNumber, localDate } from '../shared/format';
 import { parseInput } from '../shared/http';
@@ -790,12 +791,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
   router.post('/tinh-lai-han', async (req, res) => {
     const result = await services.dossiers.recomputeOpen(req.user!);
     const offCodes = result.appointmentsOnDaysOff.map((a) => a.code);
-    await audit(ctx, req, 'recompute_due', null, {
-      checked: result.checked,
-      moved: result.moved.length,
-      codes: result.moved.slice(0, 20).map((m) => m.code),
-      ...(offCodes.length ? { appointmentsOnDaysOff: offCodes.slice(0, 20) } : {}),
-    });
+    await audit(ctx, req, 'recompute_due', null, recomputeAuditDetail(result));
     const year = yearOf(req.body?.year, Number(localDate(ctx.clock.now()).slice(0, 4)));
     const off = offCodes.length ? `&off=${offCodes.length}&offCodes=${encodeURIComponent(offCodes.slice(0, OFF_CODES_SHOWN).join(' '))}` : '';
     res.redirect(303, `/quan-tri/lich?year=${year}&ok=recomputed&checked=${result.checked}&moved=${result.moved.length}${off}`);

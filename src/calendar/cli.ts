@@ -5,9 +5,8 @@ import { registerCommand } from '../cli';
 import { systemClock } from '../shared/clock';
 import { formatDateTime, formatNumber } from '../shared/format';
 import { loadConfig } from '../config';
-import { DossierService } from '../dossiers/service';
-import { CalendarService } from './repository';
-import { writeDays } from './repository';
+import { DossierService, recomputeAuditDetail } from '../dossiers/service';
+import { CalendarService, writeDays } from './repository';
 import { parseSchedule } from './schedule';
 import { csvFileText } from '../imports/csv-records';
 
@@ -49,12 +48,11 @@ registerCommand(
     const ctx = { db, config: loadConfig(process.env, { serves: false }), clock: systemClock, log: (msg: string) => console.error(msg) };
     const dossiers = new DossierService(ctx, new CalendarService(db, ctx.config.workingPeriods));
     const result = await dossiers.recomputeOpen({ id: null, fullName: 'Quản trị viên (dòng lệnh)', role: 'admin' });
-    const off = result.appointmentsOnDaysOff.map((a) => a.code);
-    await audit(ctx, null, 'recompute_due', null, { checked: result.checked, moved: result.moved.length, codes: result.moved.slice(0, 20).map((m) => m.code), via: 'cli', ...(off.length ? { appointmentsOnDaysOff: off.slice(0, 20) } : {}) }, { actor: { id: null, name: 'cli' } });
+    await audit(ctx, null, 'recompute_due', null, { ...recomputeAuditDetail(result), via: 'cli' }, { actor: { id: null, name: 'cli' } });
     console.log(`Đã tính lại hạn ${formatNumber(result.checked)} hồ sơ đang mở; ${formatNumber(result.moved.length)} hồ sơ đổi hạn (đã ghi vào lịch sử từng hồ sơ).`);
     for (const m of result.moved) console.log(`  ${m.code}: ${formatDateTime(m.dueBefore)} → ${formatDateTime(m.dueAt)}`);
-    if (off.length) {
-      console.log(`Lưu ý: ${formatNumber(off.length)} hồ sơ có ngày hẹn trả kết quả (theo văn bản xin lỗi đã phát hành) nay rơi vào ngày nghỉ; ngày hẹn không tự đổi, lãnh đạo cần hẹn lại bằng văn bản xin lỗi mới:`);
+    if (result.appointmentsOnDaysOff.length) {
+      console.log(`Lưu ý: ${formatNumber(result.appointmentsOnDaysOff.length)} hồ sơ có ngày hẹn trả kết quả (theo văn bản xin lỗi đã phát hành) nay rơi vào ngày nghỉ; ngày hẹn không tự đổi, lãnh đạo cần hẹn lại bằng văn bản xin lỗi mới:`);
       for (const a of result.appointmentsOnDaysOff) console.log(`  ${a.code}: ${formatDateTime(a.appointmentAt)}${a.dayName ? ` (${a.dayName})` : ''}`);
     }
   },

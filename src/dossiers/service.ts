@@ -89,6 +89,17 @@ const INTAKE_BATCH = 64;
  */
 const INTAKE_GATHER_TURNS = 8;
 
+/** What the audit log keeps of a recompute (recomputeOpen): the counts and the first codes. */
+export function recomputeAuditDetail(result: Awaited<ReturnType<DossierService['recomputeOpen']>>): Record<string, unknown> {
+  const off = result.appointmentsOnDaysOff.map((a) => a.code);
+  return {
+    checked: result.checked,
+    moved: result.moved.length,
+    codes: result.moved.slice(0, 20).map((m) => m.code),
+    ...(off.length ? { appointmentsOnDaysOff: off.slice(0, 20) } : {}),
+  };
+}
+
 export class DossierService {
   /**
    * Writes a received dossier. Intakes that arrive together are committed together (db/group-commit.ts): one sync of
