@@ -7,6 +7,7 @@ import type { User } from '../auth/users';
 import { getAgency, listAgencies, type Agency } from '../catalog/repository';
 import type { AppContext } from '../shared/context';
 import { addDays, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate } from '../shared/format';
+import { wrappedRowHeight } from '../shared/sheet-rows';
 import { registerDay } from './service';
 import { STATUS_NAMES, type Status } from './status';
 
@@ -326,13 +327,17 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
       r++;
     }
     for (const l of day.lines) {
-      registerCells(l).forEach((value, i) => {
+      const values = registerCells(l);
+      values.forEach((value, i) => {
         const cell = ws.getCell(r, i + 1);
         cell.value = value;
         cell.font = font;
         cell.border = border;
         cell.alignment = { vertical: 'top', wrapText: true, horizontal: i === 0 || i === 3 ? 'center' : undefined };
       });
+      // Every cell wraps: the row takes the lines of its longest (a procedure's name runs to five or six).
+      const height = wrappedRowHeight(values.map((value, i) => ({ text: String(value), width: ws.getColumn(i + 1).width ?? 0 })));
+      if (height) ws.getRow(r).height = height;
       r++;
     }
   }

@@ -2,6 +2,7 @@
 // the column numbers (1)…(13), one row per field and the total, then the same per agency.
 import ExcelJS from 'exceljs';
 import { formatDateTime } from '../shared/format';
+import { wrappedRowHeight } from '../shared/sheet-rows';
 import { AGENCY_BASIS_NAMES, REPORT_COLUMNS } from './definitions';
 import { periodHeading } from './period';
 import { cellValue, type Counts, type SettlementReport } from './settlement';
@@ -163,6 +164,9 @@ export async function toXlsx(sheet: Sheet): Promise<Buffer> {
         if (typeof v === 'number' && i > 0) cell.numFmt = '#,##0';
         cell.alignment = { vertical: 'top', wrapText: i === 1, horizontal: i === 0 ? 'center' : undefined };
       });
+      // A long name ('Thành lập và hoạt động của tổ hợp tác, hợp tác xã, …') wraps; its row grows to hold it.
+      const height = wrappedRowHeight([{ text: String(values[1]), width: ws.getColumn(2).width ?? 0 }]);
+      if (height) row.height = height;
     };
     section.rows.forEach((row, i) => write([i + 1, row.label, ...numbers(row.counts)], false));
     write(['', 'Tổng cộng', ...numbers(section.total)], true);

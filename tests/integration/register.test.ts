@@ -102,6 +102,10 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
     expect(text(9)).toEqual(Array.from({ length: 14 }, (_, i) => `(${i + 1})`));
     expect([10, 11, 12, 13, 14, 15].map(text)).toEqual(wardRows());
     expect(ws.rowCount).toBe(15);
+    // A line whose cells wrap is as high as its longest (LibreOffice and Excel keep a generated row at one line and
+    // draw the rest over the next): Trần Văn Một's fits on one line; Lê Thị Hai's procedure, agency and notes take two,
+    // as do Đỗ Thị Bốn's notes.
+    expect([11, 12, 15].map((r) => ws.getRow(r).height)).toEqual([undefined, 30, 30]);
     // Input it cannot use, or no desk chosen, is answered with the page that says so, not with a workbook.
     expect((await agent.get('/ho-so/so-theo-doi.xlsx?from=2026-02-30')).status).toBe(422);
     const admin = (await loginAgent(harness.app, 'admin')).agent;

@@ -67,6 +67,18 @@ describe('exports in the layout of Biểu II.06a', () => {
     expect(ws.getCell('C11').numFmt).toBe('#,##0');
     expect(ws.pageSetup.orientation).toBe('landscape');
   });
+
+  it('when a field\'s name is longer than its column, then its row is as high as the lines it wraps to, not drawn over the next', async () => {
+    const long = 'Thành lập và hoạt động của tổ hợp tác, hợp tác xã, liên hiệp hợp tác xã';
+    const rows = [report.rows[0], { ...report.rows[1], fieldName: long }];
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await toXlsx(reportSheet({ ...report, rows }, { placeName: 'Cần Thơ', generatedAt: new Date('2026-03-02T02:00:00Z') }))) as never);
+    const ws = wb.worksheets[0];
+    expect(ws.getCell('B11').value).toBe('Đất đai');
+    expect(ws.getRow(11).height).toBeUndefined();
+    expect(ws.getCell('B12').value).toBe(long);
+    expect(ws.getRow(12).height).toBe(30);
+  });
 });
 
 describe('the chart of on-time and late dossiers per field', () => {
