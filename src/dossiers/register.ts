@@ -316,6 +316,9 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
   }
   ws.getRow(top + 1).height = 45;
   ws.views = [{ state: 'frozen', ySplit: top + 2 }];
+  // A month of a busy desk runs to a dozen pages: each repeats the column heads and says which page it is.
+  ws.pageSetup.printTitlesRow = `${top}:${top + 2}`;
+  ws.headerFooter.oddFooter = '&CTrang &P/&N';
   let r = top + 3;
   for (const day of view.days) {
     if (view.from !== view.to) {

@@ -106,6 +106,9 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
     // draw the rest over the next): Trần Văn Một's fits on one line; Lê Thị Hai's procedure, agency and notes take two,
     // as do Đỗ Thị Bốn's notes.
     expect([11, 12, 15].map((r) => ws.getRow(r).height)).toEqual([undefined, 30, 30]);
+    // Printed, every page repeats the column heads and their numbers, and says which page of how many it is.
+    expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, fitToHeight: 0, printTitlesRow: '7:9' });
+    expect(ws.headerFooter.oddFooter).toBe('&CTrang &P/&N');
     // Input it cannot use, or no desk chosen, is answered with the page that says so, not with a workbook.
     expect((await agent.get('/ho-so/so-theo-doi.xlsx?from=2026-02-30')).status).toBe(422);
     const admin = (await loginAgent(harness.app, 'admin')).agent;
