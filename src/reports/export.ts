@@ -49,6 +49,8 @@ export const FORM_COLUMN_ORDER = REPORT_COLUMNS;
 export const numbers = (c: Counts) => FORM_COLUMN_ORDER.map((col) => cellValue(c, col));
 
 export interface SheetSection {
+  /** the worksheet it has to itself in the workbook */
+  sheetName: string;
   second: string;
   rows: { label: string; counts: Counts }[];
   total: Counts;
@@ -72,8 +74,9 @@ export function reportSheet(r: SettlementReport, opts: { placeName: string; gene
       UNIT_LINE,
     ],
     sections: [
-      { second: 'Lĩnh vực, công việc giải quyết theo cấp', rows: r.rows.map((x) => ({ label: x.fieldName, counts: x })), total: r.total },
+      { sheetName: 'Biểu II.06a', second: 'Lĩnh vực, công việc giải quyết theo cấp', rows: r.rows.map((x) => ({ label: x.fieldName, counts: x })), total: r.total },
       {
+        sheetName: r.basis === 'receiving' ? 'Theo nơi tiếp nhận' : 'Theo cơ quan giải quyết',
         second: r.basis === 'receiving' ? 'Nơi tiếp nhận hồ sơ' : 'Cơ quan giải quyết',
         rows: r.byAgency.map((x) => ({ label: x.agencyName, counts: x })),
         total: r.total,
@@ -111,28 +114,32 @@ export function toCsv(sheet: Sheet): string {
   return '\uFEFF' + lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** XLSX: the same layout with merged header cells, borders, number format #,##0 and landscape A4. */
+/**
+ * XLSX: the same layout with merged header cells, borders, number format #,##0 and landscape A4. Each table has a
+ * worksheet of its own under the heading, so that printed its column heads repeat on every page: one sheet cannot
+ * repeat two different heads, and a city's hundred wards ran the agencies' table over pages with none.
+ */
 export async function toXlsx(sheet: Sheet): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Một cửa – Theo dõi hồ sơ';
-  const ws = wb.addWorksheet('Biểu II.06a', {
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
-  });
-  ws.columns = [{ width: 5 }, { width: 44 }, ...Array.from({ length: 11 }, () => ({ width: 11 }))];
   const thin = { style: 'thin' as const };
   const border = { top: thin, left: thin, bottom: thin, right: thin };
   const font = { name: 'Times New Roman', size: 11 };
 
-  let r = 1;
-  sheet.heading.forEach((text, i) => {
-    ws.mergeCells(r, 1, r, 13);
-    const cell = ws.getCell(r, 1);
-    cell.value = text;
-    cell.font = { ...font, bold: i === 1, italic: i === 4, size: i === 1 ? 13 : 11 };
-    cell.alignment = { horizontal: i === 0 || i === 4 ? 'right' : 'center' };
-    r++;
-  });
   for (const section of sheet.sections) {
+    const ws = wb.addWorksheet(section.sheetName, {
+      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    });
+    ws.columns = [{ width: 5 }, { width: 44 }, ...Array.from({ length: 11 }, () => ({ width: 11 }))];
+    let r = 1;
+    sheet.heading.forEach((text, i) => {
+      ws.mergeCells(r, 1, r, 13);
+      const cell = ws.getCell(r, 1);
+      cell.value = text;
+      cell.font = { ...font, bold: i === 1, italic: i === 4, size: i === 1 ? 13 : 11 };
+      cell.alignment = { horizontal: i === 0 || i === 4 ? 'right' : 'center' };
+      r++;
+    });
     r++;
     const top = r;
     for (const c of headerCells(section.second)) {
@@ -153,6 +160,8 @@ export async function toXlsx(sheet: Sheet): Promise<Buffer> {
         cell.border = border;
       }
     }
+    ws.pageSetup.printTitlesRow = `${top}:${top + 3}`;
+    ws.headerFooter.oddFooter = '&CTrang &P/&N';
     r = top + 4;
     const write = (values: (string | number)[], bold: boolean) => {
       const row = ws.getRow(r++);
@@ -170,14 +179,14 @@ export async function toXlsx(sheet: Sheet): Promise<Buffer> {
     };
     section.rows.forEach((row, i) => write([i + 1, row.label, ...numbers(row.counts)], false));
     write(['', 'Tổng cộng', ...numbers(section.total)], true);
-  }
-  r++;
-  for (const n of sheet.notes) {
-    ws.mergeCells(r, 1, r, 13);
-    const cell = ws.getCell(r, 1);
-    cell.value = n;
-    cell.font = { ...font, italic: true, size: 10 };
     r++;
+    for (const n of sheet.notes) {
+      ws.mergeCells(r, 1, r, 13);
+      const cell = ws.getCell(r, 1);
+      cell.value = n;
+      cell.font = { ...font, italic: true, size: 10 };
+      r++;
+    }
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -68,6 +68,27 @@ describe('exports in the layout of Biểu II.06a', () => {
     expect(ws.pageSetup.orientation).toBe('landscape');
   });
 
+  it('when written as XLSX, then the agencies\' table has a sheet of its own, and each sheet repeats its column heads on every printed page', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await toXlsx(sheet)) as never);
+    expect(wb.worksheets.map((ws) => ws.name)).toEqual(['Biểu II.06a', 'Theo cơ quan giải quyết']);
+    const [fields, agencies] = wb.worksheets;
+    for (const ws of wb.worksheets) {
+      expect(ws.getCell('A4').value).toBe('Kỳ báo cáo: Tháng 02/2026 (Từ ngày 15/01/2026 đến ngày 14/02/2026)');
+      expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, fitToHeight: 0, printTitlesRow: '7:10' });
+      expect(ws.headerFooter.oddFooter).toBe('&CTrang &P/&N');
+    }
+    expect(fields.getCell('B7').value).toBe('Lĩnh vực, công việc giải quyết theo cấp');
+    expect(fields.getRow(13).values).toEqual([undefined, '', 'Tổng cộng', ...LAND.map((n, i) => n + CERT[i])]);
+    expect(agencies.getCell('B7').value).toBe('Cơ quan giải quyết');
+    expect(agencies.getRow(11).values).toEqual([undefined, 1, 'Sở Nông nghiệp và Môi trường', ...LAND.map((n, i) => n + CERT[i])]);
+    expect(agencies.getCell('A14').value).toBe(sheet.notes[0]);
+    const receiving = reportSheet({ ...report, basis: 'receiving' }, { placeName: 'Cần Thơ', generatedAt: new Date('2026-03-02T02:00:00Z') });
+    const byDesk = new ExcelJS.Workbook();
+    await byDesk.xlsx.load((await toXlsx(receiving)) as never);
+    expect(byDesk.worksheets.map((ws) => ws.name)).toEqual(['Biểu II.06a', 'Theo nơi tiếp nhận']);
+  });
+
   it('when a field\'s name is longer than its column, then its row is as high as the lines it wraps to, not drawn over the next', async () => {
     const long = 'Thành lập và hoạt động của tổ hợp tác, hợp tác xã, liên hiệp hợp tác xã';
     const rows = [report.rows[0], { ...report.rows[1], fieldName: long }];
