@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { User } from '../auth/users';
 import { getAgency, listAgencies, type Agency } from '../catalog/repository';
 import type { AppContext } from '../shared/context';
-import { addDays, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate } from '../shared/format';
+import { addDays, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate, SHEET_DATE_TIME, sheetDateTime } from '../shared/format';
 import { wrappedRowHeight } from '../shared/sheet-rows';
 import { registerDay } from './service';
 import { STATUS_NAMES, type Status } from './status';
@@ -331,9 +331,14 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
     }
     for (const l of day.lines) {
       const values = registerCells(l);
+      // The five dates (8)…(12) are dates to the spreadsheet, not text: sorted and filtered by day, not by the hour
+      // that leads their text.
+      const dates = [l.receivedAt, l.appointmentAt, l.sentAt, l.resultAt, l.returnedAt].map(sheetDateTime);
       values.forEach((value, i) => {
         const cell = ws.getCell(r, i + 1);
-        cell.value = value;
+        const date = i >= 7 && i <= 11 ? dates[i - 7] : undefined;
+        cell.value = date === undefined ? value : date;
+        if (date) cell.numFmt = SHEET_DATE_TIME;
         cell.font = font;
         cell.border = border;
         cell.alignment = { vertical: 'top', wrapText: true, horizontal: i === 0 || i === 3 ? 'center' : undefined };

@@ -38,6 +38,17 @@ export function formatDate(value: Date | string | null | undefined): string {
   return dayOf(local(value));
 }
 
+/**
+ * An instant as a spreadsheet's date and time: the local (UTC+7) clock's, since a spreadsheet's dates have no zone
+ * and exceljs writes a Date's UTC fields. Shown with the format SHEET_DATE_TIME it reads as formatDateTime writes.
+ */
+export function sheetDateTime(value: Date | string | null | undefined): Date | null {
+  return value ? local(value) : null;
+}
+
+/** The spreadsheet's number format of an instant from sheetDateTime: "10:00 25/02/2026". */
+export const SHEET_DATE_TIME = 'hh:mm dd/mm/yyyy';
+
 export function formatTime(value: Date | string | null | undefined): string {
   if (!value) return '';
   return clockOf(local(value));

@@ -86,8 +86,10 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body as never);
     const ws = wb.worksheets[0];
+    // A date cell read as its number format "hh:mm dd/mm/yyyy" shows it (exceljs gives the local clock as UTC fields).
+    const shown = (v: ExcelJS.CellValue) => (v instanceof Date ? v.toISOString().replace(/^(\d{4})-(\d\d)-(\d\d)T(\d\d:\d\d).*$/, '$4 $3/$2/$1') : String(v ?? ''));
     const text = (r: number) => {
-      const cells = Array.from({ length: 14 }, (_, i) => String(ws.getCell(r, i + 1).value ?? ''));
+      const cells = Array.from({ length: 14 }, (_, i) => shown(ws.getCell(r, i + 1).value));
       // a merged row repeats its text in every cell: once is how it reads
       return cells.every((c) => c === cells[0]) ? [cells[0]] : cells;
     };
@@ -102,6 +104,11 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
     expect(text(9)).toEqual(Array.from({ length: 14 }, (_, i) => `(${i + 1})`));
     expect([10, 11, 12, 13, 14, 15].map(text)).toEqual(wardRows());
     expect(ws.rowCount).toBe(15);
+    // The five dates are dates to Excel (sorted and filtered by day), shown as on the page; an empty one is empty.
+    expect(ws.getCell('H11').value).toEqual(new Date('2026-02-02T08:00:00Z'));
+    expect(ws.getCell('H11').numFmt).toBe('hh:mm dd/mm/yyyy');
+    expect(ws.getCell('L11').value).toEqual(new Date('2026-02-02T10:30:00Z'));
+    expect(ws.getCell('J11').value).toBeNull();
     // A line whose cells wrap is as high as its longest (LibreOffice and Excel keep a generated row at one line and
     // draw the rest over the next): Trần Văn Một's fits on one line; Lê Thị Hai's procedure, agency and notes take two,
     // as do Đỗ Thị Bốn's notes.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateParts, escapeHtml, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, keepNameWordsTogether, localDate, optionTags, weekdayName } from '../../../src/shared/format';
+import { dateParts, escapeHtml, sheetDateTime, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, keepNameWordsTogether, localDate, optionTags, weekdayName } from '../../../src/shared/format';
 import { loadConfig, parseDatabaseUrl, parsePeriods } from '../../../src/config';
 import { formatDossierCode } from '../../../src/dossiers/service';
 
@@ -37,6 +37,12 @@ describe('Vietnamese formats', () => {
     expect(isoLocal('2026-02-25T03:00:00.000Z')).toBe('2026-02-25T10:00:00+07:00');
     expect(isoLocal(null)).toBeNull();
     expect(fromLocal('2026-02-25', '10:00').toISOString()).toBe('2026-02-25T03:00:00.000Z');
+  });
+
+  it('when an instant goes into a spreadsheet, then it is the local clock\'s date and time, late evening on the next local day', () => {
+    expect(sheetDateTime('2026-02-12T17:30:00.000Z')).toEqual(new Date('2026-02-13T00:30:00.000Z'));
+    expect(sheetDateTime(new Date('2026-02-13T03:00:00.000Z'))).toEqual(new Date('2026-02-13T10:00:00.000Z'));
+    expect(sheetDateTime(null)).toBeNull();
   });
 
   it('when a form prints a time, then it gets hour, minute, day, month and year parts', () => {
