@@ -1,4 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { AppContext } from '../shared/context';
@@ -140,8 +141,11 @@ export function importPages(ctx: AppContext, services: Services): Router {
 
   router.get('/', (_req, res) => render(res));
 
-  router.get('/mau.csv', (_req, res) => {
-    res.download(SAMPLE_FILE, 'mau-nhap-ho-so.csv', { headers: { 'Content-Type': 'text/csv; charset=utf-8' } });
+  // With a BOM, as the report's CSV: without it Excel on Windows opens the sample in the ANSI code page and an admin
+  // filling it in sees 'Nguyá»…n Thá»‹ Hoa'. The import drops a BOM.
+  router.get('/mau.csv', async (_req, res) => {
+    const sample = await readFile(SAMPLE_FILE, 'utf8');
+    res.type('text/csv; charset=utf-8').attachment('mau-nhap-ho-so.csv').send(`\uFEFF${sample}`);
   });
 
   // The page's script: the file as text/csv, answered with progress lines and then the result.

@@ -530,7 +530,10 @@ describe('the admin page /quan-tri/nhap-du-lieu', () => {
     const sample = await agent.get('/quan-tri/nhap-du-lieu/mau.csv');
     expect(sample.status).toBe(200);
     expect(sample.headers['content-disposition']).toContain('mau-nhap-ho-so.csv');
-    expect(sample.text ?? sample.body.toString()).toBe(SAMPLE);
+    // With a BOM, so that Excel on Windows reads it as UTF-8 ('Nguyễn Thị Hoa', not 'Nguyá»…n Thá»‹ Hoa').
+    expect(sample.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(sample.text).toBe(`\uFEFF${SAMPLE}`);
+    expect(Buffer.from(sample.text).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   });
 
   it('when a pasted CSV with a bad row is posted as a form, then the page lists "dòng N" and nothing is written', async () => {
