@@ -82,7 +82,11 @@
   // The server's word on a field is about what was sent: once the field is changed, it is set aside (hidden, no
   // longer read with the field, the field no longer marked), and comes back if the sent value is typed again. A
   // corrected field kept its red border and "bắt buộc" until the form was sent again.
-  var valueOf = function (el) { return el.type === 'checkbox' || el.type === 'radio' ? String(el.checked) : el.value; };
+  // A radio group (the intake's channel) is marked as a whole: its value is the radio checked in it.
+  var valueOf = function (el) {
+    if (el.getAttribute('role') === 'radiogroup') { var on = el.querySelector('input:checked'); return on ? on.value : ''; }
+    return el.type === 'checkbox' || el.type === 'radio' ? String(el.checked) : el.value;
+  };
   document.querySelectorAll('[aria-invalid="true"]').forEach(function (el) {
     var said = (el.getAttribute('aria-describedby') || '').split(' ').map(function (id) { return id && document.getElementById(id); })
       .filter(function (p) { return p && p.classList.contains('field-error'); });

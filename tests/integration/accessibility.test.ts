@@ -1,0 +1,104 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { AGENCIES, addUser, csrfFrom, loginAgent, makeApp, seedSmallCatalog } from '../helpers/app';
+
+// What a screen reader needs of the server's HTML (WCAG 2.2 AA): every field error tied to its field, the hints read
+// with their fields, landmarks on the printed forms, a name for the receipt's QR code and a title of its own per list.
+
+// Fri 13/02/2026 10:00 in Vietnam.
+const FRI_10 = '2026-02-13T03:00:00.000Z';
+
+let t: TestDb;
+let harness: ReturnType<typeof makeApp>;
+let clerk: Awaited<ReturnType<typeof loginAgent>>;
+let admin: Awaited<ReturnType<typeof loginAgent>>;
+let code = '';
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedSmallCatalog(t.db);
+  await addUser(t.db, 'land.clerk', 'clerk', AGENCIES.land.code);
+  await addUser(t.db, 'city.admin', 'admin', null);
+  harness = makeApp(t.db, FRI_10);
+  clerk = await loginAgent(harness.app, 'land.clerk');
+  admin = await loginAgent(harness.app, 'city.admin');
+  const res = await clerk.agent.post('/ho-so').type('form').send({ _csrf: clerk.csrf, procedureCode: '1.012756', channel: 'in_person', sets: '1', applicantName: 'Huỳnh Thị Mai' });
+  expect(res.status).toBe(303);
+  code = decodeURIComponent(/\/ho-so\/([^?]+)/.exec(res.headers.location)![1]);
+});
+afterAll(async () => {
+  expect(harness.errors).toEqual([]);
+  await t.destroy();
+});
+
+/** The start tags of the page carrying an attribute, with their attributes. */
+function tagsWith(html: string, attribute: string): { tag: string; attrs: Record<string, string> }[] {
+  return [...html.matchAll(/<([a-z]+)(\s[^>]*)>/g)]
+    .map((m) => ({ tag: m[1], attrs: Object.fromEntries([...m[2].matchAll(/([\w-]+)(?:="([^"]*)")?/g)].map((a) => [a[1], a[2] ?? ''])) }))
+    .filter((t) => attribute in t.attrs);
+}
+
+/**
+ * Each field error of the page: its text and the element it describes (the one marked aria-invalid whose
+ * aria-describedby names it), or null when no field is tied to it.
+ */
+function fieldErrors(html: string): { text: string; field: string | null }[] {
+  const invalid = tagsWith(html, 'aria-invalid').filter((t) => t.attrs['aria-invalid'] === 'true');
+  return [...html.matchAll(/<p class="field-error"( id="([^"]+)")?[^>]*>([^<]+)<\/p>/g)].map((m) => {
+    const owner = m[2] ? invalid.find((t) => (t.attrs['aria-describedby'] ?? '').split(' ').includes(m[2])) : undefined;
+    return { text: m[3], field: owner ? owner.attrs.id ?? owner.attrs.role ?? owner.tag : null };
+  });
+}
+
+describe('field errors', () => {
+  it('when the login form is sent empty, then each field is marked invalid and reads its own message', async () => {
+    const agent = request.agent(harness.app);
+    const page = await agent.get('/dang-nhap');
+    const res = await agent.post('/dang-nhap').type('form').send({ _csrf: csrfFrom(page.text), username: '', password: '' });
+    expect(res.status).toBe(422);
+    expect(fieldErrors(res.text)).toEqual([
+      { text: 'Nhập tên đăng nhập.', field: 'username' },
+      { text: 'Nhập mật khẩu.', field: 'password' },
+    ]);
+    // The script puts the focus on the first field marked in error.
+    expect(res.text).toContain('<div class="field has-error">\n      <label for="username">');
+  });
+
+  it('when intake is sent without a channel and with papers too long, then the channel group and the papers read their messages', async () => {
+    const res = await clerk.agent.post('/ho-so').type('form').send({ _csrf: clerk.csrf, procedureCode: '1.012756', channel: '', sets: '1', applicantName: 'Trần Văn Bình', documents: 'Đơn '.repeat(1200) });
+    expect(res.status).toBe(422);
+    const errors = fieldErrors(res.text);
+    expect(errors.map((e) => e.field)).toEqual(['radiogroup', 'f-documents']);
+    expect(errors.every((e) => e.text.length > 5)).toBe(true);
+    expect(res.text).toContain('<div class="radios" role="radiogroup" aria-labelledby="channel-label" aria-invalid="true" aria-describedby="channel-error">');
+  });
+
+  it('when an admin receives for an unknown agency, then the agency picker reads its message', async () => {
+    const res = await admin.agent.post('/ho-so').type('form').send({ _csrf: admin.csrf, procedureCode: '1.012756', channel: 'in_person', sets: '1', applicantName: 'Lê Văn Cường', agencyCode: '999.99.99.H13' });
+    expect(res.status).toBe(422);
+    expect(fieldErrors(res.text)).toEqual([{ text: expect.any(String), field: 'f-agencyCode' }]);
+  });
+
+  it('when the intake form is shown, then the procedure filter and the refusal reason read their hints', async () => {
+    const res = await clerk.agent.get('/ho-so/moi');
+    const filter = tagsWith(res.text, 'id').find((t) => t.attrs.id === 'procedure-filter')!;
+    expect(filter.attrs['aria-describedby'].split(' ')).toEqual(['procedure-filter-none', 'procedure-filter-hint']);
+    expect(res.text).toContain('<p class="hint" id="procedure-filter-hint">Gõ để lọc,');
+    const reason = tagsWith(res.text, 'id').find((t) => t.attrs.id === 'f-refusalReason')!;
+    expect(reason.attrs['aria-describedby']).toBe('refusalReason-hint');
+    expect(res.text).toContain('<p class="hint" id="refusalReason-hint">');
+  });
+
+  it('when the intake, an action and the correction come back with errors, then no message is left without its field', async () => {
+    const intake = await clerk.agent.post('/ho-so').type('form').send({ _csrf: clerk.csrf, procedureCode: '', channel: '', sets: '0', applicantName: '', applicantEmail: 'mai@', applicantPhone: '12' });
+    const action = await clerk.agent.post(`/ho-so/${code}/thao-tac`).type('form').send({ _csrf: clerk.csrf, action: 'request_supplement', version: '1', items: '', reason: '' });
+    const correction = await clerk.agent.post(`/ho-so/${code}/sua-thong-tin`).type('form').send({ _csrf: clerk.csrf, version: '1', applicantName: '', applicantEmail: 'x@', sets: '0', reason: '' });
+    for (const res of [intake, action, correction]) {
+      expect(res.status).toBe(422);
+      const errors = fieldErrors(res.text);
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(errors.filter((e) => e.field === null)).toEqual([]);
+    }
+  });
+});
