@@ -102,3 +102,21 @@ describe('field errors', () => {
     }
   });
 });
+
+describe('printed forms', () => {
+  it('when a printed form is opened, then its toolbar is the banner, its sheet the one main landmark, and the receipt names its QR code', async () => {
+    const receipt = await clerk.agent.get(`/ho-so/${code}/giay-tiep-nhan`);
+    const slip = await clerk.agent.get(`/ho-so/${code}/phieu-kiem-soat`);
+    const register = await clerk.agent.get('/ho-so/so-theo-doi?from=2026-02-13&to=2026-02-13');
+    for (const res of [receipt, slip, register]) {
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(/<header class="print-toolbar[^"]*no-print">/);
+      expect(res.text.match(/<main>/g)).toHaveLength(1);
+      expect(res.text).toMatch(/<main>\s*(<h1 class="visually-hidden">[^<]*<\/h1>\s*)?<article class="sheet/);
+    }
+    expect(receipt.text).toContain(`<div class="qr"><div role="img" aria-label="Mã QR tra cứu hồ sơ ${code}"><svg`);
+    // The register without a desk chosen (an admin) still has its heading.
+    const pick = await admin.agent.get('/ho-so/so-theo-doi');
+    expect(pick.text).toContain('<h1 class="visually-hidden">Sổ theo dõi hồ sơ</h1>');
+  });
+});
