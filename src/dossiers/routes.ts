@@ -21,6 +21,7 @@ import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './cont
 import { askRegister, dailyNumber, registerCells, registerPeriodLine, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
 import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { isOpen } from './status';
+import { listHeading, listTitle } from './list-title';
 import { lettersOfDossier } from '../letters/repository';
 import { isOrganisation, vnDateTimeWords, type LetterRow } from '../letters/draft';
 import { withoutMarks } from '../shared/marks';
@@ -287,7 +288,8 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       return `/ho-so?${params}`;
     };
     res.render('dossiers/list', {
-      title: query.late ? 'Hồ sơ quá hạn' : query.dueSoon ? 'Hồ sơ sắp đến hạn' : 'Danh sách hồ sơ',
+      title: listTitle(query),
+      heading: listHeading(query),
       wide: true,
       filter: query,
       result,

@@ -120,3 +120,24 @@ describe('printed forms', () => {
     expect(pick.text).toContain('<h1 class="visually-hidden">Sổ theo dõi hồ sơ</h1>');
   });
 });
+
+const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)![1];
+
+describe('page titles', () => {
+  it('when the lists a desk keeps open in tabs are shown, then each has a title of its own that names what narrows it', async () => {
+    const urls = ['/ho-so', '/ho-so?q=Mai', '/ho-so?status=processing', '/ho-so?status=open&late=1', '/ho-so?dueSoon=1', '/ho-so?page=2', '/ho-so?report=received.total&from=2026-02-01&to=2026-02-28'];
+    const titles: string[] = [];
+    for (const url of urls) titles.push(titleOf((await clerk.agent.get(url)).text));
+    expect(titles).toEqual([
+      'Danh sách hồ sơ · Một cửa – Theo dõi hồ sơ',
+      'Danh sách hồ sơ: tìm “Mai” · Một cửa – Theo dõi hồ sơ',
+      'Danh sách hồ sơ: đang giải quyết · Một cửa – Theo dõi hồ sơ',
+      'Hồ sơ quá hạn: chưa xong · Một cửa – Theo dõi hồ sơ',
+      'Hồ sơ sắp đến hạn · Một cửa – Theo dõi hồ sơ',
+      'Danh sách hồ sơ: trang 2 · Một cửa – Theo dõi hồ sơ',
+      'Danh sách hồ sơ: cột (3) của báo cáo kỳ 01/02/2026–28/02/2026 · Một cửa – Theo dõi hồ sơ',
+    ]);
+    // The heading stays the list's own.
+    expect((await clerk.agent.get('/ho-so?q=Mai')).text).toMatch(/<h1>Danh sách hồ sơ <small/);
+  });
+});
