@@ -662,6 +662,10 @@
   if (document.querySelector('[data-autofocus="1"]')) return;
   var first = document.querySelector('.has-error input:not([type=hidden]), .has-error textarea, .has-error select');
   if (first) { first.focus(); return; }
+  // A refusal that no field explains (an action on a dossier changed meanwhile in another tab: 409) takes the focus:
+  // a screen reader does not read a role="alert" already on the page when it loads, and the clerk heard nothing.
+  var refused = document.querySelector('main .flash.error[tabindex]');
+  if (refused) { refused.focus(); return; }
   // A page answering a saved action (?ok=…) puts the focus on what it says: a screen reader read nothing of a banner
   // already there when the page loaded, and the focus was at the top of the page.
   var said = document.querySelector('main .flash.ok[tabindex]');
