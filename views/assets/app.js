@@ -292,7 +292,9 @@
     var select = document.getElementById(input.getAttribute('data-filter-for'));
     if (!select) return;
     var next = function () { var el = document.getElementById(input.getAttribute('data-filter-next') || ''); if (el) el.focus(); };
-    var none = document.getElementById(input.getAttribute('aria-describedby') || '');
+    // The note saying nothing matches is the live one among the notes read with the box (an error, a hint beside it).
+    var none = (input.getAttribute('aria-describedby') || '').split(' ').map(function (id) { return id && document.getElementById(id); })
+      .filter(function (p) { return p && p.getAttribute('role') === 'status'; })[0] || null;
     var norm = function (s) { return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase(); };
     var options = Array.prototype.slice.call(select.options).map(function (o) { return { el: o, text: norm(o.textContent) }; });
     // Only an item holding the typed words together, in their order, is chosen for the clerk: "khai sinh" also
