@@ -20,7 +20,7 @@ import { hashPassword } from '../src/auth/passwords';
 import { createApiToken } from '../src/auth/users';
 import { seedIfEmpty } from '../seeds/index';
 import { generate, type GenerateSummary } from './bench/generate';
-import { combineLoads, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
+import { combineLoads, login, median, runLoad, type LoadRequest, type LoadResult, type LoadRun } from './bench/load';
 import { FLOOR_PATH } from './bench/floor';
 import { copyForRun, databaseName, dropRunCopy } from './bench/pg-copy';
 import { intakeBody, measurePages, pagesOf, prepareDesks, PAGE_RUNS, type Desk, type PageTiming } from './bench/pages';
@@ -261,22 +261,6 @@ async function waitIdle(pid: number, maxSeconds: number): Promise<void> {
   }
 }
 
-async function login(port: number, username: string): Promise<string> {
-  const page = await fetch(`http://127.0.0.1:${port}/dang-nhap`);
-  const pre = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (!csrf) throw new Error('login page without a CSRF token');
-  const res = await fetch(`http://127.0.0.1:${port}/dang-nhap`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
-    body: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD, next: '/' }).toString(),
-  });
-  const sid = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('sid='));
-  if (res.status !== 303 || !sid) throw new Error(`login failed: HTTP ${res.status}`);
-  return sid;
-}
-
 async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result | null> {
   log(`=== ${kind} ===`);
   const data = kind === 'sqlite' ? await sqliteDataset(now) : await pgDataset(process.env.DATABASE_URL!, now);
@@ -326,7 +310,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
   const floor = await startProcess('scripts/bench/floor.ts', { ...appEnv, PORT: String(floorPort) }, /floor ready/);
   try {
     await waitIdle(app.pid!, 300);
-    const sid = await login(appPort, 'bench.clerk');
+    const sid = await login(appPort, 'bench.clerk', PASSWORD);
     const cookie = { cookie: sid };
     const listPath = '/ho-so?late=1&status=open';
     // Warm-up, then the targets in turn, HTTP_ROUNDS times: each figure adds up its rounds, and the ratios compare
@@ -354,7 +338,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
 
     log(`desk pages: ${desks.map((d) => `${d.label} (${d.agencyCode}, ${num(d.dossiers)} dossiers)`).join('; ')}`);
     const sessions = [];
-    for (const d of desks) sessions.push(await login(appPort, d.username));
+    for (const d of desks) sessions.push(await login(appPort, d.username, PASSWORD));
     const pageTimings = await measurePages(appPort, desks, sessions, deskPages);
     for (const t of pageTimings) log(`  ${t.label}: ${t.byDesk.map((b) => `${ms(b.medianMs)}${b.status === 200 ? '' : ` (HTTP ${b.status})`}`).join(' / ')}`);
 

@@ -194,3 +194,20 @@ async function runClient(
     });
   }
 }
+
+/** Logs in through the login form of the app on `port`, as a browser does; returns the session's cookie ('sid=…'). */
+export async function login(port: number, username: string, password: string): Promise<string> {
+  const page = await fetch(`http://127.0.0.1:${port}/dang-nhap`);
+  const pre = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error('login page without a CSRF token');
+  const res = await fetch(`http://127.0.0.1:${port}/dang-nhap`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre },
+    body: new URLSearchParams({ _csrf: csrf, username, password, next: '/' }).toString(),
+  });
+  const sid = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('sid='));
+  if (res.status !== 303 || !sid) throw new Error(`login failed: HTTP ${res.status}`);
+  return sid;
+}
