@@ -8,6 +8,7 @@ import { startLetterSweep } from './letters/routes';
 import { startSearchUpkeep } from './db/search-index';
 import { startNotes } from './first-run';
 import { connectionErrorText } from './db/connect-errors';
+import { listen } from './shared/http-server';
 
 async function main() {
   const config = loadConfig();
@@ -23,9 +24,9 @@ async function main() {
   for (const note of await startNotes(db, { production: config.env === 'production', demoUsersMade: seeded.demoUsers.length > 0 })) console.log(note);
 
   const app = createApp({ db, config });
-  // Express 5 calls this with the listen's error too: a port already taken was reported "đang chạy" and the process
-  // stayed up serving nothing (its letter sweep running) while the port answered for another program.
-  const server = app.listen(config.port, (err?: Error) => {
+  // Called with the listen's error too (as Express 5's app.listen): a port already taken was reported "đang chạy" and
+  // the process stayed up serving nothing (its letter sweep running) while the port answered for another program.
+  const server = listen(app, config.port, (err?: Error) => {
     if (err) {
       const code = (err as { code?: string }).code;
       console.error(

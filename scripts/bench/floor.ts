@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { loadConfig } from '../../src/config';
 import { openDb } from '../../src/db/knex';
 import { createApp } from '../../src/app';
+import { listen } from '../../src/shared/http-server';
 
 /** The floor's path: after every router of the app, where a page would be, before the "not found" handler. */
 export const FLOOR_PATH = '/__bench/floor';
@@ -28,6 +29,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const db = openDb(config.database);
   const app = createApp({ db, config });
   addFloor(app);
-  const server = app.listen(config.port, () => console.log('floor ready'));
+  // Served as src/server.ts serves the app (shared/http-server.ts).
+  const server = listen(app, config.port, () => console.log('floor ready'));
   process.on('SIGTERM', () => server.close(() => void db.destroy().then(() => process.exit(0))));
 }
