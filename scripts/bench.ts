@@ -72,7 +72,7 @@ interface Result {
   dossiers: number;
   dataset: GenerateSummary & { reused: boolean; sizeBytes: number | null };
   reports: ReportTiming[];
-  http: { connections: number; seconds: number; hello: LoadResult; floor?: LoadResult; list: LoadResult; detail: LoadResult; listPath: string };
+  http: { connections: number; seconds: number; hello: LoadResult; helloAppServer?: LoadResult; floor?: LoadResult; list: LoadResult; detail: LoadResult; listPath: string };
   intake: LoadResult & { clients: number };
   /** The desk's other pages, one request at a time (scripts/bench/pages.ts); absent in results of older runs. */
   pages?: { desks: Desk[]; timings: PageTiming[] };
@@ -304,9 +304,11 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
   const appPort = Number(appEnv.PORT);
   const helloPort = 3902;
   const floorPort = 3903;
-  log('starting the app server, the hello-world server and the floor server');
+  const helloAppPort = 3904;
+  log('starting the app server, the hello-world servers and the floor server');
   const app = await startProcess('src/server.ts', appEnv, /đang chạy tại/);
   const hello = await startProcess('scripts/bench/hello.ts', { PORT: String(helloPort) }, /hello ready/);
+  const helloApp = await startProcess('scripts/bench/hello.ts', { PORT: String(helloAppPort), HELLO_SERVER: 'app' }, /hello ready/);
   const floor = await startProcess('scripts/bench/floor.ts', { ...appEnv, PORT: String(floorPort) }, /floor ready/);
   try {
     await waitIdle(app.pid!, 300);
@@ -318,6 +320,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
     // app with a route that builds nothing, logged in with the same session (scripts/bench/floor.ts).
     const targets: { label: string; port: number; next: (i: number) => LoadRequest }[] = [
       { label: 'hello world', port: helloPort, next: () => ({ path: '/' }) },
+      { label: "hello world on the app's server", port: helloAppPort, next: () => ({ path: '/' }) },
       { label: 'logged-in floor', port: floorPort, next: () => ({ path: FLOOR_PATH, headers: cookie }) },
       { label: 'late list', port: appPort, next: () => ({ path: listPath, headers: cookie }) },
       { label: 'dossier page', port: appPort, next: (i) => ({ path: `/ho-so/${encodeURIComponent(codes[i % codes.length])}`, headers: cookie }) },
@@ -329,7 +332,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
         runs[k].push(await runLoad({ port: t.port, connections: CONNECTIONS, seconds: SECONDS / HTTP_ROUNDS, next: t.next, expectStatus: 200 }));
       }
     }
-    const [helloResult, floorResult, list, detail] = targets.map((t, k) => {
+    const [helloResult, helloAppResult, floorResult, list, detail] = targets.map((t, k) => {
       const r = combineLoads(runs[k]);
       const rounds = runs[k].map((x) => x.perSecond.toFixed(0)).join(' / ');
       log(`${t.label}: ${r.perSecond.toFixed(0)} req/s (rounds ${rounds}), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
@@ -365,7 +368,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       dossiers: DOSSIERS,
       dataset: { ...data.summary, reused: data.reused, sizeBytes: data.sizeBytes },
       reports,
-      http: { connections: CONNECTIONS, seconds: SECONDS, hello: helloResult, floor: floorResult, list, detail, listPath },
+      http: { connections: CONNECTIONS, seconds: SECONDS, hello: helloResult, helloAppServer: helloAppResult, floor: floorResult, list, detail, listPath },
       intake: { ...intakeResult, clients: INTAKE_CLIENTS },
       pages: { desks, timings: pageTimings },
       rssMb: mem.rssMb,
@@ -375,8 +378,8 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       machine: machine(),
     };
   } finally {
-    for (const child of [app, hello, floor]) child.kill('SIGTERM');
-    await Promise.all([app, hello, floor].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
+    for (const child of [app, hello, helloApp, floor]) child.kill('SIGTERM');
+    await Promise.all([app, hello, helloApp, floor].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
     await data.removeCopy();
   }
 }
@@ -436,7 +439,11 @@ function renderMarkdown(results: Result[]): string {
     '',
   ];
   for (const r of results) {
-    const ratio = (x: LoadResult) => `${((x.perSecond / r.http.hello.perSecond) * 100).toFixed(0)}%`;
+    const pct = (x: LoadResult, of: LoadResult) => `${((x.perSecond / of.perSecond) * 100).toFixed(0)}%`;
+    // The issue's baseline is the bare Express hello world; the app's server (src/shared/http-server.ts) makes the same
+    // hello world faster too, and each ratio says what it is to that one as well.
+    const helloApp = r.http.helloAppServer;
+    const ratio = (x: LoadResult) => `${pct(x, r.http.hello)} of hello world${helloApp ? ` (${pct(x, helloApp)} of the hello world on the app's server)` : ''}`;
     const ds = r.dataset;
     lines.push(
       `## ${r.databaseVersion} — ${num(r.dossiers)} dossiers (${r.at.slice(0, 16).replace('T', ' ')} UTC)`,
@@ -460,11 +467,14 @@ function renderMarkdown(results: Result[]): string {
         return `| settlement report, ${t.label} (${num(t.counted)} dossiers counted, ${t.rows} field rows) | median ${ms(t.medianMs)}, max ${ms(t.maxMs)} of ${RUNS} runs (first run ${ms(t.coldMs)}) | ≤ ${target} ms median ${mark(t.medianMs <= target)} |`;
       }),
       `| hello world (bare Express), ${r.http.connections} connections | ${num(r.http.hello.perSecond)} req/s, p99 ${ms(r.http.hello.p99)} | baseline |`,
-      ...(r.http.floor
-        ? [`| logged-in floor: the app's middleware and session check, no page (scripts/bench/floor.ts) | ${num(r.http.floor.perSecond)} req/s = ${ratio(r.http.floor)} of hello world, p99 ${ms(r.http.floor.p99)}, errors ${r.http.floor.errors} | the ceiling of any page |`]
+      ...(helloApp
+        ? [`| the same hello world on the app's server (src/shared/http-server.ts) | ${num(helloApp.perSecond)} req/s = ${pct(helloApp, r.http.hello)} of the bare one, p99 ${ms(helloApp.p99)} | for comparison |`]
         : []),
-      `| late list \`${r.http.listPath}\` (clerk of the centre) | ${num(r.http.list.perSecond)} req/s = ${ratio(r.http.list)} of hello world, p99 ${ms(r.http.list.p99)}, errors ${r.http.list.errors} | ≥ 50% ${markLoad(r.http.list, r.http.list.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${markLoad(r.http.list, r.http.list.p99 < 100)} |`,
-      `| dossier page \`/ho-so/<code>\` | ${num(r.http.detail.perSecond)} req/s = ${ratio(r.http.detail)} of hello world, p99 ${ms(r.http.detail.p99)}, errors ${r.http.detail.errors} | ≥ 50% ${markLoad(r.http.detail, r.http.detail.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${markLoad(r.http.detail, r.http.detail.p99 < 100)} |`,
+      ...(r.http.floor
+        ? [`| logged-in floor: the app's middleware and session check, no page (scripts/bench/floor.ts) | ${num(r.http.floor.perSecond)} req/s = ${ratio(r.http.floor)}, p99 ${ms(r.http.floor.p99)}, errors ${r.http.floor.errors} | the ceiling of any page |`]
+        : []),
+      `| late list \`${r.http.listPath}\` (clerk of the centre) | ${num(r.http.list.perSecond)} req/s = ${ratio(r.http.list)}, p99 ${ms(r.http.list.p99)}, errors ${r.http.list.errors} | ≥ 50% ${markLoad(r.http.list, r.http.list.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${markLoad(r.http.list, r.http.list.p99 < 100)} |`,
+      `| dossier page \`/ho-so/<code>\` | ${num(r.http.detail.perSecond)} req/s = ${ratio(r.http.detail)}, p99 ${ms(r.http.detail.p99)}, errors ${r.http.detail.errors} | ≥ 50% ${markLoad(r.http.detail, r.http.detail.perSecond >= r.http.hello.perSecond / 2)}, p99 < 100 ms ${markLoad(r.http.detail, r.http.detail.p99 < 100)} |`,
       `| intake \`POST /api/v1/dossiers\`, ${r.intake.clients} clients | ${num(r.intake.perSecond)} dossiers/s, p99 ${ms(r.intake.p99)}, errors ${r.intake.errors} | ≥ 300/s ${markLoad(r.intake, r.intake.perSecond >= 300)} |`,
       `| server RSS at the end (peak) | ${num(r.rssMb)} MB (${num(r.peakRssMb)} MB) | ≤ 300 MB ${mark(r.rssMb <= 300)} |`,
       '',
@@ -493,13 +503,16 @@ function renderMarkdown(results: Result[]): string {
     '  complete calendar year.',
     '- HTTP: the app (`node --import tsx src/server.ts`, NODE_ENV=production) and a bare Express hello world run as child',
     '  processes; the load generator (scripts/bench/load.ts: N clients on bare keep-alive sockets, each sending its next request',
-    '  when the previous answer is read, p99 over every latency) runs in the bench process. After a 2 s warm-up of each, the hello world,',
+    '  when the previous answer is read, p99 over every latency) runs in the bench process. After a 2 s warm-up of each, the two hello worlds,',
     `  the logged-in floor, the late list and the dossier page are measured in turn, ${HTTP_ROUNDS} rounds of a third of the time each, and`,
     '  each figure adds up its rounds: the ratios compare the same minutes of a VM whose speed drifts. On 2 cores the load generator',
     '  and the server share the machine, so the hello-world figure is partly limited by the generator too.',
     '- The logged-in floor: a third process serves the app as src/app.ts builds it, on the same database and settings, with one',
     '  route more (scripts/bench/floor.ts) that answers after every middleware and router of the app and builds nothing. Asked',
     "  with the clerk's session, it costs what every page costs before its own work: no page can be faster.",
+    "- The app's server (src/server.ts) makes each request and response with Express's prototypes (src/shared/http-server.ts),",
+    '  which the issue\'s baseline, a bare Express hello world on `app.listen`, does not. So the same hello world served that way',
+    '  is measured too (a fourth process, `HELLO_SERVER=app`), and every ratio is given against both.',
     '- Intake: 32 clients POST new dossiers through the API with a Bearer token; each answer (201) comes after the commit',
     '  that holds its dossier (intakes that arrive together share one commit: src/db/group-commit.ts).',
     '- Memory: VmRSS (and VmHWM, the peak) of the app server process after all the above.',
