@@ -4,7 +4,7 @@ import { loadConfig } from './config';
 import { openDb } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { seedAll } from '../seeds/index';
-import { createApiToken, createUser, findUserRow, passwordRule, ROLES, userCreateSchema, usernameTaken, type Role } from './auth/users';
+import { createApiToken, createUser, findUserRow, passwordRule, ROLES, setPassword, userCreateSchema, usernameTaken, type Role } from './auth/users';
 import { hashPassword } from './auth/passwords';
 import { readNewPassword } from './auth/password-prompt';
 import { audit } from './audit/log';
@@ -111,9 +111,7 @@ const commands: Record<string, { help: string; run: Command }> = {
       const ctx = { db, clock: systemClock };
       const cli = { actor: { id: null, name: 'cli' } };
       await db.transaction(async (trx) => {
-        await trx('users').where({ id: row.id }).update({ password_hash: hash, ...(unlock ? { active: true } : {}) });
-        // As the admin page's reset does: whoever knew the old password is signed out everywhere.
-        await trx('sessions').where({ user_id: row.id }).delete();
+        await setPassword(trx, row.id, hash, { unlock });
         await audit(ctx, null, 'password_reset', row.username, { userId: row.id, via: 'cli' }, { ...cli, db: trx });
         if (unlock) await audit(ctx, null, 'user_unlocked', row.username, { userId: row.id, via: 'cli' }, { ...cli, db: trx });
       });

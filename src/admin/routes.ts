@@ -5,7 +5,7 @@ import type { Services } from '../app';
 import { audit } from '../audit/log';
 import { requireRole } from '../auth/guard';
 import { hashPassword } from '../auth/passwords';
-import { agencyRequired, createApiToken, createUser, passwordRule, profileShape, userCreateSchema, usernameTaken } from '../auth/users';
+import { agencyRequired, createApiToken, createUser, passwordRule, profileShape, setPassword, userCreateSchema, usernameTaken } from '../auth/users';
 import {
   calendarDaySchema,
   DAY_KIND_NAMES,
@@ -346,10 +346,7 @@ export function adminPages(ctx: AppContext, services: Services): Router {
     }
     const hash = await hashPassword(parsed.data.password);
     await db.transaction(async (trx) => {
-      await trx('users').where({ id }).update({ password_hash: hash });
-      const others = trx('sessions').where({ user_id: id });
-      if (req.sessionId) others.whereNot({ id: req.sessionId });
-      await others.delete();
+      await setPassword(trx, id, hash, { keepSession: req.sessionId });
       await audit(ctx, req, 'password_reset', account.username, { userId: id }, { db: trx });
     });
     res.redirect(303, `/quan-tri/nguoi-dung/${id}?ok=password`);

@@ -112,6 +112,18 @@ export async function createUser(
   return toUser(row as UserRow);
 }
 
+/**
+ * A user's new password, inside the caller's transaction (which writes the audit lines): whoever knew the old one is
+ * signed out everywhere, but for `keepSession` (an admin resetting their own password stays in). With `unlock` the
+ * account is unlocked too. The admin page and the CLI's `user:password` both reset this way.
+ */
+export async function setPassword(trx: Knex, userId: number, passwordHash: string, opts: { keepSession?: string | null; unlock?: boolean } = {}): Promise<void> {
+  await trx('users').where({ id: userId }).update({ password_hash: passwordHash, ...(opts.unlock ? { active: true } : {}) });
+  const sessions = trx('sessions').where({ user_id: userId });
+  if (opts.keepSession) sessions.whereNot({ id: opts.keepSession });
+  await sessions.delete();
+}
+
 export function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
 }
