@@ -244,11 +244,14 @@ export const REGISTER_COLUMNS = [
   'Ký nhận', 'Ghi chú',
 ] as const;
 
-/** A line's fourteen cells as the book shows them, in the columns' order (the page and the workbook alike). */
-export function registerCells(l: RegisterLine): (string | number)[] {
+/**
+ * A line's fourteen cells as the book shows them, in the columns' order (the page and the workbook alike); the five
+ * dates (8)…(12) as `date` gives them: text for the page, the spreadsheet's dates for the workbook.
+ */
+export function registerCells<D = string>(l: RegisterLine, date: (at: string | null) => D = formatDateTime as (at: string | null) => D): (string | number | D)[] {
   return [
     l.number ?? '', l.code, l.procedureName, l.sets, l.applicantName, [l.applicantAddress, l.applicantPhone].filter(Boolean).join('; '), l.agencyName,
-    formatDateTime(l.receivedAt), formatDateTime(l.appointmentAt), formatDateTime(l.sentAt), formatDateTime(l.resultAt), formatDateTime(l.returnedAt),
+    date(l.receivedAt), date(l.appointmentAt), date(l.sentAt), date(l.resultAt), date(l.returnedAt),
     '', l.notes.join('; '),
   ];
 }
@@ -330,21 +333,18 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
       r++;
     }
     for (const l of day.lines) {
-      const values = registerCells(l);
-      // The five dates (8)…(12) are dates to the spreadsheet, not text: sorted and filtered by day, not by the hour
-      // that leads their text.
-      const dates = [l.receivedAt, l.appointmentAt, l.sentAt, l.resultAt, l.returnedAt].map(sheetDateTime);
-      values.forEach((value, i) => {
+      // The five dates are dates to the spreadsheet, not text: sorted and filtered by day, not by the hour that leads
+      // their text.
+      registerCells(l, sheetDateTime).forEach((value, i) => {
         const cell = ws.getCell(r, i + 1);
-        const date = i >= 7 && i <= 11 ? dates[i - 7] : undefined;
-        cell.value = date === undefined ? value : date;
-        if (date) cell.numFmt = SHEET_DATE_TIME;
+        cell.value = value;
+        if (value instanceof Date) cell.numFmt = SHEET_DATE_TIME;
         cell.font = font;
         cell.border = border;
         cell.alignment = { vertical: 'top', wrapText: true, horizontal: i === 0 || i === 3 ? 'center' : undefined };
       });
       // Every cell wraps: the row takes the lines of its longest (a procedure's name runs to five or six).
-      const height = wrappedRowHeight(values.map((value, i) => ({ text: String(value), width: ws.getColumn(i + 1).width ?? 0 })));
+      const height = wrappedRowHeight(registerCells(l).map((text, i) => ({ text: String(text), width: ws.getColumn(i + 1).width ?? 0 })));
       if (height) ws.getRow(r).height = height;
       r++;
     }
