@@ -40,7 +40,7 @@ import { isUniqueViolation } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { recomputeAuditDetail } from '../dossiers/service';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../shared/errors';
-import { compareVietnamese, formatDate, formatNumber, localDate } from '../shared/format';
+import { compareVietnamese, formatDate, formatNumber, localDate, narrowedTitle } from '../shared/format';
 import { parseInput } from '../shared/http';
 import { optionalText, requiredText, z } from '../shared/validation';
 
@@ -550,8 +550,9 @@ export function adminPages(ctx: AppContext, services: Services): Router {
   router.get('/thu-tuc', async (req, res) => {
     const filter = procedureFilterSchema.parse(req.query);
     const [procedures, fields, agencies] = await Promise.all([listProcedures(db, filter), sortedFields(db), listAgencies(db)]);
+    const fieldName = fields.find((f) => f.code === filter.fieldCode)?.name;
     res.render('admin/procedures', {
-      title: 'Thủ tục hành chính',
+      title: narrowedTitle('Thủ tục hành chính', [fieldName && `lĩnh vực ${fieldName}`, filter.q && `tìm “${filter.q}”`]),
       section: 'procedures',
       wide: true,
       procedures,

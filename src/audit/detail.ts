@@ -2,7 +2,8 @@ import { ROLE_NAMES, type Role } from '../auth/users';
 import { DAY_KIND_NAMES } from '../calendar/api';
 import { ON_SUPPLEMENT_NAMES, UNIT_NAMES } from '../catalog/api';
 import { FORM_TEXTS, isFormKey } from '../forms/texts';
-import { formatNumber } from '../shared/format';
+import { formatDate, formatNumber, narrowedTitle } from '../shared/format';
+import { AUDIT_ACTION_NAMES, type AuditAction } from './log';
 
 /**
  * The audit log's details read by an admin: each recorded key under its name in Vietnamese, its value in words
@@ -90,4 +91,15 @@ function words(key: string, value: unknown): string {
 /** One line per recorded key, in the order recorded. */
 export function detailLines(detail: Record<string, unknown>): Array<{ label: string; value: string }> {
   return Object.entries(detail).map(([key, value]) => ({ label: LABELS[key] ?? key, value: words(key, value) }));
+}
+
+/** The log page's title: what its filters narrow it to ("Nhật ký hệ thống: Đăng nhập, “an”, từ 01/11/2026, trang 2"). */
+export function auditTitle(filter: { action?: AuditAction; user?: string; from?: string; to?: string; page?: number }): string {
+  return narrowedTitle('Nhật ký hệ thống', [
+    filter.action && AUDIT_ACTION_NAMES[filter.action],
+    filter.user && `“${filter.user}”`,
+    filter.from && `từ ${formatDate(filter.from)}`,
+    filter.to && `đến ${formatDate(filter.to)}`,
+    (filter.page ?? 1) > 1 && `trang ${filter.page}`,
+  ]);
 }

@@ -5,7 +5,7 @@ import { whereContains } from '../db/dialect';
 import type { AppContext } from '../shared/context';
 import { fromLocal } from '../shared/format';
 import { firstValue, isRealIsoDate, optionalText, z } from '../shared/validation';
-import { detailLines } from './detail';
+import { auditTitle, detailLines } from './detail';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, type AuditRow } from './log';
 
 const PAGE_SIZE = 50;
@@ -66,7 +66,7 @@ export function auditPages(ctx: AppContext, _services: Services): Router {
       return `/quan-tri/nhat-ky?${params}`;
     };
     res.render('audit/index', {
-      title: 'Nhật ký hệ thống',
+      title: auditTitle(filter),
       section: 'audit',
       flash: problem ? { kind: 'warn', text: problem } : undefined,
       wide: true,

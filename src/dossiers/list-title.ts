@@ -1,6 +1,6 @@
 // The dossier list's heading and its page title. PURE.
 import { COLUMN_INFO } from '../reports/definitions';
-import { formatDate } from '../shared/format';
+import { formatDate, narrowedTitle } from '../shared/format';
 import { STATUS_NAMES } from './status';
 import type { ListQuery } from './schema';
 
@@ -24,6 +24,5 @@ export function listTitle(query: Partial<Pick<ListQuery, 'late' | 'dueSoon' | 's
   if (query.status) parts.push(query.status === 'open' ? 'chưa xong' : STATUS_NAMES[query.status].toLowerCase());
   if (query.q) parts.push(`tìm “${query.q}”`);
   if (query.page && query.page > 1) parts.push(`trang ${query.page}`);
-  const heading = listHeading(query);
-  return parts.length ? `${heading}: ${parts.join(', ')}` : heading;
+  return narrowedTitle(listHeading(query), parts);
 }

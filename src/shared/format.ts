@@ -28,6 +28,15 @@ export function formatNumber(n: number | null | undefined): string {
   return (n < 0 ? '-' : '') + grouped + (frac ? `,${frac}` : '');
 }
 
+/**
+ * A list page's title: its heading and what narrows the list ("Danh sách hồ sơ: chưa xong, trang 2"), so that lists
+ * open in tabs, or announced by a screen reader, can be told apart (WCAG 2.4.2).
+ */
+export function narrowedTitle(heading: string, parts: (string | false | null | undefined)[]): string {
+  const kept = parts.filter((p): p is string => !!p);
+  return kept.length ? `${heading}: ${kept.join(', ')}` : heading;
+}
+
 /** An instant or a YYYY-MM-DD date -> "dd/mm/yyyy" (instants shown in UTC+7). */
 export function formatDate(value: Date | string | null | undefined): string {
   if (!value) return '';

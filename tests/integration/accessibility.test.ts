@@ -123,12 +123,17 @@ describe('printed forms', () => {
 
 const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)![1];
 
+/** The titles of the pages, asked one after the other. */
+async function titlesOf(agent: Awaited<ReturnType<typeof loginAgent>>['agent'], urls: string[]): Promise<string[]> {
+  const titles: string[] = [];
+  for (const url of urls) titles.push(titleOf((await agent.get(url)).text));
+  return titles;
+}
+
 describe('page titles', () => {
   it('when the lists a desk keeps open in tabs are shown, then each has a title of its own that names what narrows it', async () => {
     const urls = ['/ho-so', '/ho-so?q=Mai', '/ho-so?status=processing', '/ho-so?status=open&late=1', '/ho-so?dueSoon=1', '/ho-so?page=2', '/ho-so?report=received.total&from=2026-02-01&to=2026-02-28'];
-    const titles: string[] = [];
-    for (const url of urls) titles.push(titleOf((await clerk.agent.get(url)).text));
-    expect(titles).toEqual([
+    expect(await titlesOf(clerk.agent, urls)).toEqual([
       'Danh sách hồ sơ · Một cửa – Theo dõi hồ sơ',
       'Danh sách hồ sơ: tìm “Mai” · Một cửa – Theo dõi hồ sơ',
       'Danh sách hồ sơ: đang giải quyết · Một cửa – Theo dõi hồ sơ',
@@ -139,5 +144,24 @@ describe('page titles', () => {
     ]);
     // The heading stays the list's own.
     expect((await clerk.agent.get('/ho-so?q=Mai')).text).toMatch(/<h1>Danh sách hồ sơ <small/);
+  });
+
+  it('when an admin filters the audit log or the procedures, then the title names the filters, and a filter dropped as unreadable is not named', async () => {
+    const urls = [
+      '/quan-tri/nhat-ky',
+      '/quan-tri/nhat-ky?action=login&user=land&from=2026-02-01&to=2026-02-13',
+      '/quan-tri/nhat-ky?from=2026-02-30&page=2',
+      '/quan-tri/thu-tuc',
+      '/quan-tri/thu-tuc?q=khai+sinh&fieldCode=DAT_DAI',
+      '/quan-tri/thu-tuc?fieldCode=KHONG_CO',
+    ];
+    expect(await titlesOf(admin.agent, urls)).toEqual([
+      'Nhật ký hệ thống · Một cửa – Theo dõi hồ sơ',
+      'Nhật ký hệ thống: Đăng nhập, “land”, từ 01/02/2026, đến 13/02/2026 · Một cửa – Theo dõi hồ sơ',
+      'Nhật ký hệ thống: trang 2 · Một cửa – Theo dõi hồ sơ',
+      'Thủ tục hành chính · Một cửa – Theo dõi hồ sơ',
+      'Thủ tục hành chính: lĩnh vực Đất đai, tìm “khai sinh” · Một cửa – Theo dõi hồ sơ',
+      'Thủ tục hành chính · Một cửa – Theo dõi hồ sơ',
+    ]);
   });
 });

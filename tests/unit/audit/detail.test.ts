@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detailLines } from '../../../src/audit/detail';
+import { auditTitle, detailLines } from '../../../src/audit/detail';
 
 // The audit log's details as an admin reads them: names and values in words, not the recorded keys and JSON.
 describe('detailLines', () => {
@@ -43,5 +43,12 @@ describe('detailLines', () => {
       { label: 'newKey', value: 'x' },
       { label: 'nested', value: 'Tên: A; Tạo mới: có' },
     ]);
+  });
+});
+
+describe('auditTitle', () => {
+  it('names what narrows the log, in the order of its filters, and leaves out the first page', () => {
+    expect(auditTitle({ page: 1 })).toBe('Nhật ký hệ thống');
+    expect(auditTitle({ action: 'password_reset', user: 'an', to: '2026-11-30', page: 3 })).toBe('Nhật ký hệ thống: Đặt lại mật khẩu, “an”, đến 30/11/2026, trang 3');
   });
 });
