@@ -15,6 +15,9 @@ export const LETTER_STATUS_NAMES: Record<LetterStatus, string> = {
   cancelled: 'Đã hủy (hồ sơ đã kết thúc)',
 };
 
+/** The letter queue's tabs, one per status. */
+export const LETTER_TAB_NAMES: Record<LetterStatus, string> = { draft: 'Chờ phát hành', issued: 'Đã phát hành', cancelled: 'Đã hủy' };
+
 /** Why the letter was drafted. */
 export type DraftedFor = 'due_soon' | 'late' | 'override';
 

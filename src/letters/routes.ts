@@ -9,7 +9,7 @@ import { instant } from '../dossiers/schema';
 import { STATUS_NAMES } from '../dossiers/status';
 import { FORM_KEYS, FORM_TEXTS, unknownPlaceholders } from '../forms/texts';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
-import { formatDateTime, isoLocal, localDate } from '../shared/format';
+import { formatDateTime, isoLocal, localDate, narrowedTitle } from '../shared/format';
 import { parseInput } from '../shared/http';
 import { strictPageFields } from '../api/pagination';
 import { optionalText, z } from '../shared/validation';
@@ -17,6 +17,7 @@ import {
   defaultTemplate,
   DRAFTED_FOR_NAMES,
   LETTER_STATUS_NAMES,
+  LETTER_TAB_NAMES,
   LETTER_STATUSES,
   PLACEHOLDERS,
   resolveTemplate,
@@ -134,13 +135,14 @@ const SITUATION_NAMES: Record<string, string> = {
 export function letterPages(ctx: AppContext, services: Services): Router {
   const router = Router();
   const letters = new LetterService(ctx, services);
-  const locals = { LETTER_STATUS_NAMES, DRAFTED_FOR_NAMES, SITUATION_NAMES, STATUS_NAMES };
+  const locals = { LETTER_STATUS_NAMES, LETTER_TAB_NAMES, DRAFTED_FOR_NAMES, SITUATION_NAMES, STATUS_NAMES };
 
   router.get('/theo-doi', requireRole('head', 'admin'), async (req, res) => {
     const board = await letters.dashboard(currentUser(req));
     res.render('letters/dashboard', { title: 'Theo dõi hồ sơ đến hạn, quá hạn', wide: true, board, now: ctx.clock.now(), ...locals });
   });
 
+  const QUEUE_HEADING = 'Thư xin lỗi, hẹn lại ngày trả kết quả';
   router.get('/thu-xin-loi', requireRole('head', 'admin'), async (req, res) => {
     const status: LetterStatus = (LETTER_STATUSES as readonly string[]).includes(String(req.query.status)) ? (req.query.status as LetterStatus) : 'draft';
     const page = Math.max(1, Math.min(100_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
@@ -156,7 +158,8 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     const cal = await services.calendars.get(now.getTime());
     const flash = req.query.ok === 'issued' ? { kind: 'ok', text: 'Đã phát hành văn bản xin lỗi.' } : null;
     res.render('letters/queue', {
-      title: 'Thư xin lỗi, hẹn lại ngày trả kết quả',
+      title: narrowedTitle(QUEUE_HEADING, [LETTER_TAB_NAMES[status].toLowerCase(), page > 1 && `trang ${page}`]),
+      heading: QUEUE_HEADING,
       wide: true,
       status,
       result,

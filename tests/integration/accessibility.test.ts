@@ -146,7 +146,7 @@ describe('page titles', () => {
     expect((await clerk.agent.get('/ho-so?q=Mai')).text).toMatch(/<h1>Danh sách hồ sơ <small/);
   });
 
-  it('when an admin filters the audit log or the procedures, then the title names the filters, and a filter dropped as unreadable is not named', async () => {
+  it('when an admin filters the audit log, the procedures or the letters, then the title names the filters, and a filter dropped as unreadable is not named', async () => {
     const urls = [
       '/quan-tri/nhat-ky',
       '/quan-tri/nhat-ky?action=login&user=land&from=2026-02-01&to=2026-02-13',
@@ -154,6 +154,8 @@ describe('page titles', () => {
       '/quan-tri/thu-tuc',
       '/quan-tri/thu-tuc?q=khai+sinh&fieldCode=DAT_DAI',
       '/quan-tri/thu-tuc?fieldCode=KHONG_CO',
+      '/thu-xin-loi',
+      '/thu-xin-loi?status=issued&page=2',
     ];
     expect(await titlesOf(admin.agent, urls)).toEqual([
       'Nhật ký hệ thống · Một cửa – Theo dõi hồ sơ',
@@ -162,6 +164,9 @@ describe('page titles', () => {
       'Thủ tục hành chính · Một cửa – Theo dõi hồ sơ',
       'Thủ tục hành chính: lĩnh vực Đất đai, tìm “khai sinh” · Một cửa – Theo dõi hồ sơ',
       'Thủ tục hành chính · Một cửa – Theo dõi hồ sơ',
+      'Thư xin lỗi, hẹn lại ngày trả kết quả: chờ phát hành · Một cửa – Theo dõi hồ sơ',
+      'Thư xin lỗi, hẹn lại ngày trả kết quả: đã phát hành, trang 2 · Một cửa – Theo dõi hồ sơ',
     ]);
+    expect((await admin.agent.get('/thu-xin-loi?status=issued')).text).toMatch(/<h1>Thư xin lỗi, hẹn lại ngày trả kết quả<\/h1>[\s\S]*Đã phát hành <span class="badge">/);
   });
 });
