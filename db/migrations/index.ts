@@ -34,6 +34,7 @@ import * as letterTemplateSigner from './20261203003200_letter_template_signer';
 import * as stoppedAfterDeadline from './20261204003300_stopped_after_deadline';
 import * as usernamesAnyCase from './20261204003400_usernames_any_case';
 import * as intakeKeys from './20261204003500_intake_keys';
+import * as loginAttempts from './20261204003600_login_attempts';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -77,4 +78,5 @@ export const migrations: Record<string, Migration> = {
   '20261204003300_stopped_after_deadline': stoppedAfterDeadline,
   '20261204003400_usernames_any_case': usernamesAnyCase,
   '20261204003500_intake_keys': intakeKeys,
+  '20261204003600_login_attempts': loginAttempts,
 };

@@ -3,7 +3,7 @@ import { audit } from '../audit/log';
 import type { AppContext } from '../shared/context';
 import { z } from '../shared/validation';
 import { DUMMY_HASH, verifyPassword } from './passwords';
-import { RateLimiter } from './rate-limit';
+import { LoginThrottle, RateLimiter } from './rate-limit';
 import { endSession, startSession } from './sessions';
 import { findUserRow } from './users';
 
@@ -20,9 +20,10 @@ function safeNext(next: string | undefined): string {
 
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
-  const failuresByIp = new RateLimiter(20, 15 * 60_000);
-  const failuresByUser = new RateLimiter(8, 15 * 60_000);
-  // One audit line per blocked address or name per window, not one per refused attempt: those cost an attacker nothing.
+  // Failed logins in 15 minutes: 8 per user name, 20 per address; counted in the database, shared by every process.
+  const throttle = new LoginThrottle(ctx.db, 15 * 60_000);
+  // One audit line per blocked address or name per window (and process), not one per refused attempt: those cost an
+  // attacker nothing.
   const blockNoted = new RateLimiter(1, 15 * 60_000);
 
   router.get('/dang-nhap', (req, res) => {
@@ -45,17 +46,12 @@ export function authRoutes(ctx: AppContext): Router {
     const now = ctx.clock.now().getTime();
     const ipKey = `ip:${req.ip}`;
     const userKey = `user:${username.toLowerCase()}`;
-    // The attempt is counted before the password is checked: guesses sent all at once would otherwise all
-    // pass the check while their hashes are being computed. A success (or a refusal) takes its count back.
-    const ipWait = failuresByIp.hit(ipKey, now);
-    const userWait = failuresByUser.hit(userKey, now);
-    const wait = Math.max(ipWait, userWait);
-    if (wait > 0) {
-      failuresByIp.undo(ipKey);
-      failuresByUser.undo(userKey);
+    // The attempt is counted before the password is checked (LoginThrottle.attempt); a success takes its count back.
+    const { wait, blockedBy } = await throttle.attempt([{ key: ipKey, limit: 20 }, { key: userKey, limit: 8 }], now);
+    if (blockedBy) {
       res.setHeader('Retry-After', String(wait));
-      if (blockNoted.hit(ipWait > 0 ? ipKey : userKey, now) === 0) {
-        await audit(ctx, req, 'login_failed', username, { reason: 'rate_limited', blocked: ipWait > 0 ? 'address' : 'username' }, { actor: { id: null, name: username } });
+      if (blockNoted.hit(blockedBy, now) === 0) {
+        await audit(ctx, req, 'login_failed', username, { reason: 'rate_limited', blocked: blockedBy === ipKey ? 'address' : 'username' }, { actor: { id: null, name: username } });
       }
       return show(429, `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${Math.ceil(wait / 60)} phút.`);
     }
@@ -69,8 +65,7 @@ export function authRoutes(ctx: AppContext): Router {
       if (reason === 'account_locked') return show(403, 'Tài khoản này đã bị khóa. Liên hệ quản trị viên để được mở khóa.');
       return show(401, 'Tên đăng nhập hoặc mật khẩu không đúng.');
     }
-    failuresByUser.reset(userKey);
-    failuresByIp.undo(ipKey);
+    await throttle.succeeded(userKey, ipKey, now);
     await startSession(ctx, req, res, row.id);
     await audit(ctx, req, 'login', row.username, {}, { actor: { id: row.id, name: row.username } });
     res.redirect(303, safeNext(parsed.data.next));

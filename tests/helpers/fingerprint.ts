@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { isSqlite } from '../../src/db/dialect';
 
 /** Tables a visit may write without changing anything of substance: sign-ins and their log. */
-const VOLATILE = new Set(['sessions', 'audit_log', 'knex_migrations', 'knex_migrations_lock']);
+const VOLATILE = new Set(['sessions', 'login_attempts', 'audit_log', 'knex_migrations', 'knex_migrations_lock']);
 
 const namesByDb = new WeakMap<Knex, Promise<string[]>>();
 

@@ -169,7 +169,7 @@ describe('the login form', () => {
 
 describe('login rate limit', () => {
   it('when one username fails 8 times, then the 9th attempt gets 429 even with the right password; another user may still log in', async () => {
-    const { app } = makeApp(t.db, '2026-02-13T03:00:00.000Z'); // its own limiter
+    const { app } = makeApp(t.db, '2026-02-13T03:00:00.000Z');
     for (let i = 1; i <= 8; i++) {
       const { res } = await postLogin(app, { username: 'ward.clerk', password: `sai-${i}` });
       expect(res.status, `attempt ${i}`).toBe(401);
@@ -182,6 +182,28 @@ describe('login rate limit', () => {
     // The block is per user name (case-insensitive), not for the whole desk.
     expect((await postLogin(app, { username: 'WARD.CLERK', password: PASSWORD })).res.status).toBe(429);
     expect((await postLogin(app, { username: 'land.clerk', password: PASSWORD })).res.status).toBe(303);
+  });
+
+  it('when a user name fails in two processes on one database, then their failures add up; a refused attempt counts nothing, and a success in either forgets them', async () => {
+    await addUser(t.db, 'two.processes', 'clerk', AGENCIES.ward.code);
+    // Two processes behind a load balancer: each app keeps its own memory, the database is theirs.
+    const one = makeApp(t.db, '2026-02-14T03:00:00.000Z').app;
+    const other = makeApp(t.db, '2026-02-14T03:00:00.000Z').app;
+    const attempts = async () => Number((await t.db('login_attempts').where({ key: 'user:two.processes' }).first('attempts'))?.attempts ?? 0);
+    for (let i = 1; i <= 7; i++) expect((await postLogin(i % 2 ? one : other, { username: 'two.processes', password: `sai-${i}` })).res.status, `attempt ${i}`).toBe(401);
+    expect(await attempts()).toBe(7);
+    // Up to its limit a right password still opens: the failures are forgotten, in both.
+    expect((await postLogin(other, { username: 'two.processes', password: PASSWORD })).res.status).toBe(303);
+    expect(await attempts()).toBe(0);
+    for (let i = 1; i <= 8; i++) expect((await postLogin(i % 2 ? one : other, { username: 'two.processes', password: `sai-${i}` })).res.status, `attempt ${i}`).toBe(401);
+    // The ninth, in either process, is refused, and not counted.
+    expect((await postLogin(one, { username: 'two.processes', password: PASSWORD })).res.status).toBe(429);
+    expect((await postLogin(other, { username: 'Two.Processes', password: PASSWORD })).res.status).toBe(429);
+    expect(await attempts()).toBe(8);
+    // Once the window (15 minutes) has ended, the next attempt starts a new one.
+    const later = makeApp(t.db, '2026-02-14T03:15:01.000Z').app;
+    expect((await postLogin(later, { username: 'two.processes', password: PASSWORD })).res.status).toBe(303);
+    expect(await attempts()).toBe(0);
   });
 });
 

@@ -54,6 +54,15 @@ describe('migrations', () => {
   const vocabulary = async () => (await t.db('search_trigrams').select('trigram')).map((r) => r.trigram as string).sort();
 
   it('when the last migrations are taken down and up again, then the refusals go and come back, the desk counts are kept, intake still counts, the finished late are indexed with their receipt and the finished months by agency, and the vocabulary of short searches is built again', async () => {
+    // The login's shared counts: the table goes and comes back. Like the intake's key below, it stays down for the
+    // steps that follow, and is taken down again after each migrateLatest.
+    expect(await tables()).toContain('login_attempts');
+    await migrateDown(t.db);
+    expect(await tables()).not.toContain('login_attempts');
+    expect(await migrateLatest(t.db)).toEqual(['20261204003600_login_attempts']);
+    expect(await tables()).toContain('login_attempts');
+    await migrateDown(t.db);
+
     // An intake's key: its column and unique index go and come back. It stays down for the steps below, each of which
     // takes the migrations down from usernames_any_case; every migrateLatest brings it back, and it is taken down again.
     const dossierColumns = async () => Object.keys(await t.db('dossiers').columnInfo());
@@ -61,9 +70,10 @@ describe('migrations', () => {
     await migrateDown(t.db);
     expect(await dossierColumns()).not.toContain('intake_key');
     expect(await tables()).not.toContain('dossiers_intake_key');
-    expect(await migrateLatest(t.db)).toEqual(['20261204003500_intake_keys']);
+    expect(await migrateLatest(t.db)).toEqual(['20261204003500_intake_keys', '20261204003600_login_attempts']);
     expect(await dossierColumns()).toContain('intake_key');
     expect(await tables()).toContain('dossiers_intake_key');
+    await migrateDown(t.db);
     await migrateDown(t.db);
 
     // A username is one whatever its case: up is refused while two accounts differ by case alone, and says which.
@@ -72,7 +82,8 @@ describe('migrations', () => {
     await expect(migrateLatest(t.db)).rejects.toThrow('Có tài khoản chỉ khác nhau chữ hoa, chữ thường: ward.clerk.');
     await t.db('api_tokens').where({ user_id: twin.id }).del();
     await t.db('users').where({ id: twin.id }).del();
-    expect(await migrateLatest(t.db)).toEqual(['20261204003400_usernames_any_case', '20261204003500_intake_keys']);
+    expect(await migrateLatest(t.db)).toEqual(['20261204003400_usernames_any_case', '20261204003500_intake_keys', '20261204003600_login_attempts']);
+    await migrateDown(t.db);
     await migrateDown(t.db);
     await expect(addUser(t.db, 'Ward.Clerk', 'clerk', AGENCIES.ward.code)).rejects.toThrow(/unique|duplicate/i);
 
@@ -91,7 +102,8 @@ describe('migrations', () => {
     await t.db('dossiers').where('code', codes['Người nộp 0']).update({ remaining_minutes: 0 });
     const late = async () => (await listAll(harness.app, users.wardClerk, 'late=true')).map((d) => d.code);
     expect(await late()).not.toContain(codes['Người nộp 0']);
-    expect(await migrateLatest(t.db)).toEqual(['20261204003300_stopped_after_deadline', '20261204003400_usernames_any_case', '20261204003500_intake_keys']);
+    expect(await migrateLatest(t.db)).toEqual(['20261204003300_stopped_after_deadline', '20261204003400_usernames_any_case', '20261204003500_intake_keys', '20261204003600_login_attempts']);
+    await migrateDown(t.db);
     await migrateDown(t.db);
     // Stopped exactly at its deadline, the other keeps its 0.
     expect([await left('Người nộp 0'), await left('Người nộp 1')]).toEqual([-1, 0]);
@@ -141,7 +153,9 @@ describe('migrations', () => {
       '20261204003300_stopped_after_deadline',
       '20261204003400_usernames_any_case',
       '20261204003500_intake_keys',
+      '20261204003600_login_attempts',
     ]);
+    await migrateDown(t.db);
     await migrateDown(t.db);
     expect(await templateColumns()).toContain('signer_name');
     expect((await t.db('dossiers').where('id', landDossier.id).first('applicant_phone')).applicant_phone).toBe('0939555777');
@@ -196,6 +210,7 @@ describe('migrations', () => {
       '20261204003300_stopped_after_deadline',
       '20261204003400_usernames_any_case',
       '20261204003500_intake_keys',
+      '20261204003600_login_attempts',
     ]);
     expect(await tables()).toContain(openLate);
     expect(await tables()).toEqual(expect.arrayContaining(byAgency));
