@@ -26,8 +26,11 @@ const schema = z
       .refine((d) => d >= '2025-06-09', 'FORMS_2025_FROM không sớm hơn ngày ban hành Nghị định 118/2025/NĐ-CP (09/6/2025)')
       .default(FORMS_2025_FROM),
     APOLOGY_FROM: z
-      .enum(['due_soon', 'day_before'], 'APOLOGY_FROM chỉ nhận due_soon (mặc định) hoặc day_before')
-      .default('due_soon'),
+      .enum(['due_soon', 'day_before'], 'APOLOGY_FROM chỉ nhận day_before (mặc định) hoặc due_soon')
+      .default('day_before'),
+    REAPPOINTMENTS: z
+      .enum(['once', 'override'], 'REAPPOINTMENTS chỉ nhận once (mặc định: hẹn lại ngày trả kết quả một lần) hoặc override')
+      .default('once'),
     SUPPLEMENT_REQUESTS: z
       .enum(['once', 'repeat'], 'SUPPLEMENT_REQUESTS chỉ nhận once (mặc định: yêu cầu bổ sung một lần) hoặc repeat')
       .default('once'),
@@ -66,10 +69,17 @@ export interface Config {
    */
   supplementRequests: 'once' | 'repeat';
   /**
-   * From when a running dossier's apology is drafted and may be issued (APOLOGY_FROM): `due_soon`, SPEC §5's one working
-   * day before the deadline, or `day_before`, the law's, from the opening of the working day before it (letters/draft.ts).
+   * From when a running dossier's apology is drafted and may be issued (APOLOGY_FROM): `day_before`, the law's and
+   * FORMS.md's (sent no later than one day before the deadline), from the opening of the working day before it
+   * (letters/draft.ts), or `due_soon`, SPEC §5's one working day before the deadline.
    */
   apologyFrom: 'due_soon' | 'day_before';
+  /**
+   * How many new appointments a dossier's apology letters may set (REAPPOINTMENTS): `once`, the law's and FORMS.md's
+   * (the return date is set again no more than once), or `override`, SPEC §5's exception: a head sets another with a
+   * reason.
+   */
+  reappointments: 'once' | 'override';
 }
 
 /**
@@ -141,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { serv
     formRegimes: formRegimes(e.FORMS_2025_FROM),
     supplementRequests: e.SUPPLEMENT_REQUESTS,
     apologyFrom: e.APOLOGY_FROM,
+    reappointments: e.REAPPOINTMENTS,
   });
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Services } from '../app';
 import type { User } from '../auth/users';
+import type { Config } from '../config';
 import { getAgency } from '../catalog/repository';
 import { catalogNames } from '../catalog/names';
 import type { WorkCalendar } from '../calendar/working-time';
@@ -61,9 +62,19 @@ export interface IssueInput {
 
 export type DraftEdit = Omit<IssueInput, 'overrideReason'> & { version: number };
 
-const ALREADY_MOVED =
-  'Hồ sơ đã được hẹn lại một lần bằng văn bản xin lỗi đã phát hành. Mỗi hồ sơ chỉ được hẹn lại một lần; ' +
-  'muốn hẹn lại lần nữa, lãnh đạo phải ghi lý do ngoại lệ.';
+/** A letter issued again: the dossier's one new appointment is used; under REAPPOINTMENTS=override, how to set another. */
+function alreadyMoved(reappointments: Config['reappointments'], number: string | null): ConflictError {
+  const more = reappointments === 'override' ? 'muốn hẹn lại lần nữa, lãnh đạo phải ghi lý do ngoại lệ' : 'pháp luật không cho hẹn lại lần thứ hai';
+  return new ConflictError(`Hồ sơ đã được hẹn lại một lần bằng văn bản xin lỗi đã phát hành. Mỗi hồ sơ chỉ được hẹn lại một lần; ${more}. (Văn bản số ${number}.)`, 'already_issued');
+}
+
+/** Another appointment asked for under REAPPOINTMENTS=once, the law's. */
+function reappointedOnce(code: string, number: string | null): ConflictError {
+  return new ConflictError(
+    `Hồ sơ ${code} đã được hẹn lại ngày trả kết quả bằng văn bản số ${number}: pháp luật chỉ cho hẹn lại một lần, không hẹn lại lần nữa. Hồ sơ vẫn được theo dõi là quá hạn.`,
+    'reappointed_once',
+  );
+}
 
 /** Does the user head the agency a letter goes out under (and so signs it unless another signer is named)? */
 export function signsFor(user: User, agencyCode: string): boolean {
@@ -367,6 +378,9 @@ export class LetterService {
     const overrideReason = input.overrideReason?.trim() || null;
     const letters = await lettersOfDossier(trx, letter.dossier_id);
     const issuedBefore = letters.filter((l) => l.status === 'issued');
+    if (this.ctx.config.reappointments === 'once' && issuedBefore.length && (overrideReason || letter.override_reason)) {
+      throw reappointedOnce(dossier.code, issuedBefore.at(-1)!.number);
+    }
     // A draft made when the dossier was due soon, whose deadline has moved since (the papers came and a restart
     // procedure's time began again, or new days off were recomputed), is not owed any more: issued, it promised a
     // day before the new deadline and used up the one new appointment. It waits until the dossier is due soon again.
@@ -379,7 +393,7 @@ export class LetterService {
     }
 
     if (letter.status === 'issued') {
-      if (!overrideReason) throw new ConflictError(`${ALREADY_MOVED} (Văn bản số ${letter.number}.)`, 'already_issued');
+      if (!overrideReason) throw alreadyMoved(this.ctx.config.reappointments, letter.number);
       if (letters.some((l) => l.status === 'draft')) {
         throw new ConflictError('Hồ sơ đang có một bản nháp hẹn lại chờ phát hành; hãy phát hành bản nháp đó.', 'draft_exists');
       }
@@ -394,7 +408,7 @@ export class LetterService {
       const newId = await insertLetter(trx, { ...row, addressee_name: letter.addressee_name, addressee_address: letter.addressee_address, signer_title: letter.signer_title });
       letter = (await findLetter(trx, newId))!;
     } else if (issuedBefore.length && !letter.override_reason && !overrideReason) {
-      throw new ConflictError(`${ALREADY_MOVED} (Văn bản số ${issuedBefore.at(-1)!.number}.)`, 'already_issued');
+      throw alreadyMoved(this.ctx.config.reappointments, issuedBefore.at(-1)!.number);
     }
 
     const edits = { ...letter, ...this.editedColumns(input) } as LetterWithDossier;
@@ -495,7 +509,9 @@ export class LetterService {
           const letters = await lettersOfDossier(trx, letter.dossier_id);
           const draft = letters.find((l) => l.status === 'draft');
           if (draft) return draft.id;
-          if (!letters.some((l) => l.status === 'issued')) throw new ConflictError('Hồ sơ chưa có văn bản xin lỗi nào được phát hành.', 'not_issued');
+          const issued = letters.filter((l) => l.status === 'issued');
+          if (!issued.length) throw new ConflictError('Hồ sơ chưa có văn bản xin lỗi nào được phát hành.', 'not_issued');
+          if (this.ctx.config.reappointments === 'once') throw reappointedOnce(dossier.code, issued.at(-1)!.number);
           const row = this.draftRow(dossier, cal, now, {
             seq: Math.max(...letters.map((l) => l.seq)) + 1,
             draftedFor: 'override',

@@ -16,6 +16,8 @@ const bearer = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 const LAND = '1.012756'; // 3 working days, land department
 const PAUSE = '1.012994'; // 10 working days, land department, clock pauses on supplement
 const HOURS = '2.000908'; // 4 working hours, handled by the commune desk that receives it
+/** SPEC §5's letters, where the law (the app's defaults) differs: drafted once due soon; a second appointment by a head's exception. */
+const SPEC_LETTERS = { APOLOGY_FROM: 'due_soon', REAPPOINTMENTS: 'override' };
 
 let t: TestDb;
 let harness: ReturnType<typeof makeApp>;
@@ -37,7 +39,9 @@ beforeAll(async () => {
   otherClerk = await addUser(t.db, 'canbo_caikhe', 'clerk', AGENCIES.otherWard.code);
   otherHead = await addUser(t.db, 'lanhdao_caikhe', 'head', AGENCIES.otherWard.code);
   admin = await addUser(t.db, 'quantri', 'admin', null);
-  harness = makeApp(t.db, vn('2026-02-23T08:00').toISOString());
+  // SPEC §5's letters: drafted once due soon, and a head may set a second appointment with a reason (the law's
+  // defaults are tested below).
+  harness = makeApp(t.db, vn('2026-02-23T08:00').toISOString(), SPEC_LETTERS);
 });
 
 afterAll(async () => {
@@ -135,7 +139,7 @@ describe('the sweep drafts apology letters', () => {
   it('when two app instances sweep the same database at once, then every dossier still has exactly one draft', async () => {
     const more = [];
     for (let i = 0; i < 4; i++) more.push((await receive(LAND, `2026-02-27T0${8 + (i % 2)}:${i < 2 ? '00' : '30'}`, landClerk, `Người nộp ${i}`)).code);
-    const second = makeApp(t.db, vn('2026-03-04T10:10').toISOString());
+    const second = makeApp(t.db, vn('2026-03-04T10:10').toISOString(), SPEC_LETTERS);
     const created = await Promise.all([sweep('2026-03-04T10:10'), sweep('2026-03-04T10:10', second), sweep('2026-03-04T10:10', second)]);
     expect(created.reduce((a, b) => a + b, 0)).toBe(4);
     const perDossier = await t.db('letters as l').join('dossiers as d', 'd.id', 'l.dossier_id').whereIn('d.code', more).select('d.code').count({ n: '*' }).groupBy('d.code');
@@ -806,7 +810,7 @@ describe('who signs a letter the receiving desk issues', () => {
   });
 });
 
-describe('APOLOGY_FROM=day_before: the letter can go out the working day before the deadline, as the law asks', () => {
+describe('APOLOGY_FROM=day_before (the default): the letter can go out the working day before the deadline, as the law asks', () => {
   // Land registration, 3 working days, received at the opening Mon 14/09/2026 07:30 (as every dossier filed outside
   // working hours starts): due Wed 16/09 17:00. The law (Nghị định 61/2018, kept by 118/2025/NĐ-CP; FORMS.md) asks for
   // the apology at the latest one day before the deadline, that is on Tuesday.
@@ -820,11 +824,11 @@ describe('APOLOGY_FROM=day_before: the letter can go out the working day before 
   };
 
   beforeAll(() => {
-    lawful = makeApp(t.db, vn('2026-09-14T07:30').toISOString(), { APOLOGY_FROM: 'day_before' });
+    lawful = makeApp(t.db, vn('2026-09-14T07:30').toISOString());
   });
   afterAll(() => expect(lawful.errors).toEqual([]));
 
-  it("when SPEC's due soon applies (the default), then no draft exists on Tuesday before 17:00, the close of the day before: the letter could not go out that day", async () => {
+  it("when SPEC's due soon applies (APOLOGY_FROM=due_soon), then no draft exists on Tuesday before 17:00, the close of the day before: the letter could not go out that day", async () => {
     const code = (await receive(LAND, '2026-09-14T07:30', landClerk, 'Phan Văn Mặc Định')).code;
     expect((await dossierJson(code)).dueAt).toBe(api('2026-09-16T17:00'));
     await sweep('2026-09-15T16:55');
@@ -849,6 +853,38 @@ describe('APOLOGY_FROM=day_before: the letter can go out the working day before 
     const issued = await issueWith(lawful, '2026-09-15T09:00', draft.id);
     expect(issued.status, JSON.stringify(issued.body)).toBe(200);
     expect(issued.body).toMatchObject({ status: 'issued', newAppointmentAt: api('2026-09-18T17:00') });
+    expect((await dossierJson(code)).appointmentAt).toBe(api('2026-09-18T17:00'));
+  });
+
+  it('when the new appointment has passed too, then the law allows no second one (REAPPOINTMENTS=once, the default): the API, the form and the page say so, and nothing is written', async () => {
+    const code = (await receive(LAND, '2026-09-14T07:30', landClerk, 'Phan Văn Hẹn Một Lần')).code; // due Wed 16/09 17:00
+    await sweep('2026-09-15T07:30', lawful);
+    const first = await letterOf(code);
+    expect((await issueWith(lawful, '2026-09-15T09:00', first.id)).status).toBe(200);
+    const { number } = await letterOf(code);
+    lawful.clock.set(vn('2026-09-21T09:00')); // after the new appointment, Fri 18/09 17:00
+    const again = await request(lawful.app)
+      .post(`/api/v1/letters/${first.id}/issue`)
+      .set(bearer(landHead))
+      .send({ reason: 'Vẫn chờ đo đạc', newAppointmentAt: api('2026-09-25T17:00'), overrideReason: 'Đơn vị đo đạc báo chậm' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({
+      code: 'reappointed_once',
+      message: `Hồ sơ ${code} đã được hẹn lại ngày trả kết quả bằng văn bản số ${number}: pháp luật chỉ cho hẹn lại một lần, không hẹn lại lần nữa. Hồ sơ vẫn được theo dõi là quá hạn.`,
+    });
+    // Without a reason, the refusal does not send the head to an exception the law does not have.
+    const plain = await request(lawful.app).post(`/api/v1/letters/${first.id}/issue`).set(bearer(landHead)).send({ reason: 'Vẫn chờ', newAppointmentAt: api('2026-09-25T17:00') });
+    expect(plain.status).toBe(409);
+    expect(plain.body.error.message).toContain('pháp luật không cho hẹn lại lần thứ hai');
+    expect(plain.body.error.message).not.toContain('ngoại lệ');
+    const { agent, csrf } = await loginAgent(lawful.app, 'lanhdao_dat');
+    const page = (await agent.get(`/thu-xin-loi/${first.id}`)).text;
+    expect(page).toContain('id="reappointed-once"');
+    expect(page).not.toContain('name="overrideReason"');
+    const form = await agent.post(`/thu-xin-loi/${first.id}/hen-lai`).type('form').send({ _csrf: csrf, overrideReason: 'Đơn vị đo đạc báo chậm' });
+    expect(form.status).toBe(409);
+    expect(form.text).toContain('pháp luật chỉ cho hẹn lại một lần');
+    expect(await lettersOfDossier(t.db, (await t.db('dossiers').where({ code }).first('id')).id)).toHaveLength(1);
     expect((await dossierJson(code)).appointmentAt).toBe(api('2026-09-18T17:00'));
   });
 });
