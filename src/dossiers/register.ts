@@ -7,7 +7,7 @@ import type { User } from '../auth/users';
 import { getAgency, listAgencies, type Agency } from '../catalog/repository';
 import type { AppContext } from '../shared/context';
 import { addDays, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, localDate, SHEET_DATE_TIME, sheetDateTime } from '../shared/format';
-import { wrappedRowHeight } from '../shared/sheet-rows';
+import { linesHeight, type SheetSize, wrappedLines, wrappedRowHeight } from '../shared/sheet-rows';
 import { registerDay } from './service';
 import { STATUS_NAMES, type Status } from './status';
 
@@ -274,22 +274,38 @@ export function registerLineJson(l: RegisterLine) {
   };
 }
 
+/** The workbook's table (head and lines) is of 10 pt; its heading keeps the form's 11 and 13. */
+const SHEET_SIZE: SheetSize = 10;
+
+/**
+ * The workbook's columns' widths, in the spreadsheet's units (a unit prints 5.545 pt in LibreOffice, 5.25 in Excel):
+ * 176.5 fit A4 landscape between margins of 0.25" (805.9 pt) at 80-82% in LibreOffice (about 87% in Excel), the
+ * table's 10 pt printed at 8. A date's 'hh:mm dd/mm/yyyy' needs 14 (13 shows '###'); a code wraps after its desk
+ * ('000.01.01.H13-' / '261202-0005') from 12.
+ */
+const SHEET_WIDTHS = [4.5, 12.5, 25, 5, 11, 15, 12, 14.5, 14.5, 14.5, 14.5, 14.5, 7, 12];
+
 /** The register as an Excel workbook laid out as the printed form: heading, the two-row head and (1)…(14), the days. */
 export async function registerXlsx(view: { formLine: string; parentName: string; deskName: string; from: string; to: string; days: RegisterDay[] }): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Một cửa – Theo dõi hồ sơ';
+  // Printed one page wide on A4 landscape, narrow margins, no smaller than the widths above make it.
   const ws = wb.addWorksheet('Sổ theo dõi hồ sơ', {
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    pageSetup: {
+      paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true,
+      margins: { left: 0.25, right: 0.25, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+    },
   });
-  ws.columns = [5, 24, 36, 8, 20, 28, 22, 16, 16, 16, 16, 16, 10, 28].map((width) => ({ width }));
-  const font = { name: 'Times New Roman', size: 11 };
+  ws.columns = SHEET_WIDTHS.map((width) => ({ width }));
+  const heading = { name: 'Times New Roman', size: 11 };
+  const font = { ...heading, size: SHEET_SIZE };
   const thin = { style: 'thin' as const };
   const border = { top: thin, left: thin, bottom: thin, right: thin };
   const line = (r: number, text: string, style: Partial<ExcelJS.Font> = {}, horizontal: 'left' | 'center' | 'right' = 'center') => {
     ws.mergeCells(r, 1, r, 14);
     const cell = ws.getCell(r, 1);
     cell.value = text;
-    cell.font = { ...font, ...style };
+    cell.font = { ...heading, ...style };
     cell.alignment = { horizontal };
   };
   line(1, view.formLine, { italic: true }, 'right');
@@ -317,9 +333,12 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
       cell.border = border;
     }
   }
-  ws.getRow(top + 1).height = 45;
+  // The heads wrap in their narrow columns: the dates' in row 8 under 'Ngày, tháng, năm', the others over rows 7 and 8.
+  const headLines = REGISTER_COLUMNS.map((text, i) => wrappedLines(text, SHEET_WIDTHS[i], SHEET_SIZE, true) - (i >= 7 && i <= 11 ? 0 : 1));
+  ws.getRow(top).height = linesHeight(1, SHEET_SIZE);
+  ws.getRow(top + 1).height = linesHeight(Math.max(...headLines), SHEET_SIZE);
   ws.views = [{ state: 'frozen', ySplit: top + 2 }];
-  // A month of a busy desk runs to a dozen pages: each repeats the column heads and says which page it is.
+  // A month runs to dozens of pages: each repeats the column heads and says which page it is.
   ws.pageSetup.printTitlesRow = `${top}:${top + 2}`;
   ws.headerFooter.oddFooter = '&CTrang &P/&N';
   let r = top + 3;
@@ -344,11 +363,11 @@ export async function registerXlsx(view: { formLine: string; parentName: string;
         cell.alignment = { vertical: 'top', wrapText: true, horizontal: i === 0 || i === 3 ? 'center' : undefined };
       });
       // Every cell wraps: the row takes the lines of its longest (a procedure's name runs to five or six).
-      const height = wrappedRowHeight(registerCells(l).map((text, i) => ({ text: String(text), width: ws.getColumn(i + 1).width ?? 0 })));
+      const height = wrappedRowHeight(registerCells(l).map((text, i) => ({ text: String(text), width: SHEET_WIDTHS[i] })), SHEET_SIZE);
       if (height) ws.getRow(r).height = height;
       r++;
     }
   }
-  if (!view.days.length) line(r, 'Không có hồ sơ nào được tiếp nhận trong những ngày này.', { italic: true });
+  if (!view.days.length) line(r, 'Không có hồ sơ nào được tiếp nhận trong những ngày này.', { italic: true, size: SHEET_SIZE });
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -109,12 +109,24 @@ describe('the desk\'s register (Sổ theo dõi hồ sơ)', () => {
     expect(ws.getCell('H11').numFmt).toBe('hh:mm dd/mm/yyyy');
     expect(ws.getCell('L11').value).toEqual(new Date('2026-02-02T10:30:00Z'));
     expect(ws.getCell('J11').value).toBeNull();
-    // A line whose cells wrap is as high as its longest (LibreOffice and Excel keep a generated row at one line and
-    // draw the rest over the next): Trần Văn Một's fits on one line; Lê Thị Hai's procedure, agency and notes take two,
-    // as do Đỗ Thị Bốn's notes.
-    expect([11, 12, 15].map((r) => ws.getRow(r).height)).toEqual([undefined, 30, 30]);
+    // A line whose cells wrap is as high as its longest, in lines of 10 pt (LibreOffice and Excel keep a generated row
+    // at one line and draw the rest over the next): every code takes two ('000.01.92.H13-' / '260202-0001'), Lê Thị
+    // Hai's procedure, agency and notes three, Đỗ Thị Bốn's notes six. The heads wrap over rows 7 and 8.
+    expect([11, 12, 15].map((r) => ws.getRow(r).height)).toEqual([2, 3, 6].map((lines) => lines * 12.75));
+    expect([7, 8].map((r) => ws.getRow(r).height)).toEqual([12.75, 4 * 12.75]);
     // Printed, every page repeats the column heads and their numbers, and says which page of how many it is.
     expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, fitToHeight: 0, printTitlesRow: '7:9' });
+    // One page wide on A4 landscape (841.9 pt) between narrow margins, at 80% or more: LibreOffice prints a unit of
+    // width 5.545 pt at 100%, so 176.5 units leave the table's 10 pt at 8 pt (at 260 units and 11 pt: 49%, 5.4 pt).
+    expect(ws.pageSetup.margins).toMatchObject({ left: 0.25, right: 0.25, top: 0.5, bottom: 0.5 });
+    const widths = Array.from({ length: 14 }, (_, i) => ws.getColumn(i + 1).width ?? 0);
+    const room = 841.89 - (ws.pageSetup.margins!.left + ws.pageSetup.margins!.right) * 72;
+    expect(room / (widths.reduce((a, b) => a + b) * 5.545)).toBeGreaterThanOrEqual(0.8);
+    expect(ws.getCell('C11').font).toMatchObject({ name: 'Times New Roman', size: 10 });
+    expect(ws.getCell('H8').font).toMatchObject({ name: 'Times New Roman', size: 10, bold: true });
+    expect(ws.getCell('A4').font).toMatchObject({ size: 13, bold: true });
+    // A date of 10 pt shows whole from 14 units (13 showed '###' in LibreOffice), with room for Excel's wider screen.
+    expect(widths.slice(7, 12).every((w) => w >= 14.5)).toBe(true);
     expect(ws.headerFooter.oddFooter).toBe('&CTrang &P/&N');
     // Input it cannot use, or no desk chosen, is answered with the page that says so, not with a workbook.
     expect((await agent.get('/ho-so/so-theo-doi.xlsx?from=2026-02-30')).status).toBe(422);
