@@ -3,7 +3,7 @@
 import { ValidationError } from '../shared/errors';
 import { addDays, formatDate } from '../shared/format';
 
-export const PERIOD_KINDS = ['month', 'quarter', 'year', 'rmonth', 'rquarter', 'rhalf', 'r9months', 'ryear', 'range'] as const;
+export const PERIOD_KINDS = ['month', 'quarter', 'year', 'rmonth', 'rquarter', 'rhalf', 'rhalf2', 'r9months', 'ryear', 'range'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
 export const PERIOD_KIND_NAMES: Record<PeriodKind, string> = {
@@ -12,7 +12,8 @@ export const PERIOD_KIND_NAMES: Record<PeriodKind, string> = {
   year: 'Năm',
   rmonth: 'Kỳ báo cáo tháng (15 – 14)',
   rquarter: 'Kỳ báo cáo quý (15 – 14)',
-  rhalf: 'Kỳ báo cáo 6 tháng (15/12 – 14/6)',
+  rhalf: 'Kỳ báo cáo 6 tháng đầu năm (15/12 – 14/6)',
+  rhalf2: 'Kỳ báo cáo 6 tháng cuối năm (15/6 – 14/12)',
   r9months: 'Kỳ báo cáo 9 tháng (15/12 – 14/9)',
   ryear: 'Kỳ báo cáo năm (15/12 – 14/12)',
   range: 'Khoảng ngày tùy chọn',
@@ -101,12 +102,18 @@ export function reportingQuarter(year: number, quarter: number): Period {
   };
 }
 
-/** Reporting 6 months, 9 months and year: from 15 December of the year before to the 14th of June, September, December. */
-export function reportingYearPart(kind: 'rhalf' | 'r9months' | 'ryear', year: number): Period {
+/**
+ * Reporting 6 months, 9 months and year: from 15 December of the year before to the 14th of June, September, December;
+ * the last 6 months (rhalf2) from 15 June to 14 December (NĐ 09/2019 art. 12(3)).
+ */
+export function reportingYearPart(kind: YearPartKind, year: number): Period {
+  if (kind === 'rhalf2') return { kind, from: `${year}-06-15`, to: `${year}-12-14`, label: `Kỳ báo cáo 6 tháng cuối năm ${year}`, year };
   const [month, text] =
     kind === 'rhalf' ? [6, `Kỳ báo cáo 6 tháng đầu năm ${year}`] : kind === 'r9months' ? [9, `Kỳ báo cáo 9 tháng năm ${year}`] : [12, `Kỳ báo cáo năm ${year}`];
   return { kind, from: `${year - 1}-12-15`, to: `${year}-${pad(month)}-14`, label: text, year };
 }
+
+type YearPartKind = 'rhalf' | 'rhalf2' | 'r9months' | 'ryear';
 
 export function rangePeriod(from: string, to: string): Period {
   return { kind: 'range', from, to, label: `Từ ngày ${formatDate(from)} đến ngày ${formatDate(to)}` };
@@ -120,6 +127,7 @@ export function describePeriod(from: string, to: string): Period {
   if (m % 3 === 0) candidates.push(quarterPeriod(y, m / 3), reportingQuarter(y, m / 3));
   if (m === 6) candidates.push(reportingYearPart('rhalf', y));
   if (m === 9) candidates.push(reportingYearPart('r9months', y));
+  if (m === 12) candidates.push(reportingYearPart('rhalf2', y));
   return candidates.find((p) => p.from === from && p.to === to) ?? rangePeriod(from, to);
 }
 
@@ -183,9 +191,10 @@ export function resolvePeriod(input: PeriodInput, today: string): Period {
     case 'rquarter':
       return reportingQuarter(year, quarter);
     case 'rhalf':
+    case 'rhalf2':
     case 'r9months':
     case 'ryear':
-      return reportingYearPart(kind as 'rhalf' | 'r9months' | 'ryear', year);
+      return reportingYearPart(kind as YearPartKind, year);
     case 'range': {
       const errors: Record<string, string> = {};
       const fromProblem = rangeDayProblem(input.from, 'bắt đầu');

@@ -61,6 +61,13 @@ describe('reporting windows of Nghị định 09/2019 (15th to 14th)', () => {
     expect(reportingYearPart('ryear', 2026).label).toBe('Kỳ báo cáo năm 2026');
   });
 
+  it('when the last 6 months are picked, then they run from 15/06 to 14/12 of the year (NĐ 09/2019 art. 12(3)), and the picker resolves them', () => {
+    expect(span(reportingYearPart('rhalf2', 2026))).toEqual(['2026-06-15', '2026-12-14']);
+    expect(resolvePeriod({ period: 'rhalf2', year: '2025' }, '2026-12-04')).toMatchObject({ kind: 'rhalf2', from: '2025-06-15', to: '2025-12-14' });
+    expect(describePeriod('2026-06-15', '2026-12-14').kind).toBe('rhalf2');
+    expect(periodHeading(reportingYearPart('rhalf2', 2026))).toBe('Kỳ báo cáo: 6 tháng cuối năm 2026 (Từ ngày 15/06/2026 đến ngày 14/12/2026)');
+  });
+
   it('when a date is given, then the reporting month containing it is found (the 15th opens the next one)', () => {
     expect(span(reportingMonthOf('2026-02-14'))).toEqual(['2026-01-15', '2026-02-14']);
     expect(span(reportingMonthOf('2026-02-15'))).toEqual(['2026-02-15', '2026-03-14']);
