@@ -4,8 +4,9 @@
  *
  * - the statutory holidays: 1/1; Tết Nguyên đán = the last day of the lunar year and mùng 1–4;
  *   Giỗ Tổ Hùng Vương (10/3 lunar); 30/4; 1/5; 2/9 and the day before it (1/9);
- * - art. 112(3): a holiday on the weekly rest day (Saturday or Sunday for state agencies) gives a
- *   compensatory day off on the next working day. Several weekend holidays in a row give as many
+ * - art. 111(3): a holiday on the weekly rest day (Saturday or Sunday for state agencies) gives a
+ *   compensatory day off on the next working day (art. 112(3) lets the Prime Minister set the Tết and
+ *   Quốc khánh days each year, hence "provisional"). Several weekend holidays in a row give as many
  *   consecutive compensatory days.
  *
  * The government usually announces more (swapped days, make-up Saturdays); those only come from
