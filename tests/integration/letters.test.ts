@@ -703,6 +703,7 @@ describe('a draft whose deadline moved away', () => {
     const at = queue.indexOf(`<a href="/ho-so/${encodeURIComponent(code)}">`);
     expect(at).toBeGreaterThan(0);
     expect(queue.slice(at, queue.indexOf('</tr>', at))).toContain('>Chưa đến hạn</span>');
+    expect(queue).toContain('cho mọi hồ sơ quá hạn hoặc sắp đến hạn (trong 1 ngày làm việc)');
     expect((await agent.get(`/thu-xin-loi/${draft.id}`)).text).toContain('id="not-due"');
     // Friday afternoon the new deadline is within a working day: the draft is issued.
     harness.clock.set(vn('2026-06-19T15:00'));
@@ -878,6 +879,8 @@ describe('APOLOGY_FROM=day_before (the default): the letter can go out the worki
     expect(plain.body.error.message).toContain('pháp luật không cho hẹn lại lần thứ hai');
     expect(plain.body.error.message).not.toContain('ngoại lệ');
     const { agent, csrf } = await loginAgent(lawful.app, 'lanhdao_dat');
+    // The queue says from when drafts are made, as the law asks.
+    expect((await agent.get('/thu-xin-loi')).text).toContain('có hạn giải quyết đến hết ngày làm việc kế tiếp (văn bản xin lỗi gửi chậm nhất một ngày trước ngày hết hạn)');
     const page = (await agent.get(`/thu-xin-loi/${first.id}`)).text;
     expect(page).toContain('id="reappointed-once"');
     expect(page).not.toContain('name="overrideReason"');
