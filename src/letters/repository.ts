@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import { nextCounter, selectRows } from '../db/dialect';
+import { localDayStart, nextCounter, selectRows } from '../db/dialect';
 import type { DossierRow } from '../dossiers/repository';
 import { OPEN_STATUSES } from '../dossiers/status';
 import { EVERY_AGENCY } from '../forms/repository';
+import { addDays, fromLocal } from '../shared/format';
 import type { LetterRow, LetterStatus, StoredTemplate } from './draft';
 
 export type LetterWithDossier = LetterRow & {
@@ -51,28 +52,39 @@ export interface LetterListQuery {
   openOnly?: boolean;
   /** null = every agency */
   agencyCode: string | null;
+  /** issued on these local days (inclusive) */
+  issuedFrom?: string;
+  issuedTo?: string;
+  /** issued in time: on a local day before the deadline's, as the law asks (`in_time`), or later (`late`) */
+  timing?: LetterTiming;
   page: number;
   pageSize: number;
 }
 
-function applyLetterScope(q: Knex.QueryBuilder, query: Omit<LetterListQuery, 'page' | 'pageSize'>) {
+/** When a letter went out against its dossier's deadline: by the day before it (the law's), or later. */
+export type LetterTiming = 'in_time' | 'late';
+
+function applyLetterScope(db: Knex, q: Knex.QueryBuilder, query: Omit<LetterListQuery, 'page' | 'pageSize'>) {
   if (query.agencyCode !== null) {
     const code = query.agencyCode;
     q.where((w) => w.where('d.agency_code', code).orWhere('d.received_agency_code', code));
   }
   if (query.status) q.where('l.status', query.status);
   if (query.openOnly) q.whereIn('d.status', OPEN_STATUSES);
+  if (query.issuedFrom) q.where('l.issued_at', '>=', fromLocal(query.issuedFrom).toISOString());
+  if (query.issuedTo) q.where('l.issued_at', '<', fromLocal(addDays(query.issuedTo, 1)).toISOString());
+  if (query.timing) q.whereRaw(`l.issued_at ${query.timing === 'in_time' ? '<' : '>='} ${localDayStart(db, 'd.due_at')}`);
   return q;
 }
 
 /** How many letters the list holds. */
 export async function countLetters(db: Knex, query: Omit<LetterListQuery, 'page' | 'pageSize'>): Promise<number> {
-  const row = await applyLetterScope(lettersWithDossier(db), query).count({ n: '*' }).first();
+  const row = await applyLetterScope(db, lettersWithDossier(db), query).count({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
 
 export async function listLetters(db: Knex, query: LetterListQuery): Promise<{ items: LetterWithDossier[]; total: number }> {
-  const base = applyLetterScope(lettersWithDossier(db), query);
+  const base = applyLetterScope(db, lettersWithDossier(db), query);
   const total = await countLetters(db, query);
   // Drafts by urgency (earliest deadline first), issued letters newest first.
   const order =

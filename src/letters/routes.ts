@@ -9,10 +9,10 @@ import { instant } from '../dossiers/schema';
 import { STATUS_NAMES } from '../dossiers/status';
 import { FORM_KEYS, FORM_TEXTS, unknownPlaceholders } from '../forms/texts';
 import { AppError, NotFoundError, ValidationError } from '../shared/errors';
-import { formatDateTime, isoLocal, localDate, narrowedTitle } from '../shared/format';
+import { formatDate, formatDateTime, isoLocal, localDate, narrowedTitle } from '../shared/format';
 import { parseInput } from '../shared/http';
 import { strictPageFields } from '../api/pagination';
-import { optionalText, z } from '../shared/validation';
+import { isRealIsoDate, optionalText, z } from '../shared/validation';
 import {
   defaultTemplate,
   DRAFTED_FOR_NAMES,
@@ -143,12 +143,27 @@ export function letterPages(ctx: AppContext, services: Services): Router {
   });
 
   const QUEUE_HEADING = 'Thư xin lỗi, hẹn lại ngày trả kết quả';
+  const TIMING_NAMES = { in_time: 'gửi chậm nhất một ngày trước hạn', late: 'gửi muộn (trong hoặc sau ngày hết hạn)' } as const;
   router.get('/thu-xin-loi', requireRole('head', 'admin'), async (req, res) => {
     const status: LetterStatus = (LETTER_STATUSES as readonly string[]).includes(String(req.query.status)) ? (req.query.status as LetterStatus) : 'draft';
     const page = Math.max(1, Math.min(100_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
     const pageSize = 50;
     const user = currentUser(req);
-    const result = await letters.list(user, { status, openOnly: status === 'draft', page, pageSize });
+    // The issued letters of some days, and those sent in time or late (the watch page's numbers link here).
+    const day = (v: unknown) => (typeof v === 'string' && isRealIsoDate(v) ? v : undefined);
+    const issued =
+      status === 'issued'
+        ? { issuedFrom: day(req.query.from), issuedTo: day(req.query.to), timing: (['in_time', 'late'] as const).find((t) => t === req.query.timing) }
+        : {};
+    const result = await letters.list(user, { status, openOnly: status === 'draft', ...issued, page, pageSize });
+    const narrowed = [
+      issued.issuedFrom && `từ ${formatDate(issued.issuedFrom)}`,
+      issued.issuedTo && `đến ${formatDate(issued.issuedTo)}`,
+      issued.timing && TIMING_NAMES[issued.timing],
+    ].filter((p): p is string => !!p);
+    /** This tab's address on another page, with its filters. */
+    const pageUrl = (n: number) =>
+      `/thu-xin-loi?${new URLSearchParams(Object.entries({ status, from: issued.issuedFrom, to: issued.issuedTo, timing: issued.timing, page: String(n) }).filter((e): e is [string, string] => !!e[1]))}`;
     // The tabs' counts: the shown list's own total, the others counted (not listed).
     const counts = Object.fromEntries(
       await Promise.all(LETTER_STATUSES.map(async (s) => [s, s === status ? result.total : await letters.count(user, { status: s, openOnly: s === 'draft' })] as const)),
@@ -158,8 +173,10 @@ export function letterPages(ctx: AppContext, services: Services): Router {
     const cal = await services.calendars.get(now.getTime());
     const flash = req.query.ok === 'issued' ? { kind: 'ok', text: 'Đã phát hành văn bản xin lỗi.' } : null;
     res.render('letters/queue', {
-      title: narrowedTitle(QUEUE_HEADING, [LETTER_TAB_NAMES[status].toLowerCase(), page > 1 && `trang ${page}`]),
+      title: narrowedTitle(QUEUE_HEADING, [LETTER_TAB_NAMES[status].toLowerCase(), ...narrowed, page > 1 && `trang ${page}`]),
       heading: QUEUE_HEADING,
+      narrowed,
+      pageUrl,
       wide: true,
       status,
       result,

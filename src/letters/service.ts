@@ -43,6 +43,7 @@ import {
   listLetters,
   nextLetterNumber,
   storedTemplate,
+  type LetterTiming,
   type LetterWithDossier,
 } from './repository';
 
@@ -61,6 +62,9 @@ export interface IssueInput {
 }
 
 export type DraftEdit = Omit<IssueInput, 'overrideReason'> & { version: number };
+
+/** What the letter queue narrows to (LetterListQuery without the agency, which is the user's). */
+export type LetterFilter = { status?: LetterStatus; openOnly?: boolean; issuedFrom?: string; issuedTo?: string; timing?: LetterTiming };
 
 /** A letter issued again: the dossier's one new appointment is used; under REAPPOINTMENTS=override, how to set another. */
 function alreadyMoved(reappointments: Config['reappointments'], number: string | null): ConflictError {
@@ -187,12 +191,12 @@ export class LetterService {
     return letter;
   }
 
-  async list(user: User, query: { status?: LetterStatus; openOnly?: boolean; page?: number; pageSize?: number }) {
+  async list(user: User, query: LetterFilter & { page?: number; pageSize?: number }) {
     return listLetters(this.db, { ...this.letterScope(user, query), page: query.page ?? 1, pageSize: query.pageSize ?? 100 });
   }
 
   /** How many letters list() would hold. */
-  async count(user: User, query: { status?: LetterStatus; openOnly?: boolean }): Promise<number> {
+  async count(user: User, query: LetterFilter): Promise<number> {
     return countLetters(this.db, this.letterScope(user, query));
   }
 
@@ -215,8 +219,8 @@ export class LetterService {
     return shown;
   }
 
-  private letterScope(user: User, query: { status?: LetterStatus; openOnly?: boolean }) {
-    return { status: query.status, openOnly: query.openOnly, agencyCode: user.role === 'admin' ? null : (user.agencyCode ?? '__none__') };
+  private letterScope(user: User, query: LetterFilter) {
+    return { ...query, agencyCode: user.role === 'admin' ? null : (user.agencyCode ?? '__none__') };
   }
 
   async ofDossier(dossierId: number): Promise<LetterRow[]> {
@@ -570,6 +574,15 @@ export class LetterService {
       count({ ...lateParams, letter: 'not_issued' }),
     ]);
 
+    // The letters issued this month, and whether each went out by the day before its deadline, as the law asks.
+    const issuedThisMonth = { status: 'issued', from: monthStart, to: monthEnd };
+    const [issuedAll, issuedInTime, issuedLate] = await Promise.all(
+      ([undefined, 'in_time', 'late'] as const).map(async (timing) => ({
+        n: await this.count(user, { status: 'issued', issuedFrom: monthStart, issuedTo: monthEnd, timing }),
+        href: `/thu-xin-loi?${new URLSearchParams(timing ? { ...issuedThisMonth, timing } : issuedThisMonth)}`,
+      })),
+    );
+
     const lateList = await this.services.dossiers.list(listQuerySchema.parse({ ...lateParams, sort: 'due', pageSize: 15 }), user);
     const lastLetter = new Map<number, LetterRow>();
     if (lateList.items.length) {
@@ -615,6 +628,7 @@ export class LetterService {
         percent: lateAll.n ? Math.round((lateCovered.n / lateAll.n) * 1000) / 10 : null,
         open: { all: late, covered: openCovered, uncovered: openUncovered },
       },
+      timeliness: { all: issuedAll, inTime: issuedInTime, late: issuedLate },
       lateList: {
         total: lateList.total,
         items: lateList.items.map((d) => ({ d, days: workingDaysLate(cal, d, now), letter: lastLetter.get(d.id) ?? null })),

@@ -890,4 +890,23 @@ describe('APOLOGY_FROM=day_before (the default): the letter can go out the worki
     expect(await lettersOfDossier(t.db, (await t.db('dossiers').where({ code }).first('id')).id)).toHaveLength(1);
     expect((await dossierJson(code)).appointmentAt).toBe(api('2026-09-18T17:00'));
   });
+
+  it("when a letter goes out on its deadline's day, then the watch page counts it late among the month's letters, and each number lists its letters", async () => {
+    const code = (await receive(LAND, '2026-09-14T07:30', landClerk, 'Phan Văn Gửi Muộn')).code; // due Wed 16/09 17:00
+    await sweep('2026-09-15T07:30', lawful);
+    expect((await issueWith(lawful, '2026-09-16T10:00', (await letterOf(code)).id)).status).toBe(200);
+    lawful.clock.set(vn('2026-09-21T09:00'));
+    const { agent } = await loginAgent(lawful.app, 'lanhdao_dat');
+    const watch = (await agent.get('/theo-doi')).text;
+    const number = (id: string) => new RegExp(`<a href="([^"]*)" id="${id}"><strong>([\\d.]+)</strong>`).exec(watch)!;
+    // The two letters of this section issued Tuesday 15/09 for Wednesday's deadline, and this one.
+    expect([number('n-issued-month')[2], number('n-issued-in-time')[2], number('n-issued-late')[2]]).toEqual(['3', '2', '1']);
+    const codesOf = (html: string) => [...html.matchAll(/<td class="code"><a href="\/ho-so\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+    const late = await agent.get(number('n-issued-late')[1].replaceAll('&amp;', '&'));
+    expect(codesOf(late.text)).toEqual([code]);
+    expect(late.text).toContain('<title>Thư xin lỗi, hẹn lại ngày trả kết quả: đã phát hành, từ 01/09/2026, đến 30/09/2026, gửi muộn (trong hoặc sau ngày hết hạn)');
+    const inTime = await agent.get(number('n-issued-in-time')[1].replaceAll('&amp;', '&'));
+    expect(codesOf(inTime.text)).toHaveLength(2);
+    expect(codesOf(inTime.text)).not.toContain(code);
+  });
 });
