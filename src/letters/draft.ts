@@ -4,7 +4,7 @@ import type { WorkCalendar } from '../calendar/working-time';
 import type { FormRegime } from '../forms/regime';
 import { renderText } from '../forms/texts';
 import { clockRunning, type Status } from '../dossiers/status';
-import { dateParts, formatDateTime, isoLocal } from '../shared/format';
+import { dateParts, formatDateTime, isoLocal, localDate } from '../shared/format';
 
 export const LETTER_STATUSES = ['draft', 'issued', 'cancelled'] as const;
 export type LetterStatus = (typeof LETTER_STATUSES)[number];
@@ -234,6 +234,14 @@ export function apologyHorizon(cal: WorkCalendar, now: Date, from: ApologyFrom):
   if (from === 'due_soon') return dueSoon;
   const nextClose = cal.addWorkingMinutes(endOfWorkingDay(cal, cal.normalizeStart(now)), cal.minutesPerDay);
   return nextClose > dueSoon ? nextClose : dueSoon;
+}
+
+/**
+ * Is a letter sent at `at` in time for its dossier's deadline: on a local day before the deadline's, as the law asks
+ * (no later than one day before the deadline)? The watch page counts letters by the same rule (repository.ts, timing).
+ */
+export function sentInTime(at: Date | string, dueAt: Date | string): boolean {
+  return localDate(at) < localDate(dueAt);
 }
 
 /**

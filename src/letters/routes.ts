@@ -20,6 +20,7 @@ import {
   LETTER_TAB_NAMES,
   LETTER_STATUSES,
   PLACEHOLDERS,
+  sentInTime,
   resolveTemplate,
   SMS_MAX,
   toLetterJson,
@@ -135,7 +136,7 @@ const SITUATION_NAMES: Record<string, string> = {
 export function letterPages(ctx: AppContext, services: Services): Router {
   const router = Router();
   const letters = new LetterService(ctx, services);
-  const locals = { LETTER_STATUS_NAMES, LETTER_TAB_NAMES, DRAFTED_FOR_NAMES, SITUATION_NAMES, STATUS_NAMES, reappointments: ctx.config.reappointments, apologyFrom: ctx.config.apologyFrom };
+  const locals = { LETTER_STATUS_NAMES, LETTER_TAB_NAMES, DRAFTED_FOR_NAMES, SITUATION_NAMES, STATUS_NAMES, reappointments: ctx.config.reappointments, apologyFrom: ctx.config.apologyFrom, sentInTime };
 
   router.get('/theo-doi', requireRole('head', 'admin'), async (req, res) => {
     const board = await letters.dashboard(currentUser(req));

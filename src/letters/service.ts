@@ -21,6 +21,7 @@ import {
   letterDocument,
   proposeAppointment,
   proposalOvertaken,
+  sentInTime,
   resolveTemplate,
   smsText,
   type LetterFacts,
@@ -294,6 +295,8 @@ export class LetterService {
       hasIssued: siblings.some((l) => l.status === 'issued'),
       hasDraft: siblings.some((l) => l.status === 'draft'),
       isLatest: !siblings.some((l) => l.seq > letter.seq),
+      // Issued (or, for a draft, issued now) by the day before the deadline, as the law asks.
+      inTime: sentInTime(letter.issued_at ?? now, dossier.due_at),
     };
   }
 

@@ -894,9 +894,16 @@ describe('APOLOGY_FROM=day_before (the default): the letter can go out the worki
   it("when a letter goes out on its deadline's day, then the watch page counts it late among the month's letters, and each number lists its letters", async () => {
     const code = (await receive(LAND, '2026-09-14T07:30', landClerk, 'Phan Văn Gửi Muộn')).code; // due Wed 16/09 17:00
     await sweep('2026-09-15T07:30', lawful);
-    expect((await issueWith(lawful, '2026-09-16T10:00', (await letterOf(code)).id)).status).toBe(200);
-    lawful.clock.set(vn('2026-09-21T09:00'));
     const { agent } = await loginAgent(lawful.app, 'lanhdao_dat');
+    const draft = await letterOf(code);
+    // Tuesday the draft may still go out in time; on Wednesday, the deadline's day, its page says it is late to send.
+    lawful.clock.set(vn('2026-09-15T16:00'));
+    expect((await agent.get(`/thu-xin-loi/${draft.id}`)).text).not.toContain('id="send-late"');
+    lawful.clock.set(vn('2026-09-16T08:00'));
+    expect((await agent.get(`/thu-xin-loi/${draft.id}`)).text).toContain('id="send-late"');
+    expect((await issueWith(lawful, '2026-09-16T10:00', draft.id)).status).toBe(200);
+    lawful.clock.set(vn('2026-09-21T09:00'));
+    expect((await agent.get(`/thu-xin-loi/${draft.id}`)).text).toContain('id="sent-late"');
     const watch = (await agent.get('/theo-doi')).text;
     const number = (id: string) => new RegExp(`<a href="([^"]*)" id="${id}"><strong>([\\d.]+)</strong>`).exec(watch)!;
     // The two letters of this section issued Tuesday 15/09 for Wednesday's deadline, and this one.
@@ -904,9 +911,13 @@ describe('APOLOGY_FROM=day_before (the default): the letter can go out the worki
     const codesOf = (html: string) => [...html.matchAll(/<td class="code"><a href="\/ho-so\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
     const late = await agent.get(number('n-issued-late')[1].replaceAll('&amp;', '&'));
     expect(codesOf(late.text)).toEqual([code]);
+    expect(late.text.match(/>Gửi muộn<\/span>/g)).toHaveLength(1);
     expect(late.text).toContain('<title>Thư xin lỗi, hẹn lại ngày trả kết quả: đã phát hành, từ 01/09/2026, đến 30/09/2026, gửi muộn (trong hoặc sau ngày hết hạn)');
     const inTime = await agent.get(number('n-issued-in-time')[1].replaceAll('&amp;', '&'));
     expect(codesOf(inTime.text)).toHaveLength(2);
     expect(codesOf(inTime.text)).not.toContain(code);
+    expect(inTime.text).not.toContain('>Gửi muộn</span>');
+    const onTime = await letterOf(codesOf(inTime.text)[0]);
+    expect((await agent.get(`/thu-xin-loi/${onTime.id}`)).text).not.toContain('id="sent-late"');
   });
 });

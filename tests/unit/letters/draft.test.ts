@@ -11,6 +11,7 @@ import {
   letterDocument,
   proposeAppointment,
   proposalOvertaken,
+  sentInTime,
   workingDaysLate,
   formatMinutes,
   resolveTemplate,
@@ -312,5 +313,14 @@ describe('apologyHorizon: the latest deadline whose apology is owed now (APOLOGY
     const short = vn('2026-02-09T14:00');
     expect(draftWindowReached(cal, vn('2026-02-09T09:59'), short, 240, apologyHorizon(cal, vn('2026-02-09T09:59'), 'day_before'))).toBe(false);
     expect(draftWindowReached(cal, vn('2026-02-09T10:00'), short, 240, apologyHorizon(cal, vn('2026-02-09T10:00'), 'day_before'))).toBe(true);
+  });
+});
+
+describe('sentInTime: a letter goes out no later than one day before the deadline (local days, UTC+7)', () => {
+  it("is in time on any local day before the deadline's, and late from the first minute of that day", () => {
+    const due = '2026-09-16T10:00:00.000Z'; // Wed 16/09 17:00 in Vietnam
+    expect(sentInTime('2026-09-15T16:59:59.000Z', due)).toBe(true); // Tue 23:59:59
+    expect(sentInTime('2026-09-15T17:00:00.000Z', due)).toBe(false); // Wed 00:00
+    expect(sentInTime(new Date('2026-09-17T01:00:00.000Z'), due)).toBe(false);
   });
 });
