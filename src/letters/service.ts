@@ -382,12 +382,15 @@ export class LetterService {
     }
     if (letter.status === 'cancelled') throw new ConflictError('Văn bản này đã hủy.', 'not_draft');
     if (input.version !== undefined && input.version !== letter.version) throw staleLetter(letter.version);
-    const overrideReason = input.overrideReason?.trim() || null;
     const letters = await lettersOfDossier(trx, letter.dossier_id);
     const issuedBefore = letters.filter((l) => l.status === 'issued');
-    if (this.ctx.config.reappointments === 'once' && issuedBefore.length && (overrideReason || letter.override_reason)) {
+    // Under the law's rule there is no exception to ask for: another appointment is refused, and a reason sent with a
+    // first letter changes nothing (it does not pass a draft that is not owed yet).
+    const once = this.ctx.config.reappointments === 'once';
+    if (once && issuedBefore.length && (input.overrideReason?.trim() || letter.override_reason)) {
       throw reappointedOnce(dossier.code, issuedBefore.at(-1)!.number);
     }
+    const overrideReason = once ? null : input.overrideReason?.trim() || null;
     // A draft made when the dossier was due soon, whose deadline has moved since (the papers came and a restart
     // procedure's time began again, or new days off were recomputed), is not owed any more: issued, it promised a
     // day before the new deadline and used up the one new appointment. It waits until the dossier is due soon again.

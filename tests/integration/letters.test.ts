@@ -851,6 +851,14 @@ describe('APOLOGY_FROM=day_before (the default): the letter can go out the worki
     expect(waits.body.error.code).toBe('not_due');
     expect(waits.body.error.message).toContain('còn hơn 1 ngày làm việc');
 
+    // Monday, not owed yet: a reason for an exception does not pass it under the law's one appointment.
+    lawful.clock.set(vn('2026-09-14T16:00'));
+    const early = await request(lawful.app)
+      .post(`/api/v1/letters/${draft.id}/issue`)
+      .set(bearer(landHead))
+      .send({ reason: 'Chờ đo đạc', newAppointmentAt: api('2026-09-18T17:00'), overrideReason: 'Báo trước cho công dân' });
+    expect([early.status, early.body.error?.code]).toEqual([409, 'not_due']);
+
     const issued = await issueWith(lawful, '2026-09-15T09:00', draft.id);
     expect(issued.status, JSON.stringify(issued.body)).toBe(200);
     expect(issued.body).toMatchObject({ status: 'issued', newAppointmentAt: api('2026-09-18T17:00') });
