@@ -293,7 +293,7 @@ const schemas: Record<string, Schema> = {
     {
       reason: str('why the dossier is late; goes into the letter'),
       newAppointmentAt: instant('after now and after the current appointment'),
-      overrideReason: str('a head may give a dossier a further new appointment only with a reason'),
+      overrideReason: str('with REAPPOINTMENTS=override, a head may give a dossier a further new appointment only with a reason; under the default REAPPOINTMENTS=once (the law) a further appointment is refused, 409 reappointed_once'),
       signerTitle: str('the signer\'s title as printed (KT. Giám đốc …); default the template\'s'),
       signerName: str('who signs for the handling agency; required unless the draft names one or the user heads that agency'),
       version: int('the letter version the change is based on'),
