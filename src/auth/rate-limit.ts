@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 
-/** A fixed-window counter in memory: enough for one process; keys are e.g. "ip:1.2.3.4" or "user:an". */
+/**
+ * A fixed-window counter in one process's memory: the public look-up's limit, and the login's one audit line per blocked
+ * key (the login's own limits are LoginThrottle's, shared by every process).
+ */
 export class RateLimiter {
   private hits = new Map<string, { count: number; resetAt: number }>();
 
@@ -19,22 +22,6 @@ export class RateLimiter {
     }
     entry.count += 1;
     return entry.count > this.limit ? Math.ceil((entry.resetAt - now) / 1000) : 0;
-  }
-
-  blockedFor(key: string, now: number): number {
-    const entry = this.hits.get(key);
-    if (!entry || entry.resetAt <= now || entry.count < this.limit) return 0;
-    return Math.ceil((entry.resetAt - now) / 1000);
-  }
-
-  reset(key: string): void {
-    this.hits.delete(key);
-  }
-
-  /** Takes back one hit: an attempt counted up front that turned out not to be a failure. */
-  undo(key: string): void {
-    const entry = this.hits.get(key);
-    if (entry && entry.count > 0) entry.count -= 1;
   }
 
   private prune(now: number): void {
