@@ -28,7 +28,7 @@ import {
   type StoredTemplate,
 } from './draft';
 import { deleteTemplate, EVERY_AGENCY, saveTemplate, storedTemplate, templateAgencyCodes } from './repository';
-import { draftMissingLetters, LetterService, signsFor, type IssueInput } from './service';
+import { draftMissingLetters, LetterService, queueUrl, signsFor, type IssueInput } from './service';
 
 /** How often the server looks for dossiers that need a draft. */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -163,8 +163,7 @@ export function letterPages(ctx: AppContext, services: Services): Router {
       issued.timing && TIMING_NAMES[issued.timing],
     ].filter((p): p is string => !!p);
     /** This tab's address on another page, with its filters. */
-    const pageUrl = (n: number) =>
-      `/thu-xin-loi?${new URLSearchParams(Object.entries({ status, from: issued.issuedFrom, to: issued.issuedTo, timing: issued.timing, page: String(n) }).filter((e): e is [string, string] => !!e[1]))}`;
+    const pageUrl = (n: number) => queueUrl({ status, ...issued }, n);
     // The tabs' counts: the shown list's own total, the others counted (not listed).
     const counts = Object.fromEntries(
       await Promise.all(LETTER_STATUSES.map(async (s) => [s, s === status ? result.total : await letters.count(user, { status: s, openOnly: s === 'draft' })] as const)),

@@ -67,6 +67,12 @@ export type DraftEdit = Omit<IssueInput, 'overrideReason'> & { version: number }
 /** What the letter queue narrows to (LetterListQuery without the agency, which is the user's). */
 export type LetterFilter = { status?: LetterStatus; openOnly?: boolean; issuedFrom?: string; issuedTo?: string; timing?: LetterTiming };
 
+/** The queue's address showing `filter`'s letters (its tab, issue days and timing), at `page` when given. */
+export function queueUrl(filter: LetterFilter, page?: number): string {
+  const params = { status: filter.status, from: filter.issuedFrom, to: filter.issuedTo, timing: filter.timing, page: page === undefined ? undefined : String(page) };
+  return `/thu-xin-loi?${new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]))}`;
+}
+
 /** A letter issued again: the dossier's one new appointment is used; under REAPPOINTMENTS=override, how to set another. */
 function alreadyMoved(reappointments: Config['reappointments'], number: string | null): ConflictError {
   const more = reappointments === 'override' ? 'muốn hẹn lại lần nữa, lãnh đạo phải ghi lý do ngoại lệ' : 'pháp luật không cho hẹn lại lần thứ hai';
@@ -581,12 +587,11 @@ export class LetterService {
     ]);
 
     // The letters issued this month, and whether each went out by the day before its deadline, as the law asks.
-    const issuedThisMonth = { status: 'issued', from: monthStart, to: monthEnd };
     const [issuedAll, issuedInTime, issuedLate] = await Promise.all(
-      ([undefined, 'in_time', 'late'] as const).map(async (timing) => ({
-        n: await this.count(user, { status: 'issued', issuedFrom: monthStart, issuedTo: monthEnd, timing }),
-        href: `/thu-xin-loi?${new URLSearchParams(timing ? { ...issuedThisMonth, timing } : issuedThisMonth)}`,
-      })),
+      ([undefined, 'in_time', 'late'] as const).map(async (timing) => {
+        const filter: LetterFilter = { status: 'issued', issuedFrom: monthStart, issuedTo: monthEnd, timing };
+        return { n: await this.count(user, filter), href: queueUrl(filter) };
+      }),
     );
 
     const lateList = await this.services.dossiers.list(listQuerySchema.parse({ ...lateParams, sort: 'due', pageSize: 15 }), user);
