@@ -67,15 +67,15 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   // Templates include each other by paths from views/ ('/partials/header'): EJS resolves those against `root`
   // without asking the file system, where a relative include cost a stat call on every render. They are compiled
   // without `with` (shared/views.ts).
-  app.set('view options', viewOptions(path.join(ROOT, 'views')));
+  // The helpers and tables of names every template may read (shared/views.ts).
+  const shared = { ...format, STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, CORRECTED_NAMES, REPORT_COLUMN_INFO, placeName: ctx.config.placeName };
+  app.set('view options', viewOptions(path.join(ROOT, 'views'), shared));
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.disable('x-powered-by');
   // Pages are built per user and never stored (auth/sessions.ts), so a hash of each body to answer
   // If-None-Match would only cost time: the late list's 51 kB were hashed on every request.
   app.set('etag', false);
   if (ctx.config.env === 'production') app.set('view cache', true);
-
-  Object.assign(app.locals, format, { STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, CORRECTED_NAMES, REPORT_COLUMN_INFO, placeName: ctx.config.placeName });
 
   app.use(
     helmet({

@@ -2,14 +2,13 @@
 //
 // EJS wraps a template's code in `with (locals) { … }` so that it can read `title` for `locals.title`. V8 looks every
 // name inside a `with` up at run time: the dossier list's template took ~480-580 µs per render that way, ~100-145 µs
-// with its names read once into variables (a loop over the same 50 rows). EJS's own option for that,
-// `destructuredLocals`, declares the listed names as variables (`var title = locals.title, …`) before the code;
-// here the list is every name the templates' code reads, found once in their sources, and each template's code runs in
-// a block of its own, so that a template's own `const user = …` shadows the variable of the same name instead of
-// declaring it twice.
+// with its names read once into variables (a loop over the same 50 rows). Here each template starts by reading the
+// names its own code uses (`var title = locals.title, …`), found in its source as it is loaded, and its code runs in a
+// block of its own, so that a template's own `const user = …` shadows the variable of the same name instead of
+// declaring it twice. (EJS's option `destructuredLocals` declares one list for every template: the 544 names of all of
+// them were read at the start of each template and partial: about a fifth of a dossier page's render.)
 import ejs from 'ejs';
 import fs from 'node:fs';
-import path from 'node:path';
 
 /** Words that are not names a template can read as a variable. */
 const NOT_NAMES = new Set(
@@ -48,26 +47,29 @@ export function namesOf(template: string): Set<string> {
   return names;
 }
 
-/** The template's code in a block of its own (see above); the tags add no output and no line. */
-export function inBlock(template: string): string {
-  return `<% { %>${template}<% } %>`;
-}
-
-/** Every template file under `dir`, in its subfolders too. */
-export function templatesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? templatesUnder(p) : e.name.endsWith('.ejs') ? [p] : [];
-  });
+/**
+ * The template's code in a block of its own, after the names it uses are read once (see above); the tags add no
+ * output and no line. A name among `shared` is the locals' own when they have it (a partial given `placeName`), otherwise the
+ * shared one, which the template reads as `this` (EJS's `context`): the app's helpers and tables of names.
+ */
+export function inBlock(template: string, shared: ReadonlySet<string> = new Set()): string {
+  const reads = [...namesOf(template)]
+    .sort()
+    .map((n) => (shared.has(n) ? `${n} = locals.${n} !== undefined ? locals.${n} : this.${n}` : `${n} = locals.${n}`));
+  return `<% ${reads.length ? `var ${reads.join(', ')};` : ''} { %>${template}<% } %>`;
 }
 
 /**
- * The `view options` of the app: every template under `dir` compiled without `with`, its names read once. Sets EJS's
- * file loader (a process-wide hook) to put each template's code in its block.
+ * The `view options` of the app: every template under `dir` compiled without `with`, and `shared`, the helpers every
+ * template may read, given as their context rather than among the locals. Sets EJS's file loader (a process-wide
+ * hook) to put each template's code in its block.
+ *
+ * Express copies every local into one object for each page, and EJS copies them all again for each partial it
+ * includes (`include` gives the partial a copy of the page's locals): the thirty helpers and tables of names among
+ * them were copied six times for a dossier's page. The context is passed on as it is.
  */
-export function viewOptions(dir: string): { root: string; _with: false; destructuredLocals: string[] } {
-  const names = new Set<string>();
-  for (const file of templatesUnder(dir)) for (const name of namesOf(fs.readFileSync(file, 'utf8'))) names.add(name);
-  ejs.fileLoader = (file: string) => inBlock(fs.readFileSync(file, 'utf8'));
-  return { root: dir, _with: false, destructuredLocals: [...names].sort() };
+export function viewOptions(dir: string, shared: Record<string, unknown> = {}): { root: string; _with: false; context: Record<string, unknown> } {
+  const names = new Set(Object.keys(shared));
+  ejs.fileLoader = (file: string) => inBlock(fs.readFileSync(file, 'utf8'), names);
+  return { root: dir, _with: false, context: shared };
 }

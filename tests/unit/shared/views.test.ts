@@ -2,9 +2,17 @@ import { describe, expect, it } from 'vitest';
 import ejs from 'ejs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inBlock, namesOf, templatesUnder, viewOptions } from '../../../src/shared/views';
+import { inBlock, namesOf, viewOptions } from '../../../src/shared/views';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../../views');
+
+/** Every template file under `dir`, in its subfolders too. */
+function templatesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? templatesUnder(p) : e.name.endsWith('.ejs') ? [p] : [];
+  });
+}
 
 describe('templates compiled without `with`', () => {
   it('when a template is read for its names, then it lists the variables it reads, not properties, words of the language or globals', () => {
@@ -19,24 +27,36 @@ describe('templates compiled without `with`', () => {
   it("when a template declares a variable named like one of the locals, then it still compiles, and reads its own", () => {
     // header.ejs does this: `const user = locals.user || null`.
     const source = "<% const user = locals.user || 'nobody'; %><%= user %>/<%= title %>/<%= typeof missing === 'undefined' %>";
-    const options = { _with: false, destructuredLocals: ['user', 'title', 'missing'] };
-    expect(() => ejs.compile(source, options)).toThrow(/already been declared/);
-    const render = ejs.compile(inBlock(source), options);
+    // EJS's own way of reading names once declares them beside the template's code, and its `const` then clashes.
+    expect(() => ejs.compile(source, { _with: false, destructuredLocals: ['user', 'title', 'missing'] })).toThrow(/already been declared/);
+    const render = ejs.compile(inBlock(source), { _with: false });
     expect(render({ user: 'lan', title: 'Hồ sơ' })).toBe('lan/Hồ sơ/true');
     expect(render({ title: 'Hồ sơ' })).toBe('nobody/Hồ sơ/true');
   });
 
+  it('when a template reads a shared helper, then it gets the context’s, unless its locals hold one of that name', () => {
+    const source = '<%= placeName %>, <%= formatDay(day) %>';
+    const context = { placeName: 'Cần Thơ', formatDay: (d: number) => `ngày ${d}` };
+    const render = ejs.compile(inBlock(source, new Set(Object.keys(context))), { _with: false, context });
+    expect(render({ day: 5 })).toBe('Cần Thơ, ngày 5');
+    // letters/print.ejs gives the letterhead the letter's own place.
+    expect(render({ day: 5, placeName: 'Ninh Kiều' })).toBe('Ninh Kiều, ngày 5');
+    // Not among the shared names: read from the locals only.
+    expect(ejs.compile(inBlock(source, new Set(['formatDay'])), { _with: false, context })({ day: 5 })).toBe(', ngày 5');
+  });
+
   it('when every template of views/ is compiled with the app’s options, then none fails, and a page renders as it did with `with`', () => {
-    const options = viewOptions(VIEWS);
-    expect(options._with).toBe(false);
-    expect(options.destructuredLocals).toEqual(expect.arrayContaining(['result', 'filter', 'formatDateTime', 'STATUS_NAMES', 'user']));
+    const shared = { formatDateTime: () => '', STATUS_NAMES: {} };
+    const options = viewOptions(VIEWS, shared);
+    expect(options).toEqual({ root: VIEWS, _with: false, context: shared });
     const files = templatesUnder(VIEWS);
     expect(files.length).toBeGreaterThan(30);
-    for (const file of files) expect(() => ejs.compile(inBlock(fs.readFileSync(file, 'utf8')), { ...options, filename: file }), file).not.toThrow();
+    const names = new Set(Object.keys(shared));
+    for (const file of files) expect(() => ejs.compile(inBlock(fs.readFileSync(file, 'utf8'), names), { ...options, filename: file }), file).not.toThrow();
     const field = path.join(VIEWS, 'partials/field-error.ejs');
     const data = { name: 'applicant.name', errors: { 'applicant.name': 'Nhập họ tên' } };
     const withWith = ejs.compile(fs.readFileSync(field, 'utf8'), { root: VIEWS })(data);
-    const without = ejs.compile(inBlock(fs.readFileSync(field, 'utf8')), { ...options, filename: field })(data);
+    const without = ejs.compile(inBlock(fs.readFileSync(field, 'utf8'), names), { ...options, filename: field })(data);
     expect(without).toBe(withWith);
     expect(without).toContain('Nhập họ tên');
   });
