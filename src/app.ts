@@ -48,6 +48,13 @@ export interface AppOptions {
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
+/**
+ * The helpers and tables of names every template may read, the same for every app of the process (shared/views.ts).
+ * EJS keeps each compiled template, with the context it was compiled with, for the whole process: what depends on an
+ * app's configuration (its `placeName`) stays among that app's locals.
+ */
+const TEMPLATE_HELPERS = { ...format, STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, CORRECTED_NAMES, REPORT_COLUMN_INFO };
+
 /** Builds the Express app; never listens (server.ts does, tests use supertest). */
 export function createApp(options: AppOptions): Express & { locals: { services: Services; ctx: AppContext } } {
   const ctx: AppContext = {
@@ -67,9 +74,8 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   // Templates include each other by paths from views/ ('/partials/header'): EJS resolves those against `root`
   // without asking the file system, where a relative include cost a stat call on every render. They are compiled
   // without `with` (shared/views.ts).
-  // The helpers and tables of names every template may read (shared/views.ts).
-  const shared = { ...format, STATUS_NAMES, CHANNEL_NAMES, ROLE_NAMES, EVENT_NAMES, CORRECTED_NAMES, REPORT_COLUMN_INFO, placeName: ctx.config.placeName };
-  app.set('view options', viewOptions(path.join(ROOT, 'views'), shared));
+  app.set('view options', viewOptions(path.join(ROOT, 'views'), TEMPLATE_HELPERS));
+  app.locals.placeName = ctx.config.placeName;
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.disable('x-powered-by');
   // Pages are built per user and never stored (auth/sessions.ts), so a hash of each body to answer

@@ -49,8 +49,8 @@ export function namesOf(template: string): Set<string> {
 
 /**
  * The template's code in a block of its own, after the names it uses are read once (see above); the tags add no
- * output and no line. A name among `shared` is the locals' own when they have it (a partial given `placeName`), otherwise the
- * shared one, which the template reads as `this` (EJS's `context`): the app's helpers and tables of names.
+ * output and no line. A name among `shared` is the locals' own when they have it, otherwise the shared one, which the
+ * template reads as `this` (EJS's `context`): the app's helpers and tables of names.
  */
 export function inBlock(template: string, shared: ReadonlySet<string> = new Set()): string {
   const reads = [...namesOf(template)]
@@ -66,7 +66,9 @@ export function inBlock(template: string, shared: ReadonlySet<string> = new Set(
  *
  * Express copies every local into one object for each page, and EJS copies them all again for each partial it
  * includes (`include` gives the partial a copy of the page's locals): the thirty helpers and tables of names among
- * them were copied six times for a dossier's page. The context is passed on as it is.
+ * them were copied six times for a dossier's page. The context is passed on as it is. EJS keeps each template
+ * compiled with the context it was first compiled with (with `view cache`, for the whole process), so `shared` must be
+ * the same for every app of the process.
  */
 export function viewOptions(dir: string, shared: Record<string, unknown> = {}): { root: string; _with: false; context: Record<string, unknown> } {
   const names = new Set(Object.keys(shared));
