@@ -238,10 +238,21 @@ export function apologyHorizon(cal: WorkCalendar, now: Date, from: ApologyFrom):
 
 /**
  * Is a letter sent at `at` in time for its dossier's deadline: on a local day before the deadline's, as the law asks
- * (no later than one day before the deadline)? The watch page counts letters by the same rule (repository.ts, timing).
+ * (no later than one day before the deadline; letterDeadline)? The watch page counts letters by the same rule
+ * (repository.ts, timing).
  */
 export function sentInTime(at: Date | string, dueAt: Date | string): boolean {
   return localDate(at) < localDate(dueAt);
+}
+
+/**
+ * The instant a letter is judged against (sentInTime): its dossier's deadline, or, for a further letter
+ * (REAPPOINTMENTS=override), the appointment it moves, which the letter before it set: the law's rule, one day ahead,
+ * applied to the appointment the citizen was last given. Judged against the deadline, long past by then, every further
+ * letter counted as sent late. The SQL of the queue's timing filter states the same rule (repository.ts).
+ */
+export function letterDeadline(letter: Pick<LetterRow, 'seq' | 'original_appointment_at'>, dueAt: string): string {
+  return letter.seq > 1 ? letter.original_appointment_at : dueAt;
 }
 
 /**

@@ -73,7 +73,12 @@ function applyLetterScope(db: Knex, q: Knex.QueryBuilder, query: Omit<LetterList
   if (query.openOnly) q.whereIn('d.status', OPEN_STATUSES);
   if (query.issuedFrom) q.where('l.issued_at', '>=', fromLocal(query.issuedFrom).toISOString());
   if (query.issuedTo) q.where('l.issued_at', '<', fromLocal(addDays(query.issuedTo, 1)).toISOString());
-  if (query.timing) q.whereRaw(`l.issued_at ${query.timing === 'in_time' ? '<' : '>='} ${localDayStart(db, 'd.due_at')}`);
+  if (query.timing) {
+    // The day a letter had to go out before (draft.ts letterDeadline): its dossier's deadline's, or, for a further
+    // letter, the day of the appointment it moves.
+    const deadlineDay = `(CASE WHEN l.seq > 1 THEN ${localDayStart(db, 'l.original_appointment_at')} ELSE ${localDayStart(db, 'd.due_at')} END)`;
+    q.whereRaw(`l.issued_at ${query.timing === 'in_time' ? '<' : '>='} ${deadlineDay}`);
+  }
   return q;
 }
 

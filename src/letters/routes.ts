@@ -21,6 +21,7 @@ import {
   LETTER_STATUSES,
   PLACEHOLDERS,
   sentInTime,
+  letterDeadline,
   resolveTemplate,
   SMS_MAX,
   toLetterJson,
@@ -136,7 +137,7 @@ const SITUATION_NAMES: Record<string, string> = {
 export function letterPages(ctx: AppContext, services: Services): Router {
   const router = Router();
   const letters = new LetterService(ctx, services);
-  const locals = { LETTER_STATUS_NAMES, LETTER_TAB_NAMES, DRAFTED_FOR_NAMES, SITUATION_NAMES, STATUS_NAMES, reappointments: ctx.config.reappointments, apologyFrom: ctx.config.apologyFrom, sentInTime };
+  const locals = { LETTER_STATUS_NAMES, LETTER_TAB_NAMES, DRAFTED_FOR_NAMES, SITUATION_NAMES, STATUS_NAMES, reappointments: ctx.config.reappointments, apologyFrom: ctx.config.apologyFrom, sentInTime, letterDeadline };
 
   router.get('/theo-doi', requireRole('head', 'admin'), async (req, res) => {
     const board = await letters.dashboard(currentUser(req));

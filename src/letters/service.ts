@@ -22,6 +22,7 @@ import {
   proposeAppointment,
   proposalOvertaken,
   sentInTime,
+  letterDeadline,
   resolveTemplate,
   smsText,
   type LetterFacts,
@@ -302,7 +303,7 @@ export class LetterService {
       hasDraft: siblings.some((l) => l.status === 'draft'),
       isLatest: !siblings.some((l) => l.seq > letter.seq),
       // Issued (or, for a draft, issued now) by the day before the deadline, as the law asks.
-      inTime: sentInTime(letter.issued_at ?? now, dossier.due_at),
+      inTime: sentInTime(letter.issued_at ?? now, letterDeadline(letter, dossier.due_at)),
     };
   }
 

@@ -929,3 +929,35 @@ describe('APOLOGY_FROM=day_before (the default): the letter can go out the worki
     expect((await agent.get(`/thu-xin-loi/${onTime.id}`)).text).not.toContain('id="sent-late"');
   });
 });
+
+describe('a further letter (REAPPOINTMENTS=override) is judged against the appointment it moves', () => {
+  it('when a head sends a further letter the day before the appointment the first one set, then the watch page and the queue count it in time, not against the deadline long past', async () => {
+    const code = (await receive(LAND, '2026-10-05T07:30', landClerk, 'Phan Văn Hẹn Lại')).code;
+    expect((await dossierJson(code)).dueAt).toBe(api('2026-10-07T17:00')); // Wed
+    await sweep('2026-10-06T17:00');
+    const first = await letterOf(code);
+    harness.clock.set(vn('2026-10-06T17:30')); // Tue, the day before the deadline
+    expect((await issue(landHead, first.id, { reason: 'Chờ đo đạc', newAppointmentAt: api('2026-10-12T17:00') })).status).toBe(200);
+    // Fri 09/10, the working day before Monday's appointment, long after Wednesday's deadline.
+    harness.clock.set(vn('2026-10-09T09:00'));
+    const further = await issue(landHead, first.id, { reason: 'Vẫn chờ đo đạc', newAppointmentAt: api('2026-10-16T17:00'), overrideReason: 'Đơn vị đo đạc báo chậm' });
+    expect(further.status, JSON.stringify(further.body)).toBe(200);
+    expect(further.body).toMatchObject({ seq: 2, status: 'issued' });
+    expect((await letterOf(code, 2)).original_appointment_at).toBe(vn('2026-10-12T17:00').toISOString());
+
+    const { agent } = await loginAgent(app(), 'lanhdao_dat');
+    const watch = (await agent.get('/theo-doi')).text;
+    const number = (id: string) => new RegExp(`<a href="([^"]*)" id="${id}"><strong>([\\d.]+)</strong>`).exec(watch)!;
+    expect([number('n-issued-month')[2], number('n-issued-in-time')[2], number('n-issued-late')[2]]).toEqual(['2', '2', '0']);
+    const issued = await agent.get('/thu-xin-loi?status=issued&from=2026-10-01&to=2026-10-31');
+    expect(issued.text.match(new RegExp(`>${code.replaceAll('.', '\\.')}<`, 'g'))).toHaveLength(2);
+    expect(issued.text).not.toContain('>Gửi muộn</span>');
+
+    // The same further letter sent on Monday, the appointment's own day, is late.
+    await t.db('letters').where({ id: further.body.id }).update({ issued_at: vn('2026-10-12T08:00').toISOString() });
+    const after = (await agent.get('/theo-doi')).text;
+    expect(new RegExp('id="n-issued-late"><strong>1</strong>').test(after)).toBe(true);
+    const late = await agent.get('/thu-xin-loi?status=issued&from=2026-10-01&to=2026-10-31&timing=late');
+    expect(late.text.match(/>Gửi muộn<\/span>/g)).toHaveLength(1);
+  });
+});

@@ -12,6 +12,7 @@ import {
   proposeAppointment,
   proposalOvertaken,
   sentInTime,
+  letterDeadline,
   workingDaysLate,
   formatMinutes,
   resolveTemplate,
@@ -322,5 +323,16 @@ describe('sentInTime: a letter goes out no later than one day before the deadlin
     expect(sentInTime('2026-09-15T16:59:59.000Z', due)).toBe(true); // Tue 23:59:59
     expect(sentInTime('2026-09-15T17:00:00.000Z', due)).toBe(false); // Wed 00:00
     expect(sentInTime(new Date('2026-09-17T01:00:00.000Z'), due)).toBe(false);
+  });
+});
+
+describe('letterDeadline: what a letter is judged against', () => {
+  it('when the letter is the first, then its dossier\'s deadline; when a further one, then the appointment it moves', () => {
+    const due = '2026-10-07T10:00:00.000Z';
+    expect(letterDeadline({ seq: 1, original_appointment_at: due }, due)).toBe(due);
+    expect(letterDeadline({ seq: 2, original_appointment_at: '2026-10-12T10:00:00.000Z' }, due)).toBe('2026-10-12T10:00:00.000Z');
+    // Sent Friday 09/10 for Monday's appointment: in time, though days after the deadline.
+    expect(sentInTime('2026-10-09T02:00:00.000Z', letterDeadline({ seq: 2, original_appointment_at: '2026-10-12T10:00:00.000Z' }, due))).toBe(true);
+    expect(sentInTime('2026-10-09T02:00:00.000Z', due)).toBe(false);
   });
 });
