@@ -123,12 +123,19 @@ export async function startE2E(): Promise<E2E> {
   };
 }
 
+/**
+ * Waits for the field `id` to have the focus its page's `autofocus` gives it. Chromium does not always give it by the
+ * time "load" fires: keys typed before went nowhere (a login failed now and then; the intake's procedure filter got
+ * "hai sinh" for "khai sinh").
+ */
+export async function autofocused(page: Page, id: string) {
+  await page.waitForFunction(`document.activeElement && document.activeElement.id === ${JSON.stringify(id)}`);
+}
+
 /** Logs in through the form with the keyboard only: the user name field has the focus. */
 export async function loginWithKeyboard(page: Page, base: string, username: string) {
   await page.goto(`${base}/dang-nhap`);
-  // The field takes the focus by itself (autofocus), but not always by the time "load" fires: keys typed before
-  // that went nowhere, the login failed now and then, and the test waited for a page that never came.
-  await page.waitForFunction("document.activeElement && document.activeElement.id === 'username'");
+  await autofocused(page, 'username');
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);

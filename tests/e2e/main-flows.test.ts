@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditPage } from './a11y';
-import { LATE_APPLICANT, PASSWORD, SOON_APPLICANT, VIEWPORT, localParts, loginWithKeyboard, printToPdf, screenshot, startE2E, type E2E } from './harness';
+import { LATE_APPLICANT, PASSWORD, autofocused, SOON_APPLICANT, VIEWPORT, localParts, loginWithKeyboard, printToPdf, screenshot, startE2E, type E2E } from './harness';
 
 // The main flows of the desk in a real browser: the clerk's day with one dossier, the head's late dossier and its
 // apology letter, the city's monthly report, and the citizen scanning the receipt's QR code.
@@ -294,6 +294,7 @@ describe('clerk', () => {
     const { page: tab } = await e.open();
     await loginWithKeyboard(tab, e.base, 'motcua');
     await tab.goto(`${e.base}/ho-so/moi`);
+    await autofocused(tab, 'procedure-filter');
     // "khai sinh" is no procedure of the centre; a land procedure holding "kê khai" and "phát sinh" apart was taken.
     await tab.keyboard.type('khai sinh');
     expect(await tab.locator('#f-procedureCode').inputValue()).toBe('');
@@ -663,6 +664,7 @@ describe('every main page', () => {
         await page.setViewportSize(VIEWPORT);
         // a request the desk cannot receive: refused from the intake form, with a reason, and its slip printed
         await page.goto(`${e.base}/ho-so/moi`);
+        await autofocused(page, 'procedure-filter');
         await page.keyboard.type('biện pháp bảo đảm quyền sử dụng đất');
         await page.keyboard.press('ArrowDown');
         await page.keyboard.press('Enter');
