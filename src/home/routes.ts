@@ -3,7 +3,7 @@ import type { AppContext } from '../shared/context';
 import type { Services } from '../app';
 import { requireUser, currentUser } from '../auth/guard';
 import { listQuerySchema } from '../dossiers/schema';
-import { isLate, type SummaryRow } from '../dossiers/repository';
+import { lateAt } from '../dossiers/repository';
 
 /** How many dossiers each short list on the home page shows; the full list is one click away. */
 const SHORT_LIST = 8;
@@ -34,7 +34,7 @@ export function homeRoutes(ctx: AppContext, services: Services): Router {
       counts: { open, dueSoon, late, awaiting, toReturn },
       firstDue: firstDue.items,
       recent,
-      isLate: (row: SummaryRow) => isLate(row, now),
+      isLate: lateAt(now),
     });
   });
   return router;

@@ -4,7 +4,7 @@ import { audit } from '../audit/log';
 import type { Services } from '../app';
 import { currentUser, requireRole, requireUser } from '../auth/guard';
 import { getAgency, listAgencies } from '../catalog/repository';
-import { isLate } from '../dossiers/repository';
+import { lateAt } from '../dossiers/repository';
 import { instant } from '../dossiers/schema';
 import { STATUS_NAMES } from '../dossiers/status';
 import { FORM_KEYS, FORM_TEXTS, unknownPlaceholders } from '../forms/texts';
@@ -182,7 +182,7 @@ export function letterPages(ctx: AppContext, services: Services): Router {
       status,
       result,
       appointments,
-      isLate: (row: Parameters<typeof isLate>[0]) => isLate(row, now),
+      isLate: lateAt(now),
       counts,
       page,
       pages: Math.max(1, Math.ceil(result.total / pageSize)),

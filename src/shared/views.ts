@@ -9,6 +9,7 @@
 // them were read at the start of each template and partial: about a fifth of a dossier page's render.)
 import ejs from 'ejs';
 import fs from 'node:fs';
+import { escapeHtml } from './format';
 
 /** Words that are not names a template can read as a variable. */
 const NOT_NAMES = new Set(
@@ -68,10 +69,13 @@ export function inBlock(template: string, shared: ReadonlySet<string> = new Set(
  * includes (`include` gives the partial a copy of the page's locals): the thirty helpers and tables of names among
  * them were copied six times for a dossier's page. The context is passed on as it is. EJS keeps each template
  * compiled with the context it was first compiled with (with `view cache`, for the whole process), so `shared` must be
- * the same for every app of the process.
+ * the same for every app of the process. `<%= %>` escapes with format.ts escapeHtml.
  */
-export function viewOptions(dir: string, shared: Record<string, unknown> = {}): { root: string; _with: false; context: Record<string, unknown> } {
+export function viewOptions(
+  dir: string,
+  shared: Record<string, unknown> = {},
+): { root: string; _with: false; context: Record<string, unknown>; escape: (value: unknown) => string } {
   const names = new Set(Object.keys(shared));
   ejs.fileLoader = (file: string) => inBlock(fs.readFileSync(file, 'utf8'), names);
-  return { root: dir, _with: false, context: shared };
+  return { root: dir, _with: false, context: shared, escape: escapeHtml };
 }

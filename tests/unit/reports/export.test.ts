@@ -107,7 +107,7 @@ describe('the chart of on-time and late dossiers per field', () => {
     const svg = onTimeChart(report.rows);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('98,3% đúng hạn · 600.000 hồ sơ');
-    expect(svg).toContain('Chứng thực, &quot;bản sao&quot;');
+    expect(svg).toContain('Chứng thực, &#34;bản sao&#34;');
     expect(svg).not.toContain('"bản sao"');
     expect(onTimeChart([])).toContain('Chưa có hồ sơ nào được giải quyết trong kỳ.');
     expect(percent(1, 3)).toBe('33,3%');

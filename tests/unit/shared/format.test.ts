@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import ejs from 'ejs';
 import { dateParts, escapeHtml, sheetDateTime, formatDate, formatDateTime, formatNumber, fromLocal, isoLocal, keepNameWordsTogether, localDate, optionTags, weekdayName } from '../../../src/shared/format';
 import { loadConfig, parseDatabaseUrl, parsePeriods } from '../../../src/config';
 import { formatDossierCode } from '../../../src/dossiers/service';
@@ -105,14 +106,14 @@ describe('option tags of a choice list', () => {
   it('when nothing is selected, then every choice is an option with its code and escaped name, in order', () => {
     expect(optionTags(agencies)).toBe(
       '<option value="A1">Sở Tư pháp</option>' +
-        '<option value="B&quot;2">UBND &lt;Xã&gt; Thạnh Phú &amp; &quot;Tân&quot; Lộc</option>' +
+        '<option value="B&#34;2">UBND &lt;Xã&gt; Thạnh Phú &amp; &#34;Tân&#34; Lộc</option>' +
         '<option value="C3">Công an tỉnh &#39;Cần Thơ&#39;</option>',
     );
   });
 
   it('when a choice is selected and another left out, then only the selected one is marked and the other is missing', () => {
     const html = optionTags(agencies, 'C3', 'A1');
-    expect(html).toBe('<option value="B&quot;2">UBND &lt;Xã&gt; Thạnh Phú &amp; &quot;Tân&quot; Lộc</option><option selected value="C3">Công an tỉnh &#39;Cần Thơ&#39;</option>');
+    expect(html).toBe('<option value="B&#34;2">UBND &lt;Xã&gt; Thạnh Phú &amp; &#34;Tân&#34; Lộc</option><option selected value="C3">Công an tỉnh &#39;Cần Thơ&#39;</option>');
     // the kept tags are not changed by a selection: the next page marks nothing
     expect(optionTags(agencies)).not.toContain('selected');
   });
@@ -123,8 +124,30 @@ describe('option tags of a choice list', () => {
     expect(optionTags(renamed, 'A1')).toBe('<option selected value="A1">Sở Tư pháp thành phố</option>');
   });
 
+  it('when a template writes a value, then it is escaped as EJS escapes it, a text without special characters unchanged', () => {
+    const values = [`<a href="x" title='y'>&amp;</a>`, 'Nguyễn Thị Hồng Nhung', '000.01.01.H13-261125-0468', 'a"b', "O'Neil", '&', '', 0, 42.5, false, null, undefined, { toString: () => '<b>' }, ['x', '<y>']];
+    for (const value of values) expect(escapeHtml(value), String(value)).toBe(ejs.escapeXML(value));
+    const plain = 'Cấp Giấy chứng nhận quyền sử dụng đất';
+    expect(escapeHtml(plain)).toBe(plain);
+  });
+
+  it('when an instant is written as the database writes it, then read off its text it is formatted as through a Date', () => {
+    // Every half hour of three days across a year's end, and the minutes around UTC 17:00, where the local day turns.
+    const instants: string[] = [];
+    for (let t = Date.UTC(2026, 11, 30); t < Date.UTC(2027, 0, 2); t += 30 * 60_000) instants.push(new Date(t).toISOString());
+    for (const m of [-61, -1, 0, 1, 59]) instants.push(new Date(Date.UTC(2026, 1, 28, 17) + m * 60_000).toISOString());
+    for (const iso of instants) {
+      expect(formatDateTime(iso), iso).toBe(formatDateTime(new Date(iso)));
+      expect(formatDate(iso), iso).toBe(formatDate(new Date(iso)));
+    }
+    expect(formatDateTime('2026-02-28T16:59:00.000Z')).toBe('23:59 28/02/2026');
+    expect(formatDateTime('2026-02-28T17:00:00.000Z')).toBe('00:00 01/03/2026');
+    // Another way of writing the same instant is parsed.
+    expect(formatDateTime('2026-02-28T10:00:00+07:00')).toBe('10:00 28/02/2026');
+  });
+
   it('when text holds every HTML special character, then none is left raw', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&#34;x&#34; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
   });
 });
 

@@ -3,6 +3,7 @@ import ejs from 'ejs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { inBlock, namesOf, viewOptions } from '../../../src/shared/views';
+import { escapeHtml } from '../../../src/shared/format';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../../views');
 
@@ -48,7 +49,7 @@ describe('templates compiled without `with`', () => {
   it('when every template of views/ is compiled with the app’s options, then none fails, and a page renders as it did with `with`', () => {
     const shared = { formatDateTime: () => '', STATUS_NAMES: {} };
     const options = viewOptions(VIEWS, shared);
-    expect(options).toEqual({ root: VIEWS, _with: false, context: shared });
+    expect(options).toEqual({ root: VIEWS, _with: false, context: shared, escape: escapeHtml });
     const files = templatesUnder(VIEWS);
     expect(files.length).toBeGreaterThan(30);
     const names = new Set(Object.keys(shared));
