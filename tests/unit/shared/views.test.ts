@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ejs from 'ejs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inBlock, namesOf, viewOptions } from '../../../src/shared/views';
+import { inBlock, namesOf, utf8, viewOptions } from '../../../src/shared/views';
 import { escapeHtml } from '../../../src/shared/format';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../../views');
@@ -60,5 +60,17 @@ describe('templates compiled without `with`', () => {
     const without = ejs.compile(inBlock(fs.readFileSync(field, 'utf8'), names), { ...options, filename: field })(data);
     expect(without).toBe(withWith);
     expect(without).toContain('Nhập họ tên');
+  });
+});
+
+describe('pages as UTF-8 bytes', () => {
+  it('when a page is encoded, then its bytes are those of Buffer.from, lone surrogates and pages too long for the scratch memory included', () => {
+    const page = '<p>Hồ sơ của Nguyễn Thị Hồng Nhung — Đất đai 😀</p>';
+    const texts = ['', 'hello', page, 'a\ud800b', '\udc00', page.repeat(3_000), 'x'.repeat(100_000)];
+    for (const text of texts) expect(utf8(text).equals(Buffer.from(text, 'utf8')), text.slice(0, 20)).toBe(true);
+    // Each answer has bytes of its own: the next page does not overwrite the last.
+    const first = utf8('Cần Thơ');
+    utf8('Hà Nội');
+    expect(first.toString('utf8')).toBe('Cần Thơ');
   });
 });
