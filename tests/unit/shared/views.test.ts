@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ejs from 'ejs';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { inBlock, namesOf, utf8, viewOptions } from '../../../src/shared/views';
 import { escapeHtml } from '../../../src/shared/format';
@@ -49,11 +50,11 @@ describe('templates compiled without `with`', () => {
   it('when every template of views/ is compiled with the app’s options, then none fails, and a page renders as it did with `with`', () => {
     const shared = { formatDateTime: () => '', STATUS_NAMES: {} };
     const options = viewOptions(VIEWS, shared);
-    expect(options).toEqual({ root: VIEWS, _with: false, context: shared, escape: escapeHtml });
+    expect(options).toEqual({ root: VIEWS, _with: false, context: { ...shared, keptInclude: expect.any(Function) }, escape: escapeHtml });
     const files = templatesUnder(VIEWS);
     expect(files.length).toBeGreaterThan(30);
     const names = new Set(Object.keys(shared));
-    for (const file of files) expect(() => ejs.compile(inBlock(fs.readFileSync(file, 'utf8'), names), { ...options, filename: file }), file).not.toThrow();
+    for (const file of files) expect(() => ejs.compile(inBlock(fs.readFileSync(file, 'utf8'), names, true), { ...options, filename: file }), file).not.toThrow();
     const field = path.join(VIEWS, 'partials/field-error.ejs');
     const data = { name: 'applicant.name', errors: { 'applicant.name': 'Nhập họ tên' } };
     const withWith = ejs.compile(fs.readFileSync(field, 'utf8'), { root: VIEWS })(data);
@@ -72,5 +73,31 @@ describe('pages as UTF-8 bytes', () => {
     const first = utf8('Cần Thơ');
     utf8('Hà Nội');
     expect(first.toString('utf8')).toBe('Cần Thơ');
+  });
+});
+
+describe('partials', () => {
+  it('when a page includes a partial already compiled and kept, then the partial reads the page’s locals, not a copy; given data, or not kept, EJS’s include copies them', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'views-'));
+    try {
+      fs.writeFileSync(path.join(root, 'page.ejs'), "<%- include('/part') %>|<%- include('/part', { who: 'B' }) %>");
+      fs.writeFileSync(path.join(root, 'part.ejs'), '<%= who %>:<%= seen(locals) %>');
+      const options = viewOptions(root, {});
+      const render = async (cache: boolean) => {
+        const data: Record<string, unknown> = { who: 'A' };
+        data.seen = (locals: object) => (locals === data ? 'same' : 'copy');
+        return ejs.renderFile(path.join(root, 'page.ejs'), data, { ...options, cache });
+      };
+      // Not kept (no view cache, as in development): the file is read and compiled at each include.
+      expect(await render(false)).toBe('A:copy|B:copy');
+      fs.writeFileSync(path.join(root, 'part.ejs'), '<%= who %>=<%= seen(locals) %>');
+      expect(await render(false)).toBe('A=copy|B=copy');
+      // Kept: the first render compiles the partial through EJS's include; the next ones run it with the page's locals.
+      expect(await render(true)).toBe('A=copy|B=copy');
+      expect(await render(true)).toBe('A=same|B=copy');
+    } finally {
+      ejs.clearCache();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
