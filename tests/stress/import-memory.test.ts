@@ -44,14 +44,22 @@ async function logIn(url: string): Promise<{ cookie: string; csrf: string }> {
   return { cookie: cookie(), csrf: token(await res.text()) };
 }
 
-/** Posts a file as the page's script does; the status and the body's text. */
+/**
+ * Posts a file as the page's script does; the status and the body's text. A request that fails (a connection closed
+ * during the upload, once in CI) says what the server printed and whether it still runs.
+ */
 async function post(url: string, session: { cookie: string; csrf: string }, csv: string) {
-  const res = await fetch(`${url}/quan-tri/nhap-du-lieu`, {
-    method: 'POST',
-    headers: { cookie: session.cookie, 'content-type': 'text/csv; charset=utf-8', 'x-csrf-token': session.csrf, accept: 'application/x-ndjson' },
-    body: csv,
-  });
-  return { status: res.status, text: await res.text() };
+  try {
+    const res = await fetch(`${url}/quan-tri/nhap-du-lieu`, {
+      method: 'POST',
+      headers: { cookie: session.cookie, 'content-type': 'text/csv; charset=utf-8', 'x-csrf-token': session.csrf, accept: 'application/x-ndjson' },
+      body: csv,
+    });
+    return { status: res.status, text: await res.text() };
+  } catch (err) {
+    const state = server.child.exitCode !== null || server.child.signalCode !== null ? `exited (${server.child.exitCode ?? server.child.signalCode})` : 'still running';
+    throw new Error(`the import request failed (${String((err as Error).cause ?? err)}); the server is ${state}; it printed:\n${server.output()}`, { cause: err });
+  }
 }
 
 async function dossierCount(): Promise<number> {
