@@ -52,7 +52,8 @@ export function namesOf(template: string): Set<string> {
 /**
  * The template's code in a block of its own, after the names it uses are read once (see above); the tags add no
  * output and no line. A name among `shared` is the locals' own when they have it, otherwise the shared one, which the
- * template reads as `this` (EJS's `context`): the app's helpers and tables of names.
+ * template reads as `this` (EJS's `context`): the app's helpers and tables of names. With `includes`, a template that
+ * includes partials runs them through keptInclude (its context must then hold it: viewOptions).
  */
 export function inBlock(template: string, shared: ReadonlySet<string> = new Set(), includes = false): string {
   const reads = [...namesOf(template)]
