@@ -978,16 +978,11 @@ async function withCatalogNames<R extends Coded>(db: Knex, rows: R[]): Promise<(
     fields: rows.map((r) => r.field_code),
     agencies: rows.flatMap((r) => (r.agency_code === undefined ? [] : [r.agency_code, r.received_agency_code!])),
   });
-  return rows.map((r) =>
-    r.agency_code === undefined
-      ? Object.assign(r, { procedure_name: names.procedure(r.procedure_code), field_name: names.field(r.field_code) })
-      : Object.assign(r, {
-          procedure_name: names.procedure(r.procedure_code),
-          field_name: names.field(r.field_code),
-          agency_name: names.agency(r.agency_code),
-          received_agency_name: names.agency(r.received_agency_code!),
-        }),
-  );
+  return rows.map((r) => {
+    const named: R & Named = Object.assign(r, { procedure_name: names.procedure(r.procedure_code), field_name: names.field(r.field_code) });
+    if (r.agency_code !== undefined) Object.assign(named, { agency_name: names.agency(r.agency_code), received_agency_name: names.agency(r.received_agency_code!) });
+    return named;
+  });
 }
 
 async function listOf<Row extends Coded>(

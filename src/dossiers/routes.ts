@@ -19,7 +19,7 @@ import { getRefusal, listRefusals, refuseIntake, REFUSALS_PAGE_SIZE } from './re
 import { allowedActions, appointmentDayOff, supplementRefusal, ACTION_NAMES } from './lifecycle';
 import { controlSlipSteps, coordinatingAgencies, TIMELINESS_NAMES } from './control-slip';
 import { askRegister, dailyNumber, registerCells, registerPeriodLine, registerXlsx, REGISTER_MAX_DAYS, REGISTER_REFUSALS } from './register';
-import { parseTrace, isLate, lateAt, type DossierEventRow, type DossierRow, type SummaryRow } from './repository';
+import { parseTrace, isLate, lateAt, type DossierEventRow, type DossierRow } from './repository';
 import { isOpen } from './status';
 import { listHeading, listTitle } from './list-title';
 import { lettersOfDossier } from '../letters/repository';
