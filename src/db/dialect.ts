@@ -30,7 +30,33 @@ export async function selectRows<Row>(db: Knex, sql: string, bindings: readonly 
   }
 }
 
-type SqliteConnection = { prepare(sql: string): { all(...values: unknown[]): unknown[] } };
+type SqliteConnection = { prepare(sql: string): { all(...values: unknown[]): unknown[]; run(...values: unknown[]): unknown } };
+
+/** Rows at once, inside sqliteSnapshot: `?` placeholders, knex's binding conventions. */
+export type SnapshotRead = <Row>(sql: string, bindings: readonly Knex.Value[]) => Row[];
+
+/**
+ * Several dependent reads on SQLite from one snapshot of the database, in one read transaction on the pool's
+ * connection: `fn` is synchronous and gets `read`, which gives rows at once. The reads share one taking and releasing
+ * of the file's lock instead of one each (two fcntl and an fstat on this VM): the dossier page's three statements,
+ * rotating over 2,000 dossiers of the 1M data set, 65 → 53 µs in a loop. Not inside a knex transaction (it holds the
+ * pool's one connection: this would wait for it forever), nor on PostgreSQL.
+ */
+export async function sqliteSnapshot<T>(db: Knex, fn: (read: SnapshotRead) => T): Promise<T> {
+  if (!isSqlite(db) || (db as Knex & { isTransaction?: boolean }).isTransaction) throw new Error('sqliteSnapshot: SQLite outside a transaction only');
+  const client = db.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(connection: SqliteConnection): unknown };
+  const connection = await client.acquireConnection();
+  try {
+    connection.prepare('BEGIN').run();
+    try {
+      return fn((sql, bindings) => connection.prepare(sql).all(...bindings.map(sqliteValue)) as never);
+    } finally {
+      connection.prepare('COMMIT').run();
+    }
+  } finally {
+    client.releaseConnection(connection);
+  }
+}
 
 /** A value as better-sqlite3 takes it, the way knex gives it: instants as milliseconds, booleans as 1 and 0. */
 function sqliteValue(value: Knex.Value): unknown {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { containsPattern, isSqlite, nextCounter, selectRows, whereContains } from '../db/dialect';
+import { containsPattern, isSqlite, nextCounter, selectRows, sqliteSnapshot, whereContains } from '../db/dialect';
 import { whereReportCell } from '../reports/definitions';
 import { reportWindow } from '../reports/period';
 import { pendingCellRows, reportCellTotal, type ReportNumber } from '../reports/settlement';
@@ -8,6 +8,7 @@ import { isoLocal, localizeInstants } from '../shared/format';
 import { toneSpellings, withoutMarksSql } from '../shared/marks';
 import type { TraceStep } from '../calendar/working-time';
 import type { LetterRow } from '../letters/draft';
+import { LETTERS_OF_DOSSIER } from '../letters/repository';
 import type { Channel, ListQuery } from './schema';
 import { OPEN_STATUSES, STATUSES, type Status } from './status';
 
@@ -180,16 +181,21 @@ export async function findDossier(db: Knex, code: string): Promise<DossierRow | 
  * it). Inside a transaction use findDossier: loading the copy there could wait for the connection the transaction
  * holds (SQLite has one).
  */
+const DOSSIER_BY_CODE = 'SELECT d.* FROM dossiers d WHERE d.code = ? LIMIT 1';
+const EVENTS_OF_DOSSIER = 'SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY id';
+
 export async function readDossier(db: Knex, code: string): Promise<DossierRow | null> {
-  const [row] = await selectRows<DossierRow>(db, 'SELECT d.* FROM dossiers d WHERE d.code = ? LIMIT 1', [code]);
+  const [row] = await selectRows<DossierRow>(db, DOSSIER_BY_CODE, [code]);
   return row ? (await withCatalogNames(db, [row]))[0] : null;
 }
 
 /**
- * The dossier page's rows on PostgreSQL in one statement: the dossier as readDossier reads it, its events in order
- * (as listEvents) and its letters in order (as letters/repository.ts lettersOfDossier), the two lists as JSON (their
- * columns are integers and text, which JSON gives back as they are). Three statements were three round trips, and
- * on PostgreSQL the app's CPU per round trip is what limits its pages. SQLite reads them in the process.
+ * The dossier page's rows: the dossier as readDossier reads it, its events in order (as listEvents) and its letters
+ * in order (as letters/repository.ts lettersOfDossier), all three from one snapshot.
+ * - PostgreSQL: one statement, the two lists as JSON (their columns are integers and text, which JSON gives back as
+ *   they are). Three statements were three round trips, and on PostgreSQL the app's CPU per round trip is what
+ *   limits its pages.
+ * - SQLite: the three statements in the process, in one read transaction (db/dialect.ts sqliteSnapshot).
  */
 const DOSSIER_PAGE_PG =
   'SELECT d.*, ' +
@@ -197,7 +203,14 @@ const DOSSIER_PAGE_PG =
   "(SELECT coalesce(json_agg(l ORDER BY l.seq), '[]') FROM letters l WHERE l.dossier_id = d.id) AS page_letters " +
   'FROM dossiers d WHERE d.code = ? LIMIT 1';
 
-export async function readDossierPagePg(db: Knex, code: string): Promise<{ row: DossierRow; events: DossierEventRow[]; letters: LetterRow[] } | null> {
+export async function readDossierPage(db: Knex, code: string): Promise<{ row: DossierRow; events: DossierEventRow[]; letters: LetterRow[] } | null> {
+  if (isSqlite(db)) {
+    const found = await sqliteSnapshot(db, (read) => {
+      const [row] = read<DossierRow>(DOSSIER_BY_CODE, [code]);
+      return row && { row, events: read<DossierEventRow>(EVENTS_OF_DOSSIER, [row.id]), letters: read<LetterRow>(LETTERS_OF_DOSSIER, [row.id]) };
+    });
+    return found ? { ...found, row: (await withCatalogNames(db, [found.row]))[0] } : null;
+  }
   const [found] = await selectRows<DossierRow & { page_events: DossierEventRow[]; page_letters: LetterRow[] }>(db, DOSSIER_PAGE_PG, [code]);
   if (!found) return null;
   const { page_events: events, page_letters: letters, ...row } = found;
@@ -211,7 +224,7 @@ export async function readDossierByIntakeKey(db: Knex, intakeKey: string): Promi
 }
 
 export async function listEvents(db: Knex, dossierId: number): Promise<DossierEventRow[]> {
-  return selectRows<DossierEventRow>(db, 'SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY id', [dossierId]);
+  return selectRows<DossierEventRow>(db, EVENTS_OF_DOSSIER, [dossierId]);
 }
 
 /**

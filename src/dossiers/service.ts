@@ -13,7 +13,7 @@ import {
   findDossier,
   readDossier,
   readDossierByIntakeKey,
-  readDossierPagePg,
+  readDossierPage,
   insertEvent,
   countDossiers,
   listDossierSummaries,
@@ -289,13 +289,9 @@ export class DossierService {
     return state !== undefined;
   }
 
-  /** What the dossier page shows: the dossier, its events and its letters (one statement on PostgreSQL). */
+  /** What the dossier page shows: the dossier, its events and its letters, from one snapshot (repository.ts readDossierPage). */
   async page(code: string, user: User): Promise<{ row: DossierRow; events: DossierEventRow[]; letters: LetterRow[] }> {
-    if (isSqlite(this.ctx.db)) {
-      const row = await this.get(code, user);
-      return { row, events: await listEvents(this.ctx.db, row.id), letters: await lettersOfDossier(this.ctx.db, row.id) };
-    }
-    const page = await readDossierPagePg(this.ctx.db, code);
+    const page = await readDossierPage(this.ctx.db, code);
     return { ...page!, row: await this.seenBy(page?.row, code, user) };
   }
 

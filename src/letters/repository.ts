@@ -42,8 +42,10 @@ export async function findLetter(db: Knex, id: number): Promise<LetterWithDossie
   return (row as LetterWithDossier) ?? null;
 }
 
+export const LETTERS_OF_DOSSIER = 'SELECT * FROM letters WHERE dossier_id = ? ORDER BY seq';
+
 export async function lettersOfDossier(db: Knex, dossierId: number): Promise<LetterRow[]> {
-  return selectRows<LetterRow>(db, 'SELECT * FROM letters WHERE dossier_id = ? ORDER BY seq', [dossierId]);
+  return selectRows<LetterRow>(db, LETTERS_OF_DOSSIER, [dossierId]);
 }
 
 export interface LetterListQuery {

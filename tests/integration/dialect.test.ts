@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../helpers/db';
-import { selectRows } from '../../src/db/dialect';
+import { createTestDb, testDbKind, type TestDb } from '../helpers/db';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { selectRows, sqliteSnapshot } from '../../src/db/dialect';
 
 // selectRows runs the constant statements every page runs (the session's user, the dossier, its events and letters)
 // without knex's query builder: the same rows, with the same types, on both databases, inside a transaction too.
@@ -47,6 +51,58 @@ describe('selectRows', () => {
       })
       .catch((err: Error) => expect(err.message).toBe('rollback'));
     expect(await selectRows(t.db, sql, ['CHUNG_THUC'])).toEqual([]);
+  });
+});
+
+// The dossier page's reads on SQLite (dossiers/repository.ts readDossierPage): one read transaction, so a commit by
+// another connection between two of them is seen by neither or by both.
+describe.skipIf(testDbKind() !== 'sqlite')('sqliteSnapshot', () => {
+  let t: TestDb;
+  let dir: string;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshot-'));
+    t = await createTestDb({ kind: 'sqlite', sqliteFile: path.join(dir, 'db.sqlite3') });
+    await t.db('fields').insert({ code: 'DAT_DAI', name: 'Đất đai' });
+  });
+  afterAll(async () => {
+    await t.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when another connection commits between two reads, then the second read still sees the snapshot of the first', async () => {
+    const other = new Database(path.join(dir, 'db.sqlite3'));
+    try {
+      const count = 'SELECT count(*) AS n FROM fields WHERE code >= ?';
+      const seen = await sqliteSnapshot(t.db, (read) => {
+        const before = read<{ n: number }>(count, ['A'])[0].n;
+        other.prepare("INSERT INTO fields (code, name) VALUES ('HO_TICH', 'Hộ tịch')").run();
+        return [before, read<{ n: number }>(count, ['A'])[0].n];
+      });
+      expect(seen).toEqual([1, 1]);
+      // The transaction ended: the next read sees the other connection's row, and the connection takes writes.
+      expect(await selectRows<{ n: number }>(t.db, count, ['A'])).toEqual([{ n: 2 }]);
+      await t.db('fields').insert({ code: 'CHUNG_THUC', name: 'Chứng thực' });
+      expect(await selectRows<{ n: number }>(t.db, count, ['A'])).toEqual([{ n: 3 }]);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('when the function throws, then the transaction ends and the error reaches the caller', async () => {
+    await expect(
+      sqliteSnapshot(t.db, (read) => {
+        read('SELECT 1 AS x FROM fields', []);
+        throw new Error('stop');
+      }),
+    ).rejects.toThrow('stop');
+    await t.db('fields').where({ code: 'CHUNG_THUC' }).update({ name: 'Chứng thực bản sao' });
+    expect(await selectRows(t.db, 'SELECT name FROM fields WHERE code = ?', ['CHUNG_THUC'])).toEqual([{ name: 'Chứng thực bản sao' }]);
+  });
+
+  it('when asked inside a knex transaction, then it refuses instead of waiting for the connection the transaction holds', async () => {
+    await t.db.transaction(async (trx) => {
+      await expect(sqliteSnapshot(trx, () => 1)).rejects.toThrow('outside a transaction');
+    });
   });
 });
 
