@@ -4,7 +4,7 @@
 // and each variant is compared with the first round by round, so that both saw the same minutes of the machine.
 //
 //   DATABASE_URL=sqlite:/tmp/floor.sqlite3 npx tsx scripts/bench/floor-cpu.ts [--rounds 4] [--seconds 4] \
-//     [--connections 16] [--rate 0] [--path /ho-so] [--cpu-prof dir] [--pin 1] [label=dir ...]
+//     [--connections 16] [--rate 0] [--path /ho-so | --paths-file f] [--cpu-prof dir] [--pin 1] [label=dir ...]
 //
 // Each `label=dir` is a copy of the app (a checkout of another commit) whose scripts/bench/floor.ts is served; none
 // given, this checkout's. The database needs a user who can log in (`npm run cli -- seed --demo` makes `motcua`,
@@ -34,8 +34,12 @@ const CONNECTIONS = Number(option('connections', '16'));
 // fast as the server answers (closed loop).
 const RATE = Number(option('rate', '0'));
 const USER = option('user', 'motcua');
-// Another path to ask the floor's server (it is the whole app): a page, to see a change's effect on it.
+// Another path to ask the floor's server (it is the whole app): a page, to see a change's effect on it. Or a file of
+// paths, one a line, asked in turn (the bench's 2,000 dossiers, say: one page asked again and again finds every row
+// it reads in SQLite's cache).
 const PATH = option('path', '');
+const PATHS = option('paths-file', '');
+const ROTATION = PATHS ? fs.readFileSync(PATHS, 'utf8').split('\n').filter(Boolean) : [];
 const PASSWORD = option('password', 'demo1234');
 const PROFILE = option('cpu-prof', '');
 // The servers on this CPU (taskset), the load generator on the other: fewer migrations between cores, less noise.
@@ -146,7 +150,7 @@ try {
     targets.push({ label: v.label, port, child, headers: { cookie }, path: PATH || FLOOR_PATH, cpu: [], rate: [], served: 0 });
   }
   const load = async (t: Target, seconds: number) => {
-    const run = RATE ? await paced(t, seconds) : await runLoad({ port: t.port, connections: CONNECTIONS, seconds, next: () => ({ path: t.path, headers: t.headers }), expectStatus: 200 });
+    const run = RATE ? await paced(t, seconds) : await runLoad({ port: t.port, connections: CONNECTIONS, seconds, next: (i) => ({ path: ROTATION.length && t.label !== 'hello' ? ROTATION[i % ROTATION.length] : t.path, headers: t.headers }), expectStatus: 200 });
     t.served += run.requests;
     return run;
   };
