@@ -175,15 +175,15 @@ export async function findDossier(db: Knex, code: string): Promise<DossierRow | 
   return (row as DossierRow) ?? null;
 }
 
+const DOSSIER_BY_CODE = 'SELECT d.* FROM dossiers d WHERE d.code = ? LIMIT 1';
+const EVENTS_OF_DOSSIER = 'SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY id';
+
 /**
  * The dossier by code with the names of its codes from the catalog's copy, as lists take them: for pages and API
  * answers read outside a transaction (on PostgreSQL, planning findDossier's five-table join cost more than running
  * it). Inside a transaction use findDossier: loading the copy there could wait for the connection the transaction
  * holds (SQLite has one).
  */
-const DOSSIER_BY_CODE = 'SELECT d.* FROM dossiers d WHERE d.code = ? LIMIT 1';
-const EVENTS_OF_DOSSIER = 'SELECT * FROM dossier_events WHERE dossier_id = ? ORDER BY id';
-
 export async function readDossier(db: Knex, code: string): Promise<DossierRow | null> {
   const [row] = await selectRows<DossierRow>(db, DOSSIER_BY_CODE, [code]);
   return row ? (await withCatalogNames(db, [row]))[0] : null;
