@@ -26,7 +26,6 @@ import {
   type DossierRow,
   type DossierEventRow,
 } from './repository';
-import { lettersOfDossier } from '../letters/repository';
 import type { LetterRow } from '../letters/draft';
 import { codeSpellings, type ActionInput, type CorrectionInput, type IntakeInput, type ListQuery } from './schema';
 import { appointmentDayOff, followAppointment, isAction, moveClock, nextStatus, refusalReason, replayDue, supplementRefusal, type Action } from './lifecycle';
