@@ -308,7 +308,9 @@ describe('clerk', () => {
     // the chosen procedure's whole name beside its due date: the list cuts long names
     const chosen = tab.locator('#due-preview .chosen-procedure');
     await chosen.waitFor();
-    expect(await chosen.innerText()).toBe(`Thủ tục: ${await tab.locator('#f-procedureCode option:checked').innerText()}`);
+    // Typing chose procedures one after another: the preview names the last one once its answer has come.
+    const last = `Thủ tục: ${await tab.locator('#f-procedureCode option:checked').innerText()}`;
+    await expect.poll(() => chosen.innerText()).toBe(last);
     await tab.keyboard.press('Enter');
     const applicant = 'Phan Văn Enter Một Lần';
     await tab.keyboard.type(applicant);

@@ -453,16 +453,20 @@
   // Due-date preview while filling the intake form.
   var preview = $('#due-preview');
   if (form && preview) {
+    // Only the answer to the latest request is shown: choosing as one types asks for several procedures in a row,
+    // and an earlier answer arriving last put its due date under the procedure chosen since.
+    var asked = 0;
     var update = function () {
       var proc = form.elements.procedureCode && form.elements.procedureCode.value;
       if (!proc) return;
+      var mine = ++asked;
       var params = new URLSearchParams({ procedureCode: proc });
       var d = form.elements.receivedDate && form.elements.receivedDate.value;
       if (d) params.set('receivedAt', d + 'T' + ((form.elements.receivedTime && form.elements.receivedTime.value) || '00:00') + ':00+07:00');
       fetch('/ho-so/han-du-kien?' + params, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
-          if (!data) return;
+          if (!data || mine !== asked) return;
           preview.textContent = '';
           // The chosen procedure in full: the list cuts long names, and several differ only past the cut.
           var select = form.elements.procedureCode;
