@@ -550,8 +550,16 @@ const OPEN_LATE_ROWS = "(d.status = 'processing' OR (d.status IN ('awaiting_supp
  * one walk.
  */
 function inProgressByDeadline(query: ListQuery, column: string): boolean {
-  if (column !== 'd.due_at' || query.q || query.report) return false;
-  // Not the stopped alone (a status filter of one of them): bound statuses the index's condition does not hold.
+  return column === 'd.due_at' && readsOpenDue(query);
+}
+
+/**
+ * The running late and the due soon, under any other filters but a search or a report's cell: what the index of the
+ * dossiers in progress by deadline holds (its condition is among the list's filters). Not the stopped alone (a status
+ * filter of one of them): bound statuses the index's condition does not hold.
+ */
+function readsOpenDue(query: ListQuery): boolean {
+  if (query.q || query.report) return false;
   return !!query.dueSoon || (!!query.late && !bothWaysLate(query) && lateBranches(query).running);
 }
 
@@ -953,9 +961,14 @@ function deskHalves(db: Knex, query: ListQuery, scope: ListScope): { received: K
   if (scope.agencyCode === null || query.report || bothWaysLate(query) || query.q || startsFromLetters(query)) return null;
   const code = scope.agencyCode;
   const anyDesk = { ...scope, agencyCode: null };
+  // The late and the due soon are counted from the index of the dossiers in progress by deadline, which SQLite chose
+  // by itself only with the histograms of its statistics (src/db/statistics.ts keeps none): without them it took the
+  // desk's (status, due_at) index and looked up every stopped dossier of the desk past its deadline for its minutes
+  // left (the busiest department's running late, 42 dossiers, counted in 1.5 ms against 23 µs; a commune's 3 in 161 µs).
+  const table = () => (isSqlite(db) && readsOpenDue(query) ? db.from(db.raw('dossiers AS d INDEXED BY dossiers_open_due_idx')) : db('dossiers as d'));
   return {
-    received: applyListFilters(db, db('dossiers as d'), query, anyDesk).where('d.received_agency_code', code),
-    handled: applyListFilters(db, db('dossiers as d'), query, anyDesk).where('d.agency_code', code).whereNot('d.received_agency_code', code),
+    received: applyListFilters(db, table(), query, anyDesk).where('d.received_agency_code', code),
+    handled: applyListFilters(db, table(), query, anyDesk).where('d.agency_code', code).whereNot('d.received_agency_code', code),
   };
 }
 

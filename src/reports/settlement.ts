@@ -398,7 +398,15 @@ export function pendingCellRows(db: Knex, cell: ReportNumber, now: Date): Knex.Q
     kind === 'all' ? q : q.whereRaw(`${kind === 'overdue' ? '' : 'NOT '}(${overdue.sql})`, overdue.bindings);
   const finished = narrow(db('report_month_ends as m').select('m.dossier_id as id', 'm.received_at as sort_key').where('m.month_start', E), `m.${desk}`, 'm.field_code');
   if (kind !== 'all') finished.where('m.overdue', kind === 'overdue' ? 1 : 0);
-  const sameState = narrow(db('dossiers as d').select('d.id', 'd.received_at as sort_key').whereRaw(c.openAtEnd.scope.sql, c.openAtEnd.scope.bindings), `d.${desk}`, 'd.field_code');
+  // An agency's overdue are in progress and past their deadline at the end: a range of the desk's (status, due_at)
+  // index, which SQLite chose by itself only with the histograms of its statistics (src/db/statistics.ts keeps none);
+  // without them it read every dossier of the city open at the end from the report index (the busiest department's
+  // pending overdue at the end of November on the bench's 1,000,000: 3.7 ms against 1.9 ms).
+  const sameStateTable =
+    isSqlite(db) && kind === 'overdue' && cell.agencyCode !== null
+      ? db.raw(`dossiers AS d INDEXED BY ${cell.basis === 'receiving' ? 'dossiers_received_desk_idx' : 'dossiers_handling_desk_idx'}`)
+      : 'dossiers as d';
+  const sameState = narrow(db.from(sameStateTable).select('d.id', 'd.received_at as sort_key').whereRaw(c.openAtEnd.scope.sql, c.openAtEnd.scope.bindings), `d.${desk}`, 'd.field_code');
   overdueAsAsked(sameState, c.openAtEnd.overdue);
   // Open, they are pending: the column says no more than whether overdue then (written as the column's OR, it led
   // PostgreSQL to read every open dossier from the table, 22 ms, rather than from the report index, which holds
