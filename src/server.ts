@@ -6,6 +6,7 @@ import { seedIfEmpty } from '../seeds/index';
 import { systemClock } from './shared/clock';
 import { startLetterSweep } from './letters/routes';
 import { startSearchUpkeep } from './db/search-index';
+import { keepPlannerStatistics, startStatisticsUpkeep, statisticsNote } from './db/statistics';
 import { startNotes } from './first-run';
 import { connectionErrorText } from './db/connect-errors';
 import { listen } from './shared/http-server';
@@ -22,6 +23,10 @@ async function main() {
     console.log('');
   }
   for (const note of await startNotes(db, { production: config.env === 'production', demoUsersMade: seeded.demoUsers.length > 0 })) console.log(note);
+  // SQLite's planner statistics, before the first request (src/db/statistics.ts): at any hour, as nothing is served yet;
+  // made again after migrations, whose new indexes the statistics do not describe yet.
+  const statistics = statisticsNote(await keepPlannerStatistics(db, { force: applied.length > 0 }));
+  if (statistics) console.log(statistics);
 
   const app = createApp({ db, config });
   // Called with the listen's error too (as Express 5's app.listen): a port already taken was reported "đang chạy" and
@@ -42,7 +47,11 @@ async function main() {
     const where = config.database.client === 'pg' ? 'PostgreSQL' : `SQLite ${config.database.filename}`;
     console.log(`Một cửa đang chạy tại http://localhost:${config.port} (${where})`);
   });
-  app.locals.onShutdown = [startLetterSweep(app.locals.ctx, app.locals.services), startSearchUpkeep(app.locals.ctx)] as Array<() => void>;
+  app.locals.onShutdown = [
+    startLetterSweep(app.locals.ctx, app.locals.services),
+    startSearchUpkeep(app.locals.ctx),
+    startStatisticsUpkeep(app.locals.ctx),
+  ] as Array<() => void>;
 
   let closing = false;
   const shutdown = (signal: string) => {
