@@ -24,9 +24,14 @@ async function main() {
   }
   for (const note of await startNotes(db, { production: config.env === 'production', demoUsersMade: seeded.demoUsers.length > 0 })) console.log(note);
   // SQLite's planner statistics, before the first request (src/db/statistics.ts): at any hour, as nothing is served yet;
-  // made again after migrations, whose new indexes the statistics do not describe yet.
-  const statistics = statisticsNote(await keepPlannerStatistics(db, { force: applied.length > 0 }));
-  if (statistics) console.log(statistics);
+  // made again after migrations, whose new indexes the statistics do not describe yet. They only speed the planner:
+  // a failure (another process writing the file for longer than the busy timeout) is said and the server starts.
+  try {
+    const statistics = statisticsNote(await keepPlannerStatistics(db, { force: applied.length > 0 }));
+    if (statistics) console.log(statistics);
+  } catch (err) {
+    console.error(`Không cập nhật được thống kê của SQLite (${err instanceof Error ? err.message : err}); máy chủ vẫn chạy và sẽ thử lại sau.`);
+  }
 
   const app = createApp({ db, config });
   // Called with the listen's error too (as Express 5's app.listen): a port already taken was reported "đang chạy" and
