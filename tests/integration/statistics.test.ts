@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { seedIfEmpty } from '../../seeds/index';
-import { analyzeAllowedAt, keepPlannerStatistics, plannerStatistics, statisticsNote, statisticsStale } from '../../src/db/statistics';
+import { analyzeAllowedAt, keepPlannerStatistics, plannerStatistics, startStatisticsUpkeep, statisticsNote, statisticsStale } from '../../src/db/statistics';
+import { fixedClock } from '../../src/shared/clock';
+import type { AppContext } from '../../src/shared/context';
 
 // SQLite's planner statistics as the app keeps them (src/db/statistics.ts): the counts of ANALYZE, never histograms.
 describe.skipIf(process.env.TEST_DB === 'pg')('SQLite planner statistics', () => {
@@ -52,6 +54,20 @@ describe.skipIf(process.env.TEST_DB === 'pg')('SQLite planner statistics', () =>
     expect(await keepPlannerStatistics(t.db, { mayAnalyze: () => false })).toEqual({ done: 'nothing' });
     expect(await keepPlannerStatistics(t.db)).toMatchObject({ done: 'analyzed', dossiers });
     expect(await plannerStatistics(t.db)).toEqual({ analyzedDossiers: dossiers, dossiers, histograms: 0 });
+  });
+
+  it('when the server runs and the statistics go stale, then its hourly upkeep makes them again', async () => {
+    const third = Math.floor(dossiers / 3);
+    await t.db.raw("UPDATE sqlite_stat1 SET stat = ? || ' 1' WHERE tbl = 'dossiers' AND idx = 'dossiers_code_unique'", [String(third)]);
+    const failures: unknown[] = [];
+    const ctx = { db: t.db, config: {} as AppContext['config'], clock: fixedClock('2026-12-05T03:00:00Z'), log: (_: string, err?: unknown) => failures.push(err) };
+    const stop = startStatisticsUpkeep(ctx, { intervalMs: 20 });
+    try {
+      await expect.poll(async () => (await plannerStatistics(t.db)).analyzedDossiers, { timeout: 5_000, interval: 20 }).toBe(dossiers);
+    } finally {
+      stop();
+    }
+    expect(failures).toEqual([]);
   });
 
   it('when the database holds fewer dossiers than the minimum, then no statistics are made; forced, they are', async () => {
