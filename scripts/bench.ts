@@ -539,6 +539,8 @@ function renderMarkdown(results: Result[]): string {
     '  letters or sessions.',
     '  The SQLite data set\'s search index (FTS5) has the merges its bulk generation left running finished once, before the',
     '  first copy: otherwise each run\'s intake would do the same large merge (see SCALING.md, intake).',
+    '  Planner statistics: SQLite\'s are made as the server makes them (src/db/statistics.ts: `ANALYZE`, without its',
+    '  histograms), PostgreSQL\'s by `VACUUM ANALYZE`, as its autovacuum keeps them.',
     '  `--dossiers N` (or BENCH_DOSSIERS) for a smaller run.',
     '',
     'What makes the reports and lists fast, and when to move to PostgreSQL: [SCALING.md](SCALING.md).',
