@@ -8,7 +8,7 @@ import { isSqlite } from './dialect';
 // ANALYZE writes. Without it the planner guesses, and on a city's data some of the app's statements took a wrong index:
 // on the bench's 1,000,000 dossiers, a head's watch page took 0.25-0.59 s instead of 7-11 ms, a search for two
 // letters no dossier holds 0.3-1.3 s instead of 2 ms, and the late list served 13 requests a second instead of 1,650
-// (docs/SCALING.md, Planner statistics). Until now the app never ran ANALYZE; only the bench did, so it measured plans a deployment never had.
+// (docs/SCALING.md, Planner statistics). So the server makes them itself, as the dossiers grow.
 //
 // The better-sqlite3 build of SQLite also keeps histograms (`sqlite_stat4`, SQLITE_ENABLE_STAT4). With them the plan of
 // a statement may depend on the values bound to it, and SQLite then compiles the statement again every time a value is
@@ -56,13 +56,16 @@ export function statisticsStale(s: PlannerStatistics, minDossiers = STATISTICS_M
   return ratio > STATISTICS_DRIFT || ratio < 1 / STATISTICS_DRIFT;
 }
 
-export type StatisticsUpkeep = { done: 'analyzed'; dossiers: number; ms: number } | { done: 'histograms dropped'; histograms: number } | { done: 'nothing' };
+export type StatisticsUpkeep =
+  | { done: 'analyzed'; dossiers: number; ms: number }
+  | { done: 'histograms dropped'; histograms: number }
+  | { done: 'nothing' };
 
 /**
  * Makes SQLite's statistics describe the database without histograms: ANALYZE when they are stale (statisticsStale)
- * and `mayAnalyze` allows it, or `force` asks (new indexes), and the histograms, whoever made them (ANALYZE run by hand, a bench), deleted. ANALYZE reads every index: about 12 s
- * for 1,000,000 dossiers, during which the connection does nothing else. On PostgreSQL nothing (its autovacuum keeps
- * its statistics).
+ * and `mayAnalyze` allows it, or when `force` asks (after migrations: new indexes), and the histograms deleted, whoever
+ * made them (ANALYZE run by hand, a bench). ANALYZE reads every index: about 12 s for 1,000,000 dossiers, during which
+ * the connection does nothing else. On PostgreSQL nothing (its autovacuum keeps its statistics).
  */
 export async function keepPlannerStatistics(
   db: Knex,
@@ -109,9 +112,9 @@ export function analyzeAllowedAt(dossiers: number, now: Date): boolean {
 }
 
 /**
- * The server's upkeep of the statistics: every STATISTICS_CHECK_MS, keepPlannerStatistics, ANALYZE only when it is
- * allowed now (analyzeAllowedAt). The start itself runs keepPlannerStatistics before the
- * server listens (src/server.ts). Returns a function that stops it; on PostgreSQL nothing runs.
+ * The server's upkeep of the statistics: every STATISTICS_CHECK_MS, keepPlannerStatistics, with ANALYZE only when it
+ * is allowed now (analyzeAllowedAt). The server's start runs keepPlannerStatistics itself, before it listens
+ * (src/server.ts). Returns a function that stops it; on PostgreSQL nothing runs.
  */
 export function startStatisticsUpkeep(ctx: AppContext, options: { intervalMs?: number } = {}): () => void {
   if (!isSqlite(ctx.db)) return () => {};
