@@ -108,9 +108,10 @@ async function prepareDataset(url: string, now: Date): Promise<{ summary: Genera
           log(`applied ${applied.join(', ')}; updating planner statistics`);
           if (isSqlite(db)) await analyzeAsTheAppDoes(db);
           else await db.raw('VACUUM ANALYZE');
+        } else if (isSqlite(db)) {
+          // A data set analyzed by an earlier bench kept SQLite's histograms, which the app drops (src/db/statistics.ts).
+          await keepPlannerStatistics(db);
         }
-        // A data set analyzed by an earlier bench kept SQLite's histograms, which the app drops (src/db/statistics.ts).
-        if (isSqlite(db)) await keepPlannerStatistics(db);
         await settleBenchSearchIndex(db);
         return { summary, reused: true };
       }

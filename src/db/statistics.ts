@@ -30,20 +30,15 @@ export interface PlannerStatistics {
   histograms: number;
 }
 
-async function tableExists(db: Knex, name: string): Promise<boolean> {
-  const rows = await db.raw("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [name]);
-  return rows.length > 0;
-}
-
 /** The statistics SQLite has for the dossiers, and the dossiers there are. SQLite only. */
 export async function plannerStatistics(db: Knex): Promise<PlannerStatistics> {
   let analyzedDossiers: number | null = null;
-  if (await tableExists(db, 'sqlite_stat1')) {
+  if (await db.schema.hasTable('sqlite_stat1')) {
     // The first number of an index's line is the rows it holds: the unique index of codes holds every dossier.
     const [row] = await db.raw("SELECT stat FROM sqlite_stat1 WHERE tbl = 'dossiers' AND idx = 'dossiers_code_unique'");
     if (row) analyzedDossiers = Number(String(row.stat).split(' ')[0]);
   }
-  const histograms = (await tableExists(db, 'sqlite_stat4')) ? Number((await db.raw('SELECT count(*) AS n FROM sqlite_stat4'))[0].n) : 0;
+  const histograms = (await db.schema.hasTable('sqlite_stat4')) ? Number((await db.raw('SELECT count(*) AS n FROM sqlite_stat4'))[0].n) : 0;
   const dossiers = Number((await db.raw('SELECT count(*) AS n FROM dossiers'))[0].n);
   return { analyzedDossiers, dossiers, histograms };
 }
@@ -78,7 +73,7 @@ export async function keepPlannerStatistics(
   const started = performance.now();
   await db.transaction(async (trx) => {
     if (analyze) await trx.raw('ANALYZE');
-    if (await tableExists(trx, 'sqlite_stat4')) await trx.raw('DELETE FROM sqlite_stat4');
+    if (await trx.schema.hasTable('sqlite_stat4')) await trx.raw('DELETE FROM sqlite_stat4');
   });
   // The connection reads the statistics again (ANALYZE of a table without indexes reads them and changes nothing),
   // so that its planner forgets the histograms just deleted.

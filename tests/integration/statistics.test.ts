@@ -10,6 +10,12 @@ describe.skipIf(process.env.TEST_DB === 'pg')('SQLite planner statistics', () =>
   let t: TestDb;
   let dossiers: number;
   const rows = async (table: string) => Number((await t.db.raw(`SELECT count(*) AS n FROM ${table}`))[0].n);
+  /** Statistics as if ANALYZE had run when the dossiers were a third of what they are. */
+  const analyzedAtAThird = async () => {
+    const third = Math.floor(dossiers / 3);
+    await t.db.raw("UPDATE sqlite_stat1 SET stat = ? || ' 1' WHERE tbl = 'dossiers' AND idx = 'dossiers_code_unique'", [String(third)]);
+    return third;
+  };
 
   beforeAll(async () => {
     t = await createTestDb();
@@ -48,8 +54,7 @@ describe.skipIf(process.env.TEST_DB === 'pg')('SQLite planner statistics', () =>
   });
 
   it('when the dossiers have more than doubled since the statistics, then they are made again; when ANALYZE is not allowed now, only the histograms go', async () => {
-    const third = Math.floor(dossiers / 3);
-    await t.db.raw("UPDATE sqlite_stat1 SET stat = ? || ' 1' WHERE tbl = 'dossiers' AND idx = 'dossiers_code_unique'", [String(third)]);
+    const third = await analyzedAtAThird();
     expect(await plannerStatistics(t.db)).toMatchObject({ analyzedDossiers: third, dossiers });
     expect(await keepPlannerStatistics(t.db, { mayAnalyze: () => false })).toEqual({ done: 'nothing' });
     expect(await keepPlannerStatistics(t.db)).toMatchObject({ done: 'analyzed', dossiers });
@@ -57,8 +62,7 @@ describe.skipIf(process.env.TEST_DB === 'pg')('SQLite planner statistics', () =>
   });
 
   it('when the server runs and the statistics go stale, then its hourly upkeep makes them again', async () => {
-    const third = Math.floor(dossiers / 3);
-    await t.db.raw("UPDATE sqlite_stat1 SET stat = ? || ' 1' WHERE tbl = 'dossiers' AND idx = 'dossiers_code_unique'", [String(third)]);
+    await analyzedAtAThird();
     const failures: unknown[] = [];
     const ctx = { db: t.db, config: {} as AppContext['config'], clock: fixedClock('2026-12-05T03:00:00Z'), log: (_: string, err?: unknown) => failures.push(err) };
     const stop = startStatisticsUpkeep(ctx, { intervalMs: 20 });
