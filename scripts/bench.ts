@@ -82,6 +82,8 @@ interface Result {
   synchronous: string;
   /** Sessions kept per process (SESSION_CACHE); absent in results of older runs, which read them on every request. */
   sessionCache?: boolean;
+  /** Whether SQLite keeps them too (since the thirty-ninth session); absent before, when it read them on every request. */
+  sqliteKeepsSessions?: boolean;
   machine: { cpu: string; cores: number; memGb: number; os: string; node: string; load: string };
 }
 
@@ -391,6 +393,7 @@ async function benchDatabase(kind: 'sqlite' | 'pg', now: Date): Promise<Result |
       peakRssMb: mem.peakRssMb,
       synchronous,
       sessionCache: appConfig.sessionCache,
+      sqliteKeepsSessions: true,
       machine: machine(),
     };
   } finally {
@@ -501,7 +504,7 @@ function renderMarkdown(results: Result[]): string {
             ? 'In WAL mode with synchronous=FULL (the default, SQLITE_SYNCHRONOUS) every commit is synced to the WAL on disk before the answer: a received dossier survives a power loss.'
             : 'In WAL mode with synchronous=NORMAL (SQLITE_SYNCHRONOUS=NORMAL) a commit is written to the WAL before the answer but synced only at checkpoints: a committed dossier survives a crash of the process, a power loss or an OS crash may lose the last commits (the database stays consistent).'
           : 'With synchronous_commit=on every commit is flushed to the WAL on disk before the answer.') +
-        (r.sessionCache === undefined || r.database === 'sqlite'
+        (r.sessionCache === undefined || (r.database === 'sqlite' && !r.sqliteKeepsSessions)
           ? ''
           : r.sessionCache
             ? ' Sessions kept in the app process after their first read (SESSION_CACHE=1, the default).'

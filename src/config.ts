@@ -54,7 +54,7 @@ export interface Config {
   seedDemo: boolean;
   trustProxy: boolean;
   /**
-   * Sessions kept in the process between requests, on PostgreSQL (src/auth/session-cache.ts). Off (SESSION_CACHE=0)
+   * Sessions kept in the process between requests (src/auth/session-cache.ts). Off (SESSION_CACHE=0)
    * behind a pooler that does not deliver notices to its clients (PgBouncer in transaction mode).
    */
   sessionCache: boolean;

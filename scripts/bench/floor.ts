@@ -1,7 +1,7 @@
 // The ceiling of any page's throughput: the app as it serves every request (src/app.ts, on the same database and
 // settings as the measured server), with one route more, answering before any page's own work. A logged-in request
 // for it pays what every page pays — Express, the security headers, the body parsers, the session (kept in the
-// process on PostgreSQL unless SESSION_CACHE=0), the CSRF token, the routers before it — and builds nothing.
+// process unless SESSION_CACHE=0), the CSRF token, the routers before it — and builds nothing.
 import { pathToFileURL } from 'node:url';
 import type { Express } from 'express';
 import { loadConfig } from '../../src/config';

@@ -1,22 +1,26 @@
 import type { Knex } from 'knex';
+import { isSqlite, sqliteDataVersion } from '../db/dialect';
 
 /**
- * Sessions kept in each app process on PostgreSQL, so that a logged-in request does not read its session and user
- * from the database every time: that round trip was half of what every page paid before its own work (issue 7; the
- * logged-in floor went from 29% to 57% of the hello world). SQLite reads them in the process in microseconds:
- * keeping them there measured no faster (A/B, same rounds), so it does not.
+ * Sessions kept in each app process, so that a logged-in request does not read its session and user from the
+ * database every time. On PostgreSQL that round trip was half of what every page paid before its own work (issue 7;
+ * the logged-in floor went from 29% to 57% of the hello world). On SQLite the statement took 24 µs of a dossier page's
+ * ~270 µs of server CPU under load (1M data set), and the session's CSRF token an HMAC more; kept, a page costs 10%
+ * less (thirty-ninth session, scripts/bench/floor-cpu.ts).
  *
  * A kept session is used only while nothing may have changed a user or a session since it was read. What tells:
  * - this process's own writes: every statement knex runs is seen here (its `query` events); one that writes `users`
  *   or `sessions` stops the keeping until it is committed, and everything kept before it is dropped;
- * - other processes' writes (a second app process, the command line, psql): a notice PostgreSQL sends at the commit
- *   of any statement that changed a user or a session (migration 20261201002100_auth_notify), received on a
- *   connection of its own that listens. Until that connection listens, and whenever it is lost, nothing is kept.
+ * - other processes' writes (a second app process, the command line, psql): on PostgreSQL a notice it sends at the
+ *   commit of any statement that changed a user or a session (migration 20261201002100_auth_notify), received on a
+ *   connection of its own that listens; until that connection listens, and whenever it is lost, nothing is kept. On
+ *   SQLite, the file's count of other connections' commits (`PRAGMA data_version`), asked before a kept session is
+ *   used: any commit of another process, whatever it wrote, drops what was kept.
  * A session is also read again after KEEP_MS whatever happens, and its end (expires_at) is checked on every use.
  *
  * So a logout, a deactivation or a password change takes effect in this process at its commit, and in the others
- * when its notice arrives, milliseconds later. Behind a pooler that does not keep a connection per client
- * (PgBouncer in transaction mode) notices are not delivered: set SESSION_CACHE=0 there.
+ * when its notice arrives, milliseconds later (SQLite: at their next request). Behind a pooler that does not keep a
+ * connection per client (PgBouncer in transaction mode) notices are not delivered: set SESSION_CACHE=0 there.
  */
 export const AUTH_CHANNEL = 'onestop_auth';
 
@@ -67,12 +71,39 @@ class AuthChanges {
   private listening = false;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
+  private readonly sqlite: boolean;
+  private dataVersion: number | null = null;
+  private look: Promise<void> | null = null;
 
   constructor(private readonly db: Knex) {
     db.on('query', (q: QueryEvent) => this.onQuery(q));
     db.on('query-response', (_r: unknown, q: QueryEvent) => this.onDone(q));
     db.on('query-error', (_e: unknown, q: QueryEvent) => this.onDone(q));
-    this.listen();
+    this.sqlite = isSqlite(db);
+    if (this.sqlite) this.listening = true;
+    else this.listen();
+  }
+
+  /**
+   * SQLite: whether another process committed since the last look (its data_version moved), which may have changed
+   * anything. The requests that start together (a turn of the event loop: shared/turns.ts) share one look, taken after
+   * all of them had arrived.
+   */
+  refresh(): Promise<void> {
+    if (!this.sqlite) return NOTHING_TO_DO;
+    if (!this.look) {
+      this.look = this.lookAtFile();
+      queueMicrotask(() => (this.look = null));
+    }
+    return this.look;
+  }
+
+  private async lookAtFile(): Promise<void> {
+    const version = await sqliteDataVersion(this.db);
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.changed();
+    }
   }
 
   /** The generation a session read now belongs to, or null when nothing may be kept now. */
@@ -109,7 +140,7 @@ class AuthChanges {
       this.changed();
       // A read on another connection could still see the rows as they were until the commit is done, which no event
       // tells: nothing is kept until the commit's notice comes back.
-      if (/^\s*commit\b/i.test(q.sql)) this.awaitNotice();
+      if (!this.sqlite && /^\s*commit\b/i.test(q.sql)) this.awaitNotice();
       return;
     }
     if (!writesAuth(q.sql)) return;
@@ -173,6 +204,8 @@ class AuthChanges {
   }
 }
 
+const NOTHING_TO_DO = Promise.resolve();
+
 const changesByDb = new WeakMap<Knex, AuthChanges>();
 
 /** The database handle's watch on users and sessions, started at its first use and stopped by its destroy(). */
@@ -190,7 +223,7 @@ function authChanges(db: Knex): AuthChanges {
   return changes;
 }
 
-/** A process's kept sessions, by the hash of the session cookie (PostgreSQL only, see above). */
+/** A process's kept sessions, by the hash of the session cookie (see above). */
 export class SessionCache<Kept extends { expiresAt: number }> {
   private kept = new Map<string, Kept & { generation: number; readAt: number }>();
   private changes: AuthChanges | null = null;
@@ -203,6 +236,7 @@ export class SessionCache<Kept extends { expiresAt: number }> {
    */
   async get(sessionId: string, now: Date, read: () => Promise<Kept | undefined>): Promise<Kept | undefined> {
     const changes = (this.changes ??= authChanges(this.db));
+    await changes.refresh();
     const generation = changes.current();
     const entry = this.kept.get(sessionId);
     if (entry && entry.generation === generation && entry.expiresAt > now.getTime() && Date.now() - entry.readAt < KEEP_MS) return entry;

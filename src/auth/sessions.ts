@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../shared/context';
-import { isSqlite, selectRows } from '../db/dialect';
+import { selectRows } from '../db/dialect';
 import { randomToken, sha256, toUser, userByApiToken, type User, type UserRow } from './users';
 import { SessionCache } from './session-cache';
 
@@ -55,8 +55,8 @@ function csrfFor(ctx: AppContext, secret: string): string {
 }
 
 /**
- * The session's user (a constant statement: db/dialect.ts selectRows): on SQLite read on every request of a logged-in
- * user, on PostgreSQL when the process does not keep the session already (session-cache.ts).
+ * The session's user (a constant statement: db/dialect.ts selectRows), read when the process does not keep the session
+ * already (session-cache.ts).
  */
 const SESSION_USER_SQL =
   'SELECT u.*, s.csrf_secret, s.expires_at AS session_expires_at FROM sessions s JOIN users u ON u.id = s.user_id ' +
@@ -78,7 +78,7 @@ async function readSession(ctx: AppContext, sessionId: string, now: Date): Promi
 
 /** Loads the user from the session cookie (pages) or the bearer token (API), and prepares the CSRF token. */
 export function sessionMiddleware(ctx: AppContext) {
-  const cache = ctx.config.sessionCache && !isSqlite(ctx.db) ? new SessionCache<Session>(ctx.db) : null;
+  const cache = ctx.config.sessionCache ? new SessionCache<Session>(ctx.db) : null;
   return async (req: Request, res: Response, next: NextFunction) => {
     req.cookies = parseCookies(req.headers.cookie);
     const auth = req.headers.authorization;

@@ -66,6 +66,15 @@ export async function sqliteSnapshot<T>(db: Knex, fn: (read: SnapshotRead) => T)
   });
 }
 
+/**
+ * SQLite's count of the commits other connections made to the database file (`PRAGMA data_version`): it moves when
+ * another process (or another handle) commits, never for this handle's own writes. Outside a transaction only.
+ */
+export async function sqliteDataVersion(db: Knex): Promise<number> {
+  if (!onePoolConnection(db)) throw new Error('sqliteDataVersion: SQLite outside a transaction only');
+  return onSqliteConnection(db, (connection) => Number((rowsOn<{ data_version: number }>(connection, 'PRAGMA data_version', [])[0]).data_version));
+}
+
 /** A value as better-sqlite3 takes it, the way knex gives it: instants as milliseconds, booleans as 1 and 0. */
 function sqliteValue(value: Knex.Value): unknown {
   if (value instanceof Date) return value.valueOf();
