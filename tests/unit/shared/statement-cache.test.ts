@@ -58,6 +58,23 @@ describe('rows of kept SQLite statements, built in JavaScript', () => {
     expect(rowsBuiltInJs(db.prepare(sql)).get(1)).toEqual({ id: 'Trần Thị An', y: 'x' });
   });
 
+  it('when columns are named with quotes, backslashes, spaces, digits or Vietnamese letters, then the rows hold them as better-sqlite3 does', () => {
+    const db = open();
+    const sql = `SELECT id AS "a""b", name AS 'c\\d', at AS "tên hồ sơ", 7 AS "2", '\u2028' AS "x\u2028y", 1 AS "});process.exit(1);({" FROM t WHERE id = 1`;
+    const built = rowsBuiltInJs(db.prepare(sql)).get() as Record<string, unknown>;
+    expect(built).toEqual(db.prepare(sql).get());
+    expect(built['tên hồ sơ']).toBe('2026-02-24T03:00:00.000Z');
+    expect(built['});process.exit(1);({']).toBe(1);
+  });
+
+  it('when a column is named __proto__, then it is a property of the row itself and the row stays a plain object', () => {
+    const db = open();
+    const row = rowsBuiltInJs(db.prepare('SELECT id, name AS __proto__ FROM t WHERE id = 1')).get() as Record<string, unknown>;
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.keys(row)).toEqual(['id', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe('Trần Thị An');
+  });
+
   it('when get() finds nothing, then it answers undefined; a statement that reads nothing is left as it is', () => {
     const db = open();
     expect(rowsBuiltInJs(db.prepare('SELECT * FROM t WHERE id = ?')).get(9)).toBeUndefined();
