@@ -80,6 +80,7 @@ class AuthChanges {
     db.on('query-response', (_r: unknown, q: QueryEvent) => this.onDone(q));
     db.on('query-error', (_e: unknown, q: QueryEvent) => this.onDone(q));
     this.sqlite = isSqlite(db);
+    // SQLite has no connection to listen on: refresh()'s look at the file tells other processes' commits instead.
     if (this.sqlite) this.listening = true;
     else this.listen();
   }

@@ -320,7 +320,6 @@ export class DossierService {
     return listDossiers(this.ctx.db, query, await this.listScope(user));
   }
 
-  /** The list with the columns a page's table shows (SummaryRow). */
   /**
    * A list of a report's number counts its dossiers as that report does when the basis is not asked (SPEC §6: every
    * number links to its list): by the desk of the agency asked, or the user's (reports/definitions basisOfDesk). The
@@ -332,6 +331,7 @@ export class DossierService {
     return { ...query, agencyBasis: basisOfDesk(code ? await getAgency(this.ctx.db, code) : null) };
   }
 
+  /** The list with the columns a page's table shows (SummaryRow). */
   async listSummaries(query: ListQuery, user: User) {
     return listDossierSummaries(this.ctx.db, query, await this.listScope(user));
   }
