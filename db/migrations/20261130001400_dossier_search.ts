@@ -27,6 +27,12 @@ const PG_SEARCH_TEXT =
  */
 export async function createSqliteSearch(db: Knex, content: string, cols: string, values: (row: 'new' | 'old') => string): Promise<void> {
   await db.raw(`CREATE VIRTUAL TABLE dossier_search USING fts5(${cols}, content='${content}', content_rowid='id', tokenize='trigram')`);
+  await createSqliteSearchTriggers(db, cols, values);
+  await db.raw(`INSERT INTO dossier_search (dossier_search) VALUES ('rebuild')`);
+}
+
+/** The triggers of createSqliteSearch alone: the dossiers' `values` of the new and old row written to the index. */
+export async function createSqliteSearchTriggers(db: Knex, cols: string, values: (row: 'new' | 'old') => string): Promise<void> {
   await db.raw(
     `CREATE TRIGGER dossier_search_insert AFTER INSERT ON dossiers BEGIN ` +
       `INSERT INTO dossier_search (rowid, ${cols}) VALUES (new.id, ${values('new')}); END`,
@@ -40,7 +46,6 @@ export async function createSqliteSearch(db: Knex, content: string, cols: string
       `INSERT INTO dossier_search (dossier_search, rowid, ${cols}) VALUES ('delete', old.id, ${values('old')}); ` +
       `INSERT INTO dossier_search (rowid, ${cols}) VALUES (new.id, ${values('new')}); END`,
   );
-  await db.raw(`INSERT INTO dossier_search (dossier_search) VALUES ('rebuild')`);
 }
 
 export async function up(db: Knex): Promise<void> {

@@ -29,13 +29,27 @@ async function dropSqliteSearch(db: Knex): Promise<void> {
   await db.raw('DROP TABLE IF EXISTS dossier_search');
 }
 
+/** SQLite: the SQL of a name without its marks, of the column `name` (here 134 nested replace(); since 3700 a function). */
+export type PlainSql = (name: string) => string;
+export const nestedReplaces: PlainSql = (name) => withoutMarksSql(name, 'sqlite');
+
+/** SQLite: the view the index reads its content from, with the plain name computed by `plain`. */
+export const sqliteSearchView = (plain: PlainSql): string =>
+  `CREATE VIEW dossier_search_source AS SELECT id, ${COLUMNS.join(', ')}, ${plain('applicant_name')} AS applicant_name_plain FROM dossiers`;
+
+/** SQLite: the values of the index's columns for the new or old row, the plain name computed by `plain`. */
+export const sqliteSearchValues =
+  (plain: PlainSql) =>
+  (row: 'new' | 'old'): string =>
+    [...COLUMNS.map((c) => `${row}.${c}`), plain(`${row}.applicant_name`)].join(', ');
+
+export const SQLITE_SEARCH_COLUMNS = FTS_COLUMNS.join(', ');
+
 export async function up(db: Knex): Promise<void> {
   if (isSqlite(db)) {
     await dropSqliteSearch(db);
-    const plain = (row: string) => withoutMarksSql(`${row}applicant_name`, 'sqlite');
-    await db.raw(`CREATE VIEW dossier_search_source AS SELECT id, ${COLUMNS.join(', ')}, ${plain('')} AS applicant_name_plain FROM dossiers`);
-    const values = (row: 'new' | 'old') => [...COLUMNS.map((c) => `${row}.${c}`), plain(`${row}.`)].join(', ');
-    await dossierSearch.createSqliteSearch(db, 'dossier_search_source', FTS_COLUMNS.join(', '), values);
+    await db.raw(sqliteSearchView(nestedReplaces));
+    await dossierSearch.createSqliteSearch(db, 'dossier_search_source', SQLITE_SEARCH_COLUMNS, sqliteSearchValues(nestedReplaces));
     return;
   }
   // Without pg_trgm (migration 20261130001400_dossier_search went on without it) there is no index to change.

@@ -35,6 +35,7 @@ import * as stoppedAfterDeadline from './20261204003300_stopped_after_deadline';
 import * as usernamesAnyCase from './20261204003400_usernames_any_case';
 import * as intakeKeys from './20261204003500_intake_keys';
 import * as loginAttempts from './20261204003600_login_attempts';
+import * as searchPlainFunction from './20261205003700_search_plain_function';
 
 export interface Migration {
   up(db: Knex): Promise<void>;
@@ -79,4 +80,5 @@ export const migrations: Record<string, Migration> = {
   '20261204003400_usernames_any_case': usernamesAnyCase,
   '20261204003500_intake_keys': intakeKeys,
   '20261204003600_login_attempts': loginAttempts,
+  '20261205003700_search_plain_function': searchPlainFunction,
 };

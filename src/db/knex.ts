@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
+import { withoutMarks } from '../shared/marks';
 
 /** Opens the database named by the config; SQLite gets WAL, a busy timeout and foreign keys. */
 export function openDb(database: Config['database']): Knex {
@@ -47,6 +48,8 @@ export function openDb(database: Config['database']): Knex {
         conn.prepare = cachedPrepare((sql: string) => rowsBuiltInJs(prepare(sql)));
         // SQLite's LOWER and LIKE fold only ASCII; Vietnamese needs the full Unicode folding.
         conn.function('vn_lower', { deterministic: true }, (s) => (typeof s === 'string' ? s.toLowerCase() : s));
+        // The applicant's name without its marks, which the search index holds (migration 20261205003700).
+        conn.function('vn_without_marks', { deterministic: true }, (s) => (typeof s === 'string' ? withoutMarks(s) : s));
         conn.pragma('journal_mode = WAL');
         // FULL unless the deployment chose NORMAL (src/config.ts SqliteDatabase): durable commits by default.
         conn.pragma(`synchronous = ${database.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);

@@ -3,9 +3,11 @@
 // letters are the 12 vowels with each of the 5 tones and without, and đ: each one letter (NFC, as all stored text) for
 // one plain letter, so a name and its plain form have the same length.
 //
-// The database indexes this plain form of every applicant's name (migration 20261203003000_search_without_marks),
-// computed by the SQL below. Changing the letters changes that SQL: it then needs a migration that builds the index
-// again, or PostgreSQL's index (on the exact expression) would no longer serve the search.
+// The database indexes this plain form of every applicant's name (migration 20261203003000_search_without_marks):
+// PostgreSQL computes it by the SQL below; SQLite by withoutMarks itself, a function of the app's connections
+// (src/db/knex.ts, migration 20261205003700). Changing the letters then needs a migration that builds the index
+// again: PostgreSQL's index (on the exact expression) would no longer serve the search, and SQLite's triggers would
+// delete an entry with other values than it was written with.
 
 const VOWELS = 'aăâeêioôơuưy';
 /** Grave, acute, tilde, hook above, dot below. */
@@ -35,7 +37,8 @@ export function withoutMarks(text: string): string {
 
 /**
  * withoutMarks in SQL, of a column or an expression: PostgreSQL's translate() (immutable, so it can be indexed);
- * SQLite has none, and replaces each letter in turn (134 calls nested, a few microseconds a name).
+ * SQLite has none, and replaces each letter in turn (134 calls nested: what migration 20261203003000 wrote, until
+ * 20261205003700 put the function of the app's connections in their place).
  */
 export function withoutMarksSql(expr: string, dialect: 'sqlite' | 'pg'): string {
   if (dialect === 'pg') return `translate(${expr}, '${MARKED_LETTERS}', '${PLAIN_LETTERS}')`;
