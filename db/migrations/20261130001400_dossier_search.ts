@@ -31,6 +31,11 @@ export async function createSqliteSearch(db: Knex, content: string, cols: string
   await db.raw(`INSERT INTO dossier_search (dossier_search) VALUES ('rebuild')`);
 }
 
+/** Drops the triggers createSqliteSearchTriggers makes. */
+export async function dropSqliteSearchTriggers(db: Knex): Promise<void> {
+  for (const t of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS dossier_search_${t}`);
+}
+
 /** The triggers of createSqliteSearch alone: the dossiers' `values` of the new and old row written to the index. */
 export async function createSqliteSearchTriggers(db: Knex, cols: string, values: (row: 'new' | 'old') => string): Promise<void> {
   await db.raw(
@@ -69,7 +74,7 @@ export async function up(db: Knex): Promise<void> {
 
 export async function down(db: Knex): Promise<void> {
   if (isSqlite(db)) {
-    for (const t of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS dossier_search_${t}`);
+    await dropSqliteSearchTriggers(db);
     await db.raw('DROP TABLE IF EXISTS dossier_search');
     return;
   }

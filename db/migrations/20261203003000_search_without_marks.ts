@@ -25,7 +25,7 @@ const PG_SEARCH_TEXT =
   `${withoutMarksSql("coalesce(applicant_name, '')", 'pg')})`;
 
 async function dropSqliteSearch(db: Knex): Promise<void> {
-  for (const t of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS dossier_search_${t}`);
+  await dossierSearch.dropSqliteSearchTriggers(db);
   await db.raw('DROP TABLE IF EXISTS dossier_search');
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { isSqlite } from '../../src/db/dialect';
-import { createSqliteSearchTriggers } from './20261130001400_dossier_search';
+import { createSqliteSearchTriggers, dropSqliteSearchTriggers } from './20261130001400_dossier_search';
 import { nestedReplaces, sqliteSearchValues, sqliteSearchView, SQLITE_SEARCH_COLUMNS, type PlainSql } from './20261203003000_search_without_marks';
 
 // SQLite: the applicant's name without its marks, which the search index holds (migration 20261203003000), is
@@ -18,7 +18,7 @@ import { nestedReplaces, sqliteSearchValues, sqliteSearchView, SQLITE_SEARCH_COL
 const byFunction: PlainSql = (name) => `vn_without_marks(${name})`;
 
 async function replaceSource(db: Knex, plain: PlainSql): Promise<void> {
-  for (const t of ['insert', 'delete', 'update']) await db.raw(`DROP TRIGGER IF EXISTS dossier_search_${t}`);
+  await dropSqliteSearchTriggers(db);
   await db.raw('DROP VIEW IF EXISTS dossier_search_source');
   await db.raw(sqliteSearchView(plain));
   await createSqliteSearchTriggers(db, SQLITE_SEARCH_COLUMNS, sqliteSearchValues(plain));
