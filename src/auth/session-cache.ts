@@ -88,10 +88,10 @@ class AuthChanges {
   /**
    * SQLite: whether another process committed since the last look (its data_version moved), which may have changed
    * anything. The requests that start together (a turn of the event loop: shared/turns.ts) share one look, taken after
-   * all of them had arrived.
+   * all of them had arrived. Null on PostgreSQL, which is told by notices: nothing to wait for.
    */
-  refresh(): Promise<void> {
-    if (!this.sqlite) return NOTHING_TO_DO;
+  refresh(): Promise<void> | null {
+    if (!this.sqlite) return null;
     if (!this.look) {
       this.look = this.lookAtFile();
       queueMicrotask(() => (this.look = null));
@@ -205,8 +205,6 @@ class AuthChanges {
   }
 }
 
-const NOTHING_TO_DO = Promise.resolve();
-
 const changesByDb = new WeakMap<Knex, AuthChanges>();
 
 /** The database handle's watch on users and sessions, started at its first use and stopped by its destroy(). */
@@ -237,7 +235,8 @@ export class SessionCache<Kept extends { expiresAt: number }> {
    */
   async get(sessionId: string, now: Date, read: () => Promise<Kept | undefined>): Promise<Kept | undefined> {
     const changes = (this.changes ??= authChanges(this.db));
-    await changes.refresh();
+    const look = changes.refresh();
+    if (look) await look;
     const generation = changes.current();
     const entry = this.kept.get(sessionId);
     if (entry && entry.generation === generation && entry.expiresAt > now.getTime() && Date.now() - entry.readAt < KEEP_MS) return entry;
